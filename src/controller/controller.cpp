@@ -1,0 +1,86 @@
+#include "controller/controller.hpp"
+
+#include "controller/log.hpp"
+#include "controller/switch_session.hpp"
+
+namespace fmc::ctl {
+
+struct Controller::Worker {
+  asio::io_context io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
+  AppList apps;
+};
+
+Controller::Controller(ControllerConfig config, AppFactory apps) : config_(std::move(config)) {
+  if (config_.threads == 0) config_.threads = 1;
+  for (unsigned i = 0; i < config_.threads; ++i) {
+    auto w = std::make_unique<Worker>();
+    if (apps) w->apps = apps();
+    workers_.push_back(std::move(w));
+  }
+}
+
+Controller::~Controller() {
+  stop();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+void Controller::start() {
+  auto& io = workers_.front()->io;
+  const auto address = asio::ip::make_address(config_.listen_address);
+  const asio::ip::tcp::endpoint endpoint(address, config_.port);
+  acceptor_ = std::make_unique<asio::ip::tcp::acceptor>(io);
+  acceptor_->open(endpoint.protocol());
+  acceptor_->set_option(asio::ip::tcp::acceptor::reuse_address(true));
+  std::error_code ec;
+  acceptor_->bind(endpoint, ec);
+  if (ec) throw std::system_error(ec, "cannot listen on " + config_.listen_address + ":" + std::to_string(config_.port));
+  acceptor_->listen();
+  bound_port_ = acceptor_->local_endpoint().port();
+  log::info("controller", "listening on " + config_.listen_address + ":" + std::to_string(bound_port_) + " with " +
+                              std::to_string(workers_.size()) + " worker thread(s)");
+  accept_next();
+}
+
+void Controller::accept_next() {
+  Worker& target = *workers_[next_worker_++ % workers_.size()];
+  acceptor_->async_accept(target.io, [this, &target](std::error_code ec, asio::ip::tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      stats_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+      // The session is created on its own worker's thread.
+      asio::post(target.io, [this, &target, s = std::move(socket)]() mutable {
+        WorkerContext ctx{target.io, target.apps, registry_, config_, stats_};
+        std::make_shared<SwitchSession>(std::move(s), ctx)->start();
+      });
+    } else {
+      log::warn("controller", "accept failed: " + ec.message());
+    }
+    accept_next();
+  });
+}
+
+void Controller::run() {
+  for (std::size_t i = 1; i < workers_.size(); ++i)
+    threads_.emplace_back([w = workers_[i].get()] { w->io.run(); });
+  workers_.front()->io.run();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+void Controller::stop() {
+  if (acceptor_) {
+    asio::post(workers_.front()->io, [this] {
+      std::error_code ec;
+      acceptor_->close(ec);
+    });
+  }
+  for (auto& w : workers_) {
+    w->guard.reset();
+    w->io.stop();
+  }
+}
+
+}  // namespace fmc::ctl

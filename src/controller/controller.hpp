@@ -1,0 +1,47 @@
+#pragma once
+// The OpenFlow controller runtime: a TCP listener and switch sessions
+// sharded over worker threads, each worker with its own io_context and its
+// own instances of the apps.
+#include <asio.hpp>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "controller/app.hpp"
+#include "controller/config.hpp"
+#include "controller/dpid_registry.hpp"
+#include "controller/stats.hpp"
+
+namespace fmc::ctl {
+
+class Controller {
+ public:
+  Controller(ControllerConfig config, AppFactory apps);
+  ~Controller();
+  Controller(const Controller&) = delete;
+  Controller& operator=(const Controller&) = delete;
+
+  // Binds the listener (throws std::system_error with a clear message if it cannot).
+  void start();
+  // Runs worker threads until stop(); the calling thread serves worker 0.
+  void run();
+  void stop();
+  std::uint16_t port() const { return bound_port_; }
+  const ControllerStats& stats() const { return stats_; }
+  std::size_t connected_switches() const { return registry_.size(); }
+
+ private:
+  struct Worker;
+  void accept_next();
+
+  ControllerConfig config_;
+  ControllerStats stats_;
+  DpidRegistry registry_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
+  std::vector<std::thread> threads_;
+  std::size_t next_worker_ = 0;
+  std::uint16_t bound_port_ = 0;
+};
+
+}  // namespace fmc::ctl

@@ -1,0 +1,26 @@
+#pragma once
+// The handle an app gets for one connected switch. Apps send intents
+// through it and never see sockets. Calls must be made on the thread that
+// delivered the event (each switch lives on one worker thread).
+#include <vector>
+
+#include "controller/barrier_tracker.hpp"
+#include "openflow/messages.hpp"
+
+namespace fmc::ctl {
+
+class Datapath {
+ public:
+  virtual ~Datapath() = default;
+  virtual of::Dpid dpid() const = 0;
+  virtual of::Version version() const = 0;
+  virtual const std::vector<of::Port>& ports() const = 0;
+  // Queues a message (batched with others into one write); returns its xid.
+  // A message the negotiated version cannot express is logged, counted and dropped.
+  virtual of::Xid send(const of::Message& msg) = 0;
+  // Sends a barrier; `done` runs once the switch has processed everything
+  // sent before it, with the errors any of those messages caused.
+  virtual void barrier(BarrierCallback done) = 0;
+};
+
+}  // namespace fmc::ctl

@@ -1,0 +1,22 @@
+#pragma once
+// Controller-wide counters (read by tests, logs and later /metrics).
+#include <atomic>
+#include <cstdint>
+
+namespace fmc::ctl {
+
+struct ControllerStats {
+  std::atomic<std::uint64_t> connections_accepted{0};
+  std::atomic<std::uint64_t> switches_up{0};
+  std::atomic<std::uint64_t> messages_in{0};
+  std::atomic<std::uint64_t> messages_out{0};
+  std::atomic<std::uint64_t> packet_ins{0};
+  std::atomic<std::uint64_t> rejected_malformed{0};      // decode errors answered with OFPT_ERROR
+  std::atomic<std::uint64_t> rejected_framing{0};        // unrecoverable stream errors, connection closed
+  std::atomic<std::uint64_t> rejected_version{0};        // hello negotiation failures / wrong version
+  std::atomic<std::uint64_t> duplicate_dpid{0};
+  std::atomic<std::uint64_t> dead_peers{0};
+  std::atomic<std::uint64_t> unencodable{0};             // app sent what the version cannot express
+};
+
+}  // namespace fmc::ctl

@@ -1,0 +1,53 @@
+#include "net/address.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+namespace fmc::net {
+
+std::optional<MacAddr> MacAddr::parse(std::string_view text) {
+  MacAddr m;
+  if (text.size() != 17) return std::nullopt;
+  for (std::size_t i = 0; i < 6; ++i) {
+    const char* first = text.data() + i * 3;
+    if (i < 5 && first[2] != ':') return std::nullopt;
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(first, first + 2, v, 16);
+    if (ec != std::errc{} || end != first + 2) return std::nullopt;
+    m.octets[i] = static_cast<std::uint8_t>(v);
+  }
+  return m;
+}
+
+std::string MacAddr::to_string() const {
+  char buf[18];
+  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", octets[0], octets[1], octets[2],
+                octets[3], octets[4], octets[5]);
+  return buf;
+}
+
+std::optional<Ipv4Addr> Ipv4Addr::parse(std::string_view text) {
+  std::uint32_t value = 0;
+  const char* p = text.data();
+  const char* end = text.data() + text.size();
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0) {
+      if (p == end || *p != '.') return std::nullopt;
+      ++p;
+    }
+    unsigned octet = 0;
+    auto [next, ec] = std::from_chars(p, end, octet);
+    if (ec != std::errc{} || octet > 255 || next - p > 3) return std::nullopt;
+    value = value << 8 | octet;
+    p = next;
+  }
+  if (p != end) return std::nullopt;
+  return Ipv4Addr{value};
+}
+
+std::string Ipv4Addr::to_string() const {
+  return std::to_string(value >> 24) + '.' + std::to_string(value >> 16 & 0xff) + '.' +
+         std::to_string(value >> 8 & 0xff) + '.' + std::to_string(value & 0xff);
+}
+
+}  // namespace fmc::net

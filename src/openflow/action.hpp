@@ -1,0 +1,70 @@
+#pragma once
+// Actions and instructions, version-independent. OpenFlow 1.0 has no
+// instructions: its action list is modelled as a single ApplyActions.
+#include <cstdint>
+#include <variant>
+#include <vector>
+
+#include "openflow/error.hpp"
+#include "openflow/match.hpp"
+#include "openflow/types.hpp"
+
+namespace fmc::of {
+
+struct Output {
+  PortNo port;
+  std::uint16_t max_len = kControllerMaxLenNoBuffer;
+  bool operator==(const Output&) const = default;
+};
+// Sets exactly one field, given as a one-field Match without mask.
+struct SetField {
+  Match field;
+  bool operator==(const SetField&) const = default;
+};
+struct PushVlan {
+  std::uint16_t ethertype = 0x8100;
+  bool operator==(const PushVlan&) const = default;
+};
+struct PopVlan {
+  bool operator==(const PopVlan&) const = default;
+};
+struct GroupAction {
+  std::uint32_t group_id = 0;
+  bool operator==(const GroupAction&) const = default;
+};
+
+using Action = std::variant<Output, SetField, PushVlan, PopVlan, GroupAction>;
+using ActionList = std::vector<Action>;
+
+struct ApplyActions {
+  ActionList actions;
+  bool operator==(const ApplyActions&) const = default;
+};
+struct WriteActions {
+  ActionList actions;
+  bool operator==(const WriteActions&) const = default;
+};
+struct ClearActions {
+  bool operator==(const ClearActions&) const = default;
+};
+struct GotoTable {
+  std::uint8_t table_id = 0;
+  bool operator==(const GotoTable&) const = default;
+};
+
+using Instruction = std::variant<ApplyActions, WriteActions, ClearActions, GotoTable>;
+using InstructionList = std::vector<Instruction>;
+
+OfResult<Ok> encode_actions(const ActionList& actions, Version v, ByteWriter& w);
+OfResult<ActionList> decode_actions(Bytes data, Version v);
+
+// OpenFlow 1.3 instructions.
+OfResult<Ok> encode_instructions(const InstructionList& list, ByteWriter& w);
+OfResult<InstructionList> decode_instructions(Bytes data);
+
+// OpenFlow 1.0 view of an instruction list: the actions of its only
+// ApplyActions, or an error if it holds anything 1.0 cannot express.
+OfResult<const ActionList*> actions_for_v10(const InstructionList& list);
+InstructionList instructions_from_v10(ActionList actions);
+
+}  // namespace fmc::of

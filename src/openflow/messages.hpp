@@ -1,0 +1,207 @@
+#pragma once
+// Version-independent OpenFlow messages. Decoded messages are zero-copy:
+// `Bytes` fields point into the frame they were decoded from and are valid
+// only as long as that frame.
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "openflow/action.hpp"
+#include "openflow/match.hpp"
+#include "openflow/types.hpp"
+
+namespace fmc::of {
+
+struct Hello {
+  std::uint32_t version_bitmap = 0;  // bit n = wire version n; 0 = none sent
+};
+struct ErrorMsg {
+  std::uint16_t type = 0;
+  std::uint16_t code = 0;
+  Bytes data;
+};
+struct EchoRequest {
+  Bytes data;
+};
+struct EchoReply {
+  Bytes data;
+};
+struct FeaturesRequest {};
+
+struct Port {
+  PortNo port_no;
+  net::MacAddr hw_addr;
+  std::string name;
+  std::uint32_t config = 0;
+  std::uint32_t state = 0;
+  std::uint32_t curr = 0, advertised = 0, supported = 0, peer = 0;
+  std::uint32_t curr_speed = 0, max_speed = 0;  // kbps, 1.3 only
+  bool operator==(const Port&) const = default;
+};
+
+struct FeaturesReply {
+  Dpid datapath_id;
+  std::uint32_t n_buffers = 0;
+  std::uint8_t n_tables = 0;
+  std::uint8_t auxiliary_id = 0;  // 1.3 only
+  std::uint32_t capabilities = 0;
+  std::vector<Port> ports;        // 1.0 only; 1.3 uses a port-desc request
+};
+struct GetConfigRequest {};
+struct SwitchConfig {
+  std::uint16_t flags = 0;
+  std::uint16_t miss_send_len = 0xffff;
+};
+struct GetConfigReply {
+  SwitchConfig config;
+};
+struct SetConfig {
+  SwitchConfig config;
+};
+
+namespace packet_in_reason {
+inline constexpr std::uint8_t kNoMatch = 0, kAction = 1, kInvalidTtl = 2;
+}
+struct PacketIn {
+  std::uint32_t buffer_id = kNoBuffer;
+  std::uint16_t total_len = 0;
+  std::uint8_t reason = packet_in_reason::kNoMatch;
+  std::uint8_t table_id = 0;  // 1.3 only
+  std::uint64_t cookie = 0;   // 1.3 only
+  PortNo in_port;             // from the match in 1.3
+  Match match;
+  Bytes data;
+};
+struct PacketOut {
+  std::uint32_t buffer_id = kNoBuffer;
+  PortNo in_port = port::kController;
+  ActionList actions;
+  Bytes data;
+};
+
+enum class FlowModCommand : std::uint8_t { kAdd = 0, kModify = 1, kModifyStrict = 2, kDelete = 3, kDeleteStrict = 4 };
+namespace flow_mod_flags {
+inline constexpr std::uint16_t kSendFlowRem = 1 << 0, kCheckOverlap = 1 << 1, kResetCounts = 1 << 2;
+}
+struct FlowMod {
+  std::uint64_t cookie = 0;
+  std::uint64_t cookie_mask = 0;  // 1.3 only
+  std::uint8_t table_id = 0;      // 1.3 only
+  FlowModCommand command = FlowModCommand::kAdd;
+  std::uint16_t idle_timeout = 0;
+  std::uint16_t hard_timeout = 0;
+  std::uint16_t priority = 0x8000;
+  std::uint32_t buffer_id = kNoBuffer;
+  PortNo out_port = port::kAny;
+  std::uint32_t out_group = kGroupAny;  // 1.3 only
+  std::uint16_t flags = 0;
+  Match match;
+  InstructionList instructions;
+};
+
+struct FlowRemoved {
+  std::uint64_t cookie = 0;
+  std::uint16_t priority = 0;
+  std::uint8_t reason = 0;
+  std::uint8_t table_id = 0;
+  std::uint32_t duration_sec = 0, duration_nsec = 0;
+  std::uint16_t idle_timeout = 0, hard_timeout = 0;
+  std::uint64_t packet_count = 0, byte_count = 0;
+  Match match;
+};
+
+namespace port_reason {
+inline constexpr std::uint8_t kAdd = 0, kDelete = 1, kModify = 2;
+}
+struct PortStatus {
+  std::uint8_t reason = port_reason::kAdd;
+  Port desc;
+};
+struct BarrierRequest {};
+struct BarrierReply {};
+
+enum class ControllerRole : std::uint32_t { kNoChange = 0, kEqual = 1, kMaster = 2, kSlave = 3 };
+struct RoleRequest {
+  ControllerRole role = ControllerRole::kNoChange;
+  std::uint64_t generation_id = 0;
+};
+struct RoleReply {
+  ControllerRole role = ControllerRole::kNoChange;
+  std::uint64_t generation_id = 0;
+};
+
+// Multipart (1.3) / statistics (1.0).
+inline constexpr std::uint16_t kMultipartReplyMore = 1;
+
+struct DescRequest {};
+struct DescReply {
+  std::uint16_t flags = 0;
+  std::string mfr_desc, hw_desc, sw_desc, serial_num, dp_desc;
+};
+struct FlowStatsRequest {
+  std::uint8_t table_id = kTableAll;
+  PortNo out_port = port::kAny;
+  std::uint32_t out_group = kGroupAny;
+  std::uint64_t cookie = 0, cookie_mask = 0;
+  Match match;
+};
+struct FlowStats {
+  std::uint8_t table_id = 0;
+  std::uint32_t duration_sec = 0, duration_nsec = 0;
+  std::uint16_t priority = 0, idle_timeout = 0, hard_timeout = 0, flags = 0;
+  std::uint64_t cookie = 0, packet_count = 0, byte_count = 0;
+  Match match;
+  InstructionList instructions;
+};
+struct FlowStatsReply {
+  std::uint16_t flags = 0;
+  std::vector<FlowStats> stats;
+};
+struct AggregateStatsRequest {
+  FlowStatsRequest filter;
+};
+struct AggregateStatsReply {
+  std::uint16_t flags = 0;
+  std::uint64_t packet_count = 0, byte_count = 0;
+  std::uint32_t flow_count = 0;
+};
+struct TableStatsRequest {};
+struct TableStats {
+  std::uint8_t table_id = 0;
+  std::uint32_t active_count = 0;
+  std::uint64_t lookup_count = 0, matched_count = 0;
+};
+struct TableStatsReply {
+  std::uint16_t flags = 0;
+  std::vector<TableStats> stats;
+};
+struct PortStatsRequest {
+  PortNo port_no = port::kAny;
+};
+struct PortStats {
+  PortNo port_no;
+  std::uint64_t rx_packets = 0, tx_packets = 0, rx_bytes = 0, tx_bytes = 0;
+  std::uint64_t rx_dropped = 0, tx_dropped = 0, rx_errors = 0, tx_errors = 0;
+  std::uint64_t rx_frame_err = 0, rx_over_err = 0, rx_crc_err = 0, collisions = 0;
+  std::uint32_t duration_sec = 0, duration_nsec = 0;  // 1.3 only
+};
+struct PortStatsReply {
+  std::uint16_t flags = 0;
+  std::vector<PortStats> stats;
+};
+struct PortDescRequest {};
+struct PortDescReply {
+  std::uint16_t flags = 0;
+  std::vector<Port> ports;
+};
+
+using Message =
+    std::variant<Hello, ErrorMsg, EchoRequest, EchoReply, FeaturesRequest, FeaturesReply,
+                 GetConfigRequest, GetConfigReply, SetConfig, PacketIn, PacketOut, FlowMod,
+                 FlowRemoved, PortStatus, BarrierRequest, BarrierReply, RoleRequest, RoleReply,
+                 DescRequest, DescReply, FlowStatsRequest, FlowStatsReply, AggregateStatsRequest,
+                 AggregateStatsReply, TableStatsRequest, TableStatsReply, PortStatsRequest,
+                 PortStatsReply, PortDescRequest, PortDescReply>;
+
+}  // namespace fmc::of
