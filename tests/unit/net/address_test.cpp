@@ -1,0 +1,32 @@
+#include "net/address.hpp"
+
+#include <gtest/gtest.h>
+
+using fmc::net::Ipv4Addr;
+using fmc::net::MacAddr;
+
+TEST(MacAddr, ParsesAndFormats) {
+  auto m = MacAddr::parse("02:0a:FF:00:10:9c");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->to_string(), "02:0a:ff:00:10:9c");
+  EXPECT_EQ(MacAddr::from_u64(m->as_u64()), *m);
+  EXPECT_FALSE(m->is_multicast());
+  EXPECT_TRUE(MacAddr::broadcast().is_multicast());
+}
+
+TEST(MacAddr, RejectsMalformedText) {
+  for (const char* bad : {"", "02:0a:ff:00:10", "02-0a-ff-00-10-9c", "02:0a:ff:00:10:9g", "02:0a:ff:00:10:9c:"})
+    EXPECT_FALSE(MacAddr::parse(bad)) << bad;
+}
+
+TEST(Ipv4Addr, ParsesAndFormats) {
+  auto a = Ipv4Addr::parse("10.1.255.7");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->value, 0x0a01ff07u);
+  EXPECT_EQ(a->to_string(), "10.1.255.7");
+}
+
+TEST(Ipv4Addr, RejectsMalformedText) {
+  for (const char* bad : {"", "10.1.2", "10.1.2.256", "10.1.2.3.4", "a.b.c.d", "10..2.3", "1.2.3.4 "})
+    EXPECT_FALSE(Ipv4Addr::parse(bad)) << bad;
+}
