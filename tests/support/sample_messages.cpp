@@ -55,7 +55,10 @@ std::vector<Sample> sample_messages(Version v) {
   std::vector<Sample> s;
   static const std::uint8_t echo_data[] = {0xde, 0xad, 0xbe, 0xef};
   s.push_back({"hello", Hello{v13 ? kBitmapBoth : 0u}});
-  s.push_back({"error", ErrorMsg{1, 6, Bytes(frame_bytes()).first(12)}});
+  // The error echoes the request that failed: here an 8-byte ECHO_REQUEST.
+  static const std::uint8_t failed10[] = {0x01, 0x02, 0x00, 0x08, 0x00, 0x00, 0x00, 0x05};
+  static const std::uint8_t failed13[] = {0x04, 0x02, 0x00, 0x08, 0x00, 0x00, 0x00, 0x05};
+  s.push_back({"error", ErrorMsg{1, 6, v13 ? Bytes(failed13) : Bytes(failed10)}});
   s.push_back({"echo_request", EchoRequest{echo_data}});
   s.push_back({"echo_reply", EchoReply{echo_data}});
   s.push_back({"features_request", FeaturesRequest{}});
