@@ -61,11 +61,16 @@ ctl::Disposition LearningSwitch::on_packet_in(ctl::Datapath& dp, const of::Packe
   MacTable& table = tables_[dp.dpid()];
 
   if (!eth->src.is_multicast()) {
-    auto [it, inserted] = table.try_emplace(eth->src, pi.in_port);
-    if (!inserted && it->second != pi.in_port) {
-      // The host moved: flows towards it point at the old port.
-      forget(dp, table, eth->src);
+    if (auto it = table.find(eth->src); it != table.end()) {
+      if (it->second != pi.in_port) {
+        // The host moved: flows towards it point at the old port.
+        forget(dp, table, eth->src);
+        table.emplace(eth->src, pi.in_port);
+      }
+    } else if (table.size() < options_.max_macs_per_switch) {
       table.emplace(eth->src, pi.in_port);
+    } else {
+      ++refused_to_learn_;
     }
   }
 

@@ -12,6 +12,9 @@ namespace fmc::apps {
 struct LearningSwitchOptions {
   std::uint16_t idle_timeout = 60;
   std::uint16_t hard_timeout = 0;
+  // A MAC-flooding host must not grow the table without bound: beyond this,
+  // new sources are not learned (their traffic is flooded instead).
+  std::size_t max_macs_per_switch = 65536;
 };
 
 class LearningSwitch final : public ctl::App {
@@ -25,6 +28,7 @@ class LearningSwitch final : public ctl::App {
 
   // For tests: where a MAC was learned on a switch.
   std::optional<of::PortNo> learned_port(of::Dpid dpid, const net::MacAddr& mac) const;
+  std::uint64_t refused_to_learn() const { return refused_to_learn_; }
 
  private:
   using MacTable = std::unordered_map<net::MacAddr, of::PortNo>;
@@ -32,6 +36,7 @@ class LearningSwitch final : public ctl::App {
 
   LearningSwitchOptions options_;
   std::unordered_map<of::Dpid, MacTable> tables_;
+  std::uint64_t refused_to_learn_ = 0;
 };
 
 }  // namespace fmc::apps

@@ -17,6 +17,7 @@ ctl_pid=""
 cleanup() {
   [ -n "$ctl_pid" ] && kill "$ctl_pid" 2>/dev/null && wait "$ctl_pid" 2>/dev/null || true
   ovs-vsctl --timeout=5 --if-exists del-br "$br" || true
+  ip link del "$br" 2>/dev/null || true  # the netdev tap, if vswitchd was gone
   host_del "$h1"; host_del "$h2"
   rm -rf "$work"
 }

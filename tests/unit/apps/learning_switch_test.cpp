@@ -121,3 +121,17 @@ TEST(LearningSwitch, PortDownForgetsHostsBehindIt) {
   app.on_port_status(dp, ps);
   EXPECT_FALSE(app.learned_port(dp.dpid(), *net::MacAddr::parse("02:00:00:00:00:0a")));
 }
+
+TEST(LearningSwitch, TableSizeIsBounded) {
+  apps::LearningSwitchOptions options;
+  options.max_macs_per_switch = 2;
+  apps::LearningSwitch app(options);
+  FakeDatapath dp(of::Version::V13);
+  for (const char* src : {"02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:03"}) {
+    auto p = packet(1, "ff:ff:ff:ff:ff:ff", src);
+    app.on_packet_in(dp, p.pi);
+  }
+  EXPECT_TRUE(app.learned_port(dp.dpid(), *net::MacAddr::parse("02:00:00:00:00:02")));
+  EXPECT_FALSE(app.learned_port(dp.dpid(), *net::MacAddr::parse("02:00:00:00:00:03")));
+  EXPECT_EQ(app.refused_to_learn(), 1u);
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Controller benchmark, all peers side by side in one run on this machine:
+#   fmc-controller (1 and 2 worker threads), ovs-testcontroller (Debian
+#   openvswitch-testcontroller) and an os-ken learning switch (Debian
+#   python3-os-ken; see bench/peers/) under the same load from fmc-loadgen.
+# Prints responses/s per controller and the ratios to ours.
+#
+# Usage: bench/run.sh [--duration S] [--switches N] [--smoke]
+#   --smoke  a 1-second functional check of the load generator against
+#            fmc-controller only (used by the test suite; not a benchmark)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=10 switches=16 smoke=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --duration) duration=$2; shift 2 ;;
+    --switches) switches=$2; shift 2 ;;
+    --smoke) smoke=1; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[ -x build/bench/fmc-loadgen ] || bash scripts/setup.sh
+loadgen=build/bench/fmc-loadgen
+work=$(mktemp -d)
+peer_pid=""
+stop_peer() {
+  if [ -n "$peer_pid" ]; then kill "$peer_pid" 2>/dev/null || true; wait "$peer_pid" 2>/dev/null || true; fi
+  peer_pid=""
+}
+trap 'stop_peer; rm -rf "$work"' EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_listening() {
+  for _ in $(seq 100); do
+    python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),timeout=0.2).close()" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "peer did not start listening on $1" >&2; return 1
+}
+
+start_peer() {  # name port
+  case $1 in
+    fmc-1t) build/src/cli/fmc-controller --listen 127.0.0.1 --port "$2" --threads 1 --log-level warn ;;
+    fmc-2t) build/src/cli/fmc-controller --listen 127.0.0.1 --port "$2" --threads 2 --log-level warn ;;
+    ovs-testcontroller) ovs-testcontroller "ptcp:$2:127.0.0.1" ;;
+    os-ken) osken-manager --ofp-listen-host 127.0.0.1 --ofp-tcp-listen-port "$2" bench/peers/osken_l2_switch_13.py ;;
+  esac >"$work/$1.log" 2>&1 &
+  peer_pid=$!
+  wait_listening "$2"
+}
+
+run() {  # peer of mode -> prints the loadgen's JSON line
+  local port; port=$(free_port)
+  start_peer "$1" "$port"
+  "$loadgen" --port "$port" --of "$2" --mode "$3" --switches "$switches" --warmup 2 --duration "$duration" --json ||
+    echo '{"responses_per_s":0,"latency_p50_us":0,"latency_p99_us":0}'
+  stop_peer
+}
+
+if [ $smoke = 1 ]; then
+  port=$(free_port)
+  start_peer fmc-1t "$port"
+  out=$("$loadgen" --port "$port" --switches 4 --warmup 0.5 --duration 1)
+  stop_peer
+  echo "$out"
+  grep -q " 0 responses/s" <<<"$out" && { echo "smoke: no responses"; exit 1; }
+  echo "smoke: load generator and controller exchange packet-ins and responses"
+  exit 0
+fi
+
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])['$2'])" "$1"; }
+declare -A rate p50 p99
+cases=("fmc-1t 1.3" "fmc-2t 1.3" "ovs-testcontroller 1.3" "os-ken 1.3" "fmc-1t 1.0" "ovs-testcontroller 1.0")
+echo "fmc bench: $switches emulated switches, ${duration}s measured per run, $(nproc) cores shared by controller and load generator"
+for c in "${cases[@]}"; do
+  set -- $c
+  echo "  running $1 OpenFlow $2 ..." >&2
+  j=$(run "$1" "$2" throughput); rate["$c"]=$(field "$j" responses_per_s)
+  j=$(run "$1" "$2" latency); p50["$c"]=$(field "$j" latency_p50_us); p99["$c"]=$(field "$j" latency_p99_us)
+done
+
+printf '\n%-20s %-4s %16s %14s %14s %12s\n' controller OF "throughput/s" "lat p50 us" "lat p99 us" "ours/peer"
+for c in "${cases[@]}"; do
+  set -- $c
+  ours=${rate["fmc-1t $2"]}
+  ratio=$(python3 -c "print(f'{$ours/${rate[$c]}:.1f}x' if ${rate[$c]} > 0 else 'n/a')")
+  printf '%-20s %-4s %16s %14s %14s %12s\n' "$1" "$2" "${rate[$c]}" "${p50[$c]}" "${p99[$c]}" "$ratio"
+done
+echo
+echo "2-thread scaling (OpenFlow 1.3): $(python3 -c "print(f'{${rate["fmc-2t 1.3"]}/${rate["fmc-1t 1.3"]}:.2f}x')") of 1 thread"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite: set-up, unit and golden tests, the pure layers and
+# the runtime again under ASan/UBSan, the fuzzers for a short run, the
+# integration tests on real Open vSwitch, and a load-generator smoke run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+fuzz_seconds=${FMC_FUZZ_SECONDS:-45}
+
+echo "== unit and golden tests"
+ctest --test-dir build -L "unit|golden" --output-on-failure -j2
+
+echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S . -B build-asan -G Ninja -DFMC_SANITIZE=ON -DFMC_BENCH=OFF >/dev/null
+cmake --build build-asan --target fmc_unit_pure fmc_unit_runtime
+ctest --test-dir build-asan -L unit --output-on-failure -j2
+
+echo "== fuzzing the decoders (${fuzz_seconds}s each)"
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DFMC_FUZZ=ON -DFMC_SANITIZE=ON -DFMC_BENCH=OFF >/dev/null
+cmake --build build-fuzz --target fmc-openflow_decode_fuzz fmc-packet_fuzz
+corpus=$(mktemp -d)
+trap 'rm -rf "$corpus"' EXIT
+build/tests/fmc-golden-gen "$corpus/seed"
+mkdir -p "$corpus/of" "$corpus/pkt"
+for v in of10 of13; do for f in "$corpus/seed/$v"/*.bin; do cp "$f" "$corpus/of/${v}_$(basename "$f")"; done; done
+build-fuzz/fuzz/fmc-openflow_decode_fuzz -max_total_time="$fuzz_seconds" -max_len=4096 "$corpus/of" 2>&1 | tail -n 1
+build-fuzz/fuzz/fmc-packet_fuzz -max_total_time="$fuzz_seconds" "$corpus/pkt" 2>&1 | tail -n 1
+
+echo "== integration tests (real Open vSwitch, network namespaces)"
+source scripts/lib/ovs.sh
+ovs_ensure_running
+ctest --test-dir build -L integration --output-on-failure
+
+echo "== load generator smoke run (a functional check, not a benchmark)"
+bash bench/run.sh --smoke
