@@ -49,12 +49,18 @@ start_peer() {  # name port
   wait_listening "$2"
 }
 
-run() {  # peer of mode -> prints the loadgen's JSON line
-  local port; port=$(free_port)
-  start_peer "$1" "$port"
-  "$loadgen" --port "$port" --of "$2" --mode "$3" --switches "$switches" --warmup 2 --duration "$duration" --json ||
-    echo '{"responses_per_s":0,"latency_p50_us":0,"latency_p99_us":0}'
-  stop_peer
+run() {  # peer of mode -> prints the loadgen's JSON line; one retry with a fresh peer
+  local port out attempt
+  for attempt in 1 2; do
+    port=$(free_port)
+    start_peer "$1" "$port"
+    if out=$("$loadgen" --port "$port" --of "$2" --mode "$3" --switches "$switches" --warmup 2 --duration "$duration" --json); then
+      stop_peer; echo "$out"; return
+    fi
+    stop_peer
+    echo "  $1 OpenFlow $2 $3: run $attempt failed (see above)" >&2
+  done
+  echo '{"responses_per_s":0,"latency_p50_us":0,"latency_p99_us":0}'
 }
 
 if [ $smoke = 1 ]; then

@@ -41,11 +41,6 @@ unsigned long parse_number(std::string_view flag, const std::string& text, unsig
   return v;
 }
 
-fmc::ctl::Controller* g_controller = nullptr;
-void on_signal(int) {
-  if (g_controller) g_controller->stop();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -107,10 +102,8 @@ int main(int argc, char** argv) {
     std::fprintf(f, "%u\n", controller.port());
     std::fclose(f);
   }
-  g_controller = &controller;
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
+  controller.stop_on_signals();
   controller.run();
   return 0;
 }

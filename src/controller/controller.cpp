@@ -70,6 +70,15 @@ void Controller::run() {
   threads_.clear();
 }
 
+void Controller::stop_on_signals() {
+  signals_ = std::make_unique<asio::signal_set>(workers_.front()->io, SIGINT, SIGTERM);
+  signals_->async_wait([this](std::error_code ec, int signo) {
+    if (ec) return;
+    log::info("controller", "signal " + std::to_string(signo) + ": stopping");
+    stop();
+  });
+}
+
 void Controller::stop() {
   if (acceptor_) {
     asio::post(workers_.front()->io, [this] {

@@ -26,6 +26,8 @@ class Controller {
   // Runs worker threads until stop(); the calling thread serves worker 0.
   void run();
   void stop();
+  // Stops cleanly on SIGINT/SIGTERM (handled on the event loop, not in a signal handler).
+  void stop_on_signals();
   std::uint16_t port() const { return bound_port_; }
   const ControllerStats& stats() const { return stats_; }
   std::size_t connected_switches() const { return registry_.size(); }
@@ -39,6 +41,7 @@ class Controller {
   DpidRegistry registry_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
+  std::unique_ptr<asio::signal_set> signals_;
   std::vector<std::thread> threads_;
   std::size_t next_worker_ = 0;
   std::uint16_t bound_port_ = 0;

@@ -114,7 +114,7 @@ void SwitchSession::consume_frames() {
       return;
     }
     if (avail.size() < header->length) break;
-    handle_frame(avail.first(header->length));
+    handle_frame(avail.first(header->length), header->xid);
     off += header->length;
   }
   if (off > 0) {
@@ -129,10 +129,9 @@ void SwitchSession::reject(const of::OfError& err, of::Xid xid, Bytes frame) {
   schedule_flush();
 }
 
-void SwitchSession::handle_frame(Bytes frame) {
+void SwitchSession::handle_frame(Bytes frame, of::Xid xid) {
   ctx_.stats.messages_in.fetch_add(1, std::memory_order_relaxed);
   auto env = of::decode(frame);
-  const of::Xid xid{static_cast<std::uint32_t>(frame[4] << 24 | frame[5] << 16 | frame[6] << 8 | frame[7])};
   if (!env) {
     if (env.error().code == of::code::kBadVersion) ctx_.stats.rejected_version.fetch_add(1, std::memory_order_relaxed);
     else ctx_.stats.rejected_malformed.fetch_add(1, std::memory_order_relaxed);

@@ -43,7 +43,7 @@ class SwitchSession final : public Datapath, public std::enable_shared_from_this
 
   void read_more();
   void consume_frames();
-  void handle_frame(Bytes frame);
+  void handle_frame(Bytes frame, of::Xid xid);
   void handle_hello(const of::Envelope& env);
   void handle_features(const of::FeaturesReply& reply);
   void handle_port_desc(const of::PortDescReply& reply);

@@ -5,10 +5,6 @@ namespace fmc::of::wire {
 
 namespace {
 
-OfResult<Match> decode_match(Version v, ByteReader& r) {
-  return v == Version::V13 ? decode_match13(r) : decode_match10(r);
-}
-
 OfResult<Message> decode_flow_mod(Version v, ByteReader& r) {
   FlowMod f;
   if (v == Version::V13) {
@@ -73,7 +69,7 @@ OfResult<Message> decode_flow_removed(Version v, ByteReader& r) {
   f.packet_count = r.u64();
   f.byte_count = r.u64();
   if (v == Version::V13) {
-    auto match = decode_match(v, r);
+    auto match = decode_match13(r);
     if (!match) return Unexpected<OfError>{match.error()};
     f.match = std::move(*match);
   }
