@@ -1,0 +1,61 @@
+#include "net/arp.hpp"
+
+#include <algorithm>
+
+#include "net/ethernet.hpp"
+
+namespace fmc::net {
+
+namespace {
+constexpr std::uint16_t kHtypeEthernet = 1;
+constexpr std::size_t kArpLen = 28;
+
+MacAddr read_mac(ByteReader& r) {
+  MacAddr m;
+  const Bytes b = r.bytes(6);
+  if (r.ok()) std::copy(b.begin(), b.end(), m.octets.begin());
+  return m;
+}
+}  // namespace
+
+std::optional<ArpView> ArpView::parse(Bytes payload) {
+  ByteReader r(payload);
+  const std::uint16_t htype = r.u16();
+  const std::uint16_t ptype = r.u16();
+  const std::uint8_t hlen = r.u8();
+  const std::uint8_t plen = r.u8();
+  if (!r.ok() || htype != kHtypeEthernet || ptype != ethertype::kIpv4 || hlen != 6 || plen != 4) return std::nullopt;
+  ArpView v;
+  v.op = r.u16();
+  v.sha = read_mac(r);
+  v.spa = Ipv4Addr{r.u32()};
+  v.tha = read_mac(r);
+  v.tpa = Ipv4Addr{r.u32()};
+  if (!r.ok()) return std::nullopt;
+  return v;
+}
+
+std::vector<std::uint8_t> build_arp_frame(std::uint16_t op, MacAddr eth_dst, MacAddr sha, Ipv4Addr spa,
+                                          MacAddr tha, Ipv4Addr tpa) {
+  std::vector<std::uint8_t> arp;
+  arp.reserve(kArpLen);
+  ByteWriter w(arp);
+  w.u16(kHtypeEthernet);
+  w.u16(ethertype::kIpv4);
+  w.u8(6);
+  w.u8(4);
+  w.u16(op);
+  w.bytes(sha.octets);
+  w.u32(spa.value);
+  w.bytes(tha.octets);
+  w.u32(tpa.value);
+  auto frame = build_ethernet(eth_dst, sha, ethertype::kArp, arp);
+  frame.resize(std::max<std::size_t>(frame.size(), 60), 0);  // minimum Ethernet payload
+  return frame;
+}
+
+std::vector<std::uint8_t> build_arp_reply(const ArpView& request, MacAddr mac) {
+  return build_arp_frame(arp_op::kReply, request.sha, mac, request.tpa, request.sha, request.spa);
+}
+
+}  // namespace fmc::net
