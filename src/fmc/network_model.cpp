@@ -1,0 +1,44 @@
+#include "fmc/network_model.hpp"
+
+namespace fmc::model {
+
+const SwitchSpec* NetworkModel::switch_named(std::string_view name) const {
+  for (const auto& s : switches)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+const SwitchSpec* NetworkModel::switch_with(of::Dpid dpid) const {
+  for (const auto& s : switches)
+    if (s.dpid == dpid) return &s;
+  return nullptr;
+}
+
+const Site* NetworkModel::site_named(std::string_view name) const {
+  for (const auto& s : sites)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+const Site* NetworkModel::site_at(of::Dpid dpid) const {
+  const SwitchSpec* sw = switch_with(dpid);
+  if (!sw) return nullptr;
+  for (const auto& s : sites)
+    if (s.switch_name == sw->name) return &s;
+  return nullptr;
+}
+
+const Site* NetworkModel::gateway_site(net::Ipv4Addr ip) const {
+  for (const auto& s : sites)
+    if (s.gateway.ip == ip) return &s;
+  return nullptr;
+}
+
+std::vector<const Site*> NetworkModel::sites_of(SiteKind kind) const {
+  std::vector<const Site*> out;
+  for (const auto& s : sites)
+    if (s.kind == kind) out.push_back(&s);
+  return out;
+}
+
+}  // namespace fmc::model

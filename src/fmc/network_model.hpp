@@ -1,0 +1,88 @@
+#pragma once
+// What the Follow-Me Cloud controller knows about the network before any
+// packet arrives (paper §IV.B i–vi): switches and their ports, data centers
+// and client access networks with their ranges and gateways, the router, the
+// known VMs and clients, and WAN delays. Loaded from YAML (config_yaml.hpp).
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/address.hpp"
+#include "net/ipv4.hpp"
+#include "openflow/types.hpp"
+
+namespace fmc::model {
+
+struct SwitchSpec {
+  std::string name;
+  of::Dpid dpid;
+  std::map<std::string, of::PortNo> ports;  // port role/name -> number
+};
+
+struct Gateway {
+  net::Ipv4Addr ip;
+  net::MacAddr mac;
+};
+
+struct AddressPool {
+  net::Ipv4Addr first;
+  net::Ipv4Addr last;
+};
+
+enum class SiteKind { kDataCenter, kAccessNetwork };
+
+// A data center or a client access network (WLAN): one switch, one subnet.
+struct Site {
+  std::string name;
+  SiteKind kind = SiteKind::kDataCenter;
+  std::string switch_name;
+  std::string uplink_port;  // the switch port towards the router
+  net::Ipv4Prefix subnet;
+  Gateway gateway;
+  double latitude = 0, longitude = 0;
+  std::optional<AddressPool> dhcp_pool;     // access networks
+  bool keep_address_when_visiting = true;   // per-network policy for roaming clients
+};
+
+struct RouterSpec {
+  std::string name;
+};
+
+struct VmSpec {
+  std::string name;
+  net::Ipv4Addr ip;
+  net::MacAddr mac;
+  std::string home;        // data center
+  std::string hypervisor;  // driver handle, e.g. "qemu:dc1"
+};
+
+struct ClientSpec {
+  std::string name;
+  net::MacAddr mac;
+  std::string home;  // access network
+};
+
+struct WanDelay {
+  std::string from, to;  // site names
+  double delay_ms = 0;
+};
+
+struct NetworkModel {
+  std::vector<SwitchSpec> switches;
+  std::vector<Site> sites;
+  RouterSpec router;
+  std::vector<VmSpec> vms;
+  std::vector<ClientSpec> clients;
+  std::vector<WanDelay> wan;
+
+  const SwitchSpec* switch_named(std::string_view name) const;
+  const SwitchSpec* switch_with(of::Dpid dpid) const;
+  const Site* site_named(std::string_view name) const;
+  // The site whose switch has this DPID (each site has its own switch).
+  const Site* site_at(of::Dpid dpid) const;
+  const Site* gateway_site(net::Ipv4Addr ip) const;
+  std::vector<const Site*> sites_of(SiteKind kind) const;
+};
+
+}  // namespace fmc::model

@@ -1,0 +1,108 @@
+#include "fmc/config_yaml.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace fmc;
+using namespace fmc::model;
+
+namespace {
+
+const char* kMinimal = R"(switches:
+  - {name: s1, dpid: 0x1, ports: {uplink: 1}}
+  - {name: s2, dpid: 2, ports: {uplink: 1}}
+data_centers:
+  - name: dc1
+    switch: s1
+    uplink_port: uplink
+    subnet: 10.1.0.0/24
+    gateway: {ip: 10.1.0.1, mac: "02:fe:00:00:01:01"}
+access_networks:
+  - name: wlan1
+    switch: s2
+    uplink_port: uplink
+    subnet: 10.10.1.0/24
+    gateway: {ip: 10.10.1.1, mac: "02:fe:00:00:0a:01"}
+router: {name: r1}
+vms:
+  - {name: vm1, ip: 10.1.0.10, mac: "02:00:00:01:00:10", home: dc1}
+)";
+
+ConfigError error_for(const std::string& text) {
+  auto r = parse_network_yaml(text, "net.yaml");
+  EXPECT_FALSE(r);
+  return r ? ConfigError{} : r.error();
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST(ConfigYaml, LoadsThePapersTestbed) {
+  auto m = load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml");
+  ASSERT_TRUE(m) << m.error().to_string();
+  EXPECT_EQ(m->switches.size(), 4u);
+  EXPECT_EQ(m->sites_of(SiteKind::kDataCenter).size(), 2u);
+  EXPECT_EQ(m->sites_of(SiteKind::kAccessNetwork).size(), 2u);
+  const Site* dc2 = m->site_at(of::Dpid{0xd2});
+  ASSERT_TRUE(dc2);
+  EXPECT_EQ(dc2->name, "dc2");
+  EXPECT_EQ(dc2->gateway.ip.to_string(), "10.2.0.1");
+  EXPECT_EQ(m->gateway_site(*net::Ipv4Addr::parse("10.10.2.1"))->name, "wlan2");
+  ASSERT_EQ(m->vms.size(), 1u);
+  EXPECT_EQ(m->vms[0].hypervisor, "qemu:dc1");
+  EXPECT_EQ(m->site_named("wlan1")->dhcp_pool->first.to_string(), "10.10.1.100");
+  EXPECT_EQ(m->wan.size(), 4u);
+}
+
+TEST(ConfigYaml, OverlappingDataCenterRangesAreAllowed) {
+  std::string text = replace(kMinimal, "subnet: 10.10.1.0/24", "subnet: 10.1.0.0/24");
+  text = replace(text, "gateway: {ip: 10.10.1.1,", "gateway: {ip: 10.1.0.1,");
+  EXPECT_TRUE(parse_network_yaml(text, "net.yaml"));
+}
+
+TEST(ConfigYaml, ErrorsNameFileLineAndProblem) {
+  auto e = error_for(replace(kMinimal, "subnet: 10.1.0.0/24", "subnet: 10.1.0.0/33"));
+  EXPECT_EQ(e.file, "net.yaml");
+  EXPECT_EQ(e.line, 8);
+  EXPECT_NE(e.message.find("not an IPv4 prefix"), std::string::npos) << e.message;
+  EXPECT_EQ(e.to_string().rfind("net.yaml:8:", 0), 0u) << e.to_string();
+
+  e = error_for(replace(kMinimal, "mac: \"02:00:00:01:00:10\"", "mac: \"02:00:00:01:00\""));
+  EXPECT_EQ(e.line, 18);
+  EXPECT_NE(e.message.find("not a MAC address"), std::string::npos);
+}
+
+TEST(ConfigYaml, RejectsInconsistentNetworks) {
+  struct Case {
+    std::string from, to, expect;
+  };
+  const Case cases[] = {
+      {"dpid: 2", "dpid: 1", "reuses a dpid"},
+      {"gateway: {ip: 10.1.0.1,", "gateway: {ip: 10.9.0.1,", "outside"},
+      {"switch: s2", "switch: s9", "no switch named 's9'"},
+      {"switch: s2", "switch: s1", "share switch"},
+      {"uplink_port: uplink\n    subnet: 10.10", "uplink_port: north\n    subnet: 10.10", "no port 'north'"},
+      {"ip: 10.1.0.10", "ip: 10.2.0.10", "outside its home"},
+      {"home: dc1", "home: wlan1", "is not a data center"},
+      {"router: {name: r1}", "router: {name: r1, color: blue}", "unknown key 'color'"},
+      {"router: {name: r1}", "", "needs 'router'"},
+      {"- {name: s1, dpid: 0x1,", "- {name: s1, dpid: banana,", "is not a number"},
+      {"vms:\n", "vms:\n  - [1, 2\n", ""},  // YAML syntax error
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.to);
+    const auto e = error_for(replace(kMinimal, c.from, c.to));
+    EXPECT_NE(e.message.find(c.expect), std::string::npos) << e.to_string();
+    EXPECT_GT(e.line, 0) << e.to_string();
+  }
+}
+
+TEST(ConfigYaml, MissingFileIsAClearError) {
+  auto r = load_network_yaml("/nonexistent/fmc.yaml");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().to_string(), "/nonexistent/fmc.yaml: cannot read the file");
+}
