@@ -1,0 +1,182 @@
+#include "store/sqlite_store.hpp"
+
+namespace fmc::store {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS endpoints (
+  name TEXT PRIMARY KEY, kind INTEGER NOT NULL, mac TEXT NOT NULL UNIQUE, ip TEXT NOT NULL,
+  home_site TEXT NOT NULL, current_site TEXT NOT NULL, dpid INTEGER NOT NULL, port INTEGER NOT NULL,
+  visiting_ip TEXT NOT NULL, updated_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS location_history (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, endpoint TEXT NOT NULL, from_site TEXT NOT NULL,
+  to_site TEXT NOT NULL, cause TEXT NOT NULL, at_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS location_history_endpoint ON location_history(endpoint);
+CREATE TABLE IF NOT EXISTS migrations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, vm TEXT NOT NULL, from_site TEXT NOT NULL, to_site TEXT NOT NULL,
+  state TEXT NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL, detail TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
+)";
+
+// A prepared statement that finalizes itself; binds by position from 1.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  bool ok() const { return rc_ == SQLITE_OK; }
+  Statement& bind(const std::string& v) {
+    sqlite3_bind_text(stmt_, ++index_, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(std::int64_t v) {
+    sqlite3_bind_int64(stmt_, ++index_, v);
+    return *this;
+  }
+  int step() { return sqlite3_step(stmt_); }
+  std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p ? reinterpret_cast<const char*>(p) : "";
+  }
+  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+  int index_ = 0;
+};
+
+}  // namespace
+
+StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    StoreError e{"cannot open database " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory")};
+    sqlite3_close(db);
+    return Unexpected{e};
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  sqlite3_busy_timeout(db, 2000);
+  for (const char* pragma : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;", "PRAGMA foreign_keys=ON;"}) {
+    auto r = store->exec(pragma);
+    if (!r) return Unexpected{r.error()};
+  }
+  Statement version(db, "PRAGMA user_version;");
+  if (!version.ok() || version.step() != SQLITE_ROW) return Unexpected{store->error("cannot read schema version of " + path)};
+  const auto found = version.integer(0);
+  if (found > kSchemaVersion)
+    return Unexpected{StoreError{path + " has schema version " + std::to_string(found) + ", newer than this build's " +
+                                 std::to_string(kSchemaVersion)}};
+  auto r = store->exec(kSchema);
+  if (!r) return Unexpected{r.error()};
+  r = store->exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";").c_str());
+  if (!r) return Unexpected{r.error()};
+  return store;
+}
+
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+
+StoreError SqliteStore::error(const std::string& what) const { return StoreError{what + ": " + sqlite3_errmsg(db_)}; }
+
+StoreResult<Ok> SqliteStore::exec(const char* sql) {
+  char* msg = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+    StoreError e{std::string("sqlite: ") + (msg ? msg : "error")};
+    sqlite3_free(msg);
+    return Unexpected{e};
+  }
+  return Ok{};
+}
+
+StoreResult<Ok> SqliteStore::put_endpoint(const EndpointRecord& e) {
+  Statement s(db_, "INSERT INTO endpoints VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
+                   "kind=excluded.kind, mac=excluded.mac, ip=excluded.ip, home_site=excluded.home_site, "
+                   "current_site=excluded.current_site, dpid=excluded.dpid, port=excluded.port, "
+                   "visiting_ip=excluded.visiting_ip, updated_ms=excluded.updated_ms;");
+  if (!s.ok()) return Unexpected{error("prepare put_endpoint")};
+  s.bind(e.name).bind(static_cast<std::int64_t>(e.kind)).bind(e.mac).bind(e.ip).bind(e.home_site).bind(e.current_site)
+      .bind(static_cast<std::int64_t>(e.dpid)).bind(static_cast<std::int64_t>(e.port)).bind(e.visiting_ip).bind(e.updated_ms);
+  if (s.step() != SQLITE_DONE) return Unexpected{error("store endpoint " + e.name)};
+  return Ok{};
+}
+
+StoreResult<std::vector<EndpointRecord>> SqliteStore::endpoints() {
+  Statement s(db_, "SELECT name, kind, mac, ip, home_site, current_site, dpid, port, visiting_ip, updated_ms FROM endpoints ORDER BY name;");
+  if (!s.ok()) return Unexpected{error("prepare endpoints")};
+  std::vector<EndpointRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.push_back(EndpointRecord{s.text(0), static_cast<EndpointKind>(s.integer(1)), s.text(2), s.text(3), s.text(4), s.text(5),
+                                 static_cast<std::uint64_t>(s.integer(6)), static_cast<std::uint32_t>(s.integer(7)), s.text(8),
+                                 s.integer(9)});
+  }
+  if (rc != SQLITE_DONE) return Unexpected{error("read endpoints")};
+  return out;
+}
+
+StoreResult<Ok> SqliteStore::add_location_change(const LocationChange& c) {
+  Statement s(db_, "INSERT INTO location_history (endpoint, from_site, to_site, cause, at_ms) VALUES (?,?,?,?,?);");
+  if (!s.ok()) return Unexpected{error("prepare add_location_change")};
+  s.bind(c.endpoint).bind(c.from_site).bind(c.to_site).bind(c.cause).bind(c.at_ms);
+  if (s.step() != SQLITE_DONE) return Unexpected{error("store location change")};
+  return Ok{};
+}
+
+StoreResult<std::vector<LocationChange>> SqliteStore::location_history(const std::string& endpoint) {
+  Statement s(db_, "SELECT endpoint, from_site, to_site, cause, at_ms FROM location_history WHERE endpoint=? ORDER BY seq;");
+  if (!s.ok()) return Unexpected{error("prepare location_history")};
+  s.bind(endpoint);
+  std::vector<LocationChange> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(LocationChange{s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)});
+  if (rc != SQLITE_DONE) return Unexpected{error("read location history")};
+  return out;
+}
+
+StoreResult<std::int64_t> SqliteStore::put_migration(const MigrationRecord& m) {
+  const bool insert = m.id == 0;
+  Statement s(db_, insert ? "INSERT INTO migrations (vm, from_site, to_site, state, started_ms, finished_ms, detail) VALUES (?,?,?,?,?,?,?);"
+                          : "UPDATE migrations SET vm=?, from_site=?, to_site=?, state=?, started_ms=?, finished_ms=?, detail=? WHERE id=?;");
+  if (!s.ok()) return Unexpected{error("prepare put_migration")};
+  s.bind(m.vm).bind(m.from_site).bind(m.to_site).bind(m.state).bind(m.started_ms).bind(m.finished_ms).bind(m.detail);
+  if (!insert) s.bind(m.id);
+  if (s.step() != SQLITE_DONE) return Unexpected{error("store migration")};
+  if (!insert && sqlite3_changes(db_) == 0) return Unexpected{StoreError{"no migration with id " + std::to_string(m.id)}};
+  return insert ? sqlite3_last_insert_rowid(db_) : m.id;
+}
+
+StoreResult<std::vector<MigrationRecord>> SqliteStore::migrations() {
+  Statement s(db_, "SELECT id, vm, from_site, to_site, state, started_ms, finished_ms, detail FROM migrations ORDER BY id;");
+  if (!s.ok()) return Unexpected{error("prepare migrations")};
+  std::vector<MigrationRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.push_back(MigrationRecord{s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.integer(5), s.integer(6), s.text(7)});
+  if (rc != SQLITE_DONE) return Unexpected{error("read migrations")};
+  return out;
+}
+
+StoreResult<std::int64_t> SqliteStore::append_event(const EventRecord& e) {
+  Statement s(db_, "INSERT INTO events (at_ms, kind, json) VALUES (?,?,?);");
+  if (!s.ok()) return Unexpected{error("prepare append_event")};
+  s.bind(e.at_ms).bind(e.kind).bind(e.json);
+  if (s.step() != SQLITE_DONE) return Unexpected{error("store event")};
+  return sqlite3_last_insert_rowid(db_);
+}
+
+StoreResult<std::vector<EventRecord>> SqliteStore::events_since(std::int64_t seq) {
+  Statement s(db_, "SELECT seq, at_ms, kind, json FROM events WHERE seq > ? ORDER BY seq;");
+  if (!s.ok()) return Unexpected{error("prepare events_since")};
+  s.bind(seq);
+  std::vector<EventRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(EventRecord{s.integer(0), s.integer(1), s.text(2), s.text(3)});
+  if (rc != SQLITE_DONE) return Unexpected{error("read events")};
+  return out;
+}
+
+}  // namespace fmc::store

@@ -1,0 +1,78 @@
+#pragma once
+// The Follow-Me Cloud database (paper Fig. 2): endpoints with their home and
+// current locations, location history, migrations and events. An interface,
+// so that a distributed store (etcd) can replace the embedded SQLite one.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace fmc::store {
+
+struct StoreError {
+  std::string message;
+};
+template <class T>
+using StoreResult = Result<T, StoreError>;
+
+enum class EndpointKind { kVm, kClient };
+
+// Plain strings and integers: the store does not depend on the codec.
+struct EndpointRecord {
+  std::string name;
+  EndpointKind kind = EndpointKind::kVm;
+  std::string mac;           // aa:bb:cc:dd:ee:ff
+  std::string ip;            // empty if not known yet
+  std::string home_site;
+  std::string current_site;
+  std::uint64_t dpid = 0;    // 0 = not seen yet
+  std::uint32_t port = 0;
+  std::string visiting_ip;   // routable address while visiting, else empty
+  std::int64_t updated_ms = 0;
+  bool operator==(const EndpointRecord&) const = default;
+};
+
+struct LocationChange {
+  std::string endpoint;
+  std::string from_site;
+  std::string to_site;
+  std::string cause;  // "traffic", "dhcp", "migration", "gratuitous-arp", ...
+  std::int64_t at_ms = 0;
+};
+
+struct MigrationRecord {
+  std::int64_t id = 0;  // assigned by the store
+  std::string vm;
+  std::string from_site;
+  std::string to_site;
+  std::string state;    // requested, running, completed, failed, cancelled
+  std::int64_t started_ms = 0;
+  std::int64_t finished_ms = 0;
+  std::string detail;
+};
+
+struct EventRecord {
+  std::int64_t seq = 0;  // assigned by the store
+  std::int64_t at_ms = 0;
+  std::string kind;
+  std::string json;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual StoreResult<Ok> put_endpoint(const EndpointRecord& e) = 0;
+  virtual StoreResult<std::vector<EndpointRecord>> endpoints() = 0;
+  virtual StoreResult<Ok> add_location_change(const LocationChange& c) = 0;
+  virtual StoreResult<std::vector<LocationChange>> location_history(const std::string& endpoint) = 0;
+  // Inserts when id == 0, else updates; returns the id.
+  virtual StoreResult<std::int64_t> put_migration(const MigrationRecord& m) = 0;
+  virtual StoreResult<std::vector<MigrationRecord>> migrations() = 0;
+  virtual StoreResult<std::int64_t> append_event(const EventRecord& e) = 0;
+  virtual StoreResult<std::vector<EventRecord>> events_since(std::int64_t seq) = 0;
+};
+
+}  // namespace fmc::store

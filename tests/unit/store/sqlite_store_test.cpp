@@ -1,0 +1,114 @@
+#include "store/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace fmc::store;
+
+namespace {
+
+class TempDb : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("fmc-store-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "fmc.db").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::unique_ptr<SqliteStore> open() {
+    auto s = SqliteStore::open(path_);
+    EXPECT_TRUE(s) << (s ? "" : s.error().message);
+    return s ? std::move(*s) : nullptr;
+  }
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+EndpointRecord vm1() {
+  return EndpointRecord{"vm1", EndpointKind::kVm, "02:00:00:01:00:10", "10.1.0.10", "dc1", "dc1", 0xd1, 2, "", 1000};
+}
+
+}  // namespace
+
+TEST_F(TempDb, EndpointsSurviveReopen) {
+  {
+    auto db = open();
+    ASSERT_TRUE(db->put_endpoint(vm1()));
+    auto moved = vm1();
+    moved.current_site = "dc2";
+    moved.dpid = 0xd2;
+    moved.visiting_ip = "10.2.0.200";
+    moved.updated_ms = 2000;
+    ASSERT_TRUE(db->put_endpoint(moved));  // upsert, not a second row
+    ASSERT_TRUE(db->add_location_change(LocationChange{"vm1", "dc1", "dc2", "migration", 2000}));
+  }
+  auto db = open();
+  auto all = db->endpoints();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].current_site, "dc2");
+  EXPECT_EQ((*all)[0].visiting_ip, "10.2.0.200");
+  EXPECT_EQ((*all)[0].dpid, 0xd2u);
+  auto history = db->location_history("vm1");
+  ASSERT_TRUE(history);
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].cause, "migration");
+}
+
+TEST_F(TempDb, MacAddressesAreUnique) {
+  auto db = open();
+  ASSERT_TRUE(db->put_endpoint(vm1()));
+  auto clash = vm1();
+  clash.name = "impostor";
+  auto r = db->put_endpoint(clash);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("UNIQUE"), std::string::npos) << r.error().message;
+  EXPECT_EQ(db->endpoints()->size(), 1u);
+}
+
+TEST_F(TempDb, MigrationsInsertThenUpdate) {
+  auto db = open();
+  MigrationRecord m{0, "vm1", "dc1", "dc2", "running", 10, 0, ""};
+  auto id = db->put_migration(m);
+  ASSERT_TRUE(id);
+  EXPECT_GT(*id, 0);
+  m.id = *id;
+  m.state = "completed";
+  m.finished_ms = 700;
+  ASSERT_TRUE(db->put_migration(m));
+  auto all = db->migrations();
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].state, "completed");
+  m.id = 999;
+  EXPECT_FALSE(db->put_migration(m));
+}
+
+TEST_F(TempDb, EventsAreSequenced) {
+  auto db = open();
+  auto a = db->append_event(EventRecord{0, 1, "EndpointMoved", R"({"endpoint":"vm1"})"});
+  auto b = db->append_event(EventRecord{0, 2, "SecurityEvent", R"({"reason":"spoofed move"})"});
+  ASSERT_TRUE(a && b);
+  EXPECT_LT(*a, *b);
+  auto since = db->events_since(*a);
+  ASSERT_TRUE(since);
+  ASSERT_EQ(since->size(), 1u);
+  EXPECT_EQ((*since)[0].kind, "SecurityEvent");
+}
+
+TEST_F(TempDb, UnusableFileIsAClearError) {
+  {
+    std::ofstream f(path_);
+    f << "this is not a database, it is a text file that is long enough to be read as a header........";
+  }
+  auto s = SqliteStore::open(path_);
+  ASSERT_FALSE(s);
+  EXPECT_FALSE(s.error().message.empty());
+  auto missing_dir = SqliteStore::open((dir_ / "no" / "such" / "dir.db").string());
+  ASSERT_FALSE(missing_dir);
+  EXPECT_NE(missing_dir.error().message.find("cannot open database"), std::string::npos);
+}
