@@ -1,0 +1,55 @@
+#pragma once
+// Events the Follow-Me Cloud apps use to talk to each other (and that the
+// API will stream). Delivered synchronously, in subscription order.
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "openflow/types.hpp"
+
+namespace fmc {
+
+// Where an endpoint is attached: a site and the switch port it hangs off.
+struct Location {
+  std::string site;
+  of::Dpid dpid;
+  of::PortNo port;
+  bool operator==(const Location&) const = default;
+};
+
+enum class MoveCause { kTraffic, kDhcp, kMigration, kGratuitousArp, kRestored };
+const char* to_string(MoveCause c);
+
+struct EndpointMoved {
+  std::string endpoint;
+  std::optional<Location> from;  // nullopt on first sighting
+  Location to;
+  MoveCause cause = MoveCause::kTraffic;
+  bool at_home = true;  // `to` is the endpoint's home site
+};
+
+// Something that looked like an attack or a misconfiguration and was refused.
+struct SecurityEvent {
+  std::string kind;  // "arp-conflict", "gateway-claim", "spoofed-move", ...
+  std::string detail;
+  of::Dpid dpid;
+  of::PortNo port;
+};
+
+using FmcEvent = std::variant<EndpointMoved, SecurityEvent>;
+
+class EventBus {
+ public:
+  using Handler = std::function<void(const FmcEvent&)>;
+  void subscribe(Handler h) { handlers_.push_back(std::move(h)); }
+  void publish(const FmcEvent& e) const {
+    for (const auto& h : handlers_) h(e);
+  }
+
+ private:
+  std::vector<Handler> handlers_;
+};
+
+}  // namespace fmc
