@@ -29,10 +29,9 @@ void LearningSwitch::on_switch_up(ctl::Datapath& dp) {
   miss.priority = plan::priority::kTableMiss;
   miss.instructions = {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};
   dp.send(miss);
-  const auto dpid = dp.dpid();
-  dp.barrier([dpid](const ctl::BarrierOutcome& outcome) {
-    if (!outcome.ok())
-      log::warn("learning_switch", "table-miss flow not confirmed on " + std::to_string(dpid.value));
+  dp.barrier([dpid = dp.dpid()](const ctl::BarrierOutcome& outcome) {
+    if (outcome.status == ctl::BarrierOutcome::Status::kFailed)
+      log::warn("learning_switch", "switch " + std::to_string(dpid.value) + " refused the table-miss flow");
   });
 }
 

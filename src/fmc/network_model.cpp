@@ -41,4 +41,12 @@ std::vector<const Site*> NetworkModel::sites_of(SiteKind kind) const {
   return out;
 }
 
+std::optional<of::PortNo> NetworkModel::uplink_port(const Site& site) const {
+  const SwitchSpec* sw = switch_named(site.switch_name);
+  if (!sw) return std::nullopt;
+  auto it = sw->ports.find(site.uplink_port);
+  if (it == sw->ports.end()) return std::nullopt;
+  return it->second;
+}
+
 }  // namespace fmc::model

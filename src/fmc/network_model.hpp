@@ -83,6 +83,8 @@ struct NetworkModel {
   const Site* site_at(of::Dpid dpid) const;
   const Site* gateway_site(net::Ipv4Addr ip) const;
   std::vector<const Site*> sites_of(SiteKind kind) const;
+  // The port number of the site's switch that leads to the router.
+  std::optional<of::PortNo> uplink_port(const Site& site) const;
 };
 
 }  // namespace fmc::model

@@ -4,30 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "net/ethernet.hpp"
+#include "support/fake_datapath.hpp"
 
 using namespace fmc;
+using test_support::FakeDatapath;
 
 namespace {
-
-class FakeDatapath : public ctl::Datapath {
- public:
-  explicit FakeDatapath(of::Version v) : version_(v) {}
-  of::Dpid dpid() const override { return of::Dpid{1}; }
-  of::Version version() const override { return version_; }
-  const std::vector<of::Port>& ports() const override { return ports_; }
-  of::Xid send(const of::Message& msg) override {
-    sent.push_back(msg);
-    return of::Xid{static_cast<std::uint32_t>(sent.size())};
-  }
-  void barrier(ctl::BarrierCallback done) override { barriers.push_back(std::move(done)); }
-
-  std::vector<of::Message> sent;
-  std::vector<ctl::BarrierCallback> barriers;
-
- private:
-  of::Version version_;
-  std::vector<of::Port> ports_;
-};
 
 struct Packet {
   std::vector<std::uint8_t> bytes;
