@@ -6,16 +6,29 @@
 namespace fmc::apps::plan {
 
 inline constexpr std::uint8_t kMainTable = 0;
+// Follow-Me Cloud pipeline (OpenFlow 1.3): table 0 classifies and rewrites
+// (ARP/DHCP to the controller, virtual-tunnel address rewriting), table 1
+// forwards (home endpoints, uplink to the router).
+inline constexpr std::uint8_t kRewriteTable = 0;
+inline constexpr std::uint8_t kForwardTable = 1;
 
 // Cookie: the top 16 bits name the owning app.
 inline constexpr std::uint64_t kCookieAppMask = 0xffff'0000'0000'0000ull;
 inline constexpr std::uint64_t kLearningSwitchCookie = 0x0001'0000'0000'0000ull;
 inline constexpr std::uint64_t kArpProxyCookie = 0x0002'0000'0000'0000ull;
+inline constexpr std::uint64_t kHomeForwardingCookie = 0x0003'0000'0000'0000ull;
+// Virtual-tunnel flows carry the endpoint's id in the low 48 bits, so that
+// one masked delete removes exactly one endpoint's rewrite flows everywhere.
+inline constexpr std::uint64_t kVirtualTunnelCookie = 0x0004'0000'0000'0000ull;
 
 namespace priority {
 inline constexpr std::uint16_t kTableMiss = 0;
 inline constexpr std::uint16_t kLearnedUnicast = 100;
 inline constexpr std::uint16_t kArpToController = 1000;  // above every forwarding rule
+inline constexpr std::uint16_t kTunnel = 600;             // rewrite flows of visiting endpoints
+inline constexpr std::uint16_t kToForwarding = 1;         // table 0 default: go to table 1
+inline constexpr std::uint16_t kDeliverLocal = 500;       // eth_dst = an endpoint at home here
+inline constexpr std::uint16_t kSendUplink = 400;         // from a home endpoint's port to the router
 }  // namespace priority
 
 }  // namespace fmc::apps::plan
