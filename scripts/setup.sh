@@ -13,7 +13,8 @@ packages=(
   openvswitch-switch openvswitch-testcontroller             # the switch, a peer controller
   python3 python3-os-ken                                    # the os-ken peer controller
   tshark                                                    # independent OpenFlow decoder
-  iproute2 iputils-ping procps                              # namespaces, ping
+  iproute2 iputils-ping iputils-arping ethtool procps      # namespaces, ping, gratuitous ARP
+  python3-yaml                                              # the testbed tool reads the network YAML
 )
 missing=()
 for p in "${packages[@]}"; do

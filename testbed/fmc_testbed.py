@@ -1,0 +1,258 @@
+#!/usr/bin/python3
+"""fmc-testbed: builds the paper's Fig. 1 from the same YAML the controller reads.
+
+  fmc_testbed.py up      CONFIG --controller tcp:127.0.0.1:6653 [--prefix fmc]
+  fmc_testbed.py down    CONFIG [--prefix fmc]
+  fmc_testbed.py migrate CONFIG VM TO_DC [--downtime-ms 100]
+  fmc_testbed.py roam    CONFIG CLIENT TO_NETWORK
+  fmc_testbed.py exec    CONFIG HOST -- COMMAND...
+  fmc_testbed.py status  CONFIG
+
+Per site one Open vSwitch bridge (userspace datapath, the DPID and port
+numbers from the YAML); a Linux router namespace holding every site's
+gateway address and MAC; every VM and client in its own network namespace;
+WAN delays by fmc-linkem on each access network's uplink (one way is half
+the configured round-trip delay). Everything it creates is recorded in a
+state file and removed by `down`, also after a failed `up`.
+"""
+import argparse
+import ipaddress
+import json
+import os
+import subprocess
+import sys
+import time
+
+import yaml
+
+STATE_DIR = "/run/fmc-testbed"
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class TestbedError(Exception):
+    pass
+
+
+def run(*cmd, check=True, quiet=False):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if check and r.returncode != 0:
+        raise TestbedError(f"{' '.join(cmd)}: {r.stderr.strip() or r.stdout.strip()}")
+    if not quiet and r.returncode != 0:
+        print(f"warning: {' '.join(cmd)}: {r.stderr.strip()}", file=sys.stderr)
+    return r.stdout
+
+
+def vsctl(*args, check=True):
+    return run("ovs-vsctl", "--timeout=10", *args, check=check)
+
+
+class State:
+    """What `up` created, so that `down` removes exactly that."""
+
+    def __init__(self, path):
+        self.path = path
+        self.data = {"namespaces": [], "bridges": [], "links": [], "pids": [], "hosts": {}}
+        if os.path.exists(path):
+            with open(path) as f:
+                self.data = json.load(f)
+
+    def add(self, kind, value):
+        self.data[kind].append(value)
+        self.save()
+
+    def save(self):
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        with open(self.path, "w") as f:
+            json.dump(self.data, f, indent=1)
+
+
+class Testbed:
+    def __init__(self, config_path, prefix):
+        with open(config_path) as f:
+            self.cfg = yaml.safe_load(f)
+        self.prefix = prefix
+        name = os.path.splitext(os.path.basename(config_path))[0]
+        self.state = State(os.path.join(STATE_DIR, f"{prefix}-{name}.json"))
+        self.sites = {s["name"]: dict(s, kind="dc") for s in self.cfg["data_centers"]}
+        self.sites.update({s["name"]: dict(s, kind="access") for s in self.cfg["access_networks"]})
+        self.switches = {s["name"]: s for s in self.cfg["switches"]}
+        self.router_ns = f"{prefix}-{self.cfg['router']['name']}"
+
+    # -- naming (interface names must stay within 15 characters) --
+    def bridge(self, site):
+        return f"{self.prefix}-{self.sites[site]['switch']}"
+
+    def ns(self, host):
+        return f"{self.prefix}-{host}"
+
+    def host_port(self, host):
+        return f"{self.prefix}h-{host}"
+
+    def site_switch(self, site):
+        return self.switches[self.sites[site]["switch"]]
+
+    # -- building blocks --
+    def veth(self, a, b):
+        run("ip", "link", "add", a, "type", "veth", "peer", "name", b)
+        self.state.add("links", a)
+        for end in (a, b):
+            run("ethtool", "-K", end, "tx", "off", "rx", "off", quiet=True, check=False)
+
+    def into_ns(self, ifname, ns, new_name=None):
+        run("ip", "link", "set", ifname, "netns", ns)
+        if new_name:
+            run("ip", "-n", ns, "link", "set", ifname, "name", new_name)
+        run("ip", "-n", ns, "link", "set", new_name or ifname, "up")
+
+    def add_ns(self, ns):
+        run("ip", "netns", "add", ns)
+        self.state.add("namespaces", ns)
+        run("ip", "-n", ns, "link", "set", "lo", "up")
+
+    def add_port(self, site, ifname, port_no):
+        vsctl("add-port", self.bridge(site), ifname, "--", "set", "interface", ifname, f"ofport_request={port_no}")
+        run("ip", "link", "set", ifname, "up")
+
+    def delay_rules(self, access_site):
+        rules = []
+        for d in self.cfg.get("wan_delays_ms", []):
+            if d["from"] == access_site and self.sites[d["to"]]["kind"] == "dc":
+                rules.append((self.sites[d["to"]]["subnet"], float(d["delay"]) / 2))
+        return rules
+
+    # -- commands --
+    def up(self, controller, protocols):
+        self.add_ns(self.router_ns)
+        run("ip", "netns", "exec", self.router_ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+        for site_name, site in self.sites.items():
+            sw = self.switches[site["switch"]]
+            br = self.bridge(site_name)
+            vsctl("add-br", br, "--", "set", "bridge", br, "datapath_type=netdev", f"protocols={protocols}",
+                  "fail_mode=secure", f"other-config:datapath-id={int(str(sw['dpid']), 0):016x}",
+                  "--", "set-controller", br, controller)
+            self.state.add("bridges", br)
+            self.build_uplink(site_name, site, sw)
+        for vm in self.cfg.get("vms", []):
+            self.add_host(vm["name"], vm["mac"], vm["ip"], vm["home"])
+        for client in self.cfg.get("clients", []):
+            home = self.sites[client["home"]]
+            address = client.get("ip") or home["dhcp_pool"]["first"]
+            self.add_host(client["name"], client["mac"], address, client["home"])
+
+    def build_uplink(self, site_name, site, sw):
+        net = ipaddress.ip_network(site["subnet"])
+        gw = f"{site['gateway']['ip']}/{net.prefixlen}"
+        router_if = f"{self.prefix}r-{site_name}"
+        switch_if = f"{self.prefix}u-{site_name}"
+        port_no = sw["ports"][site["uplink_port"]]
+        rules = self.delay_rules(site_name) if site["kind"] == "access" else []
+        if rules:
+            emu_ns = f"{self.prefix}-w-{site_name}"
+            self.add_ns(emu_ns)
+            self.veth(router_if, f"{self.prefix}a-{site_name}")
+            self.veth(f"{self.prefix}b-{site_name}", switch_if)
+            self.into_ns(f"{self.prefix}a-{site_name}", emu_ns)
+            self.into_ns(f"{self.prefix}b-{site_name}", emu_ns)
+            cmd = ["ip", "netns", "exec", emu_ns, os.environ.get("FMC_LINKEM", "fmc-linkem"),
+                   "--a", f"{self.prefix}a-{site_name}", "--b", f"{self.prefix}b-{site_name}"]
+            for subnet, one_way in rules:
+                cmd += ["--delay", f"{subnet}={one_way}"]
+            log = open(f"{STATE_DIR}/{emu_ns}.log", "w")
+            proc = subprocess.Popen(cmd, stdout=log, stderr=log)
+            self.state.add("pids", proc.pid)
+        else:
+            self.veth(router_if, switch_if)
+        self.into_ns(router_if, self.router_ns)
+        run("ip", "-n", self.router_ns, "link", "set", router_if, "address", site["gateway"]["mac"])
+        run("ip", "-n", self.router_ns, "addr", "add", gw, "dev", router_if)
+        self.add_port(site_name, switch_if, port_no)
+
+    def add_host(self, name, mac, address, site_name):
+        site = self.sites[site_name]
+        prefixlen = ipaddress.ip_network(site["subnet"]).prefixlen
+        ns = self.ns(name)
+        self.add_ns(ns)
+        port = self.host_port(name)
+        inner = f"{self.prefix}i-{name}"
+        self.veth(port, inner)
+        self.into_ns(inner, ns, "eth0")
+        run("ip", "-n", ns, "link", "set", "eth0", "address", mac)
+        run("ip", "-n", ns, "addr", "add", f"{address}/{prefixlen}", "dev", "eth0")
+        run("ip", "-n", ns, "route", "add", "default", "via", site["gateway"]["ip"])
+        self.add_port(site_name, port, self.site_switch(site_name)["ports"][name])
+        self.state.data["hosts"][name] = {"site": site_name, "ip": address}
+        self.state.save()
+
+    def move_host(self, name, to_site, downtime_ms):
+        host = self.state.data["hosts"].get(name)
+        if host is None:
+            raise TestbedError(f"no host {name} in this testbed (is it up?)")
+        if to_site not in self.sites:
+            raise TestbedError(f"no site {to_site} in the configuration")
+        if name not in self.site_switch(to_site)["ports"]:
+            raise TestbedError(f"switch of {to_site} has no port for {name} in the configuration")
+        port = self.host_port(name)
+        vsctl("del-port", self.bridge(host["site"]), port)
+        time.sleep(downtime_ms / 1000.0)
+        self.add_port(to_site, port, self.site_switch(to_site)["ports"][name])
+        host["site"] = to_site
+        self.state.save()
+        # Announce the new attachment point, as a hypervisor does after live migration.
+        run("ip", "netns", "exec", self.ns(name), "arping", "-U", "-c", "1", "-I", "eth0", host["ip"], check=False, quiet=True)
+
+    def down(self):
+        d = self.state.data
+        for pid in d["pids"]:
+            try:
+                os.kill(pid, 15)
+            except ProcessLookupError:
+                pass
+        for br in d["bridges"]:
+            vsctl("--if-exists", "del-br", br, check=False)
+            run("ip", "link", "del", br, check=False, quiet=True)  # the netdev tap, if vswitchd was gone
+        for link in d["links"]:
+            run("ip", "link", "del", link, check=False, quiet=True)
+        for ns in reversed(d["namespaces"]):
+            run("ip", "netns", "del", ns, check=False, quiet=True)
+        if os.path.exists(self.state.path):
+            os.remove(self.state.path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=["up", "down", "migrate", "roam", "exec", "status"])
+    ap.add_argument("config")
+    ap.add_argument("args", nargs="*")
+    ap.add_argument("--prefix", default="fmc", help="name prefix of everything created (max 4 characters)")
+    ap.add_argument("--controller", default="tcp:127.0.0.1:6653")
+    ap.add_argument("--protocols", default="OpenFlow13")
+    ap.add_argument("--downtime-ms", type=float, default=100.0)
+    a = ap.parse_args()
+    if len(a.prefix) > 4:
+        ap.error("--prefix must be at most 4 characters (interface names are limited to 15)")
+    tb = Testbed(a.config, a.prefix)
+    try:
+        if a.command == "up":
+            try:
+                tb.up(a.controller, a.protocols)
+            except BaseException:
+                tb.down()
+                raise
+        elif a.command == "down":
+            tb.down()
+        elif a.command in ("migrate", "roam"):
+            if len(a.args) != 2:
+                ap.error(f"{a.command} needs HOST and TARGET")
+            tb.move_host(a.args[0], a.args[1], a.downtime_ms if a.command == "migrate" else 0)
+        elif a.command == "exec":
+            host, cmd = a.args[0], a.args[1:]
+            os.execvp("ip", ["ip", "netns", "exec", tb.ns(host)] + cmd)
+        elif a.command == "status":
+            print(json.dumps(tb.state.data, indent=1))
+    except TestbedError as e:
+        print(f"fmc-testbed: {e}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
