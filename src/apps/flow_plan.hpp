@@ -6,11 +6,13 @@
 namespace fmc::apps::plan {
 
 inline constexpr std::uint8_t kMainTable = 0;
-// Follow-Me Cloud pipeline (OpenFlow 1.3): table 0 classifies and rewrites
-// (ARP/DHCP to the controller, virtual-tunnel address rewriting), table 1
-// forwards (home endpoints, uplink to the router).
-inline constexpr std::uint8_t kRewriteTable = 0;
-inline constexpr std::uint8_t kForwardTable = 1;
+// Follow-Me Cloud pipeline (OpenFlow 1.3), see fmc/pipeline.hpp:
+//   table 0  ARP to the controller; rewrites for endpoints visiting this switch
+//   table 1  rewrites for endpoints visiting elsewhere (correspondent side)
+//   table 2  forwarding; a miss goes to the controller (mobility detection)
+inline constexpr std::uint8_t kVisitorTable = 0;
+inline constexpr std::uint8_t kCorrespondentTable = 1;
+inline constexpr std::uint8_t kForwardTable = 2;
 
 // Cookie: the top 16 bits name the owning app.
 inline constexpr std::uint64_t kCookieAppMask = 0xffff'0000'0000'0000ull;
@@ -26,7 +28,7 @@ inline constexpr std::uint16_t kTableMiss = 0;
 inline constexpr std::uint16_t kLearnedUnicast = 100;
 inline constexpr std::uint16_t kArpToController = 1000;  // above every forwarding rule
 inline constexpr std::uint16_t kTunnel = 600;             // rewrite flows of visiting endpoints
-inline constexpr std::uint16_t kToForwarding = 1;         // table 0 default: go to table 1
+inline constexpr std::uint16_t kNextTable = 1;            // tables 0 and 1 default: go on
 inline constexpr std::uint16_t kDeliverLocal = 500;       // eth_dst = an endpoint at home here
 inline constexpr std::uint16_t kSendUplink = 400;         // from a home endpoint's port to the router
 }  // namespace priority

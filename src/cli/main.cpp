@@ -1,11 +1,14 @@
 // fmc-controller: the Follow-Me Cloud OpenFlow controller.
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <string_view>
 
 #include "apps/learning_switch.hpp"
+#include "fmc/config_yaml.hpp"
+#include "fmc/follow_me.hpp"
 #include "controller/controller.hpp"
 #include "controller/log.hpp"
 
@@ -21,6 +24,9 @@ constexpr const char* kUsage = R"(usage: fmc-controller [options]
   --versions LIST          OpenFlow versions to offer: 1.0,1.3 (default both)
   --log-level LEVEL        debug | info | warn | error (default info)
   --port-file PATH         write the bound port to PATH once listening
+  --network FILE           run the Follow-Me Cloud apps for the network in FILE (YAML);
+                           without it the controller is a plain learning switch
+  --db PATH                Follow-Me Cloud database (default /var/lib/fmc/fmc.db)
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -46,6 +52,8 @@ unsigned long parse_number(std::string_view flag, const std::string& text, unsig
 int main(int argc, char** argv) {
   fmc::ctl::ControllerConfig config;
   std::string port_file;
+  std::string network_file;
+  std::string db_path = "/var/lib/fmc/fmc.db";
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (flag == "--help" || flag == "-h") {
@@ -60,6 +68,8 @@ int main(int argc, char** argv) {
     else if (flag == "--echo-interval") config.echo_interval = std::chrono::milliseconds(parse_number(flag, value, 3600000));
     else if (flag == "--dead-after") config.dead_after = std::chrono::milliseconds(parse_number(flag, value, 3600000));
     else if (flag == "--port-file") port_file = value;
+    else if (flag == "--network") network_file = value;
+    else if (flag == "--db") db_path = value;
     else if (flag == "--duplicate-dpid") {
       if (value == "replace-old") config.duplicate_dpid = fmc::ctl::DuplicateDpidPolicy::kReplaceOld;
       else if (value == "reject-new") config.duplicate_dpid = fmc::ctl::DuplicateDpidPolicy::kRejectNew;
@@ -82,11 +92,32 @@ int main(int argc, char** argv) {
   }
   if (config.echo_interval >= config.dead_after) usage_error("--echo-interval must be shorter than --dead-after");
 
-  fmc::ctl::Controller controller(config, [] {
-    fmc::ctl::AppList apps;
-    apps.push_back(std::make_unique<fmc::apps::LearningSwitch>());
-    return apps;
-  });
+  std::unique_ptr<fmc::FollowMe> follow_me;
+  fmc::ctl::AppFactory apps = [] {
+    fmc::ctl::AppList list;
+    list.push_back(std::make_unique<fmc::apps::LearningSwitch>());
+    return list;
+  };
+  if (!network_file.empty()) {
+    if (config.threads != 1) usage_error("--network runs the Follow-Me Cloud apps on one worker: use --threads 1");
+    auto model = fmc::model::load_network_yaml(network_file);
+    if (!model) {
+      std::cerr << "fmc-controller: " << model.error().to_string() << "\n";
+      return 2;
+    }
+    if (const auto dir = std::filesystem::path(db_path).parent_path(); !dir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+    }
+    auto created = fmc::FollowMe::create(std::move(*model), db_path);
+    if (!created) {
+      std::cerr << "fmc-controller: " << created.error() << "\n";
+      return 1;
+    }
+    follow_me = std::move(*created);
+    apps = [&follow_me] { return follow_me->apps(); };
+  }
+  fmc::ctl::Controller controller(config, apps);
   try {
     controller.start();
   } catch (const std::system_error& e) {

@@ -12,6 +12,7 @@ namespace fmc::net {
 namespace ethertype {
 inline constexpr std::uint16_t kIpv4 = 0x0800;
 inline constexpr std::uint16_t kArp = 0x0806;
+inline constexpr std::uint16_t kRarp = 0x8035;
 inline constexpr std::uint16_t kVlan = 0x8100;
 inline constexpr std::uint16_t kLldp = 0x88cc;
 }  // namespace ethertype

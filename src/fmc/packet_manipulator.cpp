@@ -1,0 +1,116 @@
+#include "fmc/packet_manipulator.hpp"
+
+#include <memory>
+
+#include "controller/log.hpp"
+
+namespace fmc {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+// The address block visitors borrow in a site: the top quarter of its subnet
+// (network and broadcast addresses excluded).
+std::vector<net::Ipv4Addr> visitor_block(const net::Ipv4Prefix& subnet) {
+  const std::uint32_t size = subnet.length >= 31 ? 0 : (1u << (32 - subnet.length));
+  std::vector<net::Ipv4Addr> out;
+  if (size < 8) return out;
+  for (std::uint32_t i = size - size / 4; i < size - 1; ++i) out.push_back(net::Ipv4Addr{subnet.network.value + i});
+  return out;
+}
+}  // namespace
+
+PacketManipulator::PacketManipulator(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
+                                     const SwitchDirectory& switches, OnConverged on_converged)
+    : model_(model), locations_(locations), switches_(switches), on_converged_(std::move(on_converged)) {
+  bus.subscribe([this](const FmcEvent& e) {
+    if (const auto* m = std::get_if<EndpointMoved>(&e)) on_moved(*m);
+  });
+}
+
+std::optional<net::Ipv4Addr> PacketManipulator::allocate_visiting_ip(const model::Site& site) const {
+  for (const auto candidate : visitor_block(site.subnet)) {
+    if (candidate == site.gateway.ip || locations_.by_ip(candidate)) continue;
+    return candidate;
+  }
+  return std::nullopt;
+}
+
+std::vector<const model::Site*> PacketManipulator::correspondents(const Endpoint& e) const {
+  return model_.sites_of(e.kind == store::EndpointKind::kVm ? model::SiteKind::kAccessNetwork : model::SiteKind::kDataCenter);
+}
+
+std::optional<pipeline::Tunnel> PacketManipulator::tunnel_for(const Endpoint& e) const {
+  if (e.at_home() || !e.ip || !e.visiting_ip) return std::nullopt;
+  const model::Site* visited = model_.site_named(e.current->site);
+  const model::Site* home = model_.site_named(e.home_site);
+  const auto uplink = visited ? model_.uplink_port(*visited) : std::nullopt;
+  if (!visited || !home || !uplink) return std::nullopt;
+  return pipeline::Tunnel{e.mac, *e.ip, *e.visiting_ip, e.current->port, *uplink, visited->gateway.mac, home->gateway.mac};
+}
+
+void PacketManipulator::on_moved(const EndpointMoved& m) {
+  const Endpoint* e = locations_.by_name(m.endpoint);
+  if (!e || !e->ip) return;
+  const auto started = Clock::now();
+
+  // Visiting address: kept while the endpoint stays in the same visited site.
+  if (m.at_home) {
+    locations_.set_visiting_ip(e->name, std::nullopt);
+  } else if (!m.from || m.from->site != m.to.site || !e->visiting_ip) {
+    const model::Site* visited = model_.site_named(m.to.site);
+    auto address = visited ? allocate_visiting_ip(*visited) : std::nullopt;
+    if (!address) {
+      log::error("packet_manipulator", "no visiting address left in " + m.to.site + " for " + e->name);
+      return;
+    }
+    locations_.set_visiting_ip(e->name, address);
+  }
+
+  // Every switch: stale flows out, new ones in, then a barrier.
+  struct Pending {
+    int switches = 0;
+    bool ok = true;
+  };
+  auto pending = std::make_shared<Pending>();
+  const auto tunnel = tunnel_for(*e);
+  const auto correspondent_sites = correspondents(*e);
+  for (const auto& site : model_.sites) {
+    const model::SwitchSpec* sw = model_.switch_named(site.switch_name);
+    ctl::Datapath* dp = sw ? switches_.find(sw->dpid) : nullptr;
+    if (!dp) continue;
+    for (const auto& f : pipeline::remove_tunnel(e->mac, *e->ip)) dp->send(f);
+    if (tunnel) {
+      if (site.name == m.to.site)
+        for (const auto& f : pipeline::tunnel_at_visited(*tunnel)) dp->send(f);
+      for (const auto* c : correspondent_sites)
+        if (c->name == site.name)
+          for (const auto& f : pipeline::tunnel_at_correspondent(*tunnel)) dp->send(f);
+    }
+    ++pending->switches;
+    dp->barrier([this, pending, started, name = e->name, to = m.to.site](const ctl::BarrierOutcome& outcome) {
+      pending->ok &= outcome.ok();
+      if (--pending->switches > 0) return;
+      const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+      log::info("packet_manipulator", name + " at " + to + ": flows " + (pending->ok ? "confirmed" : "NOT confirmed") +
+                                          " in " + std::to_string(elapsed.count()) + " us");
+      if (on_converged_) on_converged_(MoveConverged{name, to, pending->ok, elapsed});
+    });
+  }
+}
+
+void PacketManipulator::on_switch_up(ctl::Datapath& dp) {
+  const model::Site* site = model_.site_at(dp.dpid());
+  if (!site) return;
+  for (const Endpoint* e : locations_.all()) {
+    const auto tunnel = tunnel_for(*e);
+    if (!tunnel) continue;
+    if (e->current->site == site->name)
+      for (const auto& f : pipeline::tunnel_at_visited(*tunnel)) dp.send(f);
+    for (const auto* c : correspondents(*e))
+      if (c->name == site->name)
+        for (const auto& f : pipeline::tunnel_at_correspondent(*tunnel)) dp.send(f);
+  }
+}
+
+}  // namespace fmc

@@ -1,0 +1,47 @@
+#pragma once
+// Packet Manipulator (paper §IV.B.5): when an endpoint is in a visited
+// location, installs the "virtual tunnel" (see pipeline.hpp) on its visited
+// switch and on its correspondents' switches (the other kind of site: clients
+// for a VM, data centers for a client), after removing its stale flows
+// everywhere (by cookie and by IP). The move counts as done when every
+// switch has confirmed with a barrier; until then it is "converging".
+#include <chrono>
+#include <functional>
+#include <optional>
+
+#include "controller/app.hpp"
+#include "fmc/location_manager.hpp"
+#include "fmc/pipeline.hpp"
+#include "fmc/switch_directory.hpp"
+
+namespace fmc {
+
+struct MoveConverged {
+  std::string endpoint;
+  std::string site;
+  bool ok = true;                        // every switch confirmed
+  std::chrono::microseconds elapsed{0};  // from the move to the last barrier reply
+};
+
+class PacketManipulator final : public ctl::App {
+ public:
+  using OnConverged = std::function<void(const MoveConverged&)>;
+  PacketManipulator(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
+                    const SwitchDirectory& switches, OnConverged on_converged = nullptr);
+  std::string_view name() const override { return "packet_manipulator"; }
+  // Resync after a (re)connect: tunnels this switch takes part in.
+  void on_switch_up(ctl::Datapath& dp) override;
+
+ private:
+  void on_moved(const EndpointMoved& m);
+  std::optional<net::Ipv4Addr> allocate_visiting_ip(const model::Site& site) const;
+  std::optional<pipeline::Tunnel> tunnel_for(const Endpoint& e) const;
+  std::vector<const model::Site*> correspondents(const Endpoint& e) const;
+
+  const model::NetworkModel& model_;
+  LocationManager& locations_;
+  const SwitchDirectory& switches_;
+  OnConverged on_converged_;
+};
+
+}  // namespace fmc

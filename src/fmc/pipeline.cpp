@@ -1,0 +1,129 @@
+#include "fmc/pipeline.hpp"
+
+#include "apps/flow_plan.hpp"
+#include "net/ethernet.hpp"
+
+namespace fmc::pipeline {
+
+namespace plan = apps::plan;
+namespace prio = apps::plan::priority;
+
+namespace {
+
+
+
+of::FlowMod flow(std::uint8_t table, std::uint16_t priority, std::uint64_t cookie) {
+  of::FlowMod fm;
+  fm.table_id = table;
+  fm.priority = priority;
+  fm.cookie = cookie;
+  return fm;
+}
+
+of::Masked<net::MacAddr> exact(const net::MacAddr& m) { return {m, std::nullopt}; }
+of::Masked<net::Ipv4Addr> exact(net::Ipv4Addr a) { return {a, std::nullopt}; }
+
+of::Action set_ip_src(net::Ipv4Addr a) { return of::SetField{of::Match{.ipv4_src = exact(a)}}; }
+of::Action set_ip_dst(net::Ipv4Addr a) { return of::SetField{of::Match{.ipv4_dst = exact(a)}}; }
+of::Action set_eth_src(const net::MacAddr& m) { return of::SetField{of::Match{.eth_src = exact(m)}}; }
+of::Action set_eth_dst(const net::MacAddr& m) { return of::SetField{of::Match{.eth_dst = exact(m)}}; }
+
+of::Match ipv4() {
+  of::Match m;
+  m.eth_type = net::ethertype::kIpv4;
+  return m;
+}
+
+}  // namespace
+
+std::uint64_t home_cookie(const net::MacAddr& mac) { return plan::kHomeForwardingCookie | mac.as_u64(); }
+std::uint64_t tunnel_cookie(const net::MacAddr& mac) { return plan::kVirtualTunnelCookie | mac.as_u64(); }
+
+std::vector<of::FlowMod> base() {
+  std::vector<of::FlowMod> out;
+  of::FlowMod wipe;
+  wipe.command = of::FlowModCommand::kDelete;
+  wipe.table_id = of::kTableAll;
+  out.push_back(wipe);
+  for (std::uint8_t table : {plan::kVisitorTable, plan::kCorrespondentTable}) {
+    auto next = flow(table, prio::kNextTable, plan::kHomeForwardingCookie);
+    next.instructions = {of::GotoTable{static_cast<std::uint8_t>(table + 1)}};
+    out.push_back(next);
+  }
+  // RARP (what QEMU announces a migrated guest with) always reaches the
+  // Mobility Detector, even where home rules would forward it.
+  auto rarp = flow(plan::kVisitorTable, prio::kArpToController, plan::kHomeForwardingCookie);
+  rarp.match.eth_type = net::ethertype::kRarp;
+  rarp.instructions = {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};
+  out.push_back(rarp);
+  auto miss = flow(plan::kForwardTable, prio::kTableMiss, plan::kHomeForwardingCookie);
+  miss.instructions = {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};
+  out.push_back(miss);
+  return out;
+}
+
+std::vector<of::FlowMod> attach(const net::MacAddr& mac, of::PortNo port, of::PortNo uplink, std::uint64_t cookie) {
+  auto deliver = flow(plan::kForwardTable, prio::kDeliverLocal, cookie);
+  deliver.match.eth_dst = exact(mac);
+  deliver.instructions = {of::ApplyActions{{of::Output{port, 0}}}};
+  auto send = flow(plan::kForwardTable, prio::kSendUplink, cookie);
+  send.match.in_port = port;
+  send.match.eth_src = exact(mac);
+  send.instructions = {of::ApplyActions{{of::Output{uplink, 0}}}};
+  return {deliver, send};
+}
+
+std::vector<of::FlowMod> tunnel_at_visited(const Tunnel& t) {
+  const auto cookie = tunnel_cookie(t.mac);
+  // First hop out: routable source, and the visited site's router interface.
+  auto out = flow(plan::kVisitorTable, prio::kTunnel, cookie);
+  out.match = ipv4();
+  out.match.in_port = t.port;
+  out.match.eth_src = exact(t.mac);
+  out.match.ipv4_src = exact(t.ip);
+  out.instructions = {of::ApplyActions{{set_ip_src(t.visiting_ip), set_eth_dst(t.visited_gateway_mac)}},
+                      of::GotoTable{plan::kCorrespondentTable}};
+  // Last hop in: the original address, and the gateway MAC the endpoint knows.
+  auto in = flow(plan::kVisitorTable, prio::kTunnel, cookie);
+  in.match = ipv4();
+  in.match.ipv4_dst = exact(t.visiting_ip);
+  in.instructions = {of::ApplyActions{{set_ip_dst(t.ip), set_eth_dst(t.mac), set_eth_src(t.home_gateway_mac)}},
+                     of::GotoTable{plan::kCorrespondentTable}};
+  std::vector<of::FlowMod> flows = {out, in};
+  for (auto& f : attach(t.mac, t.port, t.uplink, cookie)) flows.push_back(f);
+  return flows;
+}
+
+std::vector<of::FlowMod> tunnel_at_correspondent(const Tunnel& t) {
+  const auto cookie = tunnel_cookie(t.mac);
+  auto to = flow(plan::kCorrespondentTable, prio::kTunnel, cookie);
+  to.match = ipv4();
+  to.match.ipv4_dst = exact(t.ip);
+  to.instructions = {of::ApplyActions{{set_ip_dst(t.visiting_ip)}}, of::GotoTable{plan::kForwardTable}};
+  auto from = flow(plan::kCorrespondentTable, prio::kTunnel, cookie);
+  from.match = ipv4();
+  from.match.ipv4_src = exact(t.visiting_ip);
+  from.instructions = {of::ApplyActions{{set_ip_src(t.ip)}}, of::GotoTable{plan::kForwardTable}};
+  return {to, from};
+}
+
+std::vector<of::FlowMod> remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip) {
+  of::FlowMod by_cookie;
+  by_cookie.command = of::FlowModCommand::kDelete;
+  by_cookie.table_id = of::kTableAll;
+  by_cookie.cookie = tunnel_cookie(mac);
+  by_cookie.cookie_mask = ~std::uint64_t{0};
+  std::vector<of::FlowMod> out = {by_cookie};
+  // Any tunnel flow still naming the address (whoever installed it).
+  for (bool as_src : {true, false}) {
+    of::FlowMod by_ip = by_cookie;
+    by_ip.cookie = plan::kVirtualTunnelCookie;
+    by_ip.cookie_mask = plan::kCookieAppMask;
+    by_ip.match = ipv4();
+    (as_src ? by_ip.match.ipv4_src : by_ip.match.ipv4_dst) = exact(ip);
+    out.push_back(by_ip);
+  }
+  return out;
+}
+
+}  // namespace fmc::pipeline
