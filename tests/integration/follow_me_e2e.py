@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""End-to-end follow-me test on the Fig. 1 testbed with real Open vSwitch.
+
+The controller runs the Follow-Me Cloud apps. While a long-lived,
+sequence-checked TCP stream runs between client1 and vm1:
+  - ping is ~1 ms while both are near (wlan1, dc1);
+  - vm1 migrates dc1 -> dc2 (namespace emulator): ping ~50 ms, same address;
+  - client1 roams wlan1 -> wlan2: ping ~1 ms again, same address;
+  - vm1 migrates back to dc1: ~50 ms;
+  - a host that was never migrated claims vm1's MAC and address from another
+    port, and another claims the gateway's address: no forwarding state
+    changes and vm1 stays reachable;
+  - the controller is killed with SIGKILL and restarted: locations come back
+    from the database and pings through the installed flows never stop;
+  - the TCP stream saw no reset and every byte in order.
+Usage: follow_me_e2e.py FMC_CONTROLLER FMC_LINKEM   (as root)
+"""
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+TESTBED = os.path.join(ROOT, "testbed", "fmc_testbed.py")
+CONFIG = os.path.join(HERE, "testbed.yaml")
+PREFIX = f"e{os.getpid() % 1000}"
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
+    if not ok:
+        failures.append(what)
+
+
+def sh(*cmd, check_rc=True):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if check_rc and r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {r.stdout}")
+    return r.stdout
+
+
+def testbed(*args):
+    return sh(sys.executable, TESTBED, *args[:1], CONFIG, *args[1:], "--prefix", PREFIX)
+
+
+def ns(host):
+    return f"{PREFIX}-{host}"
+
+
+def rtt(src, dst, count=5):
+    out = sh("ip", "netns", "exec", ns(src), "ping", "-c", str(count), "-i", "0.2", "-W", "2", dst, check_rc=False)
+    m = re.search(r"= [\d.]+/([\d.]+)/", out)
+    return float(m.group(1)) if m else None
+
+
+class Controller:
+    def __init__(self, binary, db, work):
+        self.binary, self.db, self.work = binary, db, work
+        self.proc = None
+        self.port = None
+        self.log_path = os.path.join(work, "controller.log")
+
+    def start(self):
+        port_file = os.path.join(self.work, "port")
+        if os.path.exists(port_file):
+            os.remove(port_file)
+        args = [self.binary, "--listen", "127.0.0.1", "--port", str(self.port or 0), "--port-file", port_file,
+                "--network", CONFIG, "--db", self.db, "--echo-interval", "1000", "--dead-after", "3000"]
+        self.proc = subprocess.Popen(args, stdout=open(self.log_path, "a"), stderr=subprocess.STDOUT)
+        for _ in range(100):
+            if os.path.exists(port_file) and open(port_file).read().strip():
+                self.port = int(open(port_file).read())
+                return
+            time.sleep(0.05)
+        raise RuntimeError("controller did not start")
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+    def log(self):
+        return open(self.log_path).read()
+
+
+class TcpStream:
+    """client1 -> vm1: 4-byte big-endian counters; the server checks order and echoes the last."""
+
+    SERVER = r"""
+import socket, struct, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5201)); s.listen(1)
+c, _ = s.accept(); expected = 0; buf = b""
+while True:
+    d = c.recv(65536)
+    if not d: break
+    buf += d
+    while len(buf) >= 4:
+        (n,) = struct.unpack(">I", buf[:4]); buf = buf[4:]
+        if n != expected:
+            print(f"OUT OF ORDER: got {n} expected {expected}", flush=True); sys.exit(3)
+        expected += 1
+    c.sendall(struct.pack(">I", expected))
+print(f"RECEIVED {expected}", flush=True)
+"""
+
+    CLIENT = r"""
+import socket, struct, sys, time
+s = socket.create_connection(("10.1.0.10", 5201), timeout=30)
+n = 0; deadline = time.time() + float(sys.argv[1])
+try:
+    while time.time() < deadline:
+        s.sendall(b"".join(struct.pack(">I", n + i) for i in range(64))); n += 64
+        ack = s.recv(4)
+        if len(ack) != 4: raise ConnectionError("short ack")
+        time.sleep(0.01)
+    s.shutdown(socket.SHUT_WR)
+    print(f"SENT {n}", flush=True)
+except Exception as e:
+    print(f"CLIENT ERROR {type(e).__name__}: {e}", flush=True); sys.exit(4)
+"""
+
+    def __init__(self, seconds):
+        self.server = subprocess.Popen(["ip", "netns", "exec", ns("vm1"), sys.executable, "-c", self.SERVER],
+                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(0.5)
+        self.client = subprocess.Popen(["ip", "netns", "exec", ns("client1"), sys.executable, "-c", self.CLIENT,
+                                        str(seconds)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def result(self):
+        c_out = self.client.communicate(timeout=120)[0]
+        s_out = self.server.communicate(timeout=30)[0]
+        return c_out.strip(), s_out.strip()
+
+
+class Pinger:
+    """ping every 10 ms in the background; counts replies."""
+
+    def __init__(self, src, dst, count):
+        self.proc = subprocess.Popen(["ip", "netns", "exec", ns(src), "ping", "-i", "0.01", "-c", str(count), "-W", "1", dst],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def lost(self):
+        out = self.proc.communicate(timeout=120)[0]
+        m = re.search(r"(\d+) packets transmitted, (\d+) received", out)
+        return int(m.group(1)) - int(m.group(2)) if m else None
+
+
+def vm1_tunnel_flows():
+    flows = []
+    for sw in ("s-dc1", "s-dc2", "s-wlan1", "s-wlan2"):
+        out = sh("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", f"{PREFIX}-{sw}", "--no-stats")
+        flows += sorted(l.strip() for l in out.splitlines() if "0x4020000010010" in l or "0x3020000010010" in l)
+    return flows
+
+
+def attacker(name, switch, port, mac, ip, claim):
+    """A namespace on `switch` port `port` that announces `claim` with a gratuitous ARP."""
+    host_if, inner = f"{PREFIX}x{name}", f"{PREFIX}y{name}"
+    sh("ip", "netns", "add", ns(name))
+    sh("ip", "link", "add", host_if, "type", "veth", "peer", "name", inner)
+    sh("ip", "link", "set", inner, "netns", ns(name))
+    sh("ip", "-n", ns(name), "link", "set", inner, "address", mac)
+    sh("ip", "-n", ns(name), "addr", "add", f"{ip}/24", "dev", inner)
+    sh("ip", "-n", ns(name), "link", "set", inner, "up")
+    sh("ip", "link", "set", host_if, "up")
+    sh("ovs-vsctl", "add-port", f"{PREFIX}-{switch}", host_if, "--", "set", "interface", host_if, f"ofport_request={port}")
+    time.sleep(0.3)
+    sh("ip", "netns", "exec", ns(name), "arping", "-U", "-c", "2", "-I", inner, claim, check_rc=False)
+    sh("ip", "netns", "exec", ns(name), "ping", "-c", "2", "-W", "1", "10.10.1.100", check_rc=False)
+    return host_if
+
+
+def main():
+    controller_bin, linkem = sys.argv[1], sys.argv[2]
+    os.environ["FMC_LINKEM"] = os.path.abspath(linkem)
+    sh("bash", "-c", f"source {ROOT}/scripts/lib/ovs.sh && ovs_ensure_running")
+    work = tempfile.mkdtemp()
+    db = os.path.join(work, "fmc.db")
+    ctl = Controller(os.path.abspath(controller_bin), db, work)
+    try:
+        ctl.start()
+        testbed("up", "--controller", f"tcp:127.0.0.1:{ctl.port}")
+        for sw in ("s-dc1", "s-dc2", "s-wlan1", "s-wlan2"):
+            sh("bash", "-c", f"source {ROOT}/scripts/lib/ovs.sh && ovs_wait_connected {PREFIX}-{sw}")
+        sh("ip", "netns", "exec", ns("client1"), "ping", "-c", "2", "-W", "2", "10.1.0.10", check_rc=False)
+
+        near = rtt("client1", "10.1.0.10")
+        check(near is not None and near < 20, f"client1 (wlan1) -> vm1 (dc1) near: {near} ms")
+
+        stream = TcpStream(seconds=14)
+        time.sleep(1)
+
+        pinger = Pinger("client1", "10.1.0.10", 300)
+        time.sleep(0.5)
+        testbed("migrate", "vm1", "dc2", "--downtime-ms", "100")
+        lost = pinger.lost()
+        check(lost is not None and lost <= 100 / 10 + 1 + 1,
+              f"pings lost across the 100 ms migration at 10 ms interval: {lost} (allowed 12)")
+        far = rtt("client1", "10.1.0.10")
+        check(far is not None and 45 <= far <= 90, f"vm1 in dc2 keeps 10.1.0.10, client1 in wlan1: {far} ms (far)")
+
+        testbed("roam", "client1", "wlan2")
+        time.sleep(0.3)
+        near2 = rtt("client1", "10.1.0.10")
+        check(near2 is not None and near2 < 20, f"client1 roamed to wlan2, keeps its address: {near2} ms (near again)")
+
+        testbed("migrate", "vm1", "dc1", "--downtime-ms", "50")
+        time.sleep(0.3)
+        far2 = rtt("client1", "10.1.0.10")
+        check(far2 is not None and 45 <= far2 <= 90, f"vm1 back home in dc1, client1 in wlan2: {far2} ms")
+
+        c_out, s_out = stream.result()
+        sent = re.search(r"SENT (\d+)", c_out)
+        got = re.search(r"RECEIVED (\d+)", s_out)
+        check(sent is not None and got is not None and sent.group(1) == got.group(1),
+              f"TCP stream survived 2 migrations and a roam, in order, no reset: client '{c_out}', server '{s_out}'")
+
+        print("--- spoofing", flush=True)
+        before = vm1_tunnel_flows()
+        attacker("spoof", "s-dc1", 9, "02:00:00:01:00:10", "10.1.0.10", "10.1.0.10")
+        # vm1's own port at dc2 is free again: a host there claiming vm1 while vm1 is live in dc1.
+        attacker("hijk", "s-dc2", 2, "02:00:00:01:00:10", "10.1.0.10", "10.1.0.10")
+        attacker("gwsp", "s-dc1", 8, "02:66:66:66:66:66", "10.1.0.1", "10.1.0.1")
+        time.sleep(0.5)
+        log = ctl.log()
+        check("a port it is not configured on" in log, "a host claiming vm1 from a port not configured for it is refused and reported")
+        check("while its old location is still live" in log,
+              "a host claiming vm1 on vm1's dc2 port while vm1 is live in dc1 is refused and reported")
+        check("gateway-claim" in log, "a gratuitous ARP claiming the gateway's address is refused and reported")
+        check(vm1_tunnel_flows() == before, "forwarding state for vm1 did not change")
+        after = rtt("client1", "10.1.0.10")
+        check(after is not None and 45 <= after <= 90, f"vm1 still reachable at its real location: {after} ms")
+
+        print("--- kill -9 and restart", flush=True)
+        pinger = Pinger("client1", "10.1.0.10", 150)
+        time.sleep(0.3)
+        ctl.kill9()
+        time.sleep(0.5)
+        ctl.start()
+        lost = pinger.lost()
+        check(lost == 0, f"pings lost while the controller was killed and restarted: {lost}")
+        for sw in ("s-dc1", "s-dc2", "s-wlan1", "s-wlan2"):
+            sh("bash", "-c", f"source {ROOT}/scripts/lib/ovs.sh && ovs_wait_connected {PREFIX}-{sw}")
+        restored = re.findall(r"restored (\d+) endpoint records", ctl.log())
+        check(len(restored) == 2 and int(restored[-1]) >= 2, f"restart restored vm1's and client1's records from the database: {restored}")
+        time.sleep(0.5)
+        again = rtt("client1", "10.1.0.10")
+        check(again is not None and 45 <= again <= 90, f"after restart client1 (still visiting wlan2) reaches vm1: {again} ms")
+        rows = sqlite3.connect(db).execute("SELECT current_site FROM endpoints WHERE name='client1'").fetchall()
+        check(rows == [("wlan2",)], f"database: client1 recorded in wlan2: {rows}")
+    finally:
+        ctl.stop()
+        for name in ("spoof", "hijk", "gwsp"):
+            host_if = f"{PREFIX}x{name}"
+            subprocess.run(["ovs-vsctl", "--if-exists", "del-port", host_if], capture_output=True)
+            subprocess.run(["ip", "link", "del", host_if], capture_output=True)
+            subprocess.run(["ip", "netns", "del", ns(name)], capture_output=True)
+        subprocess.run([sys.executable, TESTBED, "down", CONFIG, "--prefix", PREFIX])
+        if failures:
+            print("controller log (tail):")
+            print("\n".join(ctl.log().splitlines()[-40:]))
+    print(f"{'FAILED' if failures else 'PASSED'}: follow-me end to end ({len(failures)} failures)")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
