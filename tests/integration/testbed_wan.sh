@@ -16,7 +16,7 @@ prefix="t$(( $$ % 1000 ))"
 work=$(mktemp -d)
 ctl_pid=""
 cleanup() {
-  python3 "$testbed" down "$config" --prefix "$prefix" || true
+  /usr/bin/python3 "$testbed" down "$config" --prefix "$prefix" || true
   [ -n "$ctl_pid" ] && kill "$ctl_pid" 2>/dev/null && wait "$ctl_pid" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -29,7 +29,7 @@ ctl_pid=$!
 for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || fail "controller did not start"
 
-python3 "$testbed" up "$config" --prefix "$prefix" --controller "tcp:127.0.0.1:$(cat "$work/port")"
+/usr/bin/python3 "$testbed" up "$config" --prefix "$prefix" --controller "tcp:127.0.0.1:$(cat "$work/port")"
 for sw in s-dc1 s-dc2 s-wlan1 s-wlan2; do ovs_wait_connected "$prefix-$sw" || fail "$sw did not connect"; done
 
 # Average RTT in ms of 5 pings from $1 to $2.
@@ -65,11 +65,11 @@ wait $server
 [ "$got" = 300000 ] || fail "TCP transfer: server counted '$got' bytes of 300000"
 
 echo "--- migration emulator moves vm2 to dc1's switch"
-python3 "$testbed" migrate "$config" vm2 dc1 --prefix "$prefix" --downtime-ms 50
+/usr/bin/python3 "$testbed" migrate "$config" vm2 dc1 --prefix "$prefix" --downtime-ms 50
 ovs-vsctl --timeout=5 port-to-br "${prefix}h-vm2" | grep -qx "$prefix-s-dc1" || fail "vm2 is not on s-dc1"
 [ "$(ovs-vsctl --timeout=5 get interface "${prefix}h-vm2" ofport)" = 3 ] || fail "vm2 did not get its configured port"
 
-python3 "$testbed" down "$config" --prefix "$prefix"
+/usr/bin/python3 "$testbed" down "$config" --prefix "$prefix"
 # Namespace teardown is asynchronous in the kernel: give it a moment.
 leftovers() { (ip netns list; ovs-vsctl --timeout=5 list-br; ip -o link | awk -F': ' '{print $2}') | grep "^$prefix[-a-z]" || true; }
 for _ in $(seq 30); do [ -z "$(leftovers)" ] && break; sleep 0.1; done
