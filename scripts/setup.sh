@@ -15,6 +15,7 @@ packages=(
   tshark                                                    # independent OpenFlow decoder
   iproute2 iputils-ping iputils-arping ethtool procps      # namespaces, ping, gratuitous ARP
   python3-yaml                                              # the testbed tool reads the network YAML
+  librsvg2-bin                                              # the experiment's plot as PNG
 )
 missing=()
 for p in "${packages[@]}"; do
