@@ -101,6 +101,18 @@ void build_frames(FakeSwitch& sw, const Options& o) {
   }
 }
 
+std::vector<of::Port> fake_ports(int count) {
+  std::vector<of::Port> ports;
+  for (int p = 1; p <= count; ++p) {
+    of::Port port;
+    port.port_no = of::PortNo{static_cast<std::uint32_t>(p)};
+    port.hw_addr = net::MacAddr::from_u64(0x020000000000ull | static_cast<std::uint64_t>(p));
+    port.name = "p" + std::to_string(p);
+    ports.push_back(port);
+  }
+  return ports;
+}
+
 void queue(FakeSwitch& sw, const of::Message& m, of::Xid xid) {
   (void)of::encode(m, sw.version, xid, sw.out);
 }
@@ -139,28 +151,14 @@ bool handle(FakeSwitch& sw, Bytes frame, const Options& o) {
     r.datapath_id = of::Dpid{sw.dpid};
     r.n_buffers = 256;
     r.n_tables = v13 ? 254 : 1;
-    for (int p = 1; p <= o.ports && !v13; ++p) {
-      of::Port port;
-      port.port_no = of::PortNo{static_cast<std::uint32_t>(p)};
-      port.hw_addr = net::MacAddr::from_u64(0x020000000000ull | p);
-      port.name = "p" + std::to_string(p);
-      r.ports.push_back(port);
-    }
+    if (!v13) r.ports = fake_ports(o.ports);
     queue(sw, r, xid);
     // Some controllers ask for the port list next and ignore packet-ins
     // until they have it; others never ask. Start load after a grace period.
     if (!v13) sw.up = true;
     else sw.up_at = Clock::now() + std::chrono::milliseconds(300);
   } else if (std::holds_alternative<of::PortDescRequest>(m)) {
-    of::PortDescReply r;
-    for (int p = 1; p <= o.ports; ++p) {
-      of::Port port;
-      port.port_no = of::PortNo{static_cast<std::uint32_t>(p)};
-      port.hw_addr = net::MacAddr::from_u64(0x020000000000ull | p);
-      port.name = "p" + std::to_string(p);
-      r.ports.push_back(port);
-    }
-    queue(sw, r, xid);
+    queue(sw, of::PortDescReply{0, fake_ports(o.ports)}, xid);
     sw.up = true;
   } else if (const auto* e = std::get_if<of::EchoRequest>(&m)) {
     queue(sw, of::EchoReply{e->data}, xid);

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/bytes.hpp"
+
 namespace fmc::net {
 
 struct MacAddr {
@@ -37,6 +39,14 @@ struct Ipv4Addr {
   std::string to_string() const;
   auto operator<=>(const Ipv4Addr&) const = default;
 };
+
+// Reads six octets; a short read leaves the reader failed and returns zeros.
+inline MacAddr read_mac(ByteReader& r) {
+  MacAddr m;
+  const Bytes b = r.bytes(6);
+  for (std::size_t i = 0; i < b.size(); ++i) m.octets[i] = b[i];
+  return m;
+}
 
 }  // namespace fmc::net
 

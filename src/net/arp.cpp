@@ -9,13 +9,6 @@ namespace fmc::net {
 namespace {
 constexpr std::uint16_t kHtypeEthernet = 1;
 constexpr std::size_t kArpLen = 28;
-
-MacAddr read_mac(ByteReader& r) {
-  MacAddr m;
-  const Bytes b = r.bytes(6);
-  if (r.ok()) std::copy(b.begin(), b.end(), m.octets.begin());
-  return m;
-}
 }  // namespace
 
 std::optional<ArpView> ArpView::parse(Bytes payload) {

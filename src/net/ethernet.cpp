@@ -1,17 +1,6 @@
 #include "net/ethernet.hpp"
 
-#include <algorithm>
-
 namespace fmc::net {
-
-namespace {
-MacAddr read_mac(ByteReader& r) {
-  MacAddr m;
-  const Bytes b = r.bytes(6);
-  if (r.ok()) std::copy(b.begin(), b.end(), m.octets.begin());
-  return m;
-}
-}  // namespace
 
 std::optional<EthernetView> EthernetView::parse(Bytes frame) {
   ByteReader r(frame);

@@ -134,10 +134,7 @@ OfResult<Action> decode_action10(std::uint16_t type, ByteReader& body) {
     case at10::kStripVlan: return Action{PopVlan{}};
     case at10::kSetDlSrc:
     case at10::kSetDlDst: {
-      net::MacAddr m;
-      const Bytes b = body.bytes(6);
-      if (body.ok()) std::copy(b.begin(), b.end(), m.octets.begin());
-      (type == at10::kSetDlSrc ? f.eth_src : f.eth_dst) = Masked<net::MacAddr>{m, std::nullopt};
+      (type == at10::kSetDlSrc ? f.eth_src : f.eth_dst) = Masked<net::MacAddr>{net::read_mac(body), std::nullopt};
       break;
     }
     case at10::kSetNwSrc: f.ipv4_src = Masked<net::Ipv4Addr>{net::Ipv4Addr{body.u32()}, std::nullopt}; break;

@@ -58,12 +58,6 @@ void put_ip(ByteWriter& w, Field f, const Masked<net::Ipv4Addr>& v) {
   if (v.mask) w.u32(v.mask->value);
 }
 
-net::MacAddr read_mac(ByteReader& r) {
-  net::MacAddr m;
-  const Bytes b = r.bytes(6);
-  if (r.ok()) std::copy(b.begin(), b.end(), m.octets.begin());
-  return m;
-}
 
 template <class T>
 bool set_once(std::optional<T>& slot, T v) {
@@ -125,8 +119,8 @@ OfResult<Match> decode_oxm_fields(Bytes tlvs) {
       return ip;
     };
     auto masked_mac = [&]() {
-      Masked<net::MacAddr> mac{read_mac(v), std::nullopt};
-      if (has_mask) mac.mask = read_mac(v);
+      Masked<net::MacAddr> mac{net::read_mac(v), std::nullopt};
+      if (has_mask) mac.mask = net::read_mac(v);
       return mac;
     };
     bool fresh = true;
@@ -147,8 +141,8 @@ OfResult<Match> decode_oxm_fields(Bytes tlvs) {
       case kArpOp: size_ok = !has_mask && expect(2); fresh = set_once(m.arp_op, v.u16()); break;
       case kArpSpa: size_ok = expect(4); fresh = set_once(m.arp_spa, masked_ip()); break;
       case kArpTpa: size_ok = expect(4); fresh = set_once(m.arp_tpa, masked_ip()); break;
-      case kArpSha: size_ok = !has_mask && expect(6); fresh = set_once(m.arp_sha, read_mac(v)); break;
-      case kArpTha: size_ok = !has_mask && expect(6); fresh = set_once(m.arp_tha, read_mac(v)); break;
+      case kArpSha: size_ok = !has_mask && expect(6); fresh = set_once(m.arp_sha, net::read_mac(v)); break;
+      case kArpTha: size_ok = !has_mask && expect(6); fresh = set_once(m.arp_tha, net::read_mac(v)); break;
       default: break;  // a basic field this project does not use: skipped
     }
     if (!size_ok || !v.ok()) return fail(ErrorType::kBadMatch, code::kBadMatchLen, "oxm field has wrong length");
@@ -288,8 +282,8 @@ OfResult<Match> decode_match10(ByteReader& r) {
   Match m;
   const std::uint32_t wildcards = r.u32();
   const std::uint16_t in_port = r.u16();
-  const net::MacAddr dl_src = read_mac(r);
-  const net::MacAddr dl_dst = read_mac(r);
+  const net::MacAddr dl_src = net::read_mac(r);
+  const net::MacAddr dl_dst = net::read_mac(r);
   const std::uint16_t dl_vlan = r.u16();
   r.skip(2);  // pcp, pad
   const std::uint16_t dl_type = r.u16();

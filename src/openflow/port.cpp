@@ -31,8 +31,7 @@ Port decode_port(Version v, ByteReader& r) {
   } else {
     p.port_no = port_from_wire10(r.u16());
   }
-  const Bytes mac = r.bytes(6);
-  if (r.ok()) std::copy(mac.begin(), mac.end(), p.hw_addr.octets.begin());
+  p.hw_addr = net::read_mac(r);
   if (v == Version::V13) r.skip(2);
   p.name = std::string(r.fixed_string(16));
   p.config = r.u32();
