@@ -14,31 +14,18 @@ Writes OUT/timeline.csv, OUT/fig5.svg, OUT/fig5.png and OUT/summary.txt.
 Usage: experiment.py --controller BIN --linkem BIN [--out DIR] [--duration S]
 """
 import argparse
-import json
 import math
 import os
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-TESTBED = os.path.join(ROOT, "testbed", "fmc_testbed.py")
+sys.path.insert(0, os.path.join(ROOT, "testbed"))
+from harness import Controller, Lab, ovs_ensure_running, pinger_results, sh  # noqa: E402
+
 CONFIG = os.path.join(ROOT, "config", "fig1.yaml")
-PREFIX = "fmcx"
-
-
-def sh(*cmd, check=True):
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if check and r.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)}: {r.stdout}")
-    return r.stdout
-
-
-def testbed(*args):
-    return sh(sys.executable, TESTBED, args[0], CONFIG, *args[1:], "--prefix", PREFIX)
 
 
 def progress(msg):
@@ -47,53 +34,35 @@ def progress(msg):
 
 def run_scenario(name, follow_me, args, work):
     """Returns [(t_seconds, rtt_ms or None)] and the events' times."""
-    db = os.path.join(work, f"{name}.db")
-    port_file = os.path.join(work, "port")
-    if os.path.exists(port_file):
-        os.remove(port_file)
-    log = open(os.path.join(work, f"{name}-controller.log"), "w")
-    ctl = subprocess.Popen([args.controller, "--listen", "127.0.0.1", "--port", "0", "--port-file", port_file,
-                            "--network", CONFIG, "--db", db], stdout=log, stderr=subprocess.STDOUT)
+    ctl = Controller(args.controller, CONFIG, os.path.join(work, f"{name}.db"), work)
+    lab = Lab(CONFIG, "fmcx", args.linkem)
     try:
-        for _ in range(100):
-            if os.path.exists(port_file) and open(port_file).read().strip():
-                break
-            time.sleep(0.05)
-        port = open(port_file).read().strip()
-        testbed("up", "--controller", f"tcp:127.0.0.1:{port}")
-        for sw in ("s-dc1", "s-dc2", "s-wlan1", "s-wlan2"):
-            sh("bash", "-c", f"source {ROOT}/scripts/lib/ovs.sh && ovs_wait_connected {PREFIX}-{sw}")
-        pinger = subprocess.Popen(["ip", "netns", "exec", f"{PREFIX}-client1", sys.executable,
-                                   os.path.join(ROOT, "testbed", "pinger.py"), "10.1.0.10", "--interval", "0.01",
-                                   "--duration", str(args.duration)], stdout=subprocess.PIPE, text=True)
+        ctl.start()
+        lab.up(ctl.port)
+        pinger = lab.pinger("client1", "10.1.0.10", args.duration)
         start = time.time()
         events = {}
         roam_at, migrate_at = args.duration * 0.2, args.duration * 0.5
         progress(f"{name}: pinging vm1 from client1 every 10 ms for {args.duration:.0f} s")
         time.sleep(roam_at)
         events["roam"] = time.time() - start
-        testbed("roam", "client1", "wlan2")
+        lab.roam("client1", "wlan2")
         progress(f"{name}: client1 roamed wlan1 -> wlan2 at {events['roam']:.1f} s")
         if follow_me:
             time.sleep(migrate_at - (time.time() - start))
             events["migration_start"] = time.time() - start
-            report = testbed("migrate", "vm1", "dc2", "--downtime-ms", str(args.downtime_ms))
+            report = lab.migrate("vm1", "dc2", args.downtime_ms)
             events["migration_end"] = time.time() - start
-            events["reported_downtime_ms"] = json.loads(report.strip().splitlines()[-1])["downtime_ms"]
+            events["reported_downtime_ms"] = report["downtime_ms"]
             progress(f"{name}: vm1 migrated dc1 -> dc2 at {events['migration_start']:.1f} s "
                      f"(downtime: {args.downtime_ms} ms emulated, {events['reported_downtime_ms']} ms reported)")
-        out = pinger.communicate(timeout=args.duration + 30)[0]
-        timeline = []
-        for line in out.splitlines():
-            _, when, rtt = line.split()
-            timeline.append((float(when) - start, None if rtt == "-" else float(rtt)))
+        timeline = [(when - start, rtt) for when, rtt in pinger_results(pinger, args.duration + 30)]
         answered = sum(1 for _, v in timeline if v is not None)
         progress(f"{name}: {answered} of {len(timeline)} pings answered")
         return timeline, events
     finally:
-        ctl.terminate()
-        ctl.wait()
-        testbed("down")
+        ctl.stop()
+        lab.down()
 
 
 def svg_plot(series, path, duration):
@@ -156,10 +125,8 @@ def main():
     ap.add_argument("--duration", type=float, default=30.0)
     ap.add_argument("--downtime-ms", type=int, default=100)
     args = ap.parse_args()
-    os.environ["FMC_LINKEM"] = os.path.abspath(args.linkem)
-    args.controller = os.path.abspath(args.controller)
     os.makedirs(args.out, exist_ok=True)
-    sh("bash", "-c", f"source {ROOT}/scripts/lib/ovs.sh && ovs_ensure_running")
+    ovs_ensure_running()
     work = tempfile.mkdtemp()
     with_fmc, ev_fmc = run_scenario("with-follow-me", True, args, work)
     without, ev_none = run_scenario("without-follow-me", False, args, work)

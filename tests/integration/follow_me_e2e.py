@@ -15,24 +15,23 @@ sequence-checked TCP stream runs between client1 and vm1:
   - the TCP stream saw no reset and every byte in order.
 Usage: follow_me_e2e.py FMC_CONTROLLER FMC_LINKEM   (as root)
 """
-import json
 import math
 import os
 import re
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-TESTBED = os.path.join(ROOT, "testbed", "fmc_testbed.py")
+sys.path.insert(0, os.path.join(ROOT, "testbed"))
+from harness import Controller, Lab, ovs_ensure_running, pinger_results, sh  # noqa: E402
+
 CONFIG = os.path.join(HERE, "testbed.yaml")
 PREFIX = f"e{os.getpid() % 1000}"
+LAB = None  # set in main
 failures = []
 
 
@@ -42,59 +41,14 @@ def check(ok, what):
         failures.append(what)
 
 
-def sh(*cmd, check_rc=True):
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if check_rc and r.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed: {r.stdout}")
-    return r.stdout
-
-
-def testbed(*args):
-    return sh(sys.executable, TESTBED, *args[:1], CONFIG, *args[1:], "--prefix", PREFIX)
-
-
 def ns(host):
-    return f"{PREFIX}-{host}"
+    return LAB.ns(host)
 
 
 def rtt(src, dst, count=5):
-    out = sh("ip", "netns", "exec", ns(src), "ping", "-c", str(count), "-i", "0.2", "-W", "2", dst, check_rc=False)
+    out = sh("ip", "netns", "exec", ns(src), "ping", "-c", str(count), "-i", "0.2", "-W", "2", dst, check=False)
     m = re.search(r"= [\d.]+/([\d.]+)/", out)
     return float(m.group(1)) if m else None
-
-
-class Controller:
-    def __init__(self, binary, db, work):
-        self.binary, self.db, self.work = binary, db, work
-        self.proc = None
-        self.port = None
-        self.log_path = os.path.join(work, "controller.log")
-
-    def start(self):
-        port_file = os.path.join(self.work, "port")
-        if os.path.exists(port_file):
-            os.remove(port_file)
-        args = [self.binary, "--listen", "127.0.0.1", "--port", str(self.port or 0), "--port-file", port_file,
-                "--network", CONFIG, "--db", self.db, "--echo-interval", "1000", "--dead-after", "3000"]
-        self.proc = subprocess.Popen(args, stdout=open(self.log_path, "a"), stderr=subprocess.STDOUT)
-        for _ in range(100):
-            if os.path.exists(port_file) and open(port_file).read().strip():
-                self.port = int(open(port_file).read())
-                return
-            time.sleep(0.05)
-        raise RuntimeError("controller did not start")
-
-    def kill9(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-
-    def log(self):
-        return open(self.log_path).read()
 
 
 class TcpStream:
@@ -147,18 +101,9 @@ except Exception as e:
         return c_out.strip(), s_out.strip()
 
 
-class Pinger:
-    """testbed/pinger.py every 10 ms in the background (never pauses, unlike ping(8))."""
-
-    def __init__(self, src, dst, seconds):
-        self.proc = subprocess.Popen(["ip", "netns", "exec", ns(src), sys.executable,
-                                      os.path.join(ROOT, "testbed", "pinger.py"), dst, "--interval", "0.01",
-                                      "--duration", str(seconds)], stdout=subprocess.PIPE, text=True)
-
-    def lost(self):
-        out = self.proc.communicate(timeout=120)[0]
-        lines = out.splitlines()
-        return sum(1 for l in lines if l.endswith(" -")) if lines else None
+def lost(pinger):
+    rows = pinger_results(pinger)
+    return sum(1 for _, v in rows if v is None) if rows else None
 
 
 def vm1_tunnel_flows():
@@ -181,24 +126,23 @@ def attacker(name, switch, port, mac, ip, claim):
     sh("ip", "link", "set", host_if, "up")
     sh("ovs-vsctl", "add-port", f"{PREFIX}-{switch}", host_if, "--", "set", "interface", host_if, f"ofport_request={port}")
     time.sleep(0.3)
-    sh("ip", "netns", "exec", ns(name), "arping", "-U", "-c", "2", "-I", inner, claim, check_rc=False)
-    sh("ip", "netns", "exec", ns(name), "ping", "-c", "2", "-W", "1", "10.10.1.100", check_rc=False)
+    sh("ip", "netns", "exec", ns(name), "arping", "-U", "-c", "2", "-I", inner, claim, check=False)
+    sh("ip", "netns", "exec", ns(name), "ping", "-c", "2", "-W", "1", "10.10.1.100", check=False)
     return host_if
 
 
 def main():
+    global LAB
     controller_bin, linkem = sys.argv[1], sys.argv[2]
-    os.environ["FMC_LINKEM"] = os.path.abspath(linkem)
-    sh("bash", "-c", f"source {ROOT}/scripts/lib/ovs.sh && ovs_ensure_running")
+    ovs_ensure_running()
     work = tempfile.mkdtemp()
     db = os.path.join(work, "fmc.db")
-    ctl = Controller(os.path.abspath(controller_bin), db, work)
+    ctl = Controller(controller_bin, CONFIG, db, work, ["--echo-interval", "1000", "--dead-after", "3000"])
+    LAB = Lab(CONFIG, PREFIX, linkem)
     try:
         ctl.start()
-        testbed("up", "--controller", f"tcp:127.0.0.1:{ctl.port}")
-        for sw in ("s-dc1", "s-dc2", "s-wlan1", "s-wlan2"):
-            sh("bash", "-c", f"source {ROOT}/scripts/lib/ovs.sh && ovs_wait_connected {PREFIX}-{sw}")
-        sh("ip", "netns", "exec", ns("client1"), "ping", "-c", "2", "-W", "2", "10.1.0.10", check_rc=False)
+        LAB.up(ctl.port)
+        sh("ip", "netns", "exec", ns("client1"), "ping", "-c", "2", "-W", "2", "10.1.0.10", check=False)
 
         near = rtt("client1", "10.1.0.10")
         check(near is not None and near < 20, f"client1 (wlan1) -> vm1 (dc1) near: {near} ms")
@@ -206,23 +150,23 @@ def main():
         stream = TcpStream(seconds=14)
         time.sleep(1)
 
-        pinger = Pinger("client1", "10.1.0.10", 3)
+        pinger = LAB.pinger("client1", "10.1.0.10", 3)
         time.sleep(0.5)
-        report = json.loads(testbed("migrate", "vm1", "dc2", "--downtime-ms", "100").strip().splitlines()[-1])
-        lost = pinger.lost()
+        report = LAB.migrate("vm1", "dc2", 100)
+        lost_pings = lost(pinger)
         # Lost: the reported downtime, plus what was in flight to the old location (near: ~1 ms), plus one interval.
         allowed = math.ceil((report["downtime_ms"] + 2) / 10) + 1
-        check(lost is not None and lost <= allowed,
-              f"pings lost across the migration (reported downtime {report['downtime_ms']} ms) at 10 ms interval: {lost} (bound {allowed})")
+        check(lost_pings is not None and lost_pings <= allowed,
+              f"pings lost across the migration (reported downtime {report['downtime_ms']} ms) at 10 ms interval: {lost_pings} (bound {allowed})")
         far = rtt("client1", "10.1.0.10")
         check(far is not None and 45 <= far <= 90, f"vm1 in dc2 keeps 10.1.0.10, client1 in wlan1: {far} ms (far)")
 
-        testbed("roam", "client1", "wlan2")
+        LAB.roam("client1", "wlan2")
         time.sleep(0.3)
         near2 = rtt("client1", "10.1.0.10")
         check(near2 is not None and near2 < 20, f"client1 roamed to wlan2, keeps its address: {near2} ms (near again)")
 
-        testbed("migrate", "vm1", "dc1", "--downtime-ms", "50")
+        LAB.migrate("vm1", "dc1", 50)
         time.sleep(0.3)
         far2 = rtt("client1", "10.1.0.10")
         check(far2 is not None and 45 <= far2 <= 90, f"vm1 back home in dc1, client1 in wlan2: {far2} ms")
@@ -250,15 +194,14 @@ def main():
         check(after is not None and 45 <= after <= 90, f"vm1 still reachable at its real location: {after} ms")
 
         print("--- kill -9 and restart", flush=True)
-        pinger = Pinger("client1", "10.1.0.10", 2)
+        pinger = LAB.pinger("client1", "10.1.0.10", 2)
         time.sleep(0.3)
         ctl.kill9()
         time.sleep(0.5)
         ctl.start()
-        lost = pinger.lost()
-        check(lost == 0, f"pings lost while the controller was killed and restarted: {lost}")
-        for sw in ("s-dc1", "s-dc2", "s-wlan1", "s-wlan2"):
-            sh("bash", "-c", f"source {ROOT}/scripts/lib/ovs.sh && ovs_wait_connected {PREFIX}-{sw}")
+        lost_pings = lost(pinger)
+        check(lost_pings == 0, f"pings lost while the controller was killed and restarted: {lost_pings}")
+        LAB.wait_connected()
         restored = re.findall(r"restored (\d+) endpoint records", ctl.log())
         check(len(restored) == 2 and int(restored[-1]) >= 2, f"restart restored vm1's and client1's records from the database: {restored}")
         time.sleep(0.5)
@@ -273,7 +216,7 @@ def main():
             subprocess.run(["ovs-vsctl", "--if-exists", "del-port", host_if], capture_output=True)
             subprocess.run(["ip", "link", "del", host_if], capture_output=True)
             subprocess.run(["ip", "netns", "del", ns(name)], capture_output=True)
-        subprocess.run([sys.executable, TESTBED, "down", CONFIG, "--prefix", PREFIX])
+        LAB.down()
         if failures:
             print("controller log (tail):")
             print("\n".join(ctl.log().splitlines()[-40:]))

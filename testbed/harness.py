@@ -1,0 +1,108 @@
+"""Shared by the experiment, the end-to-end test and the benchmarks: runs
+fmc-controller and drives the Fig. 1 testbed (testbed/fmc_testbed.py)."""
+import json
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+TESTBED = os.path.join(ROOT, "testbed", "fmc_testbed.py")
+PINGER = os.path.join(ROOT, "testbed", "pinger.py")
+OVS_LIB = os.path.join(ROOT, "scripts", "lib", "ovs.sh")
+
+
+def sh(*cmd, check=True):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {r.stdout}")
+    return r.stdout
+
+
+def ovs_ensure_running():
+    sh("bash", "-c", f"source {OVS_LIB} && ovs_ensure_running")
+
+
+class Controller:
+    """fmc-controller in Follow-Me Cloud mode on a free loopback port."""
+
+    def __init__(self, binary, network, db, work, extra=()):
+        self.binary, self.network, self.db, self.work = os.path.abspath(binary), network, db, work
+        self.extra = list(extra)
+        self.proc = None
+        self.port = None
+        self.log_path = os.path.join(work, "controller.log")
+
+    def start(self):
+        port_file = os.path.join(self.work, "port")
+        if os.path.exists(port_file):
+            os.remove(port_file)
+        args = [self.binary, "--listen", "127.0.0.1", "--port", str(self.port or 0), "--port-file", port_file,
+                "--network", self.network, "--db", self.db] + self.extra
+        self.proc = subprocess.Popen(args, stdout=open(self.log_path, "a"), stderr=subprocess.STDOUT)
+        for _ in range(100):
+            if os.path.exists(port_file) and open(port_file).read().strip():
+                self.port = int(open(port_file).read())
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"controller did not start: {self.log()}")
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+    def log(self):
+        return open(self.log_path).read() if os.path.exists(self.log_path) else ""
+
+
+class Lab:
+    """One testbed instance (all names start with `prefix`)."""
+
+    SWITCHES = ("s-dc1", "s-dc2", "s-wlan1", "s-wlan2")
+
+    def __init__(self, config, prefix, linkem):
+        self.config, self.prefix = config, prefix
+        os.environ["FMC_LINKEM"] = os.path.abspath(linkem)
+
+    def _run(self, command, *args):
+        return sh(sys.executable, TESTBED, command, self.config, *args, "--prefix", self.prefix)
+
+    def ns(self, host):
+        return f"{self.prefix}-{host}"
+
+    def up(self, controller_port):
+        self._run("up", "--controller", f"tcp:127.0.0.1:{controller_port}")
+        self.wait_connected()
+
+    def wait_connected(self):
+        for sw in self.SWITCHES:
+            sh("bash", "-c", f"source {OVS_LIB} && ovs_wait_connected {self.prefix}-{sw}")
+
+    def down(self):
+        subprocess.run([sys.executable, TESTBED, "down", self.config, "--prefix", self.prefix])
+
+    def migrate(self, host, site, downtime_ms):
+        """Returns the emulator's report: {"host", "to", "downtime_ms"}."""
+        return json.loads(self._run("migrate", host, site, "--downtime-ms", str(downtime_ms)).strip().splitlines()[-1])
+
+    def roam(self, host, site):
+        self._run("roam", host, site)
+
+    def pinger(self, src, dst, seconds, interval=0.01):
+        return subprocess.Popen(["ip", "netns", "exec", self.ns(src), sys.executable, PINGER, dst, "--interval",
+                                 str(interval), "--duration", str(seconds)], stdout=subprocess.PIPE, text=True)
+
+
+def pinger_results(proc, timeout=120):
+    """[(send_epoch, rtt_ms or None)] from a pinger started by Lab.pinger."""
+    out = proc.communicate(timeout=timeout)[0]
+    rows = []
+    for line in out.splitlines():
+        _, when, rtt = line.split()
+        rows.append((float(when), None if rtt == "-" else float(rtt)))
+    return rows
