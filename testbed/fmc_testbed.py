@@ -19,6 +19,7 @@ import argparse
 import ipaddress
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -192,9 +193,22 @@ class Testbed:
         if name not in self.site_switch(to_site)["ports"]:
             raise TestbedError(f"switch of {to_site} has no port for {name} in the configuration")
         port = self.host_port(name)
+        source = host["site"]
+        cancelled = []
+        signal.signal(signal.SIGTERM, lambda *_: cancelled.append(True))
         detached = time.monotonic()
-        vsctl("del-port", self.bridge(host["site"]), port)
-        time.sleep(downtime_ms / 1000.0)
+        vsctl("del-port", self.bridge(source), port)
+        resume_at = time.monotonic() + downtime_ms / 1000.0
+        while time.monotonic() < resume_at and not cancelled:
+            time.sleep(0.005)
+        if cancelled:
+            # A cancelled migration leaves the VM running at the source.
+            self.add_port(source, port, self.site_switch(source)["ports"][name])
+            run("ip", "netns", "exec", self.ns(name), "arping", "-U", "-c", "1", "-w", "1", "-I", "eth0", host["ip"],
+                check=False, quiet=True)
+            print(json.dumps({"host": name, "to": source, "cancelled": True,
+                              "downtime_ms": round((time.monotonic() - detached) * 1000, 1)}))
+            sys.exit(3)
         self.add_port(to_site, port, self.site_switch(to_site)["ports"][name])
         # Announce the new attachment point, as a hypervisor does after live migration.
         announce = subprocess.Popen(["ip", "netns", "exec", self.ns(name), "arping", "-U", "-c", "1", "-w", "1",

@@ -90,6 +90,11 @@ class Lab:
         """Returns the emulator's report: {"host", "to", "downtime_ms"}."""
         return json.loads(self._run("migrate", host, site, "--downtime-ms", str(downtime_ms)).strip().splitlines()[-1])
 
+    def start_migrate(self, host, site, downtime_ms):
+        """A migration in the background (the caller may cancel it with SIGTERM)."""
+        return subprocess.Popen([sys.executable, TESTBED, "migrate", self.config, host, site, "--downtime-ms",
+                                 str(downtime_ms), "--prefix", self.prefix], stdout=subprocess.PIPE, text=True)
+
     def roam(self, host, site):
         self._run("roam", host, site)
 

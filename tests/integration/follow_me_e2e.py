@@ -147,7 +147,7 @@ def main():
         near = rtt("client1", "10.1.0.10")
         check(near is not None and near < 20, f"client1 (wlan1) -> vm1 (dc1) near: {near} ms")
 
-        stream = TcpStream(seconds=14)
+        stream = TcpStream(seconds=18)
         time.sleep(1)
 
         pinger = LAB.pinger("client1", "10.1.0.10", 3)
@@ -170,6 +170,15 @@ def main():
         time.sleep(0.3)
         far2 = rtt("client1", "10.1.0.10")
         check(far2 is not None and 45 <= far2 <= 90, f"vm1 back home in dc1, client1 in wlan2: {far2} ms")
+
+        print("--- a cancelled migration", flush=True)
+        moving = LAB.start_migrate("vm1", "dc2", 3000)
+        time.sleep(0.5)
+        moving.terminate()
+        out = moving.communicate(timeout=30)[0]
+        check(moving.returncode == 3 and '"cancelled": true' in out, f"the emulator reports the cancelled migration: {out.strip()}")
+        back = rtt("client1", "10.1.0.10")
+        check(back is not None and 45 <= back <= 90, f"vm1 still runs at the source (dc1) after the cancel: {back} ms")
 
         c_out, s_out = stream.result()
         sent = re.search(r"SENT (\d+)", c_out)

@@ -1,0 +1,134 @@
+#include "fmc/migration/command_driver.hpp"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <regex>
+
+extern char** environ;
+
+namespace fmc::migration {
+
+const char* to_string(Outcome o) {
+  switch (o) {
+    case Outcome::kCompleted: return "completed";
+    case Outcome::kFailed: return "failed";
+    case Outcome::kCancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+namespace {
+
+std::string substitute(std::string s, const Request& r) {
+  const std::pair<const char*, const std::string*> keys[] = {
+      {"{vm}", &r.vm}, {"{from}", &r.from_site}, {"{to}", &r.to_site}, {"{hypervisor}", &r.hypervisor}};
+  for (const auto& [key, value] : keys)
+    for (auto at = s.find(key); at != std::string::npos; at = s.find(key, at + value->size()))
+      s.replace(at, std::string_view(key).size(), *value);
+  return s;
+}
+
+std::chrono::microseconds reported_downtime(const std::string& output) {
+  static const std::regex kDowntime(R"re("downtime_ms"\s*:\s*([0-9.]+))re");
+  std::smatch m;
+  std::chrono::microseconds d{0};
+  for (auto it = output.cbegin(); std::regex_search(it, output.cend(), m, kDowntime); it = m.suffix().first)
+    d = std::chrono::microseconds(static_cast<long>(std::stod(m[1].str()) * 1000));
+  return d;
+}
+
+}  // namespace
+
+CommandDriver::CommandDriver(std::string name, std::vector<std::string> argv_template, Post post)
+    : name_(std::move(name)), argv_template_(std::move(argv_template)), post_(std::move(post)) {}
+
+CommandDriver::~CommandDriver() {
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [_, r] : running_) ::kill(r.pid, SIGTERM);
+  }
+  for (auto& [_, t] : watchers_) t.join();
+}
+
+MigrationId CommandDriver::start(const Request& request, Completion done) {
+  std::vector<std::string> args;
+  for (const auto& a : argv_template_) args.push_back(substitute(a, request));
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  int pipe_fds[2];
+  std::lock_guard lock(mu_);
+  for (const MigrationId old : finished_) {
+    watchers_[old].join();
+    watchers_.erase(old);
+  }
+  finished_.clear();
+  const MigrationId id = next_id_++;
+  if (args.empty() || ::pipe(pipe_fds) != 0) {
+    post_([done, id] { done(id, Result{Outcome::kFailed, {}, "cannot start the migration command"}); });
+    return id;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
+  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+  pid_t pid = -1;
+  const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipe_fds[1]);
+  if (rc != 0) {
+    ::close(pipe_fds[0]);
+    post_([done, id, cmd = args[0]] { done(id, Result{Outcome::kFailed, {}, "cannot run " + cmd}); });
+    return id;
+  }
+  running_[id] = Running{pid, false, std::chrono::steady_clock::now()};
+  watchers_[id] = std::thread([this, id, pid, fd = pipe_fds[0], done = std::move(done)] { watch(id, pid, fd, done); });
+  return id;
+}
+
+void CommandDriver::watch(MigrationId id, int pid, int out_fd, Completion done) {
+  std::string output;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(out_fd, buf, sizeof buf)) > 0;) output.append(buf, static_cast<std::size_t>(n));
+  ::close(out_fd);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  bool cancelled;
+  {
+    std::lock_guard lock(mu_);
+    cancelled = running_[id].cancelling;
+    running_.erase(id);
+    finished_.push_back(id);
+  }
+  Result result;
+  result.downtime = reported_downtime(output);
+  result.detail = output.size() > 2000 ? output.substr(output.size() - 2000) : output;
+  if (cancelled) result.outcome = Outcome::kCancelled;
+  else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) result.outcome = Outcome::kCompleted;
+  else result.outcome = Outcome::kFailed;
+  post_([done, id, result] { done(id, result); });
+}
+
+std::optional<Progress> CommandDriver::progress(MigrationId id) const {
+  std::lock_guard lock(mu_);
+  auto it = running_.find(id);
+  if (it == running_.end()) return std::nullopt;
+  return Progress{it->second.cancelling ? "cancelling" : "running",
+                  std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - it->second.started)};
+}
+
+bool CommandDriver::cancel(MigrationId id) {
+  std::lock_guard lock(mu_);
+  auto it = running_.find(id);
+  if (it == running_.end() || it->second.cancelling) return false;
+  it->second.cancelling = true;
+  ::kill(it->second.pid, SIGTERM);
+  return true;
+}
+
+}  // namespace fmc::migration

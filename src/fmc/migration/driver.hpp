@@ -1,0 +1,51 @@
+#pragma once
+// The hypervisor side of a migration, behind one interface: start, progress,
+// cancel, and one completion callback. Drivers: the network-namespace
+// emulator (this file's CommandDriver running testbed/fmc_testbed.py), QEMU
+// via QMP and libvirt (issue 5). A migration that fails or is cancelled must
+// leave the VM running at the source.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fmc::migration {
+
+struct Request {
+  std::string vm;
+  std::string from_site;
+  std::string to_site;
+  std::string hypervisor;  // the VM's driver handle from the network model
+};
+
+enum class Outcome { kCompleted, kFailed, kCancelled };
+const char* to_string(Outcome o);
+
+struct Result {
+  Outcome outcome = Outcome::kFailed;
+  std::chrono::microseconds downtime{0};  // as the hypervisor reports it
+  std::string detail;
+};
+
+struct Progress {
+  std::string phase;  // e.g. "running", "cancelling"
+  std::chrono::milliseconds elapsed{0};
+};
+
+using MigrationId = std::uint64_t;
+using Completion = std::function<void(MigrationId, const Result&)>;
+
+class Driver {
+ public:
+  virtual ~Driver() = default;
+  virtual std::string_view name() const = 0;
+  // `done` runs exactly once, through the executor the driver was built with.
+  virtual MigrationId start(const Request& request, Completion done) = 0;
+  virtual std::optional<Progress> progress(MigrationId id) const = 0;
+  // True if the migration was still running and is now being cancelled.
+  virtual bool cancel(MigrationId id) = 0;
+};
+
+}  // namespace fmc::migration
