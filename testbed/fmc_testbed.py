@@ -204,10 +204,10 @@ class Testbed:
         if cancelled:
             # A cancelled migration leaves the VM running at the source.
             self.add_port(source, port, self.site_switch(source)["ports"][name])
+            downtime = time.monotonic() - detached
             run("ip", "netns", "exec", self.ns(name), "arping", "-U", "-c", "1", "-w", "1", "-I", "eth0", host["ip"],
                 check=False, quiet=True)
-            print(json.dumps({"host": name, "to": source, "cancelled": True,
-                              "downtime_ms": round((time.monotonic() - detached) * 1000, 1)}))
+            print(json.dumps({"host": name, "to": source, "cancelled": True, "downtime_ms": round(downtime * 1000, 1)}))
             sys.exit(3)
         self.add_port(to_site, port, self.site_switch(to_site)["ports"][name])
         # Announce the new attachment point, as a hypervisor does after live migration.

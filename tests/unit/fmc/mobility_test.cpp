@@ -142,6 +142,19 @@ TEST(MobilityDetector, OrderedMigrationIsTrustedAndTheTriggeringPacketReinjected
   EXPECT_FALSE(f.migrations.expected("vm1", "dc2"));
 }
 
+TEST(MobilityDetector, RarpAnnouncementIsAMoveSignal) {
+  Fixture f;
+  f.garp(f.dc1, 2);
+  f.port_gone(f.dc1, 2);
+  // QEMU announces a migrated guest with RARP requests from its MAC.
+  const std::vector<std::uint8_t> rarp(28, 0);
+  EXPECT_EQ(f.packet(f.dc2, 2, net::build_ethernet(net::MacAddr::broadcast(), mac(kVm1Mac), net::ethertype::kRarp, rarp)),
+            ctl::Disposition::kConsumed);
+  ASSERT_EQ(f.moves.size(), 2u);
+  EXPECT_EQ(f.moves[1].cause, MoveCause::kGratuitousArp);
+  EXPECT_TRUE(f.dc2.sent_of<of::PacketOut>().empty());  // an announcement is not re-injected
+}
+
 TEST(MobilityDetector, PortNotConfiguredForTheEndpointIsRefusedEvenIfQuiet) {
   Fixture f;
   f.garp(f.dc1, 2);
