@@ -8,8 +8,12 @@ std::chrono::microseconds LinkEmulator::delay_for(Bytes frame) const {
   const auto eth = net::EthernetView::parse(frame);
   if (eth && eth->ethertype == net::ethertype::kIpv4) {
     if (const auto ip = net::Ipv4View::parse(eth->payload)) {
+      // The longest matching prefix wins, as in routing (ranges may overlap).
+      const DelayRule* best = nullptr;
       for (const auto& rule : config_.rules)
-        if (rule.prefix.contains(ip->src) || rule.prefix.contains(ip->dst)) return rule.delay;
+        if ((rule.prefix.contains(ip->src) || rule.prefix.contains(ip->dst)) && (!best || rule.prefix.length > best->prefix.length))
+          best = &rule;
+      if (best) return best->delay;
     }
   }
   return config_.default_delay;

@@ -24,7 +24,7 @@ struct DelayRule {
 };
 
 struct LinkConfig {
-  std::vector<DelayRule> rules;  // first match wins
+  std::vector<DelayRule> rules;  // the longest matching prefix wins
   std::chrono::microseconds default_delay{0};
   double loss = 0.0;              // probability in [0, 1)
   std::uint64_t rate_bps = 0;     // 0 = unlimited

@@ -5,7 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <regex>
+#include <cstdlib>
+#include <string_view>
 
 extern char** environ;
 
@@ -31,13 +32,17 @@ std::string substitute(std::string s, const Request& r) {
   return s;
 }
 
+// The last `"downtime_ms": N` in the command's output, or zero.
 std::chrono::microseconds reported_downtime(const std::string& output) {
-  static const std::regex kDowntime(R"re("downtime_ms"\s*:\s*([0-9.]+))re");
-  std::smatch m;
-  std::chrono::microseconds d{0};
-  for (auto it = output.cbegin(); std::regex_search(it, output.cend(), m, kDowntime); it = m.suffix().first)
-    d = std::chrono::microseconds(static_cast<long>(std::stod(m[1].str()) * 1000));
-  return d;
+  static constexpr std::string_view kKey = "\"downtime_ms\"";
+  const auto at = output.rfind(kKey);
+  if (at == std::string::npos) return std::chrono::microseconds{0};
+  const char* p = output.c_str() + at + kKey.size();
+  while (*p == ' ' || *p == ':') ++p;
+  char* end = nullptr;
+  const double ms = std::strtod(p, &end);
+  if (end == p || ms < 0) return std::chrono::microseconds{0};
+  return std::chrono::microseconds(static_cast<long>(ms * 1000));
 }
 
 }  // namespace

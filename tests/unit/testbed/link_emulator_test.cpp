@@ -43,6 +43,15 @@ TEST(LinkEmulator, DelayDependsOnTheFarEndsPrefix) {
   EXPECT_EQ(link.delay_for(arp), 1ms);
 }
 
+TEST(LinkEmulator, LongestPrefixWinsForOverlappingRanges) {
+  LinkConfig c;
+  c.rules.push_back(DelayRule{*net::Ipv4Prefix::parse("10.1.0.0/24"), 500us});
+  c.rules.push_back(DelayRule{*net::Ipv4Prefix::parse("10.1.0.128/25"), 25ms});
+  LinkEmulator link(c);
+  EXPECT_EQ(link.delay_for(ip_frame("10.10.1.100", "10.1.0.150")), 25ms);
+  EXPECT_EQ(link.delay_for(ip_frame("10.10.1.100", "10.1.0.10")), 500us);
+}
+
 TEST(LinkEmulator, HoldsFramesUntilTheirReleaseAndCrossesSides) {
   LinkEmulator link(wan());
   const auto t0 = Clock::now();
