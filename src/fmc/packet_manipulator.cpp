@@ -49,6 +49,15 @@ std::optional<pipeline::Tunnel> PacketManipulator::tunnel_for(const Endpoint& e)
   return pipeline::Tunnel{e.mac, *e.ip, *e.visiting_ip, e.current->port, *uplink, visited->gateway.mac, home->gateway.mac};
 }
 
+std::vector<of::FlowMod> PacketManipulator::tunnel_flows(const Endpoint& e, const model::Site& site) const {
+  const auto tunnel = tunnel_for(e);
+  if (!tunnel) return {};
+  if (e.current->site == site.name) return pipeline::tunnel_at_visited(*tunnel);
+  for (const auto* c : correspondents(e))
+    if (c->name == site.name) return pipeline::tunnel_at_correspondent(*tunnel);
+  return {};
+}
+
 void PacketManipulator::on_moved(const EndpointMoved& m) {
   const Endpoint* e = locations_.by_name(m.endpoint);
   if (!e || !e->ip) return;
@@ -73,20 +82,12 @@ void PacketManipulator::on_moved(const EndpointMoved& m) {
     bool ok = true;
   };
   auto pending = std::make_shared<Pending>();
-  const auto tunnel = tunnel_for(*e);
-  const auto correspondent_sites = correspondents(*e);
   for (const auto& site : model_.sites) {
     const model::SwitchSpec* sw = model_.switch_named(site.switch_name);
     ctl::Datapath* dp = sw ? switches_.find(sw->dpid) : nullptr;
     if (!dp) continue;
     for (const auto& f : pipeline::remove_tunnel(e->mac, *e->ip)) dp->send(f);
-    if (tunnel) {
-      if (site.name == m.to.site)
-        for (const auto& f : pipeline::tunnel_at_visited(*tunnel)) dp->send(f);
-      for (const auto* c : correspondent_sites)
-        if (c->name == site.name)
-          for (const auto& f : pipeline::tunnel_at_correspondent(*tunnel)) dp->send(f);
-    }
+    for (const auto& f : tunnel_flows(*e, site)) dp->send(f);
     ++pending->switches;
     dp->barrier([this, pending, started, name = e->name, to = m.to.site](const ctl::BarrierOutcome& outcome) {
       pending->ok &= outcome.ok();
@@ -102,15 +103,8 @@ void PacketManipulator::on_moved(const EndpointMoved& m) {
 void PacketManipulator::on_switch_up(ctl::Datapath& dp) {
   const model::Site* site = model_.site_at(dp.dpid());
   if (!site) return;
-  for (const Endpoint* e : locations_.all()) {
-    const auto tunnel = tunnel_for(*e);
-    if (!tunnel) continue;
-    if (e->current->site == site->name)
-      for (const auto& f : pipeline::tunnel_at_visited(*tunnel)) dp.send(f);
-    for (const auto* c : correspondents(*e))
-      if (c->name == site->name)
-        for (const auto& f : pipeline::tunnel_at_correspondent(*tunnel)) dp.send(f);
-  }
+  for (const Endpoint* e : locations_.all())
+    for (const auto& f : tunnel_flows(*e, *site)) dp.send(f);
 }
 
 }  // namespace fmc

@@ -37,6 +37,8 @@ class PacketManipulator final : public ctl::App {
   std::optional<net::Ipv4Addr> allocate_visiting_ip(const model::Site& site) const;
   std::optional<pipeline::Tunnel> tunnel_for(const Endpoint& e) const;
   std::vector<const model::Site*> correspondents(const Endpoint& e) const;
+  // The tunnel flows `site`'s switch needs for `e` (none if e is at home).
+  std::vector<of::FlowMod> tunnel_flows(const Endpoint& e, const model::Site& site) const;
 
   const model::NetworkModel& model_;
   LocationManager& locations_;
