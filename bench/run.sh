@@ -39,11 +39,12 @@ wait_listening() {
 }
 
 start_peer() {  # name port
+  # `exec` makes the backgrounded subshell become the peer, so $! is its PID.
   case $1 in
-    fmc-1t) build/src/cli/fmc-controller --listen 127.0.0.1 --port "$2" --threads 1 --log-level warn ;;
-    fmc-2t) build/src/cli/fmc-controller --listen 127.0.0.1 --port "$2" --threads 2 --log-level warn ;;
-    ovs-testcontroller) ovs-testcontroller "ptcp:$2:127.0.0.1" ;;
-    os-ken) osken-manager --ofp-listen-host 127.0.0.1 --ofp-tcp-listen-port "$2" bench/peers/osken_l2_switch_13.py ;;
+    fmc-1t) exec build/src/cli/fmc-controller --listen 127.0.0.1 --port "$2" --threads 1 --log-level warn ;;
+    fmc-2t) exec build/src/cli/fmc-controller --listen 127.0.0.1 --port "$2" --threads 2 --log-level warn ;;
+    ovs-testcontroller) exec ovs-testcontroller "ptcp:$2:127.0.0.1" ;;
+    os-ken) exec osken-manager --ofp-listen-host 127.0.0.1 --ofp-tcp-listen-port "$2" bench/peers/osken_l2_switch_13.py ;;
   esac >"$work/$1.log" 2>&1 &
   peer_pid=$!
   wait_listening "$2"
