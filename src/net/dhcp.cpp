@@ -5,7 +5,6 @@ namespace fmc::net {
 namespace {
 
 constexpr std::uint32_t kMagicCookie = 0x63825363;
-constexpr std::size_t kFixedLen = 236;  // op .. file
 constexpr std::size_t kMinBootpLen = 300;
 
 Unexpected<DhcpError> refuse(const char* why) { return Unexpected<DhcpError>{DhcpError{why}}; }
@@ -183,7 +182,7 @@ std::vector<std::uint8_t> build_dhcp(const DhcpMessage& m) {
       v.push_back(static_cast<std::uint8_t>(std::min<std::size_t>(s->size(), 255)));
       v.insert(v.end(), s->begin(), s->begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(s->size(), 255)));
     }
-    option(o::kRelayAgent, v);
+    if (!v.empty()) option(o::kRelayAgent, v);  // an option may not be empty
   }
   w.u8(o::kEnd);
   if (out.size() < kMinBootpLen) out.resize(kMinBootpLen, 0);
