@@ -234,6 +234,9 @@ class Testbed:
             run("ip", "link", "del", link, check=False, quiet=True)
         for ns in reversed(d["namespaces"]):
             run("ip", "netns", "del", ns, check=False, quiet=True)
+            log = os.path.join(STATE_DIR, f"{ns}.log")  # link emulator output
+            if os.path.exists(log):
+                os.remove(log)
         if os.path.exists(self.state.path):
             os.remove(self.state.path)
 
