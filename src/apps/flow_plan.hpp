@@ -5,7 +5,7 @@
 
 namespace fmc::apps::plan {
 
-inline constexpr std::uint8_t kMainTable = 0;
+inline constexpr std::uint8_t kMainTable = 0;  // the learning switch uses one table
 // Follow-Me Cloud pipeline (OpenFlow 1.3), see fmc/pipeline.hpp:
 //   table 0  ARP to the controller; rewrites for endpoints visiting this switch
 //   table 1  rewrites for endpoints visiting elsewhere (correspondent side)

@@ -8,7 +8,7 @@ namespace fmc {
 void ArpProxy::on_switch_up(ctl::Datapath& dp) {
   of::FlowMod fm;
   fm.cookie = apps::plan::kArpProxyCookie;
-  fm.table_id = apps::plan::kMainTable;
+  fm.table_id = apps::plan::kVisitorTable;  // first table of the Follow-Me pipeline
   fm.priority = apps::plan::priority::kArpToController;
   fm.match.eth_type = net::ethertype::kArp;
   fm.instructions = {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};

@@ -1,5 +1,7 @@
 #include "fmc/migration/command_driver.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -109,12 +111,23 @@ MigrationId CommandDriver::start(const Request& request, Completion done) {
 }
 
 void CommandDriver::watch(MigrationId id, int pid, int out_fd, Completion done) {
+  // Completion is the command's exit, not the end of its output: a
+  // grandchild that inherited the pipe must not hold the result back.
   std::string output;
   char buf[4096];
+  int status = 0;
+  bool exited = false;
+  while (!exited) {
+    pollfd p{out_fd, POLLIN, 0};
+    if (::poll(&p, 1, 20) > 0 && (p.revents & (POLLIN | POLLHUP))) {
+      const ssize_t n = ::read(out_fd, buf, sizeof buf);
+      if (n > 0) output.append(buf, static_cast<std::size_t>(n));
+    }
+    exited = ::waitpid(pid, &status, WNOHANG) == pid;
+  }
+  ::fcntl(out_fd, F_SETFL, ::fcntl(out_fd, F_GETFL) | O_NONBLOCK);
   for (ssize_t n; (n = ::read(out_fd, buf, sizeof buf)) > 0;) output.append(buf, static_cast<std::size_t>(n));
   ::close(out_fd);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
   bool cancelled;
   {
     std::lock_guard lock(mu_);

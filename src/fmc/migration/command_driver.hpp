@@ -3,8 +3,8 @@
 //   python3 testbed/fmc_testbed.py migrate CONFIG {vm} {to} --downtime-ms 100
 // Placeholders {vm}, {from}, {to} and {hypervisor} are substituted. Exit
 // status 0 means completed; the last output line may be a JSON object with
-// "downtime_ms". Cancel sends SIGTERM (the emulator then re-attaches the VM
-// at its source). Completion is delivered through `post`, so callers see it
+// "downtime_ms". Cancel sends SIGTERM to the command (the emulator then
+// re-attaches the VM at its source); the command must handle it. Completion is delivered through `post`, so callers see it
 // on their own event loop.
 #include <map>
 #include <mutex>

@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 using namespace fmc::migration;
 using namespace std::chrono_literals;
@@ -75,14 +76,17 @@ TEST(CommandDriver, MissingProgramIsAFailureNotACrash) {
 
 TEST(CommandDriver, CancelStopsARunningMigration) {
   Loop loop;
-  CommandDriver d("netns", {"/bin/sh", "-c", "sleep 5"}, loop.post());
+  // The shell forks `sleep` and stays its parent: the cancel stops the
+  // command even though its child still holds the output pipe open.
+  CommandDriver d("netns", {"/bin/sh", "-c", "sleep 2; true"}, loop.post());
   std::optional<Result> got;
   const auto id = d.start(kRequest, [&](MigrationId, const Result& r) { got = r; });
+  std::this_thread::sleep_for(100ms);  // let the shell start its child
   ASSERT_TRUE(d.progress(id));
   EXPECT_EQ(d.progress(id)->phase, "running");
   EXPECT_TRUE(d.cancel(id));
   EXPECT_FALSE(d.cancel(id));  // already cancelling
-  ASSERT_TRUE(loop.run_one(3000ms));
+  ASSERT_TRUE(loop.run_one(1500ms));
   EXPECT_EQ(got->outcome, Outcome::kCancelled);
   EXPECT_FALSE(d.cancel(id));  // finished
 }
