@@ -2,6 +2,7 @@
 fmc-controller and drives the Fig. 1 testbed (testbed/fmc_testbed.py)."""
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -97,6 +98,12 @@ class Lab:
 
     def roam(self, host, site):
         self._run("roam", host, site)
+
+    def rtt(self, src, dst, count=5):
+        """Average round trip in ms of `count` pings from host `src`, or None if none came back."""
+        out = sh("ip", "netns", "exec", self.ns(src), "ping", "-c", str(count), "-i", "0.2", "-W", "2", dst, check=False)
+        m = re.search(r"= [\d.]+/([\d.]+)/", out)
+        return float(m.group(1)) if m else None
 
     def pinger(self, src, dst, seconds, interval=0.01):
         return subprocess.Popen(["ip", "netns", "exec", self.ns(src), sys.executable, PINGER, dst, "--interval",

@@ -10,7 +10,6 @@ Usage: overlap_e2e.py FMC_CONTROLLER FMC_LINKEM   (as root)
 """
 import ipaddress
 import os
-import re
 import sqlite3
 import sys
 import tempfile
@@ -37,9 +36,7 @@ def main():
     lab = Lab(CONFIG, f"o{os.getpid() % 1000}", sys.argv[2])
 
     def rtt(dst):
-        out = sh("ip", "netns", "exec", lab.ns("client1"), "ping", "-c", "5", "-i", "0.2", "-W", "2", dst, check=False)
-        m = re.search(r"= [\d.]+/([\d.]+)/", out)
-        return float(m.group(1)) if m else None
+        return lab.rtt("client1", dst)
 
     try:
         ctl.start()

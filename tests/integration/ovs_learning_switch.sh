@@ -9,6 +9,7 @@ set -euo pipefail
 controller_bin=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../scripts/lib/ovs.sh"
+source "$here/../../scripts/lib/controller.sh"
 
 id=$(( $$ % 10000 ))
 br="fitbr$id" h1="fit${id}a" h2="fit${id}b"
@@ -29,12 +30,7 @@ fail() { echo "FAIL: $*"; echo "controller log:"; tail -n 30 "$work/controller.l
 ovs_ensure_running
 
 start_controller() {
-  "$controller_bin" --listen 127.0.0.1 --port 0 --port-file "$work/port" --echo-interval 1000 \
-    --dead-after 3000 >"$work/controller.log" 2>&1 &
-  ctl_pid=$!
-  for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
-  [ -s "$work/port" ] || fail "controller did not start"
-  port=$(cat "$work/port")
+  controller_start "$controller_bin" "$work" --echo-interval 1000 --dead-after 3000 || fail "controller did not start"
 }
 
 # Waits until the controller has logged more switch-up events than $1.
@@ -50,7 +46,6 @@ ping_ok() { ip netns exec "$h1" ping -c 3 -i 0.2 -W 2 10.77.0.2 >/dev/null; }
 
 for proto in OpenFlow13 OpenFlow10; do
   step "$proto: bridge, hosts, controller"
-  rm -f "$work/port"
   start_controller
   ovs-vsctl --timeout=5 add-br "$br" -- set bridge "$br" datapath_type=netdev protocols="$proto" \
     fail_mode=secure -- set-controller "$br" "tcp:127.0.0.1:$port"

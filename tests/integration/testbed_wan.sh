@@ -10,6 +10,7 @@ controller_bin=$(realpath "$1")
 export FMC_LINKEM=$(realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../scripts/lib/ovs.sh"
+source "$here/../../scripts/lib/controller.sh"
 testbed="$here/../../testbed/fmc_testbed.py"
 config="$here/testbed.yaml"
 prefix="t$(( $$ % 1000 ))"
@@ -24,12 +25,9 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 ovs_ensure_running
-"$controller_bin" --listen 127.0.0.1 --port 0 --port-file "$work/port" >"$work/controller.log" 2>&1 &
-ctl_pid=$!
-for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || fail "controller did not start"
+controller_start "$controller_bin" "$work" || fail "controller did not start"
 
-/usr/bin/python3 "$testbed" up "$config" --prefix "$prefix" --controller "tcp:127.0.0.1:$(cat "$work/port")"
+/usr/bin/python3 "$testbed" up "$config" --prefix "$prefix" --controller "tcp:127.0.0.1:$port"
 for sw in s-dc1 s-dc2 s-wlan1 s-wlan2; do ovs_wait_connected "$prefix-$sw" || fail "$sw did not connect"; done
 
 # Average RTT in ms of 5 pings from $1 to $2.

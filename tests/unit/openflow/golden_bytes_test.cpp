@@ -41,11 +41,19 @@ TEST(GoldenBytes, PacketOut10Flood) {
   EXPECT_EQ(encode_or_empty(po, Version::V10, Xid{9}), expected);
 }
 
-TEST(GoldenBytes, OxmMatchWithMaskedIpv4) {
+namespace {
+// in_port 3, IPv4 from 10.1.0.0/16.
+Match port_and_prefix() {
   Match m;
   m.in_port = PortNo{3};
   m.eth_type = 0x0800;
   m.ipv4_src = Masked<net::Ipv4Addr>{net::Ipv4Addr{0x0a010000}, net::Ipv4Addr{0xffff0000}};
+  return m;
+}
+}  // namespace
+
+TEST(GoldenBytes, OxmMatchWithMaskedIpv4) {
+  const Match m = port_and_prefix();
   B out;
   ByteWriter w(out);
   encode_match13(m, w);
@@ -56,10 +64,7 @@ TEST(GoldenBytes, OxmMatchWithMaskedIpv4) {
 }
 
 TEST(GoldenBytes, Match10WildcardsAndPrefix) {
-  Match m;
-  m.in_port = PortNo{3};
-  m.eth_type = 0x0800;
-  m.ipv4_src = Masked<net::Ipv4Addr>{net::Ipv4Addr{0x0a010000}, net::Ipv4Addr{0xffff0000}};
+  const Match m = port_and_prefix();
   B out;
   ByteWriter w(out);
   ASSERT_TRUE(encode_match10(m, w));
