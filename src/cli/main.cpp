@@ -118,6 +118,7 @@ int main(int argc, char** argv) {
     apps = [&follow_me] { return follow_me->apps(); };
   }
   fmc::ctl::Controller controller(config, apps);
+  if (follow_me) follow_me->run_on([&controller](std::function<void()> fn) { controller.post(0, std::move(fn)); });
   try {
     controller.start();
   } catch (const std::system_error& e) {
@@ -136,5 +137,9 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   controller.stop_on_signals();
   controller.run();
+  if (follow_me) {
+    follow_me->run_on(nullptr);  // the loop is gone; stored results from now on have nowhere to go
+    follow_me->flush_store();
+  }
   return 0;
 }

@@ -11,6 +11,10 @@ struct Controller::Worker {
   AppList apps;
 };
 
+void Controller::post(std::size_t worker, std::function<void()> fn) {
+  asio::post(workers_.at(worker)->io, std::move(fn));
+}
+
 Controller::Controller(ControllerConfig config, AppFactory apps) : config_(std::move(config)) {
   if (config_.threads == 0) config_.threads = 1;
   for (unsigned i = 0; i < config_.threads; ++i) {

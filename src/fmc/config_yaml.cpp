@@ -109,7 +109,7 @@ class Loader {
   }
 
   NetworkModel load(const YAML::Node& root) {
-    only_keys(root, "the network", {"switches", "data_centers", "access_networks", "router", "vms", "clients", "wan_delays_ms"});
+    only_keys(root, "the network", {"switches", "data_centers", "access_networks", "router", "vms", "clients", "wan_delays_ms", "dhcp"});
     NetworkModel m;
     for (const auto& n : sequence(root, "switches", true)) m.switches.push_back(switch_spec(n));
     for (const auto& n : sequence(root, "data_centers", true)) m.sites.push_back(site(n, SiteKind::kDataCenter));
@@ -120,7 +120,12 @@ class Loader {
     for (const auto& n : sequence(root, "vms", false)) m.vms.push_back(vm(n));
     for (const auto& n : sequence(root, "clients", false)) m.clients.push_back(client(n));
     for (const auto& n : sequence(root, "wan_delays_ms", false)) m.wan.push_back(delay(n));
+    if (const YAML::Node d = root["dhcp"]) m.dhcp = dhcp(d);
     cross_check(m);
+    if (m.dhcp.mode == DhcpMode::kRelay)
+      for (const auto& s : m.sites)
+        if (s.kind == SiteKind::kAccessNetwork && !s.dhcp_relay_agent)
+          fail(site_nodes_.at(s.name), s.name + ": DHCP relay mode needs 'dhcp_relay_agent' in every access network");
     return m;
   }
 
@@ -141,7 +146,8 @@ class Loader {
 
   Site site(const YAML::Node& n, SiteKind kind) {
     const std::string what = kind == SiteKind::kDataCenter ? "a data center" : "an access network";
-    only_keys(n, what, {"name", "switch", "uplink_port", "subnet", "gateway", "location", "dhcp_pool", "keep_address_when_visiting"});
+    only_keys(n, what, {"name", "switch", "uplink_port", "subnet", "gateway", "location", "dhcp_pool", "dhcp_reservations",
+                  "dhcp_relay_agent", "keep_address_when_visiting"});
     Site s;
     s.kind = kind;
     s.name = text(need(n, "name", what), "name");
@@ -166,6 +172,21 @@ class Loader {
       if (!s.subnet.contains(p.first) || !s.subnet.contains(p.last) || p.last.value < p.first.value)
         fail(pool, s.name + ": the DHCP pool must be an ascending range inside " + s.subnet.to_string());
       s.dhcp_pool = p;
+    }
+    for (const auto& r : sequence(n, "dhcp_reservations", false)) {
+      if (kind != SiteKind::kAccessNetwork) fail(r, s.name + ": only access networks have DHCP reservations");
+      only_keys(r, s.name + ".dhcp_reservations", {"mac", "ip"});
+      DhcpReservation res{mac(need(r, "mac", "a reservation"), "reservation mac"), ip(need(r, "ip", "a reservation"), "reservation ip")};
+      if (!s.subnet.contains(res.ip) || res.ip == s.gateway.ip)
+        fail(r, s.name + ": reserved address " + res.ip.to_string() + " must be a host address inside " + s.subnet.to_string());
+      for (const auto& other : s.dhcp_reservations)
+        if (other.mac == res.mac || other.ip == res.ip) fail(r, s.name + ": reservation for " + res.mac.to_string() + " repeats a MAC or an address");
+      s.dhcp_reservations.push_back(res);
+    }
+    if (const YAML::Node agent = n["dhcp_relay_agent"]) {
+      s.dhcp_relay_agent = ip(agent, s.name + ".dhcp_relay_agent");
+      if (!s.subnet.contains(*s.dhcp_relay_agent) || *s.dhcp_relay_agent == s.gateway.ip)
+        fail(agent, s.name + ": the relay agent address must be a host address inside " + s.subnet.to_string() + " other than the gateway");
     }
     if (const YAML::Node keep = n["keep_address_when_visiting"]) s.keep_address_when_visiting = boolean(keep, s.name + ".keep_address_when_visiting");
     if (!site_names_.insert(s.name).second) fail(n, "site '" + s.name + "' is defined twice");
@@ -193,6 +214,32 @@ class Loader {
     c.home = text(need(n, "home", c.name), c.name + ".home");
     endpoint_nodes_.push_back(n);
     return c;
+  }
+
+  DhcpSettings dhcp(const YAML::Node& n) const {
+    only_keys(n, "dhcp", {"mode", "lease_time", "dns", "domain", "relay_to", "max_clients_per_port", "max_rate_per_port"});
+    DhcpSettings d;
+    if (const YAML::Node mode = n["mode"]) {
+      const std::string v = text(mode, "dhcp.mode");
+      if (v == "serve") d.mode = DhcpMode::kServe;
+      else if (v == "relay") d.mode = DhcpMode::kRelay;
+      else fail(mode, "dhcp.mode: '" + v + "' is neither 'serve' nor 'relay'");
+    }
+    if (const YAML::Node t = n["lease_time"]) {
+      d.lease_time_s = static_cast<std::uint32_t>(number(t, "dhcp.lease_time", 0x7fffffff));
+      if (d.lease_time_s < 60) fail(t, "dhcp.lease_time must be at least 60 seconds");
+    }
+    for (const auto& a : sequence(n, "dns", false)) d.dns.push_back(ip(a, "dhcp.dns"));
+    if (const YAML::Node dom = n["domain"]) d.domain = text(dom, "dhcp.domain");
+    if (d.domain.size() > 255) fail(n["domain"], "dhcp.domain is longer than 255 characters");
+    if (const YAML::Node to = n["relay_to"]) d.relay_to = ip(to, "dhcp.relay_to");
+    if (d.mode == DhcpMode::kRelay && !d.relay_to) fail(n, "dhcp.mode relay needs 'relay_to' (the DHCP server's address)");
+    if (const YAML::Node c = n["max_clients_per_port"])
+      d.max_clients_per_port = static_cast<std::uint32_t>(number(c, "dhcp.max_clients_per_port", 1u << 24));
+    if (const YAML::Node r = n["max_rate_per_port"])
+      d.max_rate_per_port = static_cast<std::uint32_t>(number(r, "dhcp.max_rate_per_port", 1u << 24));
+    if (d.max_clients_per_port == 0 || d.max_rate_per_port == 0) fail(n, "dhcp limits must be at least 1");
+    return d;
   }
 
   WanDelay delay(const YAML::Node& n) {

@@ -39,13 +39,39 @@ std::string json_escape(const std::string& s) {
   return out;
 }
 
+store::LeaseRecord to_record(const dhcp::LeaseChange& c) {
+  const auto& l = c.lease;
+  return store::LeaseRecord{c.network, l.ip.to_string(), l.client, l.mac.to_string(), dhcp::to_string(l.state), l.expires_s, l.host_name};
+}
+
+std::optional<dhcp::LeaseChange> from_record(const store::LeaseRecord& r) {
+  auto ip = net::Ipv4Addr::parse(r.ip);
+  auto mac = net::MacAddr::parse(r.mac);
+  auto state = dhcp::lease_state_from(r.state);
+  if (!ip || !mac || !state) return std::nullopt;
+  return dhcp::LeaseChange{r.network, dhcp::Lease{*ip, r.client, *mac, *state, r.expires_s, r.host_name}};
+}
+
 }  // namespace
+
+void FollowMe::run_on(Post post) {
+  std::lock_guard lock(post_mu_);
+  post_ = std::move(post);
+}
+
+void FollowMe::post(std::function<void()> fn) {
+  std::lock_guard lock(post_mu_);
+  if (post_) post_(std::move(fn));
+  else log::warn("follow_me", "a stored result arrived with no event loop attached; dropped");
+}
 
 Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkModel model, const std::string& db_path) {
   auto db = store::SqliteStore::open(db_path);
   if (!db) return Unexpected{db.error().message};
   auto saved = (*db)->endpoints();
   if (!saved) return Unexpected{saved.error().message};
+  auto saved_leases = (*db)->leases();
+  if (!saved_leases) return Unexpected{saved_leases.error().message};
 
   std::unique_ptr<FollowMe> f(new FollowMe());
   f->model_ = std::move(model);
@@ -88,6 +114,27 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
   });
 
   f->detector_ = std::make_unique<MobilityDetector>(f->model_, *f->locations_, f->bus_, f->migrations_);
+  auto persist_leases = [f = f.get(), writer](std::vector<dhcp::LeaseChange> changes, std::function<void()> stored) {
+    store::WriteBehind::Done done;
+    if (stored)
+      done = [f, stored = std::move(stored)](const store::StoreResult<Ok>& r) {
+        if (r) f->post(stored);  // else not durable: no ACK, the client will ask again
+      };
+    writer->submit(
+        [changes = std::move(changes)](store::Store& s) -> store::StoreResult<Ok> {
+          for (const auto& c : changes)
+            if (auto r = s.put_lease(to_record(c)); !r) return r;
+          return Ok{};
+        },
+        std::move(done));
+  };
+  f->dhcp_ = std::make_unique<dhcp::DhcpService>(f->model_, *f->locations_, f->bus_, f->directory_,
+                                                 std::move(persist_leases), now_ms);
+  std::vector<dhcp::LeaseChange> leases;
+  for (const auto& r : *saved_leases)
+    if (auto l = from_record(r)) leases.push_back(*l);
+  f->dhcp_->restore(leases);
+  log::info("follow_me", "restored " + std::to_string(leases.size()) + " DHCP leases");
   f->arp_ = std::make_unique<ArpProxy>(f->model_, *f->locations_, f->bus_);
   f->manipulator_ = std::make_unique<PacketManipulator>(f->model_, *f->locations_, f->bus_, f->directory_);
   return f;
@@ -97,7 +144,8 @@ FollowMe::~FollowMe() = default;
 
 ctl::AppList FollowMe::apps() {
   ctl::AppList list;
-  for (ctl::App* app : std::initializer_list<ctl::App*>{&directory_, detector_.get(), arp_.get(), manipulator_.get()})
+  for (ctl::App* app : std::initializer_list<ctl::App*>{&directory_, detector_.get(), dhcp_.get(), arp_.get(),
+                                                                  manipulator_.get()})
     list.push_back(std::make_unique<SharedApp>(*app));
   return list;
 }

@@ -8,6 +8,7 @@
 
 #include "controller/app.hpp"
 #include "fmc/arp_proxy.hpp"
+#include "fmc/dhcp/dhcp_service.hpp"
 #include "fmc/location_manager.hpp"
 #include "fmc/migrations_in_flight.hpp"
 #include "fmc/mobility_detector.hpp"
@@ -25,13 +26,19 @@ class FollowMe {
 
   // Apps for the controller (handles onto the one shared set).
   ctl::AppList apps();
+  // How work finished elsewhere (a stored lease) gets back onto the apps'
+  // event loop; nullptr detaches (results arriving later are dropped).
+  using Post = std::function<void(std::function<void()>)>;
+  void run_on(Post post);
   LocationManager& locations() { return *locations_; }
   MigrationsInFlight& migrations() { return migrations_; }
   EventBus& bus() { return bus_; }
+  dhcp::DhcpService& dhcp() { return *dhcp_; }
   void flush_store() { writer_->flush(); }
 
  private:
   FollowMe() = default;
+  void post(std::function<void()> fn);
   model::NetworkModel model_;
   EventBus bus_;
   MigrationsInFlight migrations_;
@@ -39,7 +46,10 @@ class FollowMe {
   std::unique_ptr<LocationManager> locations_;
   SwitchDirectory directory_;
   std::unique_ptr<MobilityDetector> detector_;
+  std::unique_ptr<dhcp::DhcpService> dhcp_;
   std::unique_ptr<ArpProxy> arp_;
+  std::mutex post_mu_;
+  Post post_;
   std::unique_ptr<PacketManipulator> manipulator_;
 };
 

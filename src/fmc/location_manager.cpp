@@ -106,6 +106,14 @@ void LocationManager::set_visiting_ip(const std::string& name, std::optional<net
   save(*e);
 }
 
+void LocationManager::rehome(const std::string& name, const std::string& site) {
+  Endpoint* e = find(name);
+  if (!e || e->home_site == site || !model_.site_named(site)) return;
+  e->home_site = site;
+  save(*e);
+  if (e->current && e->current->site == site) bus_.publish(EndpointMoved{name, e->current, *e->current, MoveCause::kDhcp, true});
+}
+
 const Endpoint& LocationManager::add_client(const net::MacAddr& mac, const std::string& home_site) {
   if (const Endpoint* known = by_mac(mac)) return *known;
   const std::string name = "client-" + mac.to_string();

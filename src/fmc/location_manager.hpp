@@ -49,6 +49,9 @@ class LocationManager {
   // Binds an address to an endpoint. Refused (false) if another endpoint owns it.
   bool assign_ip(const std::string& name, net::Ipv4Addr ip);
   void set_visiting_ip(const std::string& name, std::optional<net::Ipv4Addr> ip);
+  // A client renumbered into another network (DHCP) now has its home there.
+  // If it is attached there, EndpointMoved (at home) tells the others.
+  void rehome(const std::string& name, const std::string& site);
   // A client first seen via DHCP: added with the access network as its home.
   const Endpoint& add_client(const net::MacAddr& mac, const std::string& home_site);
 

@@ -4,6 +4,7 @@
 #include "fmc/pipeline.hpp"
 #include "net/arp.hpp"
 #include "net/ethernet.hpp"
+#include "net/udp.hpp"
 
 namespace fmc {
 
@@ -56,18 +57,31 @@ ctl::Disposition MobilityDetector::on_packet_in(ctl::Datapath& dp, const of::Pac
   if (!eth) return ctl::Disposition::kConsumed;
   const model::Site* site = model_.site_at(dp.dpid());
   const Endpoint* e = locations_.by_mac(eth->src);
+  // ARP and DHCP are answered by the controller's own services (which also
+  // locate clients first seen through DHCP).
+  const bool dhcp = net::is_dhcp_to_server(*eth);
+  const bool service = dhcp || eth->ethertype == net::ethertype::kArp;
   if (!site || !e) {
     // Not an endpoint (the router, or a stranger): nothing to detect.
-    if (!e && eth->ethertype != net::ethertype::kArp) ++stats_.unknown_sources;
-    return eth->ethertype == net::ethertype::kArp ? ctl::Disposition::kContinue : ctl::Disposition::kConsumed;
+    if (!e && !service) ++stats_.unknown_sources;
+    return service ? ctl::Disposition::kContinue : ctl::Disposition::kConsumed;
   }
   const Location here{site->name, dp.dpid(), pi.in_port};
   if (e->current == here) return ctl::Disposition::kContinue;
 
-  const auto allowed_port = configured_port(*site, e->name);
-  const bool plausible = allowed_port && *allowed_port == pi.in_port;
   const bool ordered = migrations_.expected(e->name, site->name);
-  if (!plausible || !(ordered || old_location_quiet(*e))) {
+  bool plausible = false, explained = ordered || old_location_quiet(*e);
+  if (model_.has_configured_port(e->name)) {
+    const auto allowed_port = configured_port(*site, e->name);
+    plausible = allowed_port && *allowed_port == pi.in_port;
+  } else {
+    // A client known only from DHCP may roam to any client port of an access
+    // network; its DHCP there is what explains the move (paper §IV.B.6).
+    plausible = e->kind == store::EndpointKind::kClient && site->kind == model::SiteKind::kAccessNetwork &&
+                pi.in_port != model_.uplink_port(*site);
+    explained |= dhcp;
+  }
+  if (!plausible || !explained) {
     ++stats_.moves_refused;
     bus_.publish(SecurityEvent{"spoofed-move",
                                e->name + " (" + eth->src.to_string() + ") appeared at " + site->name + " port " +
@@ -81,12 +95,15 @@ ctl::Disposition MobilityDetector::on_packet_in(ctl::Datapath& dp, const of::Pac
   bool announcement = eth->ethertype == net::ethertype::kRarp;
   if (eth->ethertype == net::ethertype::kArp)
     if (const auto arp = net::ArpView::parse(eth->payload)) announcement = arp->is_gratuitous();
-  const MoveCause cause = ordered ? MoveCause::kMigration : announcement ? MoveCause::kGratuitousArp : MoveCause::kTraffic;
+  const MoveCause cause = ordered         ? MoveCause::kMigration
+                          : dhcp         ? MoveCause::kDhcp
+                          : announcement ? MoveCause::kGratuitousArp
+                                         : MoveCause::kTraffic;
   ++stats_.moves_accepted;
   migrations_.done(e->name);
   locations_.move(e->name, here, cause);  // the Packet Manipulator reacts synchronously
 
-  if (eth->ethertype == net::ethertype::kArp) return ctl::Disposition::kContinue;  // let the ARP proxy answer
+  if (service) return ctl::Disposition::kContinue;  // let the ARP proxy or the DHCP service answer
   if (eth->ethertype == net::ethertype::kRarp) return ctl::Disposition::kConsumed;
   // Send the packet that revealed the move through the new flows.
   of::PacketOut po;

@@ -4,8 +4,10 @@
 // switch misses and comes here. A move is accepted only if something explains
 // it: a migration in flight, or the old location having gone quiet (its port
 // was removed or went down), and only onto a port the configuration gives the
-// endpoint on that switch. Anything else is refused and reported as a
-// spoofing attempt (host-location hijacking); its packets are dropped.
+// endpoint on that switch. A client known only from DHCP may move to any
+// client port of an access network, its DHCP there explaining the move.
+// Anything else is refused and reported as a spoofing attempt (host-location
+// hijacking); its packets are dropped.
 #include <cstdint>
 #include <map>
 #include <set>

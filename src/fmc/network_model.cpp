@@ -49,4 +49,10 @@ std::optional<of::PortNo> NetworkModel::uplink_port(const Site& site) const {
   return it->second;
 }
 
+bool NetworkModel::has_configured_port(std::string_view endpoint) const {
+  for (const auto& sw : switches)
+    if (sw.ports.count(std::string(endpoint))) return true;
+  return false;
+}
+
 }  // namespace fmc::model

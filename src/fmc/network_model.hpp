@@ -28,6 +28,13 @@ struct Gateway {
 struct AddressPool {
   net::Ipv4Addr first;
   net::Ipv4Addr last;
+  bool contains(net::Ipv4Addr a) const { return a.value >= first.value && a.value <= last.value; }
+};
+
+// A fixed address for one client (by MAC), inside the network's subnet.
+struct DhcpReservation {
+  net::MacAddr mac;
+  net::Ipv4Addr ip;
 };
 
 enum class SiteKind { kDataCenter, kAccessNetwork };
@@ -42,7 +49,26 @@ struct Site {
   Gateway gateway;
   double latitude = 0, longitude = 0;
   std::optional<AddressPool> dhcp_pool;     // access networks
+  std::vector<DhcpReservation> dhcp_reservations;
+  // Relay mode: the relay agent's address (giaddr) in this network; the
+  // controller answers ARP for it and receives the server's replies on it.
+  std::optional<net::Ipv4Addr> dhcp_relay_agent;
   bool keep_address_when_visiting = true;   // per-network policy for roaming clients
+};
+
+enum class DhcpMode { kServe, kRelay };
+
+// The controller's DHCP service (paper §IV.B.6): serve from the pools
+// itself, or relay to an external server (ISC Kea) with option 82.
+struct DhcpSettings {
+  DhcpMode mode = DhcpMode::kServe;
+  std::uint32_t lease_time_s = 3600;
+  std::vector<net::Ipv4Addr> dns;
+  std::string domain;
+  std::optional<net::Ipv4Addr> relay_to;  // relay mode: the server's address
+  // Abuse limits per switch port: distinct clients, and messages per second.
+  std::uint32_t max_clients_per_port = 32;
+  std::uint32_t max_rate_per_port = 50;
 };
 
 struct RouterSpec {
@@ -75,6 +101,7 @@ struct NetworkModel {
   std::vector<VmSpec> vms;
   std::vector<ClientSpec> clients;
   std::vector<WanDelay> wan;
+  DhcpSettings dhcp;
 
   const SwitchSpec* switch_named(std::string_view name) const;
   const SwitchSpec* switch_with(of::Dpid dpid) const;
@@ -83,6 +110,8 @@ struct NetworkModel {
   const Site* site_at(of::Dpid dpid) const;
   const Site* gateway_site(net::Ipv4Addr ip) const;
   std::vector<const Site*> sites_of(SiteKind kind) const;
+  // Whether any switch names a port after this endpoint (else it is known only from DHCP).
+  bool has_configured_port(std::string_view endpoint) const;
   // The port number of the site's switch that leads to the router.
   std::optional<of::PortNo> uplink_port(const Site& site) const;
 };

@@ -60,7 +60,9 @@ std::vector<of::FlowMod> PacketManipulator::tunnel_flows(const Endpoint& e, cons
 
 void PacketManipulator::on_moved(const EndpointMoved& m) {
   const Endpoint* e = locations_.by_name(m.endpoint);
-  if (!e || !e->ip) return;
+  if (!e) return;
+  if (m.at_home) attach_dhcp_client(*e);
+  if (!e->ip) return;
   const auto started = Clock::now();
 
   // Visiting address: kept while the endpoint stays in the same visited site.
@@ -103,8 +105,21 @@ void PacketManipulator::on_moved(const EndpointMoved& m) {
 void PacketManipulator::on_switch_up(ctl::Datapath& dp) {
   const model::Site* site = model_.site_at(dp.dpid());
   if (!site) return;
-  for (const Endpoint* e : locations_.all())
+  for (const Endpoint* e : locations_.all()) {
     for (const auto& f : tunnel_flows(*e, *site)) dp.send(f);
+    if (e->at_home() && e->current && e->current->dpid == dp.dpid()) attach_dhcp_client(*e);
+  }
+}
+
+void PacketManipulator::attach_dhcp_client(const Endpoint& e) {
+  // Configured endpoints get their home rules from the Mobility Detector;
+  // clients known only from DHCP get them where they are.
+  if (!e.current || model_.has_configured_port(e.name)) return;
+  ctl::Datapath* dp = switches_.find(e.current->dpid);
+  const model::Site* home = model_.site_named(e.current->site);
+  const auto uplink = home ? model_.uplink_port(*home) : std::nullopt;
+  if (!dp || !uplink) return;
+  for (const auto& f : pipeline::attach(e.mac, e.current->port, *uplink, pipeline::home_cookie(e.mac))) dp->send(f);
 }
 
 }  // namespace fmc

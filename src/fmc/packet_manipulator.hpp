@@ -35,6 +35,7 @@ class PacketManipulator final : public ctl::App {
  private:
   void on_moved(const EndpointMoved& m);
   std::optional<net::Ipv4Addr> allocate_visiting_ip(const model::Site& site) const;
+  void attach_dhcp_client(const Endpoint& e);
   std::optional<pipeline::Tunnel> tunnel_for(const Endpoint& e) const;
   std::vector<const model::Site*> correspondents(const Endpoint& e) const;
   // The tunnel flows `site`'s switch needs for `e` (none if e is at home).

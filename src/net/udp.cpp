@@ -17,6 +17,21 @@ std::optional<UdpView> UdpView::parse(Bytes ip_payload) {
   return v;
 }
 
+std::optional<UdpDatagram> parse_udp(const EthernetView& eth) {
+  if (eth.ethertype != ethertype::kIpv4) return std::nullopt;
+  auto ip = Ipv4View::parse(eth.payload);
+  if (!ip || ip->protocol != ip_proto::kUdp) return std::nullopt;
+  auto udp = UdpView::parse(ip->payload);
+  if (!udp) return std::nullopt;
+  return UdpDatagram{*ip, *udp};
+}
+
+bool is_dhcp_to_server(const EthernetView& eth) {
+  constexpr std::uint16_t kServerPort = 67;
+  const auto d = parse_udp(eth);
+  return d && d->udp.dst_port == kServerPort;
+}
+
 std::uint16_t internet_checksum(Bytes data, std::uint32_t sum) {
   for (std::size_t i = 0; i + 1 < data.size(); i += 2) sum += static_cast<std::uint32_t>(data[i] << 8 | data[i + 1]);
   if (data.size() % 2) sum += static_cast<std::uint32_t>(data.back() << 8);

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "net/address.hpp"
+#include "net/ethernet.hpp"
+#include "net/ipv4.hpp"
 #include "util/bytes.hpp"
 
 namespace fmc::net {
@@ -18,6 +20,16 @@ struct UdpView {
 
   static std::optional<UdpView> parse(Bytes ip_payload);
 };
+
+// A UDP datagram inside an Ethernet frame, with its IPv4 header.
+struct UdpDatagram {
+  Ipv4View ip;
+  UdpView udp;
+};
+// nullopt unless the frame is IPv4 carrying a well-formed UDP datagram.
+std::optional<UdpDatagram> parse_udp(const EthernetView& eth);
+// A DHCP client or relay message to a server (UDP port 67).
+bool is_dhcp_to_server(const EthernetView& eth);
 
 struct UdpEndpoints {
   MacAddr src_mac, dst_mac;

@@ -4,7 +4,7 @@ namespace fmc::store {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: DHCP leases
 constexpr const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS endpoints (
   name TEXT PRIMARY KEY, kind INTEGER NOT NULL, mac TEXT NOT NULL UNIQUE, ip TEXT NOT NULL,
@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS migrations (
   state TEXT NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL, detail TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS leases (
+  network TEXT NOT NULL, ip TEXT NOT NULL, client TEXT NOT NULL, mac TEXT NOT NULL, state TEXT NOT NULL,
+  expires_s INTEGER NOT NULL, host_name TEXT NOT NULL, PRIMARY KEY (network, ip));
 )";
 
 // A prepared statement that finalizes itself; binds by position from 1.
@@ -176,6 +179,32 @@ StoreResult<std::vector<EventRecord>> SqliteStore::events_since(std::int64_t seq
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(EventRecord{s.integer(0), s.integer(1), s.text(2), s.text(3)});
   if (rc != SQLITE_DONE) return Unexpected{error("read events")};
+  return out;
+}
+
+StoreResult<Ok> SqliteStore::put_lease(const LeaseRecord& l) {
+  if (l.state == "free") {
+    Statement s(db_, "DELETE FROM leases WHERE network=? AND ip=?;");
+    if (!s.ok()) return Unexpected{error("prepare delete lease")};
+    s.bind(l.network).bind(l.ip);
+    if (s.step() != SQLITE_DONE) return Unexpected{error("delete lease " + l.ip)};
+    return Ok{};
+  }
+  Statement s(db_, "INSERT INTO leases VALUES (?,?,?,?,?,?,?) ON CONFLICT(network, ip) DO UPDATE SET "
+                   "client=excluded.client, mac=excluded.mac, state=excluded.state, expires_s=excluded.expires_s, "
+                   "host_name=excluded.host_name;");
+  if (!s.ok()) return Unexpected{error("prepare put_lease")};
+  s.bind(l.network).bind(l.ip).bind(l.client).bind(l.mac).bind(l.state).bind(l.expires_s).bind(l.host_name);
+  if (s.step() != SQLITE_DONE) return Unexpected{error("store lease " + l.ip)};
+  return Ok{};
+}
+
+StoreResult<std::vector<LeaseRecord>> SqliteStore::leases() {
+  Statement s(db_, "SELECT network, ip, client, mac, state, expires_s, host_name FROM leases ORDER BY network, ip;");
+  if (!s.ok()) return Unexpected{error("prepare leases")};
+  std::vector<LeaseRecord> out;
+  while (s.step() == SQLITE_ROW)
+    out.push_back(LeaseRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.integer(5), s.text(6)});
   return out;
 }
 

@@ -61,6 +61,18 @@ struct EventRecord {
   std::string json;
 };
 
+// A DHCP lease (address bookkeeping of one client network).
+struct LeaseRecord {
+  std::string network;
+  std::string ip;
+  std::string client;     // the client's identity (client-id or hardware address)
+  std::string mac;
+  std::string state;      // offered, bound, released, declined; "free" deletes the row
+  std::int64_t expires_s = 0;
+  std::string host_name;
+  bool operator==(const LeaseRecord&) const = default;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -73,6 +85,11 @@ class Store {
   virtual StoreResult<std::vector<MigrationRecord>> migrations() = 0;
   virtual StoreResult<std::int64_t> append_event(const EventRecord& e) = 0;
   virtual StoreResult<std::vector<EventRecord>> events_since(std::int64_t seq) = 0;
+  virtual StoreResult<Ok> put_lease(const LeaseRecord& l) = 0;
+  virtual StoreResult<std::vector<LeaseRecord>> leases() = 0;
+  // Groups the writes between them into one transaction (group commit).
+  virtual StoreResult<Ok> begin_batch() { return Ok{}; }
+  virtual StoreResult<Ok> commit_batch() { return Ok{}; }
 };
 
 }  // namespace fmc::store

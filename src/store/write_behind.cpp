@@ -14,10 +14,10 @@ WriteBehind::~WriteBehind() {
   thread_.join();
 }
 
-void WriteBehind::submit(Write w) {
+void WriteBehind::submit(Write w, Done done) {
   {
     std::lock_guard lock(mu_);
-    queue_.push_back(std::move(w));
+    queue_.push_back(Item{std::move(w), std::move(done)});
   }
   cv_.notify_one();
 }
@@ -27,17 +27,33 @@ void WriteBehind::flush() {
   idle_.wait(lock, [this] { return queue_.empty() && !busy_; });
 }
 
+void WriteBehind::apply(std::deque<Item>& batch) {
+  const bool grouped = batch.size() > 1 && store_->begin_batch();
+  std::vector<StoreResult<Ok>> results;
+  results.reserve(batch.size());
+  for (auto& item : batch) {
+    results.push_back(item.write(*store_));
+    if (!results.back() && on_error_) on_error_(results.back().error());
+  }
+  if (grouped)
+    if (auto c = store_->commit_batch(); !c) {
+      if (on_error_) on_error_(c.error());
+      for (auto& r : results) r = c;
+    }
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    if (batch[i].done) batch[i].done(results[i]);
+}
+
 void WriteBehind::run() {
   std::unique_lock lock(mu_);
   while (true) {
     cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
     if (queue_.empty() && stop_) break;
-    auto w = std::move(queue_.front());
-    queue_.pop_front();
+    std::deque<Item> batch;
+    batch.swap(queue_);
     busy_ = true;
     lock.unlock();
-    auto r = w(*store_);
-    if (!r && on_error_) on_error_(r.error());
+    apply(batch);
     lock.lock();
     busy_ = false;
     if (queue_.empty()) idle_.notify_all();

@@ -1,0 +1,77 @@
+#pragma once
+// The controller's DHCP service (paper §IV.B.6). At every access switch all
+// DHCP to a server port comes to the controller, which either serves it
+// (DhcpServer) or relays it to an external server (relay mode, ISC Kea),
+// and in both cases learns from it where the client is: the switch and
+// port of a DHCP message locate the client for the Location Manager.
+// Bad and abusive DHCP (malformed, spoofed chaddr, rogue servers on client
+// ports, starvation, floods) is dropped, counted and logged.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "controller/app.hpp"
+#include "fmc/dhcp/dhcp_guard.hpp"
+#include "fmc/dhcp/dhcp_server.hpp"
+#include "fmc/location_manager.hpp"
+#include "fmc/switch_directory.hpp"
+#include "net/ethernet.hpp"
+#include "net/udp.hpp"
+
+namespace fmc::dhcp {
+
+struct DhcpStats {
+  std::uint64_t received = 0;
+  std::uint64_t replies = 0;  // sent to clients, served or relayed
+  std::uint64_t acks = 0;
+  std::uint64_t naks = 0;
+  std::uint64_t relayed_to_server = 0;
+  std::map<std::string, std::uint64_t> dropped;  // by reason
+};
+
+class DhcpService final : public ctl::App {
+ public:
+  // Stores lease changes; `stored` must run on the event loop once they are durable.
+  using Persist = std::function<void(std::vector<LeaseChange>, std::function<void()> stored)>;
+  using Clock = std::function<std::int64_t()>;  // milliseconds
+
+  DhcpService(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
+              const SwitchDirectory& switches, Persist persist, Clock clock);
+
+  void restore(const std::vector<LeaseChange>& saved);
+  std::string_view name() const override { return "dhcp"; }
+  void on_switch_up(ctl::Datapath& dp) override;
+  void on_switch_down(of::Dpid dpid) override { guard_.forget_switch(dpid); }
+  ctl::Disposition on_packet_in(ctl::Datapath& dp, const of::PacketIn& pi) override;
+
+  const DhcpStats& stats() const { return stats_; }
+  const DhcpServer& server() const { return server_; }
+
+ private:
+  void drop(const std::string& reason, const std::string& detail);
+  bool answer_relay_agent_arp(ctl::Datapath& dp, const of::PacketIn& pi, const net::EthernetView& eth, const model::Site& site);
+  void from_client(ctl::Datapath& dp, const of::PacketIn& pi, const net::EthernetView& eth, const net::DhcpMessage& m,
+                   const model::Site& site);
+  void serve(ctl::Datapath& dp, of::PortNo port, const net::DhcpMessage& m, const model::Site& site);
+  void relay_to_server(ctl::Datapath& dp, of::PortNo port, const net::DhcpMessage& m, const model::Site& site);
+  void relay_to_client(ctl::Datapath& dp, const net::UdpDatagram& d, const net::DhcpMessage& m, const model::Site& site);
+  void learn_location(const net::DhcpMessage& m, const model::Site& site, of::Dpid dpid, of::PortNo port);
+  void learn_address(const net::MacAddr& mac, net::Ipv4Addr ip, const model::Site& network);
+  // Sends a reply to the client at `port` of `dpid` (RFC 2131 §4.1 addressing).
+  void deliver(of::Dpid dpid, of::PortNo port, const net::MacAddr& src_mac, net::Ipv4Addr src_ip,
+               const net::DhcpMessage& reply);
+
+  const model::NetworkModel& model_;
+  LocationManager& locations_;
+  EventBus& bus_;
+  const SwitchDirectory& switches_;
+  Persist persist_;
+  Clock clock_;
+  DhcpServer server_;
+  DhcpGuard guard_;
+  DhcpStats stats_;
+};
+
+}  // namespace fmc::dhcp
