@@ -16,6 +16,7 @@ packages=(
   iproute2 iputils-ping iputils-arping ethtool procps      # namespaces, ping, gratuitous ARP
   python3-yaml                                              # the testbed tool reads the network YAML
   librsvg2-bin                                              # the experiment's plot as PNG
+  busybox kea-dhcp4-server kea-admin                        # DHCP clients (udhcpc), ISC Kea + perfdhcp
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -5,11 +5,13 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 TESTBED = os.path.join(ROOT, "testbed", "fmc_testbed.py")
 PINGER = os.path.join(ROOT, "testbed", "pinger.py")
+UDHCPC_SCRIPT = os.path.join(ROOT, "testbed", "udhcpc.script")
 OVS_LIB = os.path.join(ROOT, "scripts", "lib", "ovs.sh")
 
 
@@ -104,6 +106,52 @@ class Lab:
         out = sh("ip", "netns", "exec", self.ns(src), "ping", "-c", str(count), "-i", "0.2", "-W", "2", dst, check=False)
         m = re.search(r"= [\d.]+/([\d.]+)/", out)
         return float(m.group(1)) if m else None
+
+    def dhcp(self, host, requested=None, tries=6):
+        """Runs busybox udhcpc in `host` until it holds a lease; returns the lease
+        ({"ip", "mask", "router", "serverid", "lease"}) or None."""
+        fd, lease_file = tempfile.mkstemp(prefix="fmc-lease-")
+        os.close(fd)
+        try:
+            cmd = ["ip", "netns", "exec", self.ns(host), "env", f"FMC_LEASE_FILE={lease_file}", "busybox", "udhcpc",
+                   "-i", "eth0", "-f", "-q", "-n", "-t", str(tries), "-T", "1", "-A", "1", "-s", UDHCPC_SCRIPT]
+            if requested:
+                cmd += ["-r", requested]
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+            text = open(lease_file).read().strip()
+            return json.loads(text) if text else None
+        finally:
+            os.remove(lease_file)
+
+    def add_guest(self, name, site_bridge, port_no, mac):
+        """A host the configuration does not know, on port `port_no` of the
+        bridge of switch `site_bridge` (e.g. "s-wlan1"). Remove with remove_guest."""
+        ns, outer, inner = self.ns(name), f"{self.prefix}g-{name}", f"{self.prefix}j-{name}"
+        sh("ip", "netns", "add", ns)
+        sh("ip", "link", "add", outer, "type", "veth", "peer", "name", inner)
+        for end in (outer, inner):
+            sh("ethtool", "-K", end, "tx", "off", "rx", "off", check=False)
+        sh("ip", "link", "set", inner, "netns", ns)
+        sh("ip", "-n", ns, "link", "set", inner, "name", "eth0")
+        sh("ip", "-n", ns, "link", "set", "eth0", "address", mac)
+        sh("ip", "-n", ns, "link", "set", "eth0", "up")
+        sh("ip", "-n", ns, "link", "set", "lo", "up")
+        sh("ovs-vsctl", "add-port", f"{self.prefix}-{site_bridge}", outer, "--", "set", "interface", outer,
+           f"ofport_request={port_no}")
+        sh("ip", "link", "set", outer, "up")
+
+    def move_guest(self, name, from_bridge, to_bridge, port_no):
+        """Re-plugs a guest into another switch, with no announcement of any kind."""
+        outer = f"{self.prefix}g-{name}"
+        sh("ovs-vsctl", "del-port", f"{self.prefix}-{from_bridge}", outer)
+        sh("ovs-vsctl", "add-port", f"{self.prefix}-{to_bridge}", outer, "--", "set", "interface", outer,
+           f"ofport_request={port_no}")
+
+    def remove_guest(self, name, site_bridge):
+        outer = f"{self.prefix}g-{name}"
+        sh("ovs-vsctl", "--if-exists", "del-port", f"{self.prefix}-{site_bridge}", outer, check=False)
+        sh("ip", "link", "del", outer, check=False)
+        sh("ip", "netns", "del", self.ns(name), check=False)
 
     def pinger(self, src, dst, seconds, interval=0.01):
         return subprocess.Popen(["ip", "netns", "exec", self.ns(src), sys.executable, PINGER, dst, "--interval",
