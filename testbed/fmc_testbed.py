@@ -137,7 +137,10 @@ class Testbed:
             self.add_host(vm["name"], vm["mac"], vm["ip"], vm["home"])
         for client in self.cfg.get("clients", []):
             home = self.sites[client["home"]]
-            address = client.get("ip") or home["dhcp_pool"]["first"]
+            # A static start address (tests that use DHCP flush it): the pool's
+            # first, or (relay mode, no pool here) the subnet's 100th.
+            pool = home.get("dhcp_pool")
+            address = pool["first"] if pool else str(ipaddress.ip_network(home["subnet"])[100])
             self.add_host(client["name"], client["mac"], address, client["home"])
 
     def build_uplink(self, site_name, site, sw):
