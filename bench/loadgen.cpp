@@ -5,10 +5,6 @@
 //
 //   throughput mode: each switch keeps --window packet-ins outstanding
 //   latency mode:    each switch has one packet-in outstanding at a time
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "openflow/codec.hpp"
+#include "switch_emulation.hpp"
 
 using namespace fmc;
 using Clock = std::chrono::steady_clock;
@@ -101,18 +97,6 @@ void build_frames(FakeSwitch& sw, const Options& o) {
   }
 }
 
-std::vector<of::Port> fake_ports(int count) {
-  std::vector<of::Port> ports;
-  for (int p = 1; p <= count; ++p) {
-    of::Port port;
-    port.port_no = of::PortNo{static_cast<std::uint32_t>(p)};
-    port.hw_addr = net::MacAddr::from_u64(0x020000000000ull | static_cast<std::uint64_t>(p));
-    port.name = "p" + std::to_string(p);
-    ports.push_back(port);
-  }
-  return ports;
-}
-
 void queue(FakeSwitch& sw, const of::Message& m, of::Xid xid) {
   (void)of::encode(m, sw.version, xid, sw.out);
 }
@@ -132,7 +116,6 @@ void send_packet_in(FakeSwitch& sw, bool measuring) {
 // Handles one message from the controller. Returns true if it answered a packet-in.
 bool handle(FakeSwitch& sw, Bytes frame, const Options& o) {
   const std::uint8_t type = frame[1];
-  const of::Xid xid{static_cast<std::uint32_t>(frame[4] << 24 | frame[5] << 16 | frame[6] << 8 | frame[7])};
   const bool v13 = sw.version == of::Version::V13;
   if (type == 13) return true;  // PACKET_OUT
   if (type == 14) {             // FLOW_MOD: answers a packet-in if it carries its buffer
@@ -143,49 +126,18 @@ bool handle(FakeSwitch& sw, Bytes frame, const Options& o) {
   }
   auto env = of::decode(frame);
   if (!env) return false;
-  const auto& m = env->message;
-  if (std::holds_alternative<of::Hello>(m)) {
-    // Already sent ours.
-  } else if (std::holds_alternative<of::FeaturesRequest>(m)) {
-    of::FeaturesReply r;
-    r.datapath_id = of::Dpid{sw.dpid};
-    r.n_buffers = 256;
-    r.n_tables = v13 ? 254 : 1;
-    if (!v13) r.ports = fake_ports(o.ports);
-    queue(sw, r, xid);
-    // Some controllers ask for the port list next and ignore packet-ins
-    // until they have it; others never ask. Start load after a grace period.
-    if (!v13) sw.up = true;
-    else sw.up_at = Clock::now() + std::chrono::milliseconds(300);
-  } else if (std::holds_alternative<of::PortDescRequest>(m)) {
-    queue(sw, of::PortDescReply{0, fake_ports(o.ports)}, xid);
-    sw.up = true;
-  } else if (const auto* e = std::get_if<of::EchoRequest>(&m)) {
-    queue(sw, of::EchoReply{e->data}, xid);
-  } else if (std::holds_alternative<of::BarrierRequest>(m)) {
-    queue(sw, of::BarrierReply{}, xid);
-  } else if (std::holds_alternative<of::GetConfigRequest>(m)) {
-    queue(sw, of::GetConfigReply{}, xid);
-  } else if (std::holds_alternative<of::DescRequest>(m)) {
-    queue(sw, of::DescReply{0, "fmc", "loadgen", "fmc-loadgen", "0", "fake switch"}, xid);
+  // Some controllers ask for the port list after FEATURES and ignore
+  // packet-ins until they have it; others never ask. Without a port-desc
+  // request, load starts after a grace period.
+  switch (bench::answer_control(*env, sw.version, sw.dpid, o.ports, sw.out)) {
+    case bench::Control::kFeatures:
+      if (!v13) sw.up = true;
+      else sw.up_at = Clock::now() + std::chrono::milliseconds(300);
+      break;
+    case bench::Control::kPortDesc: sw.up = true; break;
+    case bench::Control::kOther: break;
   }
   return false;
-}
-
-int connect_to(const Options& o) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(o.port));
-  ::inet_pton(AF_INET, o.host.c_str(), &addr.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    std::perror("connect");
-    std::exit(1);
-  }
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-  return fd;
 }
 
 double percentile(std::vector<double>& v, double p) {
@@ -232,7 +184,7 @@ int main(int argc, char** argv) {
     auto& sw = sws[i];
     sw.dpid = i + 1;
     sw.version = o.version;
-    sw.fd = connect_to(o);
+    sw.fd = bench::connect_tcp(o.host, o.port);
     build_frames(sw, o);
     queue(sw, of::Hello{1u << static_cast<int>(o.version)}, of::Xid{0});
   }

@@ -82,11 +82,8 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
   f->locations_ = std::make_unique<LocationManager>(
       f->model_, f->bus_,
       [writer](const store::EndpointRecord& r, const std::optional<store::LocationChange>& c) {
-        writer->submit([r, c](store::Store& s) -> store::StoreResult<Ok> {
-          auto put = s.put_endpoint(r);
-          if (!put || !c) return put;
-          return s.add_location_change(*c);
-        });
+        if (c) writer->submit([c = *c](store::Store& s) { return s.add_location_change(c); });
+        writer->submit_latest("endpoint:" + r.name, [r](store::Store& s) { return s.put_endpoint(r); });
       },
       now_ms);
   f->locations_->restore(*saved);

@@ -27,8 +27,18 @@ CREATE TABLE IF NOT EXISTS leases (
 // A prepared statement that finalizes itself; binds by position from 1.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  // Owned: prepared now, finalized at the end.
+  Statement(sqlite3* db, const char* sql) : owned_(true) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  // Borrowed from the store's cache: reset for its next use at the end.
+  explicit Statement(sqlite3_stmt* cached) : stmt_(cached), rc_(cached ? SQLITE_OK : SQLITE_ERROR), owned_(false) {}
+  ~Statement() {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else if (stmt_) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
   bool ok() const { return rc_ == SQLITE_OK; }
@@ -50,6 +60,7 @@ class Statement {
  private:
   sqlite3_stmt* stmt_ = nullptr;
   int rc_;
+  bool owned_;
   int index_ = 0;
 };
 
@@ -64,7 +75,11 @@ StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& p
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(db));
   sqlite3_busy_timeout(db, 2000);
-  for (const char* pragma : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;", "PRAGMA foreign_keys=ON;"}) {
+  // WAL with synchronous=NORMAL: a commit survives a crash of the process (not of the
+  // machine); a 64 MiB page cache and a larger checkpoint interval keep a
+  // busy writer (DHCP bursts) from re-reading pages and checkpointing constantly.
+  for (const char* pragma : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;", "PRAGMA foreign_keys=ON;",
+                             "PRAGMA cache_size=-65536;", "PRAGMA wal_autocheckpoint=10000;"}) {
     auto r = store->exec(pragma);
     if (!r) return Unexpected{r.error()};
   }
@@ -81,7 +96,20 @@ StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& p
   return store;
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+SqliteStore::~SqliteStore() {
+  for (auto& [_, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+sqlite3_stmt* SqliteStore::prepared(const char* sql) {
+  auto [it, fresh] = statements_.try_emplace(sql, nullptr);
+  if (fresh && sqlite3_prepare_v2(db_, sql, -1, &it->second, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(it->second);
+    statements_.erase(it);
+    return nullptr;
+  }
+  return it->second;
+}
 
 StoreError SqliteStore::error(const std::string& what) const { return StoreError{what + ": " + sqlite3_errmsg(db_)}; }
 
@@ -96,10 +124,10 @@ StoreResult<Ok> SqliteStore::exec(const char* sql) {
 }
 
 StoreResult<Ok> SqliteStore::put_endpoint(const EndpointRecord& e) {
-  Statement s(db_, "INSERT INTO endpoints VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
+  Statement s(prepared("INSERT INTO endpoints VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
                    "kind=excluded.kind, mac=excluded.mac, ip=excluded.ip, home_site=excluded.home_site, "
                    "current_site=excluded.current_site, dpid=excluded.dpid, port=excluded.port, "
-                   "visiting_ip=excluded.visiting_ip, updated_ms=excluded.updated_ms;");
+                   "visiting_ip=excluded.visiting_ip, updated_ms=excluded.updated_ms;"));
   if (!s.ok()) return Unexpected{error("prepare put_endpoint")};
   s.bind(e.name).bind(static_cast<std::int64_t>(e.kind)).bind(e.mac).bind(e.ip).bind(e.home_site).bind(e.current_site)
       .bind(static_cast<std::int64_t>(e.dpid)).bind(static_cast<std::int64_t>(e.port)).bind(e.visiting_ip).bind(e.updated_ms);
@@ -108,7 +136,7 @@ StoreResult<Ok> SqliteStore::put_endpoint(const EndpointRecord& e) {
 }
 
 StoreResult<std::vector<EndpointRecord>> SqliteStore::endpoints() {
-  Statement s(db_, "SELECT name, kind, mac, ip, home_site, current_site, dpid, port, visiting_ip, updated_ms FROM endpoints ORDER BY name;");
+  Statement s(prepared("SELECT name, kind, mac, ip, home_site, current_site, dpid, port, visiting_ip, updated_ms FROM endpoints ORDER BY name;"));
   if (!s.ok()) return Unexpected{error("prepare endpoints")};
   std::vector<EndpointRecord> out;
   int rc;
@@ -122,7 +150,7 @@ StoreResult<std::vector<EndpointRecord>> SqliteStore::endpoints() {
 }
 
 StoreResult<Ok> SqliteStore::add_location_change(const LocationChange& c) {
-  Statement s(db_, "INSERT INTO location_history (endpoint, from_site, to_site, cause, at_ms) VALUES (?,?,?,?,?);");
+  Statement s(prepared("INSERT INTO location_history (endpoint, from_site, to_site, cause, at_ms) VALUES (?,?,?,?,?);"));
   if (!s.ok()) return Unexpected{error("prepare add_location_change")};
   s.bind(c.endpoint).bind(c.from_site).bind(c.to_site).bind(c.cause).bind(c.at_ms);
   if (s.step() != SQLITE_DONE) return Unexpected{error("store location change")};
@@ -130,7 +158,7 @@ StoreResult<Ok> SqliteStore::add_location_change(const LocationChange& c) {
 }
 
 StoreResult<std::vector<LocationChange>> SqliteStore::location_history(const std::string& endpoint) {
-  Statement s(db_, "SELECT endpoint, from_site, to_site, cause, at_ms FROM location_history WHERE endpoint=? ORDER BY seq;");
+  Statement s(prepared("SELECT endpoint, from_site, to_site, cause, at_ms FROM location_history WHERE endpoint=? ORDER BY seq;"));
   if (!s.ok()) return Unexpected{error("prepare location_history")};
   s.bind(endpoint);
   std::vector<LocationChange> out;
@@ -142,8 +170,8 @@ StoreResult<std::vector<LocationChange>> SqliteStore::location_history(const std
 
 StoreResult<std::int64_t> SqliteStore::put_migration(const MigrationRecord& m) {
   const bool insert = m.id == 0;
-  Statement s(db_, insert ? "INSERT INTO migrations (vm, from_site, to_site, state, started_ms, finished_ms, detail) VALUES (?,?,?,?,?,?,?);"
-                          : "UPDATE migrations SET vm=?, from_site=?, to_site=?, state=?, started_ms=?, finished_ms=?, detail=? WHERE id=?;");
+  Statement s(prepared(insert ? "INSERT INTO migrations (vm, from_site, to_site, state, started_ms, finished_ms, detail) VALUES (?,?,?,?,?,?,?);"
+                          : "UPDATE migrations SET vm=?, from_site=?, to_site=?, state=?, started_ms=?, finished_ms=?, detail=? WHERE id=?;"));
   if (!s.ok()) return Unexpected{error("prepare put_migration")};
   s.bind(m.vm).bind(m.from_site).bind(m.to_site).bind(m.state).bind(m.started_ms).bind(m.finished_ms).bind(m.detail);
   if (!insert) s.bind(m.id);
@@ -153,7 +181,7 @@ StoreResult<std::int64_t> SqliteStore::put_migration(const MigrationRecord& m) {
 }
 
 StoreResult<std::vector<MigrationRecord>> SqliteStore::migrations() {
-  Statement s(db_, "SELECT id, vm, from_site, to_site, state, started_ms, finished_ms, detail FROM migrations ORDER BY id;");
+  Statement s(prepared("SELECT id, vm, from_site, to_site, state, started_ms, finished_ms, detail FROM migrations ORDER BY id;"));
   if (!s.ok()) return Unexpected{error("prepare migrations")};
   std::vector<MigrationRecord> out;
   int rc;
@@ -164,7 +192,7 @@ StoreResult<std::vector<MigrationRecord>> SqliteStore::migrations() {
 }
 
 StoreResult<std::int64_t> SqliteStore::append_event(const EventRecord& e) {
-  Statement s(db_, "INSERT INTO events (at_ms, kind, json) VALUES (?,?,?);");
+  Statement s(prepared("INSERT INTO events (at_ms, kind, json) VALUES (?,?,?);"));
   if (!s.ok()) return Unexpected{error("prepare append_event")};
   s.bind(e.at_ms).bind(e.kind).bind(e.json);
   if (s.step() != SQLITE_DONE) return Unexpected{error("store event")};
@@ -172,7 +200,7 @@ StoreResult<std::int64_t> SqliteStore::append_event(const EventRecord& e) {
 }
 
 StoreResult<std::vector<EventRecord>> SqliteStore::events_since(std::int64_t seq) {
-  Statement s(db_, "SELECT seq, at_ms, kind, json FROM events WHERE seq > ? ORDER BY seq;");
+  Statement s(prepared("SELECT seq, at_ms, kind, json FROM events WHERE seq > ? ORDER BY seq;"));
   if (!s.ok()) return Unexpected{error("prepare events_since")};
   s.bind(seq);
   std::vector<EventRecord> out;
@@ -184,15 +212,15 @@ StoreResult<std::vector<EventRecord>> SqliteStore::events_since(std::int64_t seq
 
 StoreResult<Ok> SqliteStore::put_lease(const LeaseRecord& l) {
   if (l.state == "free") {
-    Statement s(db_, "DELETE FROM leases WHERE network=? AND ip=?;");
+    Statement s(prepared("DELETE FROM leases WHERE network=? AND ip=?;"));
     if (!s.ok()) return Unexpected{error("prepare delete lease")};
     s.bind(l.network).bind(l.ip);
     if (s.step() != SQLITE_DONE) return Unexpected{error("delete lease " + l.ip)};
     return Ok{};
   }
-  Statement s(db_, "INSERT INTO leases VALUES (?,?,?,?,?,?,?) ON CONFLICT(network, ip) DO UPDATE SET "
+  Statement s(prepared("INSERT INTO leases VALUES (?,?,?,?,?,?,?) ON CONFLICT(network, ip) DO UPDATE SET "
                    "client=excluded.client, mac=excluded.mac, state=excluded.state, expires_s=excluded.expires_s, "
-                   "host_name=excluded.host_name;");
+                   "host_name=excluded.host_name;"));
   if (!s.ok()) return Unexpected{error("prepare put_lease")};
   s.bind(l.network).bind(l.ip).bind(l.client).bind(l.mac).bind(l.state).bind(l.expires_s).bind(l.host_name);
   if (s.step() != SQLITE_DONE) return Unexpected{error("store lease " + l.ip)};
@@ -200,7 +228,7 @@ StoreResult<Ok> SqliteStore::put_lease(const LeaseRecord& l) {
 }
 
 StoreResult<std::vector<LeaseRecord>> SqliteStore::leases() {
-  Statement s(db_, "SELECT network, ip, client, mac, state, expires_s, host_name FROM leases ORDER BY network, ip;");
+  Statement s(prepared("SELECT network, ip, client, mac, state, expires_s, host_name FROM leases ORDER BY network, ip;"));
   if (!s.ok()) return Unexpected{error("prepare leases")};
   std::vector<LeaseRecord> out;
   while (s.step() == SQLITE_ROW)

@@ -4,6 +4,8 @@
 // (see WriteBehind for keeping writes off the packet path).
 #include <sqlite3.h>
 
+#include <unordered_map>
+
 #include "store/store.hpp"
 
 namespace fmc::store {
@@ -31,8 +33,11 @@ class SqliteStore final : public Store {
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   StoreResult<Ok> exec(const char* sql);
+  // Statements are prepared once and reused (keyed by the SQL literal's address).
+  sqlite3_stmt* prepared(const char* sql);
   StoreError error(const std::string& what) const;
   sqlite3* db_;
+  std::unordered_map<const char*, sqlite3_stmt*> statements_;
 };
 
 }  // namespace fmc::store

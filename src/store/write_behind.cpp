@@ -22,6 +22,19 @@ void WriteBehind::submit(Write w, Done done) {
   cv_.notify_one();
 }
 
+void WriteBehind::submit_latest(const std::string& key, Write w) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = latest_.find(key); it != latest_.end()) {
+      queue_[it->second].write = std::move(w);
+      return;
+    }
+    latest_.emplace(key, queue_.size());
+    queue_.push_back(Item{std::move(w), {}});
+  }
+  cv_.notify_one();
+}
+
 void WriteBehind::flush() {
   std::unique_lock lock(mu_);
   idle_.wait(lock, [this] { return queue_.empty() && !busy_; });
@@ -51,6 +64,7 @@ void WriteBehind::run() {
     if (queue_.empty() && stop_) break;
     std::deque<Item> batch;
     batch.swap(queue_);
+    latest_.clear();
     busy_ = true;
     lock.unlock();
     apply(batch);

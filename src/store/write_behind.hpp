@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <unordered_map>
 #include <thread>
 
 #include "store/store.hpp"
@@ -25,6 +27,10 @@ class WriteBehind {
   WriteBehind& operator=(const WriteBehind&) = delete;
 
   void submit(Write w, Done done = {});
+  // A write of the latest state of `key` (an upsert): if one for the same key
+  // is still queued, it is replaced in place, so a burst of updates to one
+  // record costs one statement.
+  void submit_latest(const std::string& key, Write w);
   void flush();  // blocks until everything submitted so far is written
 
  private:
@@ -39,6 +45,7 @@ class WriteBehind {
   std::mutex mu_;
   std::condition_variable cv_, idle_;
   std::deque<Item> queue_;
+  std::unordered_map<std::string, std::size_t> latest_;  // key -> index in queue_
   bool busy_ = false;
   bool stop_ = false;
   std::thread thread_;

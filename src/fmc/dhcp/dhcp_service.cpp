@@ -113,6 +113,9 @@ void DhcpService::learn_address(const net::MacAddr& mac, net::Ipv4Addr ip, const
 
 void DhcpService::serve(ctl::Datapath& dp, of::PortNo port, const net::DhcpMessage& m, const model::Site& site) {
   Decision d = server_.handle(m, site, clock_() / 1000);
+  // Offers are not stored: after a restart an unconfirmed offer is simply
+  // gone (the client's REQUEST is then judged afresh, at worst NAKed).
+  std::erase_if(d.changes, [](const LeaseChange& c) { return c.lease.state == LeaseState::kOffered; });
   if (d.refused) drop(d.refused, site.name + " port " + std::to_string(port.value) + " from " + m.chaddr.to_string());
   if (!d.reply) {
     if (!d.changes.empty()) persist_(std::move(d.changes), {});
