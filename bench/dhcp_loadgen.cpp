@@ -9,7 +9,8 @@
 //                         be a DHCP relay agent (RFC 2131 §4.1) on UDP port
 //                         67 at ADDR, as the controller is to ISC Kea
 //
-// Prints leases/s; --out writes "mac address" per bound client.
+// Prints leases/s; --out writes "mac address" per bound client (also when
+// the controller goes away mid-run: what was bound until then).
 #include <poll.h>
 
 #include <chrono>
@@ -51,6 +52,11 @@ class Transport {
   virtual void send(const net::DhcpMessage& m, int client) = 0;
   // Replies that arrived within `wait_ms`.
   virtual std::vector<net::DhcpMessage> receive(int wait_ms) = 0;
+  // The server side went away (the controller closed the connection).
+  bool lost() const { return lost_; }
+
+ protected:
+  bool lost_ = false;
 };
 
 class OpenFlowSwitch final : public Transport {
@@ -64,7 +70,7 @@ class OpenFlowSwitch final : public Transport {
     fd_ = bench::connect_tcp(target.substr(0, colon), std::stoi(target.substr(colon + 1)));
     (void)of::encode(of::Hello{1u << static_cast<int>(of::Version::V13)}, of::Version::V13, of::Xid{0}, out_);
     const auto deadline = Clock::now() + std::chrono::seconds(10);
-    while (!up_ && Clock::now() < deadline) receive(50);
+    while (!up_ && !lost_ && Clock::now() < deadline) receive(50);
     if (!up_) {
       std::fprintf(stderr, "the controller did not complete the handshake\n");
       std::exit(1);
@@ -93,8 +99,9 @@ class OpenFlowSwitch final : public Transport {
     std::uint8_t buf[65536];
     const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
     if (n <= 0) {
-      std::fprintf(stderr, "the controller closed the connection\n");
-      std::exit(1);
+      if (!lost_) std::fprintf(stderr, "the controller closed the connection\n");
+      lost_ = true;
+      return replies;
     }
     in_.insert(in_.end(), buf, buf + n);
     std::size_t off = 0;
@@ -281,7 +288,7 @@ int main(int argc, char** argv) {
   std::size_t next = 0, in_flight = 0, bound = 0, failed = 0, retransmits = 0, naks = 0, unexpected = 0;
   auto last_scan = start;
   auto done_at = start;
-  while (bound + failed < clients.size() && Clock::now() < deadline) {
+  while (bound + failed < clients.size() && Clock::now() < deadline && !transport->lost()) {
     while (in_flight < static_cast<std::size_t>(o.window) && next < clients.size()) {
       discover(next++);
       ++in_flight;

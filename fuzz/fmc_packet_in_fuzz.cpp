@@ -1,0 +1,88 @@
+// libFuzzer target for the Follow-Me Cloud packet-in path: the Mobility
+// Detector, the DHCP service (serve and relay mode), the ARP proxy and the
+// Packet Manipulator, on the Fig. 1 network with fake switches.
+// Input: byte 0 picks mode, switch and port; if byte 1 is odd the rest is a
+// DHCP payload sent as a client's UDP datagram (so DHCP seeds reach the
+// service), else the rest is the raw frame.
+#include <cstdint>
+#include <memory>
+
+#include "fmc/arp_proxy.hpp"
+#include "fmc/config_yaml.hpp"
+#include "fmc/dhcp/dhcp_service.hpp"
+#include "fmc/migrations_in_flight.hpp"
+#include "fmc/mobility_detector.hpp"
+#include "fmc/packet_manipulator.hpp"
+#include "net/udp.hpp"
+
+using namespace fmc;
+
+namespace {
+
+class NullDatapath : public ctl::Datapath {
+ public:
+  explicit NullDatapath(std::uint64_t dpid) : dpid_{dpid} {}
+  of::Dpid dpid() const override { return dpid_; }
+  of::Version version() const override { return of::Version::V13; }
+  const std::vector<of::Port>& ports() const override { return ports_; }
+  of::Xid send(const of::Message&) override { return of::Xid{++sent_}; }
+  void barrier(ctl::BarrierCallback done) override { done(ctl::BarrierOutcome{}); }
+
+ private:
+  of::Dpid dpid_;
+  std::vector<of::Port> ports_;
+  std::uint32_t sent_ = 0;
+};
+
+struct World {
+  model::NetworkModel model;
+  EventBus bus;
+  LocationManager locations{model, bus, nullptr, [] { return std::int64_t{0}; }};
+  MigrationsInFlight migrations;
+  SwitchDirectory directory;
+  MobilityDetector detector{model, locations, bus, migrations};
+  dhcp::DhcpService dhcp{model, locations, bus, directory,
+                         [](std::vector<dhcp::LeaseChange>, std::function<void()> stored) {
+                           if (stored) stored();
+                         },
+                         [] { return std::int64_t{1'000'000}; }};
+  ArpProxy arp{model, locations, bus};
+  PacketManipulator manipulator{model, locations, bus, directory};
+  NullDatapath switches[4] = {NullDatapath{0xd1}, NullDatapath{0xd2}, NullDatapath{0xa1}, NullDatapath{0xa2}};
+
+  explicit World(const char* config) : model(*model::load_network_yaml(config)) {
+    for (auto& dp : switches) {
+      directory.on_switch_up(dp);
+      detector.on_switch_up(dp);
+      dhcp.on_switch_up(dp);
+    }
+  }
+  void packet_in(std::size_t sw, std::uint32_t port, Bytes frame) {
+    of::PacketIn pi;
+    pi.in_port = of::PortNo{port};
+    pi.data = frame;
+    for (ctl::App* app : std::initializer_list<ctl::App*>{&detector, &dhcp, &arp, &manipulator})
+      if (app->on_packet_in(switches[sw], pi) == ctl::Disposition::kConsumed) break;
+  }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static World serve(FMC_SOURCE_DIR "/config/fig1.yaml");
+  static World relay(FMC_SOURCE_DIR "/tests/integration/dhcp_relay.yaml");
+  if (size < 2) return 0;
+  World& w = (data[0] & 0x80) ? relay : serve;
+  const std::size_t sw = (data[0] >> 3) & 3;
+  const std::uint32_t port = data[0] & 7;
+  const Bytes rest(data + 2, size - 2);
+  if (data[1] & 1) {
+    const auto frame = net::build_udp_frame({net::MacAddr::from_u64(0x020000000000ull | data[1]), net::MacAddr::broadcast(), {},
+                                             net::Ipv4Addr{0xffffffff}, net::kDhcpClientPort, net::kDhcpServerPort},
+                                            rest);
+    w.packet_in(sw, port, frame);
+  } else {
+    w.packet_in(sw, port, rest);
+  }
+  return 0;
+}
