@@ -106,3 +106,47 @@ TEST(ConfigYaml, MissingFileIsAClearError) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().to_string(), "/nonexistent/fmc.yaml: cannot read the file");
 }
+
+TEST(ConfigYaml, DhcpSettingsAndTheirMistakes) {
+  const std::string gw = "gateway: {ip: 10.10.1.1, mac: \"02:fe:00:00:0a:01\"}";
+  auto ok = parse_network_yaml(
+      replace(kMinimal, gw,
+              gw + "\n    dhcp_pool: {first: 10.10.1.100, last: 10.10.1.199}\n"
+                   "    dhcp_reservations: [{mac: \"02:00:00:00:00:01\", ip: 10.10.1.5}]\n"
+                   "    dhcp_relay_agent: 10.10.1.2") +
+          "dhcp: {mode: relay, relay_to: 10.1.0.67, lease_time: 600, dns: [10.1.0.53], domain: fmc.test,"
+          " max_clients_per_port: 8, max_rate_per_port: 5}\n",
+      "net.yaml");
+  ASSERT_TRUE(ok) << ok.error().to_string();
+  EXPECT_EQ(ok->dhcp.mode, DhcpMode::kRelay);
+  EXPECT_EQ(ok->dhcp.relay_to, net::Ipv4Addr::parse("10.1.0.67"));
+  EXPECT_EQ(ok->dhcp.lease_time_s, 600u);
+  EXPECT_EQ(ok->dhcp.max_clients_per_port, 8u);
+  const Site* wlan1 = ok->site_named("wlan1");
+  ASSERT_EQ(wlan1->dhcp_reservations.size(), 1u);
+  EXPECT_EQ(wlan1->dhcp_relay_agent, net::Ipv4Addr::parse("10.10.1.2"));
+
+  struct Case {
+    std::string append, in_site, expect;
+  };
+  const Case cases[] = {
+      {"dhcp: {mode: proxy}\n", "", "neither 'serve' nor 'relay'"},
+      {"dhcp: {mode: relay}\n", "", "needs 'relay_to'"},
+      {"dhcp: {mode: relay, relay_to: 10.1.0.67}\n", "", "needs 'dhcp_relay_agent'"},
+      {"dhcp: {lease_time: 5}\n", "", "at least 60 seconds"},
+      {"dhcp: {max_rate_per_port: 0}\n", "", "at least 1"},
+      {"dhcp: {dns: [banana]}\n", "", "not an IPv4 address"},
+      {"dhcp: {colour: red}\n", "", "unknown key 'colour'"},
+      {"", "\n    dhcp_pool: {first: 10.10.1.200, last: 10.10.1.100}", "ascending range"},
+      {"", "\n    dhcp_reservations: [{mac: \"02:00:00:00:00:01\", ip: 10.10.2.5}]", "must be a host address inside"},
+      {"", "\n    dhcp_reservations: [{mac: \"02:00:00:00:00:01\", ip: 10.10.1.5}, {mac: \"02:00:00:00:00:01\", ip: 10.10.1.6}]",
+       "repeats a MAC"},
+      {"", "\n    dhcp_relay_agent: 10.10.1.1", "other than the gateway"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.append + c.in_site);
+    const auto e = error_for(replace(kMinimal, gw, gw + c.in_site) + c.append);
+    EXPECT_NE(e.message.find(c.expect), std::string::npos) << e.to_string();
+    EXPECT_GT(e.line, 0) << e.to_string();
+  }
+}

@@ -1,12 +1,17 @@
 #include "store/sqlite_store.hpp"
+#include "store/write_behind.hpp"
 
 #include <gtest/gtest.h>
+
+#include <atomic>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 using namespace fmc::store;
+using fmc::Ok;
+using fmc::Unexpected;
 
 namespace {
 
@@ -111,4 +116,62 @@ TEST_F(TempDb, UnusableFileIsAClearError) {
   auto missing_dir = SqliteStore::open((dir_ / "no" / "such" / "dir.db").string());
   ASSERT_FALSE(missing_dir);
   EXPECT_NE(missing_dir.error().message.find("cannot open database"), std::string::npos);
+}
+
+TEST_F(TempDb, LeasesUpsertSurviveReopenAndFreeDeletes) {
+  const LeaseRecord a{"wlan1", "10.10.1.100", "hw:02:00:00:00:00:01", "02:00:00:00:00:01", "bound", 5000, "laptop"};
+  LeaseRecord b{"wlan1", "10.10.1.101", "hw:02:00:00:00:00:02", "02:00:00:00:00:02", "offered", 100, ""};
+  {
+    auto db = open();
+    ASSERT_TRUE(db->put_lease(a));
+    ASSERT_TRUE(db->put_lease(b));
+    b.state = "bound";
+    b.expires_s = 6000;
+    ASSERT_TRUE(db->put_lease(b));  // same (network, ip): updated in place
+  }
+  auto db = open();
+  auto leases = db->leases();
+  ASSERT_TRUE(leases);
+  ASSERT_EQ(leases->size(), 2u);
+  EXPECT_EQ((*leases)[0], a);
+  EXPECT_EQ((*leases)[1], b);
+  LeaseRecord gone = a;
+  gone.state = "free";
+  ASSERT_TRUE(db->put_lease(gone));
+  EXPECT_EQ(db->leases()->size(), 1u);
+}
+
+TEST_F(TempDb, WriteBehindGroupsCommitsReportsCompletionAndKeepsTheLatestState) {
+  std::vector<std::string> errors;
+  {
+    WriteBehind writer(open(), [&](const StoreError& e) { errors.push_back(e.message); });
+    std::atomic<int> done{0};
+    for (int i = 0; i < 50; ++i) {
+      auto r = vm1();
+      r.port = static_cast<std::uint32_t>(i);
+      writer.submit_latest("endpoint:vm1", [r](Store& s) { return s.put_endpoint(r); });
+      writer.submit([i](Store& s) -> StoreResult<Ok> {
+        auto e = s.append_event(EventRecord{0, i, "test", "{}"});
+        if (!e) return Unexpected{e.error()};
+        return Ok{};
+      }, [&](const StoreResult<Ok>& r) { done += r ? 1 : 0; });
+    }
+    writer.flush();
+    EXPECT_EQ(done.load(), 50);
+  }
+  EXPECT_TRUE(errors.empty());
+  auto db = open();
+  EXPECT_EQ(db->endpoints()->at(0).port, 49u);  // the latest state, whatever was coalesced
+  EXPECT_EQ(db->events_since(0)->size(), 50u);  // unkeyed writes are all kept, in order
+}
+
+TEST_F(TempDb, WriteBehindReportsAFailedWriteToItsCompletion) {
+  WriteBehind writer(open(), nullptr);
+  std::atomic<int> failed{0};
+  auto twin = vm1();
+  twin.name = "vm1-twin";  // same MAC: the UNIQUE constraint refuses it
+  writer.submit([](Store& s) { return s.put_endpoint(vm1()); });
+  writer.submit([twin](Store& s) { return s.put_endpoint(twin); }, [&](const StoreResult<Ok>& r) { failed += r ? 0 : 1; });
+  writer.flush();
+  EXPECT_EQ(failed.load(), 1);
 }
