@@ -4,7 +4,8 @@ Fig. 1 testbed (real Open vSwitch, network namespaces):
   - client1 (configured) gets an address from wlan1's pool, the gateway as
     router, and reaches vm1;
   - a guest the configuration does not know, on another wlan1 port, gets a
-    different address, is located by its DHCP and reaches vm1;
+    different address, is located by its DHCP and reaches vm1; another
+    guest, on wlan2, gets an address from wlan2's pool;
   - client1 roams to wlan2 and asks again: it keeps its address (wlan2's
     policy), its recorded location becomes wlan2, vm1 is still reachable
     through the virtual tunnel;
@@ -35,6 +36,7 @@ from harness import Controller, Lab, ovs_ensure_running, sh  # noqa: E402
 CONFIG = os.path.join(HERE, "testbed.yaml")
 PREFIX = f"d{os.getpid() % 1000}"
 GUEST_MAC = "02:00:00:0a:99:01"
+GUEST2_MAC = "02:00:00:0a:99:02"
 failures = []
 
 
@@ -95,8 +97,7 @@ def main():
     db = os.path.join(work, "fmc.db")
     ctl = Controller(controller_bin, CONFIG, db, work)
     lab = Lab(CONFIG, PREFIX, linkem)
-    guest_added = False
-    guest_bridge = "s-wlan1"
+    guests = []  # (name, bridge) to remove at the end
     try:
         ctl.start()
         lab.up(ctl.port)
@@ -111,7 +112,7 @@ def main():
         check(lab.rtt("client1", "10.1.0.10") is not None, "client1 reaches vm1 with its DHCP address")
 
         lab.add_guest("guest", "s-wlan1", 5, GUEST_MAC)
-        guest_added = True
+        guests.append(("guest", "s-wlan1"))
         glease = lab.dhcp("guest")
         guest_ip = glease["ip"] if glease else None
         check(in_pool(guest_ip, "10.10.1.100", "10.10.1.199") and guest_ip != client_ip,
@@ -119,6 +120,13 @@ def main():
         row = wait_row(db, GUEST_MAC, lambda r: r[3] == "wlan1")
         check(row is not None and row[3] == "wlan1" and row[4] == 5, f"the guest is located by its DHCP: {row}")
         check(lab.rtt("guest", "10.1.0.10") is not None, "the guest reaches vm1")
+
+        lab.add_guest("guest2", "s-wlan2", 6, GUEST2_MAC)
+        guests.append(("guest2", "s-wlan2"))
+        g2 = lab.dhcp("guest2")
+        check(g2 is not None and in_pool(g2["ip"], "10.10.2.100", "10.10.2.199") and g2["router"] == "10.10.2.1",
+              f"a guest on wlan2 gets an address from wlan2's pool: {g2}")
+        check(lab.rtt("guest2", "10.2.0.20") is not None, "and reaches vm2 in dc2")
 
         lab.roam("client1", "wlan2")
         lease2 = lab.dhcp("client1", requested=client_ip)
@@ -128,7 +136,7 @@ def main():
         check(lab.rtt("client1", "10.1.0.10") is not None, "client1 still reaches vm1 from wlan2")
 
         lab.move_guest("guest", "s-wlan1", "s-wlan2", 5)
-        guest_bridge = "s-wlan2"
+        guests[0] = ("guest", "s-wlan2")
         glease_roam = lab.dhcp("guest", requested=guest_ip)
         check(glease_roam is not None and glease_roam["ip"] == guest_ip, f"the guest keeps {guest_ip} in wlan2: {glease_roam}")
         row = wait_row(db, GUEST_MAC, lambda r: r[3] == "wlan2")
@@ -158,8 +166,8 @@ def main():
               f"stored leases are distinct and include both clients: {bound}")
     finally:
         ctl.stop()
-        if guest_added:
-            lab.remove_guest("guest", guest_bridge)
+        for name, bridge in guests:
+            lab.remove_guest(name, bridge)
         lab.down()
         if failures:
             print(ctl.log()[-4000:])
