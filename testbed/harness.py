@@ -3,6 +3,7 @@ fmc-controller and drives the Fig. 1 testbed (testbed/fmc_testbed.py)."""
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,45 @@ def sh(*cmd, check=True):
     if check and r.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {r.stdout}")
     return r.stdout
+
+
+class Checks:
+    """The named checks of an integration test: each prints "ok" or "FAIL";
+    finish() prints the verdict and exits 1 if any failed."""
+
+    def __init__(self, title):
+        self.title, self.failures = title, []
+
+    def __call__(self, ok, what):
+        print(("ok   " if ok else "FAIL ") + what, flush=True)
+        if not ok:
+            self.failures.append(what)
+        return ok
+
+    def finish(self):
+        print(f"{'FAILED' if self.failures else 'PASSED'}: {self.title} ({len(self.failures)} failures)")
+        sys.exit(1 if self.failures else 0)
+
+
+def endpoint_row(db, mac):
+    """The controller database's endpoints row for `mac` as a dict, or None (read-only)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con.row_factory = sqlite3.Row
+    try:
+        row = con.execute("SELECT * FROM endpoints WHERE mac=?", (mac,)).fetchone()
+        return dict(row) if row else None
+    finally:
+        con.close()
+
+
+def wait_until(probe, ok, seconds=5.0):
+    """Calls probe() until ok(value) or `seconds` pass; returns the last value."""
+    deadline = time.time() + seconds
+    while True:
+        value = probe()
+        if ok(value) or time.time() > deadline:
+            return value
+        time.sleep(0.1)
 
 
 def ovs_ensure_running():

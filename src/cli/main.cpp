@@ -2,10 +2,13 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <string_view>
 
+#include "api/http_server.hpp"
+#include "api/northbound.hpp"
 #include "apps/learning_switch.hpp"
 #include "fmc/config_yaml.hpp"
 #include "fmc/follow_me.hpp"
@@ -27,6 +30,10 @@ constexpr const char* kUsage = R"(usage: fmc-controller [options]
   --network FILE           run the Follow-Me Cloud apps for the network in FILE (YAML);
                            without it the controller is a plain learning switch
   --db PATH                Follow-Me Cloud database (default /var/lib/fmc/fmc.db)
+  --api ADDR:PORT          serve the northbound REST API there (needs --network; port 0 = any)
+  --api-token-file PATH    the API's bearer token: the file's first line (required with --api)
+  --api-open-reads         let GET requests in without the token (writes always need it)
+  --api-port-file PATH     write the API's bound port to PATH once listening
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -54,11 +61,17 @@ int main(int argc, char** argv) {
   std::string port_file;
   std::string network_file;
   std::string db_path = "/var/lib/fmc/fmc.db";
+  std::string api_listen, api_token_file, api_port_file;
+  bool api_open_reads = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (flag == "--help" || flag == "-h") {
       std::cout << kUsage;
       return 0;
+    }
+    if (flag == "--api-open-reads") {
+      api_open_reads = true;
+      continue;
     }
     if (i + 1 >= argc) usage_error("missing value for " + std::string(flag));
     const std::string value = argv[++i];
@@ -70,6 +83,9 @@ int main(int argc, char** argv) {
     else if (flag == "--port-file") port_file = value;
     else if (flag == "--network") network_file = value;
     else if (flag == "--db") db_path = value;
+    else if (flag == "--api") api_listen = value;
+    else if (flag == "--api-token-file") api_token_file = value;
+    else if (flag == "--api-port-file") api_port_file = value;
     else if (flag == "--duplicate-dpid") {
       if (value == "replace-old") config.duplicate_dpid = fmc::ctl::DuplicateDpidPolicy::kReplaceOld;
       else if (value == "reject-new") config.duplicate_dpid = fmc::ctl::DuplicateDpidPolicy::kRejectNew;
@@ -91,6 +107,23 @@ int main(int argc, char** argv) {
     }
   }
   if (config.echo_interval >= config.dead_after) usage_error("--echo-interval must be shorter than --dead-after");
+  std::string api_address;
+  std::uint16_t api_port = 0;
+  std::string api_token;
+  if (!api_listen.empty()) {
+    if (network_file.empty()) usage_error("--api serves the Follow-Me Cloud state: it needs --network");
+    const auto colon = api_listen.rfind(':');
+    if (colon == std::string::npos || colon == 0) usage_error("--api expects ADDR:PORT, got '" + api_listen + "'");
+    api_address = api_listen.substr(0, colon);
+    api_port = static_cast<std::uint16_t>(parse_number("--api", api_listen.substr(colon + 1), 65535));
+    if (api_token_file.empty()) usage_error("--api needs --api-token-file (there are no default credentials)");
+    std::ifstream in(api_token_file);
+    if (!in || !std::getline(in, api_token)) usage_error("cannot read the API token from " + api_token_file);
+    while (!api_token.empty() && (api_token.back() == '\r' || api_token.back() == ' ')) api_token.pop_back();
+    if (api_token.size() < 16) usage_error("the API token in " + api_token_file + " is shorter than 16 characters");
+  } else if (!api_token_file.empty() || api_open_reads || !api_port_file.empty()) {
+    usage_error("--api-token-file, --api-open-reads and --api-port-file go with --api");
+  }
 
   std::unique_ptr<fmc::FollowMe> follow_me;
   fmc::ctl::AppFactory apps = [] {
@@ -133,6 +166,40 @@ int main(int argc, char** argv) {
     }
     std::fprintf(f, "%u\n", controller.port());
     std::fclose(f);
+  }
+  std::unique_ptr<fmc::api::Northbound> northbound;
+  std::unique_ptr<fmc::api::HttpServer> api_server;
+  if (!api_listen.empty()) {
+    using fmc::api::HttpServer;
+    northbound = std::make_unique<fmc::api::Northbound>(
+        fmc::api::ApiContext{follow_me->model(), follow_me->locations(), follow_me->switches(), follow_me->dhcp(),
+                             follow_me->detector(), follow_me->arp(), controller.stats(),
+                             [] {
+                               return std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+                             }},
+        fmc::api::ApiOptions{api_token, api_open_reads});
+    try {
+      api_server = std::make_unique<HttpServer>(controller.context(0), api_address, api_port,
+                                                [&northbound](const fmc::api::HttpRequest& r) { return northbound->handle(r); });
+    } catch (const std::system_error& e) {
+      std::cerr << "fmc-controller: " << e.what() << "\n";
+      return 1;
+    }
+    follow_me->bus().subscribe([server = api_server.get()](const fmc::FmcEvent& e) {
+      server->publish(fmc::api::Northbound::event_chunk(e));
+    });
+    fmc::log::info("api", "northbound API on " + api_address + ":" + std::to_string(api_server->port()) +
+                              (api_open_reads ? " (reads open)" : " (token required)"));
+    if (!api_port_file.empty()) {
+      std::ofstream f(api_port_file);
+      f << api_server->port() << "\n";
+      if (!f) {
+        std::cerr << "fmc-controller: cannot write --api-port-file " << api_port_file << "\n";
+        return 1;
+      }
+    }
   }
   std::signal(SIGPIPE, SIG_IGN);
   controller.stop_on_signals();

@@ -11,6 +11,8 @@ struct Controller::Worker {
   AppList apps;
 };
 
+asio::io_context& Controller::context(std::size_t worker) { return workers_.at(worker)->io; }
+
 void Controller::post(std::size_t worker, std::function<void()> fn) {
   asio::post(workers_.at(worker)->io, std::move(fn));
 }

@@ -28,6 +28,8 @@ class Controller {
   void stop();
   // Stops cleanly on SIGINT/SIGTERM (handled on the event loop, not in a signal handler).
   void stop_on_signals();
+  // Worker `worker`'s event loop, for services that share it (the API).
+  asio::io_context& context(std::size_t worker);
   // Runs `fn` on worker `worker`'s event loop; callable from any thread.
   void post(std::size_t worker, std::function<void()> fn);
   std::uint16_t port() const { return bound_port_; }

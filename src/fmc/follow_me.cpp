@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "controller/log.hpp"
+#include "fmc/event_json.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace fmc {
@@ -91,20 +92,10 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
 
   // Every event is logged and persisted; the store keeps the event history.
   f->bus_.subscribe([writer](const FmcEvent& e) {
-    std::string kind, json;
-    if (const auto* m = std::get_if<EndpointMoved>(&e)) {
-      kind = "EndpointMoved";
-      json = "{\"endpoint\":\"" + json_escape(m->endpoint) + "\",\"from\":\"" + (m->from ? m->from->site : "") +
-             "\",\"to\":\"" + m->to.site + "\",\"port\":" + std::to_string(m->to.port.value) + ",\"cause\":\"" +
-             to_string(m->cause) + "\",\"at_home\":" + (m->at_home ? "true" : "false") + "}";
-    } else if (const auto* s = std::get_if<SecurityEvent>(&e)) {
-      kind = "SecurityEvent";
-      json = "{\"kind\":\"" + s->kind + "\",\"detail\":\"" + json_escape(s->detail) + "\",\"dpid\":" +
-             std::to_string(s->dpid.value) + ",\"port\":" + std::to_string(s->port.value) + "}";
-    }
-    (kind == "SecurityEvent" ? log::warn : log::info)("event", kind + " " + json_escape(json));
-    writer->submit([kind, json](store::Store& s) -> store::StoreResult<Ok> {
-      auto r = s.append_event(store::EventRecord{0, now_ms(), kind, json});
+    EventText t = event_json(e);
+    (t.kind == "SecurityEvent" ? log::warn : log::info)("event", t.kind + " " + json_escape(t.json));
+    writer->submit([t = std::move(t)](store::Store& s) -> store::StoreResult<Ok> {
+      auto r = s.append_event(store::EventRecord{0, now_ms(), t.kind, t.json});
       if (!r) return Unexpected{r.error()};
       return Ok{};
     });

@@ -34,6 +34,10 @@ class FollowMe {
   MigrationsInFlight& migrations() { return migrations_; }
   EventBus& bus() { return bus_; }
   dhcp::DhcpService& dhcp() { return *dhcp_; }
+  const model::NetworkModel& model() const { return model_; }
+  const SwitchDirectory& switches() const { return directory_; }
+  const MobilityDetector& detector() const { return *detector_; }
+  const ArpProxy& arp() const { return *arp_; }
   void flush_store() { writer_->flush(); }
 
  private:

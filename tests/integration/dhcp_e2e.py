@@ -19,54 +19,30 @@ Usage: dhcp_e2e.py FMC_CONTROLLER FMC_LINKEM   (as root)
 """
 import ipaddress
 import os
-import random
-import socket
 import sqlite3
-import struct
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
-from harness import Controller, Lab, ovs_ensure_running, sh  # noqa: E402
+from harness import Checks, Controller, Lab, endpoint_row, ovs_ensure_running, sh, wait_until  # noqa: E402
 
 CONFIG = os.path.join(HERE, "testbed.yaml")
 PREFIX = f"d{os.getpid() % 1000}"
 GUEST_MAC = "02:00:00:0a:99:01"
 GUEST2_MAC = "02:00:00:0a:99:02"
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        failures.append(what)
+check = Checks("DHCP on the testbed")
 
 
 def in_pool(address, first, last):
     return address is not None and ipaddress.ip_address(first) <= ipaddress.ip_address(address) <= ipaddress.ip_address(last)
 
 
-def endpoint_row(db, mac):
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return con.execute("SELECT name, ip, home_site, current_site, port FROM endpoints WHERE mac=?", (mac,)).fetchone()
-    finally:
-        con.close()
-
-
-def wait_row(db, mac, pred, seconds=5):
-    row = None
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        row = endpoint_row(db, mac)
-        if row and pred(row):
-            return row
-        time.sleep(0.1)
-    return row
+def located(db, mac, site):
+    """The endpoint row of `mac` once it is recorded at `site` (or the last one seen)."""
+    return wait_until(lambda: endpoint_row(db, mac), lambda r: r is not None and r["current_site"] == site)
 
 
 STARVE = r"""
@@ -117,8 +93,8 @@ def main():
         guest_ip = glease["ip"] if glease else None
         check(in_pool(guest_ip, "10.10.1.100", "10.10.1.199") and guest_ip != client_ip,
               f"an unknown guest gets a different address: {guest_ip}")
-        row = wait_row(db, GUEST_MAC, lambda r: r[3] == "wlan1")
-        check(row is not None and row[3] == "wlan1" and row[4] == 5, f"the guest is located by its DHCP: {row}")
+        row = located(db, GUEST_MAC, "wlan1")
+        check(row is not None and row["current_site"] == "wlan1" and row["port"] == 5, f"the guest is located by its DHCP: {row}")
         check(lab.rtt("guest", "10.1.0.10") is not None, "the guest reaches vm1")
 
         lab.add_guest("guest2", "s-wlan2", 6, GUEST2_MAC)
@@ -131,20 +107,21 @@ def main():
         lab.roam("client1", "wlan2")
         lease2 = lab.dhcp("client1", requested=client_ip)
         check(lease2 is not None and lease2["ip"] == client_ip, f"after roaming to wlan2 client1 keeps {client_ip}: {lease2}")
-        row = wait_row(db, "02:00:00:0a:00:64", lambda r: r[3] == "wlan2")
-        check(row is not None and row[3] == "wlan2", f"client1's recorded location is wlan2: {row}")
+        row = located(db, "02:00:00:0a:00:64", "wlan2")
+        check(row is not None and row["current_site"] == "wlan2", f"client1's recorded location is wlan2: {row}")
         check(lab.rtt("client1", "10.1.0.10") is not None, "client1 still reaches vm1 from wlan2")
 
         lab.move_guest("guest", "s-wlan1", "s-wlan2", 5)
         guests[0] = ("guest", "s-wlan2")
         glease_roam = lab.dhcp("guest", requested=guest_ip)
         check(glease_roam is not None and glease_roam["ip"] == guest_ip, f"the guest keeps {guest_ip} in wlan2: {glease_roam}")
-        row = wait_row(db, GUEST_MAC, lambda r: r[3] == "wlan2")
+        row = located(db, GUEST_MAC, "wlan2")
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         causes = [r[0] for r in con.execute(
-            "SELECT cause FROM location_history WHERE endpoint=? AND to_site='wlan2'", (row[0] if row else "",))]
+            "SELECT cause FROM location_history WHERE endpoint=? AND to_site='wlan2'", (row["name"] if row else "",))]
         con.close()
-        check(row is not None and row[3] == "wlan2" and causes == ["dhcp"], f"its move to wlan2 is learned from DHCP: {row} {causes}")
+        check(row is not None and row["current_site"] == "wlan2" and causes == ["dhcp"],
+              f"its move to wlan2 is learned from DHCP: {row} {causes}")
         check(lab.rtt("guest", "10.1.0.10") is not None, "the guest reaches vm1 from wlan2")
 
         # Starvation from the guest's port: the guard caps it; client1 is still served.
@@ -169,13 +146,10 @@ def main():
         for name, bridge in guests:
             lab.remove_guest(name, bridge)
         lab.down()
-        if failures:
+        if check.failures:
             print(ctl.log()[-4000:])
         sh("rm", "-rf", work)
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        sys.exit(1)
-    print("all checks passed")
+    check.finish()
 
 
 if __name__ == "__main__":

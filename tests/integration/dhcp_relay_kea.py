@@ -13,7 +13,6 @@ Usage: dhcp_relay_kea.py FMC_CONTROLLER FMC_LINKEM   (as root)
 """
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -22,17 +21,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
-from harness import Controller, Lab, ovs_ensure_running, sh  # noqa: E402
+from harness import Checks, Controller, Lab, endpoint_row, ovs_ensure_running, sh, wait_until  # noqa: E402
 
 CONFIG = os.path.join(HERE, "dhcp_relay.yaml")
 PREFIX = f"k{os.getpid() % 1000}"
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        failures.append(what)
+check = Checks("DHCP relay to ISC Kea")
 
 
 def kea_config(work):
@@ -53,19 +46,6 @@ def kea_config(work):
 def kea_leases(work):
     path = os.path.join(work, "kea-leases4.csv")
     return open(path).read() if os.path.exists(path) else ""
-
-
-def wait_current_site(db, mac, site, seconds=5):
-    deadline = time.time() + seconds
-    row = None
-    while time.time() < deadline:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        row = con.execute("SELECT name, ip, current_site FROM endpoints WHERE mac=?", (mac,)).fetchone()
-        con.close()
-        if row and row[2] == site:
-            break
-        time.sleep(0.1)
-    return row
 
 
 def main():
@@ -104,8 +84,8 @@ def main():
         ip2 = lease2["ip"] if lease2 else ""
         check(ip2.startswith("10.10.2.15"), f"in wlan2 Kea gives a wlan2 address: {lease2}")
         check("s-wlan2:2".encode().hex() in kea_leases(work).replace(":", "").lower(), "with circuit-id s-wlan2:2")
-        row = wait_current_site(db, "02:00:00:0a:00:64", "wlan2")
-        check(row is not None and row[2] == "wlan2", f"the controller records client1 in wlan2: {row}")
+        row = wait_until(lambda: endpoint_row(db, "02:00:00:0a:00:64"), lambda r: r and r["current_site"] == "wlan2")
+        check(row is not None and row["current_site"] == "wlan2", f"the controller records client1 in wlan2: {row}")
         log = ctl.log()
         check("reply from an unknown server" not in log and "without our circuit-id" not in log,
               "every reply came from Kea with our circuit-id")
@@ -115,14 +95,11 @@ def main():
             kea.wait(timeout=10)
         ctl.stop()
         lab.down()
-        if failures:
+        if check.failures:
             print(ctl.log()[-3000:])
             print(open(os.path.join(work, "kea.log")).read()[-3000:] if os.path.exists(os.path.join(work, "kea.log")) else "")
         sh("rm", "-rf", work)
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        sys.exit(1)
-    print("all checks passed")
+    check.finish()
 
 
 if __name__ == "__main__":

@@ -27,18 +27,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
-from harness import Controller, Lab, ovs_ensure_running, pinger_results, sh  # noqa: E402
+from harness import Checks, Controller, Lab, ovs_ensure_running, pinger_results, sh  # noqa: E402
 
 CONFIG = os.path.join(HERE, "testbed.yaml")
 PREFIX = f"e{os.getpid() % 1000}"
 LAB = None  # set in main
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        failures.append(what)
+check = Checks("follow-me end to end")
 
 
 def ns(host):
@@ -222,11 +216,10 @@ def main():
             subprocess.run(["ip", "link", "del", host_if], capture_output=True)
             subprocess.run(["ip", "netns", "del", ns(name)], capture_output=True)
         LAB.down()
-        if failures:
+        if check.failures:
             print("controller log (tail):")
             print("\n".join(ctl.log().splitlines()[-40:]))
-    print(f"{'FAILED' if failures else 'PASSED'}: follow-me end to end ({len(failures)} failures)")
-    sys.exit(1 if failures else 0)
+    check.finish()
 
 
 if __name__ == "__main__":

@@ -17,16 +17,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "testbed"))
-from harness import Controller, Lab, ovs_ensure_running, pinger_results, sh  # noqa: E402
+from harness import Checks, Controller, Lab, ovs_ensure_running, pinger_results, sh  # noqa: E402
 
 CONFIG = os.path.join(HERE, "overlap.yaml")
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        failures.append(what)
+check = Checks("overlapping ranges")
 
 
 def main():
@@ -63,8 +57,7 @@ def main():
     finally:
         ctl.stop()
         lab.down()
-    print(f"{'FAILED' if failures else 'PASSED'}: overlapping ranges ({len(failures)} failures)")
-    sys.exit(1 if failures else 0)
+    check.finish()
 
 
 if __name__ == "__main__":

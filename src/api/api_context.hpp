@@ -1,0 +1,28 @@
+#pragma once
+// What the northbound API reads: the Follow-Me Cloud apps' state and the
+// controller's counters. References into the composition root; read on the
+// controller's event loop only.
+#include <cstdint>
+#include <functional>
+
+#include "controller/stats.hpp"
+#include "fmc/arp_proxy.hpp"
+#include "fmc/dhcp/dhcp_service.hpp"
+#include "fmc/location_manager.hpp"
+#include "fmc/mobility_detector.hpp"
+#include "fmc/switch_directory.hpp"
+
+namespace fmc::api {
+
+struct ApiContext {
+  const model::NetworkModel& model;
+  const LocationManager& locations;
+  const SwitchDirectory& switches;
+  const dhcp::DhcpService& dhcp;
+  const MobilityDetector& detector;
+  const ArpProxy& arp;
+  const ctl::ControllerStats& controller;
+  std::function<std::int64_t()> now_ms;
+};
+
+}  // namespace fmc::api

@@ -1,0 +1,54 @@
+#pragma once
+// The northbound HTTP server, on an io_context of the controller (the API
+// is served from the controller's own event loop, so handlers read the
+// apps' state without locks). Routing, authentication and JSON are the
+// router's business; this class owns connections, limits and event streams.
+#include <asio.hpp>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "api/http.hpp"
+
+namespace fmc::api {
+
+class HttpServer {
+ public:
+  struct Reply {
+    HttpResponse response;
+    bool stream = false;  // keep the connection as a server-sent event stream
+  };
+  using Router = std::function<Reply(const HttpRequest&)>;
+  struct Limits {
+    RequestParser::Limits request;
+    std::size_t max_connections = 256;
+    std::size_t max_stream_backlog = 1 << 20;  // bytes queued to a slow event-stream reader before it is dropped
+  };
+
+  // Binds (throws std::system_error with a clear message if it cannot).
+  HttpServer(asio::io_context& io, const std::string& address, std::uint16_t port, Router router, Limits limits);
+  HttpServer(asio::io_context& io, const std::string& address, std::uint16_t port, Router router)
+      : HttpServer(io, address, port, std::move(router), Limits{}) {}
+  ~HttpServer();
+
+  std::uint16_t port() const { return port_; }
+  // Queues `chunk` (already in text/event-stream form) to every open stream.
+  void publish(const std::string& chunk);
+  std::size_t open_streams() const { return streams_.size(); }
+  std::size_t open_connections() const { return connections_; }
+
+ private:
+  class Connection;
+  void accept_next();
+
+  asio::ip::tcp::acceptor acceptor_;
+  Router router_;
+  Limits limits_;
+  std::uint16_t port_ = 0;
+  std::size_t connections_ = 0;
+  std::set<std::shared_ptr<Connection>> streams_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace fmc::api

@@ -1,0 +1,100 @@
+// /metrics: the controller's counters in the Prometheus text exposition
+// format (version 0.0.4).
+#include <sstream>
+
+#include "api/northbound.hpp"
+
+namespace fmc::api {
+
+namespace {
+
+class Exposition {
+ public:
+  // Starts a metric family.
+  Exposition& family(const char* name, const char* type, const char* help) {
+    out_ << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+    name_ = name;
+    return *this;
+  }
+  Exposition& sample(double value, std::initializer_list<std::pair<const char*, std::string>> labels = {}) {
+    out_ << name_;
+    if (labels.size()) {
+      out_ << '{';
+      bool first = true;
+      for (const auto& [k, v] : labels) {
+        out_ << (first ? "" : ",") << k << "=\"" << escape(v) << '"';
+        first = false;
+      }
+      out_ << '}';
+    }
+    out_ << ' ' << value << '\n';
+    return *this;
+  }
+  std::string str() const { return out_.str(); }
+
+ private:
+  static std::string escape(const std::string& v) {
+    std::string out;
+    for (char c : v) {
+      if (c == '\\' || c == '"') out += '\\';
+      if (c == '\n') {
+        out += "\\n";
+        continue;
+      }
+      out += c;
+    }
+    return out;
+  }
+  std::ostringstream out_;
+  const char* name_ = "";
+};
+
+}  // namespace
+
+HttpResponse Northbound::metrics() const {
+  Exposition m;
+  const auto& c = ctx_.controller;
+  m.family("fmc_switch_connected", "gauge", "1 if the switch of the network model is connected.");
+  for (const auto& sw : ctx_.model.switches)
+    m.sample(ctx_.switches.find(sw.dpid) ? 1 : 0, {{"switch", sw.name}, {"dpid", std::to_string(sw.dpid.value)}});
+  m.family("fmc_openflow_messages_total", "counter", "OpenFlow messages, by direction.")
+      .sample(static_cast<double>(c.messages_in), {{"direction", "in"}})
+      .sample(static_cast<double>(c.messages_out), {{"direction", "out"}});
+  m.family("fmc_packet_ins_total", "counter", "PACKET_IN messages received.").sample(static_cast<double>(c.packet_ins));
+  m.family("fmc_dhcp_messages_total", "counter", "DHCP messages to a server port that reached the controller.")
+      .sample(static_cast<double>(ctx_.dhcp.stats().received));
+  const auto& d = ctx_.dhcp.stats();
+  m.family("fmc_dhcp_replies_total", "counter", "DHCP replies sent to clients, by type.")
+      .sample(static_cast<double>(d.acks), {{"type", "ack"}})
+      .sample(static_cast<double>(d.naks), {{"type", "nak"}})
+      .sample(static_cast<double>(d.replies - d.acks - d.naks), {{"type", "other"}});
+  m.family("fmc_dhcp_relayed_total", "counter", "Client DHCP messages relayed to the external server.")
+      .sample(static_cast<double>(d.relayed_to_server));
+  m.family("fmc_dhcp_leases_active", "gauge", "Offered or bound DHCP leases that have not expired.")
+      .sample(static_cast<double>(ctx_.dhcp.server().active_leases(ctx_.now_ms() / 1000)));
+  m.family("fmc_moves_total", "counter", "Endpoint moves seen by the Mobility Detector, by outcome.")
+      .sample(static_cast<double>(ctx_.detector.stats().moves_accepted), {{"outcome", "accepted"}})
+      .sample(static_cast<double>(ctx_.detector.stats().moves_refused), {{"outcome", "refused"}});
+  m.family("fmc_arp_answered_total", "counter", "ARP requests answered by the controller.")
+      .sample(static_cast<double>(ctx_.arp.stats().answered));
+  int vms_home = 0, vms_away = 0, clients = 0;
+  for (const Endpoint* e : ctx_.locations.all()) {
+    if (e->kind == store::EndpointKind::kClient) ++clients;
+    else (e->at_home() ? vms_home : vms_away)++;
+  }
+  m.family("fmc_endpoints", "gauge", "Known endpoints.")
+      .sample(vms_home, {{"kind", "vm"}, {"where", "home"}})
+      .sample(vms_away, {{"kind", "vm"}, {"where", "visiting"}})
+      .sample(clients, {{"kind", "client"}, {"where", "any"}});
+  m.family("fmc_rejected_inputs_total", "counter", "Inputs rejected, by source and reason.")
+      .sample(static_cast<double>(c.rejected_malformed), {{"source", "openflow"}, {"reason", "malformed"}})
+      .sample(static_cast<double>(c.rejected_framing), {{"source", "openflow"}, {"reason", "framing"}})
+      .sample(static_cast<double>(c.rejected_version), {{"source", "openflow"}, {"reason", "version"}})
+      .sample(static_cast<double>(ctx_.arp.stats().malformed), {{"source", "arp"}, {"reason", "malformed"}})
+      .sample(static_cast<double>(ctx_.arp.stats().refused_conflict), {{"source", "arp"}, {"reason", "conflict"}})
+      .sample(static_cast<double>(ctx_.detector.stats().moves_refused), {{"source", "mobility"}, {"reason", "spoofed-move"}});
+  for (const auto& [reason, n] : d.dropped) m.sample(static_cast<double>(n), {{"source", "dhcp"}, {"reason", reason}});
+  return HttpResponse{200, "text/plain; version=0.0.4", m.str(), {}};
+}
+
+}  // namespace fmc::api

@@ -1,0 +1,27 @@
+#include "fmc/event_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace fmc {
+
+namespace {
+nlohmann::json location(const Location& l) {
+  return {{"site", l.site}, {"dpid", l.dpid.value}, {"port", l.port.value}};
+}
+}  // namespace
+
+EventText event_json(const FmcEvent& e) {
+  if (const auto* m = std::get_if<EndpointMoved>(&e)) {
+    nlohmann::json j{{"endpoint", m->endpoint},
+                     {"from", m->from ? location(*m->from) : nlohmann::json(nullptr)},
+                     {"to", location(m->to)},
+                     {"cause", to_string(m->cause)},
+                     {"at_home", m->at_home}};
+    return {"EndpointMoved", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  }
+  const auto& s = std::get<SecurityEvent>(e);
+  nlohmann::json j{{"kind", s.kind}, {"detail", s.detail}, {"dpid", s.dpid.value}, {"port", s.port.value}};
+  return {"SecurityEvent", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
+
+}  // namespace fmc
