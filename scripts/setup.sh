@@ -14,7 +14,7 @@ packages=(
   python3 python3-os-ken                                    # the os-ken peer controller
   tshark                                                    # independent OpenFlow decoder
   iproute2 iputils-ping iputils-arping ethtool procps      # namespaces, ping, gratuitous ARP
-  python3-yaml                                              # the testbed tool reads the network YAML
+  python3-yaml python3-prometheus-client                   # testbed YAML; a Prometheus parser for the tests
   librsvg2-bin                                              # the experiment's plot as PNG
   busybox kea-dhcp4-server kea-admin                        # DHCP clients (udhcpc), ISC Kea + perfdhcp
 )

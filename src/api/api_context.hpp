@@ -9,6 +9,7 @@
 #include "fmc/arp_proxy.hpp"
 #include "fmc/dhcp/dhcp_service.hpp"
 #include "fmc/location_manager.hpp"
+#include "fmc/migration_manager.hpp"
 #include "fmc/mobility_detector.hpp"
 #include "fmc/switch_directory.hpp"
 
@@ -22,6 +23,7 @@ struct ApiContext {
   const MobilityDetector& detector;
   const ArpProxy& arp;
   const ctl::ControllerStats& controller;
+  MigrationManager* migrations;  // nullptr: no migration driver configured
   std::function<std::int64_t()> now_ms;
 };
 

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
+
+#include "api/json_response.hpp"
 #include "fmc/event_json.hpp"
 
 namespace fmc::api {
@@ -9,15 +12,6 @@ namespace fmc::api {
 using nlohmann::json;
 
 namespace {
-
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"; }
-
-HttpResponse ok(const json& j) { return HttpResponse{200, "application/json", dump(j), {}}; }
-
-HttpResponse problem(int status, const std::string& detail) {
-  // RFC 7807 problem details, as ETSI MEC APIs answer errors.
-  return HttpResponse{status, "application/problem+json", dump({{"status", status}, {"title", reason_phrase(status)}, {"detail", detail}}), {}};
-}
 
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> parts;
@@ -57,12 +51,6 @@ json endpoint_json(const Endpoint& e) {
   return j;
 }
 
-// MEC 013 names: a zone is an access network (or data center), an access
-// point a client port of its switch, a user's address "acr:<ip>".
-std::string access_point_id(const model::Site& s, of::PortNo p) { return s.switch_name + ":" + std::to_string(p.value); }
-
-json timestamp(std::int64_t ms) { return {{"seconds", ms / 1000}, {"nanoSeconds", (ms % 1000) * 1000000}}; }
-
 }  // namespace
 
 std::string Northbound::event_chunk(const FmcEvent& e) {
@@ -78,8 +66,18 @@ bool Northbound::authorized(const HttpRequest& r) const {
          constant_time_equal(h->substr(kBearer.size()), options_.token);
 }
 
-HttpServer::Reply Northbound::handle(const HttpRequest& r) const {
-  if (r.path == "/health" && r.method == "GET") return {ok({{"status", "ok"}}), false};
+Northbound::Northbound(ApiContext ctx, ApiOptions options, NotificationSink& sink)
+    : ctx_(std::move(ctx)), options_(std::move(options)), location_(ctx_, sink), app_mobility_(ctx_, sink) {
+  if (ctx_.migrations) ctx_.migrations->set_veto([this](const std::string& vm) { return app_mobility_.veto(vm); });
+}
+
+void Northbound::on_event(const FmcEvent& e) {
+  location_.on_event(e);
+  app_mobility_.on_event(e);
+}
+
+HttpServer::Reply Northbound::handle(const HttpRequest& r) {
+  if (r.path == "/health" && r.method == "GET") return {json_response({{"status", "ok"}}), false};
   if (!authorized(r)) {
     auto resp = problem(401, "a valid bearer token is required (Authorization: Bearer <token>)");
     resp.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"fmc\"");
@@ -92,8 +90,12 @@ HttpServer::Reply Northbound::handle(const HttpRequest& r) const {
   return {route(r), false};
 }
 
-HttpResponse Northbound::route(const HttpRequest& r) const {
+HttpResponse Northbound::route(const HttpRequest& r) {
   const auto parts = split_path(r.path);
+  const std::vector<std::string> rest(parts.size() >= 2 ? parts.begin() + 2 : parts.end(), parts.end());
+  if (parts.size() >= 2 && parts[0] == "location" && parts[1] == "v2") return location_.handle(r, rest);
+  if (parts.size() >= 2 && parts[0] == "amsi" && parts[1] == "v1") return app_mobility_.handle(r, rest);
+  if (parts.size() >= 3 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "migrations") return migrations(r, parts);
   if (r.method != "GET") return problem(405, r.method + " is not supported on " + r.path);
   if (r.path == "/metrics") return metrics();
   if (parts.size() >= 2 && parts[0] == "api" && parts[1] == "v1") {
@@ -102,17 +104,13 @@ HttpResponse Northbound::route(const HttpRequest& r) const {
     if (parts.size() == 3 && parts[2] == "switches") return switches();
     if (parts.size() == 3 && parts[2] == "leases") return leases();
   }
-  if (parts.size() >= 4 && parts[0] == "location" && parts[1] == "v2" && parts[2] == "queries") {
-    if (parts.size() == 4 && parts[3] == "users") return location_users(r);
-    if (parts[3] == "zones") return location_zones(parts);
-  }
   return problem(404, "no resource " + r.path);
 }
 
 HttpResponse Northbound::endpoints(const HttpRequest& r, const std::vector<std::string>& parts) const {
   if (parts.size() == 4) {
     const Endpoint* e = ctx_.locations.by_name(parts[3]);
-    return e ? ok(endpoint_json(*e)) : problem(404, "no endpoint " + parts[3]);
+    return e ? json_response(endpoint_json(*e)) : problem(404, "no endpoint " + parts[3]);
   }
   if (parts.size() != 3) return problem(404, "no resource " + r.path);
   const auto kind = r.query.find("kind");
@@ -124,7 +122,57 @@ HttpResponse Northbound::endpoints(const HttpRequest& r, const std::vector<std::
     if (kind == r.query.end() || (kind->second == "vm") == vm) list.push_back(endpoint_json(*e));
   }
   std::sort(list.begin(), list.end(), [](const json& a, const json& b) { return a["name"] < b["name"]; });
-  return ok({{"endpoints", list}});
+  return json_response({{"endpoints", list}});
+}
+
+static json migration_json(const store::MigrationRecord& m) {
+  return {{"id", m.id},       {"vm", m.vm},         {"from", m.from_site},         {"to", m.to_site},
+          {"state", m.state}, {"started_ms", m.started_ms}, {"finished_ms", m.finished_ms},
+          {"duration_ms", m.finished_ms ? m.finished_ms - m.started_ms : 0}, {"detail", m.detail}};
+}
+
+HttpResponse Northbound::migrations(const HttpRequest& r, const std::vector<std::string>& parts) const {
+  MigrationManager* mm = ctx_.migrations;
+  if (!mm) return problem(503, "no migration driver is configured (fmc-controller --migrate-command)");
+  std::optional<std::int64_t> id;
+  if (parts.size() == 4) {
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(parts[3].data(), parts[3].data() + parts[3].size(), v);
+    if (ec != std::errc() || end != parts[3].data() + parts[3].size()) return problem(404, "no migration " + parts[3]);
+    id = v;
+  } else if (parts.size() != 3) {
+    return problem(404, "no resource " + r.path);
+  }
+  if (r.method == "GET") {
+    if (id) {
+      const auto* m = mm->find(*id);
+      return m ? json_response(migration_json(*m)) : problem(404, "no migration " + parts[3]);
+    }
+    json list = json::array();
+    for (const auto& m : mm->all()) list.push_back(migration_json(m));
+    return json_response({{"migrations", list}, {"driver", std::string(mm->driver_name())}});
+  }
+  if (r.method == "POST" && !id) {
+    HttpResponse error;
+    auto body = json_body(r, error);
+    if (!body) return error;
+    if (!body->contains("vm") || !(*body)["vm"].is_string() || !body->contains("to") || !(*body)["to"].is_string())
+      return problem(400, "expected {\"vm\": \"<name>\", \"to\": \"<data center>\"}");
+    auto started = mm->start((*body)["vm"], (*body)["to"], "api");
+    if (!started) return problem(409, started.error());
+    HttpResponse resp = json_response(migration_json(*started));
+    resp.status = 202;
+    resp.headers.emplace_back("Location", "/api/v1/migrations/" + std::to_string(started->id));
+    return resp;
+  }
+  if (r.method == "DELETE" && id) {
+    if (!mm->find(*id)) return problem(404, "no migration " + parts[3]);
+    if (!mm->cancel(*id)) return problem(409, "migration " + parts[3] + " is not running");
+    HttpResponse resp = json_response({{"id", *id}, {"state", "cancelling"}});
+    resp.status = 202;
+    return resp;
+  }
+  return problem(405, r.method + " is not supported on " + r.path);
 }
 
 HttpResponse Northbound::sites() const {
@@ -141,7 +189,7 @@ HttpResponse Northbound::sites() const {
   }
   json wan = json::array();
   for (const auto& d : ctx_.model.wan) wan.push_back({{"from", d.from}, {"to", d.to}, {"delay_ms", d.delay_ms}});
-  return ok({{"sites", list}, {"wan_delays_ms", wan}});
+  return json_response({{"sites", list}, {"wan_delays_ms", wan}});
 }
 
 HttpResponse Northbound::switches() const {
@@ -152,7 +200,7 @@ HttpResponse Northbound::switches() const {
     list.push_back({{"name", sw.name}, {"dpid", hex_dpid(sw.dpid)}, {"connected", ctx_.switches.find(sw.dpid) != nullptr},
                     {"ports", ports}});
   }
-  return ok({{"switches", list}});
+  return json_response({{"switches", list}});
 }
 
 HttpResponse Northbound::leases() const {
@@ -165,100 +213,7 @@ HttpResponse Northbound::leases() const {
       list.push_back({{"network", s.name}, {"ip", l.ip.to_string()}, {"mac", l.mac.to_string()}, {"client", l.client},
                       {"state", dhcp::to_string(l.state)}, {"expires_in_s", l.expires_s - now}, {"host_name", l.host_name}});
   }
-  return ok({{"leases", list}, {"mode", ctx_.model.dhcp.mode == model::DhcpMode::kServe ? "serve" : "relay"}});
-}
-
-HttpResponse Northbound::location_users(const HttpRequest& r) const {
-  // GET /location/v2/queries/users?zoneId=..&accessPointId=..&address=acr:<ip> (each optional, repeatable as a list)
-  const auto filter = [&](const char* key) {
-    std::vector<std::string> values;
-    if (auto it = r.query.find(key); it != r.query.end()) {
-      std::string_view v = it->second;
-      while (!v.empty()) {
-        const auto comma = v.find(',');
-        values.emplace_back(v.substr(0, comma));
-        v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
-      }
-    }
-    return values;
-  };
-  const auto zones = filter("zoneId"), aps = filter("accessPointId"), addresses = filter("address");
-  for (const auto& a : addresses)
-    if (a.rfind("acr:", 0) != 0 || !net::Ipv4Addr::parse(a.substr(4)))
-      return problem(400, "address must be acr:<IPv4 address>, got '" + a + "'");
-  const auto wanted = [](const std::vector<std::string>& set, const std::string& v) {
-    return set.empty() || std::find(set.begin(), set.end(), v) != set.end();
-  };
-  json users = json::array();
-  for (const Endpoint* e : ctx_.locations.all()) {
-    if (e->kind != store::EndpointKind::kClient || !e->current || !e->ip) continue;
-    const model::Site* site = ctx_.model.site_named(e->current->site);
-    if (!site) continue;
-    const std::string address = "acr:" + e->ip->to_string(), ap = access_point_id(*site, e->current->port);
-    if (!wanted(zones, site->name) || !wanted(aps, ap) || !wanted(addresses, address)) continue;
-    users.push_back({{"address", address},
-                     {"accessPointId", ap},
-                     {"zoneId", site->name},
-                     {"resourceURL", "/location/v2/queries/users?address=" + address},
-                     {"timestamp", timestamp(ctx_.now_ms())},
-                     {"locationInfo", {{"latitude", {site->latitude}}, {"longitude", {site->longitude}}, {"shape", 2}}}});
-  }
-  if (!addresses.empty() && users.empty()) return problem(404, "none of the addresses is a located user");
-  return ok({{"userList", {{"user", users}, {"resourceURL", r.target}}}});
-}
-
-HttpResponse Northbound::location_zones(const std::vector<std::string>& parts) const {
-  // /location/v2/queries/zones[/{zoneId}[/accessPoints[/{accessPointId}]]]
-  const auto users_at = [&](const model::Site& s, std::optional<of::PortNo> port) {
-    int n = 0;
-    for (const Endpoint* e : ctx_.locations.all())
-      n += e->kind == store::EndpointKind::kClient && e->current && e->current->site == s.name && (!port || e->current->port == *port);
-    return n;
-  };
-  const auto client_ports = [&](const model::Site& s) {
-    std::set<std::uint32_t> ports;
-    const model::SwitchSpec* sw = ctx_.model.switch_named(s.switch_name);
-    const auto uplink = ctx_.model.uplink_port(s);
-    if (sw)
-      for (const auto& [_, p] : sw->ports)
-        if (p != uplink) ports.insert(p.value);
-    for (const Endpoint* e : ctx_.locations.all())
-      if (e->current && e->current->site == s.name) ports.insert(e->current->port.value);
-    return ports;
-  };
-  const auto zone_json = [&](const model::Site& s) {
-    const bool up = ctx_.switches.find(ctx_.model.switch_named(s.switch_name)->dpid) != nullptr;
-    const auto n = static_cast<int>(client_ports(s).size());
-    return json{{"zoneId", s.name}, {"numberOfAccessPoints", n}, {"numberOfUnserviceableAccessPoints", up ? 0 : n},
-                {"numberOfUsers", users_at(s, std::nullopt)}, {"resourceURL", "/location/v2/queries/zones/" + s.name}};
-  };
-  const auto access_networks = ctx_.model.sites_of(model::SiteKind::kAccessNetwork);
-  if (parts.size() == 4) {
-    json zones = json::array();
-    for (const model::Site* s : access_networks) zones.push_back(zone_json(*s));
-    return ok({{"zoneList", {{"zone", zones}, {"resourceURL", "/location/v2/queries/zones"}}}});
-  }
-  const model::Site* site = ctx_.model.site_named(parts[4]);
-  if (!site || site->kind != model::SiteKind::kAccessNetwork) return problem(404, "no zone " + parts[4]);
-  if (parts.size() == 5) return ok({{"zoneInfo", zone_json(*site)}});
-  if (parts[5] != "accessPoints" || parts.size() > 7) return problem(404, "no such zone resource");
-  const bool up = ctx_.switches.find(ctx_.model.switch_named(site->switch_name)->dpid) != nullptr;
-  json aps = json::array();
-  for (std::uint32_t p : client_ports(*site)) {
-    const std::string id = access_point_id(*site, of::PortNo{p});
-    if (parts.size() == 7 && parts[6] != id) continue;
-    aps.push_back({{"accessPointId", id},
-                   {"connectionType", "Wifi"},
-                   {"operationStatus", up ? "Serviceable" : "Unserviceable"},
-                   {"numberOfUsers", users_at(*site, of::PortNo{p})},
-                   {"resourceURL", "/location/v2/queries/zones/" + site->name + "/accessPoints/" + id}});
-  }
-  if (parts.size() == 7) {
-    if (aps.empty()) return problem(404, "no access point " + parts[6] + " in " + site->name);
-    return ok({{"accessPointInfo", aps[0]}});
-  }
-  return ok({{"accessPointList", {{"zoneId", site->name}, {"accessPoint", aps},
-                                  {"resourceURL", "/location/v2/queries/zones/" + site->name + "/accessPoints"}}}});
+  return json_response({{"leases", list}, {"mode", ctx_.model.dhcp.mode == model::DhcpMode::kServe ? "serve" : "relay"}});
 }
 
 }  // namespace fmc::api

@@ -1,12 +1,15 @@
 #pragma once
 // The northbound API's router: authentication, the REST resources
-// (/api/v1/...), the ETSI MEC 013 location subset (/location/v2/...),
-// Prometheus metrics (/metrics) and the event stream. Every answer is JSON;
-// every refusal says why. See api/openapi.yaml for the contract.
+// (/api/v1/...), ETSI MEC 013 (/location/v2/..., mec_location) and MEC 021
+// (/amsi/v1/..., mec_app_mobility), Prometheus metrics (/metrics) and the
+// event stream (/api/v1/events). Every answer is JSON; every refusal says
+// why (RFC 7807). The contract is docs/openapi.yaml.
 #include <string>
 
 #include "api/api_context.hpp"
 #include "api/http_server.hpp"
+#include "api/mec_app_mobility.hpp"
+#include "api/mec_location.hpp"
 #include "fmc/events.hpp"
 
 namespace fmc::api {
@@ -18,25 +21,28 @@ struct ApiOptions {
 
 class Northbound {
  public:
-  Northbound(ApiContext ctx, ApiOptions options) : ctx_(std::move(ctx)), options_(std::move(options)) {}
+  Northbound(ApiContext ctx, ApiOptions options, NotificationSink& sink);
 
-  HttpServer::Reply handle(const HttpRequest& request) const;
+  HttpServer::Reply handle(const HttpRequest& request);
+  // Feeds the MEC subscriptions (call for every event on the bus).
+  void on_event(const FmcEvent& e);
   // An event in text/event-stream form, for HttpServer::publish.
   static std::string event_chunk(const FmcEvent& e);
 
  private:
   bool authorized(const HttpRequest& r) const;
-  HttpResponse route(const HttpRequest& r) const;
+  HttpResponse route(const HttpRequest& r);
   HttpResponse endpoints(const HttpRequest& r, const std::vector<std::string>& parts) const;
   HttpResponse sites() const;
   HttpResponse switches() const;
   HttpResponse leases() const;
-  HttpResponse location_users(const HttpRequest& r) const;
-  HttpResponse location_zones(const std::vector<std::string>& parts) const;
+  HttpResponse migrations(const HttpRequest& r, const std::vector<std::string>& parts) const;
   HttpResponse metrics() const;
 
   ApiContext ctx_;
   ApiOptions options_;
+  LocationService location_;
+  AppMobilityService app_mobility_;
 };
 
 }  // namespace fmc::api

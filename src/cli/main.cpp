@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,7 @@
 #include "apps/learning_switch.hpp"
 #include "fmc/config_yaml.hpp"
 #include "fmc/follow_me.hpp"
+#include "fmc/migration/command_driver.hpp"
 #include "controller/controller.hpp"
 #include "controller/log.hpp"
 
@@ -30,6 +32,9 @@ constexpr const char* kUsage = R"(usage: fmc-controller [options]
   --network FILE           run the Follow-Me Cloud apps for the network in FILE (YAML);
                            without it the controller is a plain learning switch
   --db PATH                Follow-Me Cloud database (default /var/lib/fmc/fmc.db)
+  --migrate-command CMD    how to migrate a VM: a command run per migration with {vm}, {from},
+                           {to}, {hypervisor} substituted (split on spaces; no shell), e.g.
+                           "python3 testbed/fmc_testbed.py migrate net.yaml {vm} {to}"
   --api ADDR:PORT          serve the northbound REST API there (needs --network; port 0 = any)
   --api-token-file PATH    the API's bearer token: the file's first line (required with --api)
   --api-open-reads         let GET requests in without the token (writes always need it)
@@ -61,7 +66,7 @@ int main(int argc, char** argv) {
   std::string port_file;
   std::string network_file;
   std::string db_path = "/var/lib/fmc/fmc.db";
-  std::string api_listen, api_token_file, api_port_file;
+  std::string api_listen, api_token_file, api_port_file, migrate_command;
   bool api_open_reads = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
@@ -84,6 +89,7 @@ int main(int argc, char** argv) {
     else if (flag == "--network") network_file = value;
     else if (flag == "--db") db_path = value;
     else if (flag == "--api") api_listen = value;
+    else if (flag == "--migrate-command") migrate_command = value;
     else if (flag == "--api-token-file") api_token_file = value;
     else if (flag == "--api-port-file") api_port_file = value;
     else if (flag == "--duplicate-dpid") {
@@ -152,6 +158,15 @@ int main(int argc, char** argv) {
   }
   fmc::ctl::Controller controller(config, apps);
   if (follow_me) follow_me->run_on([&controller](std::function<void()> fn) { controller.post(0, std::move(fn)); });
+  if (!migrate_command.empty()) {
+    if (!follow_me) usage_error("--migrate-command needs --network");
+    std::vector<std::string> argv_template;
+    std::istringstream words(migrate_command);
+    for (std::string w; words >> w;) argv_template.push_back(w);
+    auto* fm = follow_me.get();
+    follow_me->use_migration_driver(std::make_unique<fmc::migration::CommandDriver>(
+        "command", argv_template, [fm](std::function<void()> fn) { fm->post(std::move(fn)); }));
+  }
   try {
     controller.start();
   } catch (const std::system_error& e) {
@@ -167,19 +182,21 @@ int main(int argc, char** argv) {
     std::fprintf(f, "%u\n", controller.port());
     std::fclose(f);
   }
+  std::unique_ptr<fmc::api::HttpNotifier> notifier;
   std::unique_ptr<fmc::api::Northbound> northbound;
   std::unique_ptr<fmc::api::HttpServer> api_server;
   if (!api_listen.empty()) {
     using fmc::api::HttpServer;
+    notifier = std::make_unique<fmc::api::HttpNotifier>(controller.context(0));
     northbound = std::make_unique<fmc::api::Northbound>(
         fmc::api::ApiContext{follow_me->model(), follow_me->locations(), follow_me->switches(), follow_me->dhcp(),
-                             follow_me->detector(), follow_me->arp(), controller.stats(),
+                             follow_me->detector(), follow_me->arp(), controller.stats(), follow_me->migration_manager(),
                              [] {
                                return std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::system_clock::now().time_since_epoch())
                                    .count();
                              }},
-        fmc::api::ApiOptions{api_token, api_open_reads});
+        fmc::api::ApiOptions{api_token, api_open_reads}, *notifier);
     try {
       api_server = std::make_unique<HttpServer>(controller.context(0), api_address, api_port,
                                                 [&northbound](const fmc::api::HttpRequest& r) { return northbound->handle(r); });
@@ -187,8 +204,9 @@ int main(int argc, char** argv) {
       std::cerr << "fmc-controller: " << e.what() << "\n";
       return 1;
     }
-    follow_me->bus().subscribe([server = api_server.get()](const fmc::FmcEvent& e) {
+    follow_me->bus().subscribe([server = api_server.get(), nb = northbound.get()](const fmc::FmcEvent& e) {
       server->publish(fmc::api::Northbound::event_chunk(e));
+      nb->on_event(e);
     });
     fmc::log::info("api", "northbound API on " + api_address + ":" + std::to_string(api_server->port()) +
                               (api_open_reads ? " (reads open)" : " (token required)"));

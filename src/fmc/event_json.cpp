@@ -19,6 +19,11 @@ EventText event_json(const FmcEvent& e) {
                      {"at_home", m->at_home}};
     return {"EndpointMoved", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
   }
+  if (const auto* m = std::get_if<MigrationStep>(&e)) {
+    nlohmann::json j{{"id", m->id},   {"vm", m->vm},       {"from", m->from_site},        {"to", m->to_site},
+                     {"phase", m->phase}, {"downtime_ms", m->downtime_ms}, {"detail", m->detail}};
+    return {"MigrationStep", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  }
   const auto& s = std::get<SecurityEvent>(e);
   nlohmann::json j{{"kind", s.kind}, {"detail", s.detail}, {"dpid", s.dpid.value}, {"port", s.port.value}};
   return {"SecurityEvent", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};

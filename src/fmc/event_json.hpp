@@ -8,7 +8,7 @@
 namespace fmc {
 
 struct EventText {
-  std::string kind;  // "EndpointMoved", "SecurityEvent"
+  std::string kind;  // "EndpointMoved", "SecurityEvent", "MigrationStep"
   std::string json;  // one object, no newlines
 };
 

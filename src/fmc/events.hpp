@@ -1,6 +1,7 @@
 #pragma once
 // Events the Follow-Me Cloud apps use to talk to each other (and that the
 // API will stream). Delivered synchronously, in subscription order.
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -38,7 +39,16 @@ struct SecurityEvent {
   of::PortNo port;
 };
 
-using FmcEvent = std::variant<EndpointMoved, SecurityEvent>;
+// A step of a VM migration the controller ordered (paper §III.C).
+struct MigrationStep {
+  std::int64_t id = 0;
+  std::string vm, from_site, to_site;
+  std::string phase;  // started, completed, failed, cancelled
+  double downtime_ms = 0;  // as the hypervisor reports it (completed)
+  std::string detail;
+};
+
+using FmcEvent = std::variant<EndpointMoved, SecurityEvent, MigrationStep>;
 
 class EventBus {
  public:

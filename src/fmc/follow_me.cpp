@@ -73,9 +73,12 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
   if (!saved) return Unexpected{saved.error().message};
   auto saved_leases = (*db)->leases();
   if (!saved_leases) return Unexpected{saved_leases.error().message};
+  auto saved_migrations = (*db)->migrations();
+  if (!saved_migrations) return Unexpected{saved_migrations.error().message};
 
   std::unique_ptr<FollowMe> f(new FollowMe());
   f->model_ = std::move(model);
+  f->saved_migrations_ = std::move(*saved_migrations);
   f->writer_ = std::make_unique<store::WriteBehind>(std::move(*db), [](const store::StoreError& e) {
     log::error("store", e.message);
   });
@@ -129,6 +132,22 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
 }
 
 FollowMe::~FollowMe() = default;
+
+void FollowMe::use_migration_driver(std::unique_ptr<migration::Driver> driver) {
+  driver_ = std::move(driver);
+  auto* writer = writer_.get();
+  migration_manager_ = std::make_unique<MigrationManager>(
+      model_, *locations_, migrations_, bus_, *driver_,
+      [writer](const store::MigrationRecord& m) {
+        writer->submit([m](store::Store& s) -> store::StoreResult<Ok> {
+          auto r = s.put_migration(m);
+          if (!r) return Unexpected{r.error()};
+          return Ok{};
+        });
+      },
+      now_ms);
+  migration_manager_->restore(saved_migrations_);
+}
 
 ctl::AppList FollowMe::apps() {
   ctl::AppList list;

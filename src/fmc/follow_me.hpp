@@ -10,6 +10,7 @@
 #include "fmc/arp_proxy.hpp"
 #include "fmc/dhcp/dhcp_service.hpp"
 #include "fmc/location_manager.hpp"
+#include "fmc/migration_manager.hpp"
 #include "fmc/migrations_in_flight.hpp"
 #include "fmc/mobility_detector.hpp"
 #include "fmc/packet_manipulator.hpp"
@@ -30,6 +31,12 @@ class FollowMe {
   // event loop; nullptr detaches (results arriving later are dropped).
   using Post = std::function<void(std::function<void()>)>;
   void run_on(Post post);
+  // Runs `fn` on the attached event loop; callable from any thread (dropped, with a warning, if detached).
+  void post(std::function<void()> fn);
+  // Lets the controller order migrations through `driver` (MigrationManager).
+  void use_migration_driver(std::unique_ptr<migration::Driver> driver);
+  // nullptr until a driver is configured.
+  MigrationManager* migration_manager() { return migration_manager_.get(); }
   LocationManager& locations() { return *locations_; }
   MigrationsInFlight& migrations() { return migrations_; }
   EventBus& bus() { return bus_; }
@@ -42,7 +49,6 @@ class FollowMe {
 
  private:
   FollowMe() = default;
-  void post(std::function<void()> fn);
   model::NetworkModel model_;
   EventBus bus_;
   MigrationsInFlight migrations_;
@@ -52,6 +58,9 @@ class FollowMe {
   std::unique_ptr<MobilityDetector> detector_;
   std::unique_ptr<dhcp::DhcpService> dhcp_;
   std::unique_ptr<ArpProxy> arp_;
+  std::vector<store::MigrationRecord> saved_migrations_;
+  std::unique_ptr<migration::Driver> driver_;
+  std::unique_ptr<MigrationManager> migration_manager_;
   std::mutex post_mu_;
   Post post_;
   std::unique_ptr<PacketManipulator> manipulator_;

@@ -171,12 +171,14 @@ StoreResult<std::vector<LocationChange>> SqliteStore::location_history(const std
 StoreResult<std::int64_t> SqliteStore::put_migration(const MigrationRecord& m) {
   const bool insert = m.id == 0;
   Statement s(prepared(insert ? "INSERT INTO migrations (vm, from_site, to_site, state, started_ms, finished_ms, detail) VALUES (?,?,?,?,?,?,?);"
-                          : "UPDATE migrations SET vm=?, from_site=?, to_site=?, state=?, started_ms=?, finished_ms=?, detail=? WHERE id=?;"));
+                              : "INSERT INTO migrations (vm, from_site, to_site, state, started_ms, finished_ms, detail, id) "
+                                "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET vm=excluded.vm, "
+                                "from_site=excluded.from_site, to_site=excluded.to_site, state=excluded.state, "
+                                "started_ms=excluded.started_ms, finished_ms=excluded.finished_ms, detail=excluded.detail;"));
   if (!s.ok()) return Unexpected{error("prepare put_migration")};
   s.bind(m.vm).bind(m.from_site).bind(m.to_site).bind(m.state).bind(m.started_ms).bind(m.finished_ms).bind(m.detail);
   if (!insert) s.bind(m.id);
   if (s.step() != SQLITE_DONE) return Unexpected{error("store migration")};
-  if (!insert && sqlite3_changes(db_) == 0) return Unexpected{StoreError{"no migration with id " + std::to_string(m.id)}};
   return insert ? sqlite3_last_insert_rowid(db_) : m.id;
 }
 

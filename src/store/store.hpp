@@ -80,7 +80,7 @@ class Store {
   virtual StoreResult<std::vector<EndpointRecord>> endpoints() = 0;
   virtual StoreResult<Ok> add_location_change(const LocationChange& c) = 0;
   virtual StoreResult<std::vector<LocationChange>> location_history(const std::string& endpoint) = 0;
-  // Inserts when id == 0, else updates; returns the id.
+  // id == 0: inserted with a new id; else inserted or updated under that id. Returns the id.
   virtual StoreResult<std::int64_t> put_migration(const MigrationRecord& m) = 0;
   virtual StoreResult<std::vector<MigrationRecord>> migrations() = 0;
   virtual StoreResult<std::int64_t> append_event(const EventRecord& e) = 0;

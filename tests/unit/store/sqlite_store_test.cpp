@@ -89,8 +89,9 @@ TEST_F(TempDb, MigrationsInsertThenUpdate) {
   auto all = db->migrations();
   ASSERT_EQ(all->size(), 1u);
   EXPECT_EQ((*all)[0].state, "completed");
-  m.id = 999;
-  EXPECT_FALSE(db->put_migration(m));
+  m.id = 999;  // an id chosen by the caller is created
+  EXPECT_EQ(db->put_migration(m).value(), 999);
+  EXPECT_EQ(db->migrations()->size(), 2u);
 }
 
 TEST_F(TempDb, EventsAreSequenced) {

@@ -1,0 +1,100 @@
+#include "fmc/migration_manager.hpp"
+
+#include "controller/log.hpp"
+
+namespace fmc {
+
+MigrationManager::MigrationManager(const model::NetworkModel& model, const LocationManager& locations,
+                                   MigrationsInFlight& in_flight, EventBus& bus, migration::Driver& driver,
+                                   Persist persist, Clock clock)
+    : model_(model),
+      locations_(locations),
+      in_flight_(in_flight),
+      bus_(bus),
+      driver_(driver),
+      persist_(std::move(persist)),
+      clock_(std::move(clock)) {}
+
+void MigrationManager::restore(const std::vector<store::MigrationRecord>& saved) {
+  for (auto m : saved) {
+    if (m.state == "running") {
+      // The controller stopped while it ran: nobody will report its end.
+      m.state = "failed";
+      m.detail = "controller restarted during the migration";
+      persist_(m);
+    }
+    history_[m.id] = m;
+    next_id_ = std::max(next_id_, m.id + 1);
+  }
+}
+
+Result<store::MigrationRecord, std::string> MigrationManager::start(const std::string& vm, const std::string& to,
+                                                                    const std::string& cause) {
+  const Endpoint* e = locations_.by_name(vm);
+  if (!e || e->kind != store::EndpointKind::kVm) return Unexpected{"no VM named '" + vm + "'"};
+  const model::Site* target = model_.site_named(to);
+  if (!target || target->kind != model::SiteKind::kDataCenter) return Unexpected{"'" + to + "' is not a data center"};
+  const model::SwitchSpec* sw = model_.switch_named(target->switch_name);
+  if (!sw || !sw->ports.count(vm)) return Unexpected{"the switch of " + to + " has no port for " + vm + " in the configuration"};
+  const std::string from = e->current ? e->current->site : e->home_site;
+  if (from == to) return Unexpected{vm + " is already in " + to};
+  for (const auto& [id, _] : running_)
+    if (history_.at(id).vm == vm) return Unexpected{vm + " is already migrating (migration " + std::to_string(id) + ")"};
+  if (veto_)
+    if (auto why = veto_(vm)) return Unexpected{*why};
+
+  const std::int64_t id = next_id_++;
+  store::MigrationRecord m{id, vm, from, to, "running", clock_(), 0, cause};
+  history_[id] = m;
+  in_flight_.expect(vm, to);
+  persist_(m);
+  step(m);
+  const model::VmSpec* spec = nullptr;
+  for (const auto& v : model_.vms)
+    if (v.name == vm) spec = &v;
+  running_[id] = driver_.start(migration::Request{vm, from, to, spec ? spec->hypervisor : ""},
+                               [this, id](migration::MigrationId, const migration::Result& r) { finished(id, r); });
+  log::info("migration", "migration " + std::to_string(id) + ": " + vm + " " + from + " -> " + to + " (" + cause + ")");
+  return m;
+}
+
+bool MigrationManager::cancel(std::int64_t id) {
+  auto it = running_.find(id);
+  return it != running_.end() && driver_.cancel(it->second);
+}
+
+void MigrationManager::finished(std::int64_t id, const migration::Result& r) {
+  running_.erase(id);
+  auto& m = history_.at(id);
+  m.finished_ms = clock_();
+  m.state = migration::to_string(r.outcome);
+  if (auto d = r.detail; !d.empty()) {
+    while (!d.empty() && (d.back() == '\n' || d.back() == ' ')) d.pop_back();
+    m.detail = d;
+  }
+  // Only a completed migration leaves the VM elsewhere; otherwise it stays
+  // at its source and a "move" to the target would be a spoofing attempt.
+  if (r.outcome != migration::Outcome::kCompleted) in_flight_.done(m.vm);
+  persist_(m);
+  const double downtime_ms = std::chrono::duration<double, std::milli>(r.downtime).count();
+  step(m, downtime_ms);
+  log::info("migration", "migration " + std::to_string(id) + " " + m.state + " after " +
+                             std::to_string(m.finished_ms - m.started_ms) + " ms");
+}
+
+void MigrationManager::step(const store::MigrationRecord& m, double downtime_ms) {
+  bus_.publish(MigrationStep{m.id, m.vm, m.from_site, m.to_site, m.state == "running" ? "started" : m.state, downtime_ms, m.detail});
+}
+
+const store::MigrationRecord* MigrationManager::find(std::int64_t id) const {
+  auto it = history_.find(id);
+  return it == history_.end() ? nullptr : &it->second;
+}
+
+std::vector<store::MigrationRecord> MigrationManager::all() const {
+  std::vector<store::MigrationRecord> out;
+  for (const auto& [_, m] : history_) out.push_back(m);
+  return out;
+}
+
+}  // namespace fmc

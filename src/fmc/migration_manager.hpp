@@ -1,0 +1,61 @@
+#pragma once
+// Orders VM migrations from the hypervisor (paper §III.C, Fig. 4 steps
+// 11-13) and keeps their history: validates a request against the network
+// model, tells the Mobility Detector to expect the VM at its target, runs
+// the driver, and publishes each step (MigrationStep). A migration that
+// fails or is cancelled leaves the VM where it was and nothing expected.
+// Whoever decides (the Location Mapper, an operator through the API) calls
+// start(); a veto (e.g. an ETSI MEC 021 "mobility not allowed") can refuse.
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fmc/location_manager.hpp"
+#include "fmc/migration/driver.hpp"
+#include "fmc/migrations_in_flight.hpp"
+#include "store/store.hpp"
+
+namespace fmc {
+
+class MigrationManager {
+ public:
+  using Persist = std::function<void(const store::MigrationRecord&)>;
+  using Clock = std::function<std::int64_t()>;  // milliseconds
+  // Why `vm` may not be moved now, if anything.
+  using Veto = std::function<std::optional<std::string>(const std::string& vm)>;
+
+  MigrationManager(const model::NetworkModel& model, const LocationManager& locations, MigrationsInFlight& in_flight,
+                   EventBus& bus, migration::Driver& driver, Persist persist, Clock clock);
+
+  // History saved earlier; new ids continue after the largest.
+  void restore(const std::vector<store::MigrationRecord>& saved);
+  void set_veto(Veto veto) { veto_ = std::move(veto); }
+
+  // Starts moving `vm` to data center `to`. The error says why not.
+  Result<store::MigrationRecord, std::string> start(const std::string& vm, const std::string& to, const std::string& cause);
+  // Cancels a running migration; false if it is not running.
+  bool cancel(std::int64_t id);
+  const store::MigrationRecord* find(std::int64_t id) const;
+  std::vector<store::MigrationRecord> all() const;
+  std::string_view driver_name() const { return driver_.name(); }
+
+ private:
+  void finished(std::int64_t id, const migration::Result& r);
+  void step(const store::MigrationRecord& m, double downtime_ms = 0);
+
+  const model::NetworkModel& model_;
+  const LocationManager& locations_;
+  MigrationsInFlight& in_flight_;
+  EventBus& bus_;
+  migration::Driver& driver_;
+  Persist persist_;
+  Clock clock_;
+  Veto veto_;
+  std::map<std::int64_t, store::MigrationRecord> history_;
+  std::map<std::int64_t, migration::MigrationId> running_;  // our id -> the driver's
+  std::int64_t next_id_ = 1;
+};
+
+}  // namespace fmc
