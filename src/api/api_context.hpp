@@ -11,6 +11,8 @@
 #include "fmc/location_manager.hpp"
 #include "fmc/migration_manager.hpp"
 #include "fmc/mobility_detector.hpp"
+#include "fmc/packet_in_census.hpp"
+#include "util/histogram.hpp"
 #include "fmc/switch_directory.hpp"
 
 namespace fmc::api {
@@ -24,6 +26,8 @@ struct ApiContext {
   const ArpProxy& arp;
   const ctl::ControllerStats& controller;
   MigrationManager* migrations;  // nullptr: no migration driver configured
+  const PacketInCensus& census;
+  const Histogram& convergence;  // move convergence, seconds
   std::function<std::int64_t()> now_ms;
 };
 

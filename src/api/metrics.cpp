@@ -1,5 +1,6 @@
 // /metrics: the controller's counters in the Prometheus text exposition
 // format (version 0.0.4).
+#include <map>
 #include <sstream>
 
 #include "api/northbound.hpp"
@@ -29,6 +30,16 @@ class Exposition {
     }
     out_ << ' ' << value << '\n';
     return *this;
+  }
+  // The _bucket, _sum and _count series of a histogram family.
+  void bucket_series(const std::string& name, const Histogram& h) {
+    for (std::size_t i = 0; i < h.bounds().size(); ++i) {
+      std::ostringstream le;
+      le << h.bounds()[i];
+      out_ << name << "_bucket{le=\"" << le.str() << "\"} " << h.cumulative(i) << '\n';
+    }
+    out_ << name << "_bucket{le=\"+Inf\"} " << h.count() << '\n';
+    out_ << name << "_sum " << h.sum() << '\n' << name << "_count " << h.count() << '\n';
   }
   std::string str() const { return out_.str(); }
 
@@ -61,6 +72,27 @@ HttpResponse Northbound::metrics() const {
       .sample(static_cast<double>(c.messages_in), {{"direction", "in"}})
       .sample(static_cast<double>(c.messages_out), {{"direction", "out"}});
   m.family("fmc_packet_ins_total", "counter", "PACKET_IN messages received.").sample(static_cast<double>(c.packet_ins));
+  const auto& pi = ctx_.census;
+  m.family("fmc_packet_ins_by_type_total", "counter", "PACKET_INs of the Follow-Me Cloud apps, by what they carry.")
+      .sample(static_cast<double>(pi.arp), {{"type", "arp"}})
+      .sample(static_cast<double>(pi.rarp), {{"type", "rarp"}})
+      .sample(static_cast<double>(pi.dhcp), {{"type", "dhcp"}})
+      .sample(static_cast<double>(pi.ipv4), {{"type", "ipv4"}})
+      .sample(static_cast<double>(pi.other), {{"type", "other"}})
+      .sample(static_cast<double>(pi.malformed), {{"type", "malformed"}});
+  m.family("fmc_flow_mods_total", "counter", "FLOW_MOD messages sent.").sample(static_cast<double>(c.flow_mods_out));
+  m.family("fmc_packet_outs_total", "counter", "PACKET_OUT messages sent.").sample(static_cast<double>(c.packet_outs));
+  m.family("fmc_barriers_in_flight", "gauge", "Barriers sent and not yet answered.")
+      .sample(static_cast<double>(c.barriers_in_flight.load()));
+  const auto& h = ctx_.convergence;
+  m.family("fmc_move_convergence_seconds", "histogram",
+           "From a detected move to its flows confirmed by a barrier on every switch.");
+  m.bucket_series("fmc_move_convergence_seconds", h);
+  std::map<std::string, int> outcomes{{"running", 0}, {"completed", 0}, {"failed", 0}, {"cancelled", 0}};
+  if (ctx_.migrations)
+    for (const auto& mig : ctx_.migrations->all()) ++outcomes[mig.state];
+  m.family("fmc_migrations", "gauge", "Migrations ordered by this controller (history), by state.");
+  for (const auto& [state, n] : outcomes) m.sample(n, {{"state", state}});
   m.family("fmc_dhcp_messages_total", "counter", "DHCP messages to a server port that reached the controller.")
       .sample(static_cast<double>(ctx_.dhcp.stats().received));
   const auto& d = ctx_.dhcp.stats();

@@ -11,6 +11,9 @@ struct ControllerStats {
   std::atomic<std::uint64_t> messages_in{0};
   std::atomic<std::uint64_t> messages_out{0};
   std::atomic<std::uint64_t> packet_ins{0};
+  std::atomic<std::uint64_t> flow_mods_out{0};
+  std::atomic<std::uint64_t> packet_outs{0};
+  std::atomic<std::int64_t> barriers_in_flight{0};  // gauge
   std::atomic<std::uint64_t> rejected_malformed{0};      // decode errors answered with OFPT_ERROR
   std::atomic<std::uint64_t> rejected_framing{0};        // unrecoverable stream errors, connection closed
   std::atomic<std::uint64_t> rejected_version{0};        // hello negotiation failures / wrong version

@@ -55,6 +55,8 @@ of::Xid SwitchSession::send(const of::Message& msg) {
     return xid;
   }
   ctx_.stats.messages_out.fetch_add(1, std::memory_order_relaxed);
+  if (std::holds_alternative<of::FlowMod>(msg)) ctx_.stats.flow_mods_out.fetch_add(1, std::memory_order_relaxed);
+  else if (std::holds_alternative<of::PacketOut>(msg)) ctx_.stats.packet_outs.fetch_add(1, std::memory_order_relaxed);
   schedule_flush();
   return xid;
 }
@@ -64,7 +66,12 @@ void SwitchSession::barrier(BarrierCallback done) {
     if (done) done(BarrierOutcome{BarrierOutcome::Status::kDisconnected, {}});
     return;
   }
-  barriers_.expect(send(of::BarrierRequest{}), std::move(done));
+  auto& in_flight = ctx_.stats.barriers_in_flight;
+  in_flight.fetch_add(1, std::memory_order_relaxed);
+  barriers_.expect(send(of::BarrierRequest{}), [&in_flight, done = std::move(done)](const BarrierOutcome& outcome) {
+    in_flight.fetch_sub(1, std::memory_order_relaxed);
+    if (done) done(outcome);
+  });
 }
 
 void SwitchSession::schedule_flush() {

@@ -127,7 +127,9 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
   f->dhcp_->restore(leases);
   log::info("follow_me", "restored " + std::to_string(leases.size()) + " DHCP leases");
   f->arp_ = std::make_unique<ArpProxy>(f->model_, *f->locations_, f->bus_);
-  f->manipulator_ = std::make_unique<PacketManipulator>(f->model_, *f->locations_, f->bus_, f->directory_);
+  f->manipulator_ = std::make_unique<PacketManipulator>(
+      f->model_, *f->locations_, f->bus_, f->directory_,
+      [f = f.get()](const MoveConverged& c) { f->convergence_.observe(std::chrono::duration<double>(c.elapsed).count()); });
   return f;
 }
 
@@ -151,7 +153,7 @@ void FollowMe::use_migration_driver(std::unique_ptr<migration::Driver> driver) {
 
 ctl::AppList FollowMe::apps() {
   ctl::AppList list;
-  for (ctl::App* app : std::initializer_list<ctl::App*>{&directory_, detector_.get(), dhcp_.get(), arp_.get(),
+  for (ctl::App* app : std::initializer_list<ctl::App*>{&census_, &directory_, detector_.get(), dhcp_.get(), arp_.get(),
                                                                   manipulator_.get()})
     list.push_back(std::make_unique<SharedApp>(*app));
   return list;

@@ -13,9 +13,11 @@
 #include "fmc/migration_manager.hpp"
 #include "fmc/migrations_in_flight.hpp"
 #include "fmc/mobility_detector.hpp"
+#include "fmc/packet_in_census.hpp"
 #include "fmc/packet_manipulator.hpp"
 #include "fmc/switch_directory.hpp"
 #include "store/write_behind.hpp"
+#include "util/histogram.hpp"
 
 namespace fmc {
 
@@ -45,6 +47,9 @@ class FollowMe {
   const SwitchDirectory& switches() const { return directory_; }
   const MobilityDetector& detector() const { return *detector_; }
   const ArpProxy& arp() const { return *arp_; }
+  const PacketInCensus& census() const { return census_; }
+  // Time from a move to its flows confirmed by barriers on every switch, in seconds.
+  const Histogram& convergence() const { return convergence_; }
   void flush_store() { writer_->flush(); }
 
  private:
@@ -55,6 +60,8 @@ class FollowMe {
   std::unique_ptr<store::WriteBehind> writer_;
   std::unique_ptr<LocationManager> locations_;
   SwitchDirectory directory_;
+  PacketInCensus census_;
+  Histogram convergence_{{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1}};
   std::unique_ptr<MobilityDetector> detector_;
   std::unique_ptr<dhcp::DhcpService> dhcp_;
   std::unique_ptr<ArpProxy> arp_;

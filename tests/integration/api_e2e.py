@@ -214,7 +214,13 @@ def main():
         check(status == 200 and after, "/metrics parses as Prometheus text")
         moved = (metric(after, "fmc_moves_total", outcome="accepted") or 0) - (metric(before, "fmc_moves_total", outcome="accepted") or 0)
         pins = (metric(after, "fmc_packet_ins_total") or 0) - (metric(before, "fmc_packet_ins_total") or 0)
-        check(moved >= 1 and pins >= 1, f"counters moved during the migration: moves +{moved}, packet-ins +{pins}")
+        flows = (metric(after, "fmc_flow_mods_total") or 0) - (metric(before, "fmc_flow_mods_total") or 0)
+        converged = metric(after, "fmc_move_convergence_seconds_count") or 0
+        check(moved >= 1 and pins >= 1 and flows >= 1 and converged >= 1,
+              f"counters moved during the migration: moves +{moved}, packet-ins +{pins}, flow-mods +{flows}, "
+              f"converged moves {converged}")
+        check(metric(after, "fmc_migrations", state="completed") == 1 and metric(after, "fmc_switch_connected", switch="s-dc2", dpid="210") == 1,
+              "migrations by state and switch connection state are exported")
 
         # -- cancel: vm1 stays in dc2
         status, m2 = api.call("POST", "/api/v1/migrations", {"vm": "vm1", "to": "dc1"})
