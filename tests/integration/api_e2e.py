@@ -23,6 +23,7 @@ import json
 import os
 import secrets
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -234,6 +235,20 @@ def main():
         status, vm1 = api.call("GET", "/api/v1/endpoints/vm1")
         check(vm1["location"]["site"] == "dc2" and lab.rtt("client1", "10.1.0.10") is not None,
               f"vm1 is still at dc2 and reachable: {vm1['location']}")
+
+        # -- fmcctl, the command line over the same API
+        fmcctl = [sys.executable, os.path.join(ROOT, "tools", "fmcctl"), "--api", api.base,
+                  "--token-file", os.path.join(work, "token")]
+        out = subprocess.run(fmcctl + ["endpoints"], capture_output=True, text=True)
+        vm_line = [l for l in out.stdout.splitlines() if l.startswith("vm1 ")]
+        check(out.returncode == 0 and out.stdout.startswith("NAME") and vm_line and "dc2 (0xd2 port 2)" in vm_line[0],
+              f"fmcctl endpoints: a table with vm1 at dc2: {vm_line}")
+        out = subprocess.run(fmcctl + ["--json", "migrations"], capture_output=True, text=True)
+        states = [m["state"] for m in json.loads(out.stdout)["migrations"]] if out.returncode == 0 else out.stderr
+        check(states == ["completed", "cancelled"], f"fmcctl --json migrations: {states}")
+        out = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "fmcctl"), "--api", api.base, "endpoints"],
+                             capture_output=True, text=True, env={"PATH": os.environ.get("PATH", "")})
+        check(out.returncode == 1 and "401" in out.stderr, f"fmcctl without a token: exit 1, {out.stderr.strip()}")
 
         # -- a registration that does not allow mobility vetoes migrations
         status, _ = api.call("PUT", f"/amsi/v1/app_mobility_services/{reg['appMobilityServiceId']}", {
