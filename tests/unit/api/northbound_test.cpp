@@ -1,0 +1,279 @@
+// The northbound router against the real apps on fake switches: auth,
+// REST resources, MEC 013/021 formats and notifications, migrations
+// through a fake driver, metrics.
+#include "api/northbound.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "fmc/arp_proxy.hpp"
+#include "fmc/config_yaml.hpp"
+
+using namespace fmc;
+using namespace fmc::api;
+using nlohmann::json;
+
+namespace {
+
+const std::string kToken = "0123456789abcdef0123";
+
+struct FakeSink : NotificationSink {
+  std::vector<std::pair<std::string, json>> sent;  // (path, body)
+  void notify(const CallbackUrl& to, std::string body) override { sent.emplace_back(to.path, json::parse(body)); }
+};
+
+struct FakeDriver : migration::Driver {
+  std::vector<std::pair<migration::Request, migration::Completion>> started;
+  std::set<migration::MigrationId> cancelled;
+  std::string_view name() const override { return "fake"; }
+  migration::MigrationId start(const migration::Request& r, migration::Completion done) override {
+    started.emplace_back(r, std::move(done));
+    return started.size();
+  }
+  std::optional<migration::Progress> progress(migration::MigrationId) const override { return std::nullopt; }
+  bool cancel(migration::MigrationId id) override { return cancelled.insert(id).second; }
+  void finish(std::size_t i, migration::Outcome o) { started.at(i).second(i + 1, migration::Result{o, std::chrono::milliseconds(42), ""}); }
+};
+
+struct World {
+  model::NetworkModel model = *model::load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml");
+  EventBus bus;
+  LocationManager locations{model, bus, nullptr, [] { return std::int64_t{5000}; }};
+  SwitchDirectory switches;
+  MigrationsInFlight in_flight;
+  MobilityDetector detector{model, locations, bus, in_flight};
+  dhcp::DhcpService dhcp{model, locations, bus, switches, [](auto, auto) {}, [] { return std::int64_t{5000}; }};
+  ArpProxy arp{model, locations, bus};
+  ctl::ControllerStats stats;
+  FakeDriver driver;
+  MigrationManager migrations{model, locations, in_flight, bus, driver, [](const store::MigrationRecord&) {},
+                              [] { return std::int64_t{5000}; }};
+  PacketInCensus census;
+  Histogram convergence{{0.001, 0.01}};
+  FakeSink sink;
+  Northbound api{ApiContext{model, locations, switches, dhcp, detector, arp, stats, &migrations, census, convergence,
+                            [] { return std::int64_t{5000}; }},
+                 ApiOptions{kToken, false}, sink};
+
+  World() {
+    bus.subscribe([this](const FmcEvent& e) { api.on_event(e); });
+  }
+  HttpServer::Reply raw(const std::string& method, const std::string& target, const std::string& body = "",
+                        const std::string& token = kToken) {
+    RequestParser p;
+    std::string bytes = method + " " + target + " HTTP/1.1\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    if (!token.empty()) bytes += "Authorization: Bearer " + token + "\r\n";
+    bytes += "\r\n" + body;
+    EXPECT_EQ(p.feed(bytes), RequestParser::State::kComplete);
+    return api.handle(p.take());
+  }
+  std::pair<int, json> call(const std::string& method, const std::string& target, const json& body = nullptr) {
+    auto r = raw(method, target, body.is_null() ? "" : body.dump());
+    return {r.response.status, r.response.body.empty() || r.response.content_type.find("json") == std::string::npos
+                                   ? json()
+                                   : json::parse(r.response.body)};
+  }
+  // client1 with an address, at `site` port 2.
+  void client_at(const char* site, std::uint64_t dpid) {
+    locations.assign_ip("client1", *net::Ipv4Addr::parse("10.10.1.100"));
+    locations.move("client1", Location{site, of::Dpid{dpid}, of::PortNo{2}}, MoveCause::kDhcp);
+  }
+};
+
+}  // namespace
+
+TEST(Northbound, TokenIsRequiredAndHealthIsOpen) {
+  World w;
+  auto r = w.raw("GET", "/api/v1/endpoints", "", "");
+  EXPECT_EQ(r.response.status, 401);
+  EXPECT_EQ(r.response.headers.at(0).first, "WWW-Authenticate");
+  EXPECT_EQ(w.raw("GET", "/api/v1/endpoints", "", kToken + "x").response.status, 401);
+  EXPECT_EQ(w.raw("GET", "/api/v1/endpoints", "", "short").response.status, 401);
+  EXPECT_EQ(w.raw("GET", "/health", "", "").response.status, 200);
+  EXPECT_EQ(w.raw("GET", "/api/v1/events").stream, true);
+  EXPECT_EQ(w.raw("GET", "/api/v1/events", "", "").stream, false);
+}
+
+TEST(Northbound, OpenReadsStillGuardWrites) {
+  World w;
+  Northbound open{ApiContext{w.model, w.locations, w.switches, w.dhcp, w.detector, w.arp, w.stats, &w.migrations, w.census,
+                             w.convergence, [] { return std::int64_t{0}; }},
+                  ApiOptions{kToken, true}, w.sink};
+  RequestParser p;
+  p.feed("GET /api/v1/endpoints HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(open.handle(p.take()).response.status, 200);
+  p.feed("POST /api/v1/migrations HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}");
+  EXPECT_EQ(open.handle(p.take()).response.status, 401);
+}
+
+TEST(Northbound, EndpointsAndErrors) {
+  World w;
+  w.client_at("wlan1", 0xa1);
+  auto [status, body] = w.call("GET", "/api/v1/endpoints");
+  ASSERT_EQ(status, 200);
+  ASSERT_EQ(body["endpoints"].size(), 2u);
+  EXPECT_EQ(body["endpoints"][0]["name"], "client1");
+  EXPECT_EQ(body["endpoints"][0]["location"]["site"], "wlan1");
+  EXPECT_EQ(body["endpoints"][0]["location"]["dpid"], "0xa1");
+  EXPECT_EQ(w.call("GET", "/api/v1/endpoints?kind=vm").second["endpoints"].size(), 1u);
+  EXPECT_EQ(w.call("GET", "/api/v1/endpoints?kind=cow").first, 400);
+  auto [s404, problem] = w.call("GET", "/api/v1/endpoints/nobody");
+  EXPECT_EQ(s404, 404);
+  EXPECT_EQ(problem["status"], 404);
+  EXPECT_EQ(problem["detail"], "no endpoint nobody");
+  EXPECT_EQ(w.call("DELETE", "/api/v1/endpoints").first, 405);
+  EXPECT_EQ(w.call("GET", "/nowhere").first, 404);
+}
+
+TEST(Northbound, Mec013UsersZonesAndAccessPoints) {
+  World w;
+  w.client_at("wlan1", 0xa1);
+  auto [s, users] = w.call("GET", "/location/v2/queries/users?zoneId=wlan1");
+  ASSERT_EQ(s, 200);
+  ASSERT_EQ(users["userList"]["user"].size(), 1u);
+  const auto& u = users["userList"]["user"][0];
+  EXPECT_EQ(u["address"], "acr:10.10.1.100");
+  EXPECT_EQ(u["accessPointId"], "s-wlan1:2");
+  EXPECT_EQ(u["timestamp"]["seconds"], 5);
+  EXPECT_EQ(w.call("GET", "/location/v2/queries/users?zoneId=wlan2").second["userList"]["user"].size(), 0u);
+  EXPECT_EQ(w.call("GET", "/location/v2/queries/users?address=acr:10.9.9.9").first, 404);
+  EXPECT_EQ(w.call("GET", "/location/v2/queries/users?address=10.10.1.100").first, 400);
+  auto zones = w.call("GET", "/location/v2/queries/zones").second["zoneList"]["zone"];
+  ASSERT_EQ(zones.size(), 2u);
+  EXPECT_EQ(zones[0]["zoneId"], "wlan1");
+  EXPECT_EQ(zones[0]["numberOfUsers"], 1);
+  auto aps = w.call("GET", "/location/v2/queries/zones/wlan1/accessPoints").second["accessPointList"]["accessPoint"];
+  ASSERT_EQ(aps.size(), 1u);
+  EXPECT_EQ(aps[0]["accessPointId"], "s-wlan1:2");
+  EXPECT_EQ(aps[0]["operationStatus"], "Unserviceable");  // its switch is not connected
+  EXPECT_EQ(w.call("GET", "/location/v2/queries/zones/dc1").first, 404);
+}
+
+TEST(Northbound, Mec013SubscriptionsNotifyMoves) {
+  World w;
+  w.client_at("wlan1", 0xa1);
+  auto [s, created] = w.call("POST", "/location/v2/subscriptions/userTracking", json::parse(R"({"userTrackingSubscription": {
+      "callbackReference": {"notifyURL": "http://127.0.0.1:9/user", "callbackData": "cd"}, "address": "acr:10.10.1.100"}})"));
+  ASSERT_EQ(s, 201);
+  const std::string url = created["userTrackingSubscription"]["resourceURL"];
+  w.call("POST", "/location/v2/subscriptions/zonalTraffic", json::parse(R"({"zonalTrafficSubscription": {
+      "callbackReference": {"notifyURL": "http://127.0.0.1:9/zone"}, "zoneId": "wlan2", "userEventCriteria": ["Entering"]}})"));
+  EXPECT_EQ(w.call("GET", "/location/v2/subscriptions/zonalTraffic").second["notificationSubscriptionList"]["zonalTrafficSubscription"].size(), 1u);
+  w.locations.move("client1", Location{"wlan2", of::Dpid{0xa2}, of::PortNo{2}}, MoveCause::kDhcp);
+  std::vector<std::string> got;
+  for (const auto& [path, body] : w.sink.sent)
+    got.push_back(path + " " + body["zonalPresenceNotification"]["zoneId"].get<std::string>() + " " +
+                  body["zonalPresenceNotification"]["userEventType"].get<std::string>());
+  EXPECT_EQ(got, (std::vector<std::string>{"/user wlan1 Leaving", "/user wlan2 Entering", "/zone wlan2 Entering"}));
+  EXPECT_EQ(w.sink.sent[0].second["zonalPresenceNotification"]["callbackData"], "cd");
+  EXPECT_EQ(w.sink.sent[1].second["zonalPresenceNotification"]["previousAccessPointId"], "s-wlan1:2");
+
+  EXPECT_EQ(w.call("DELETE", url).first, 204);
+  EXPECT_EQ(w.call("GET", url).first, 404);
+  // Bad subscriptions are refused and change nothing.
+  for (const char* bad : {
+           R"({"userTrackingSubscription": {"callbackReference": {"notifyURL": "ftp://x/y"}, "address": "acr:10.0.0.1"}})",
+           R"({"userTrackingSubscription": {"callbackReference": {"notifyURL": "http://x/y"}, "address": "10.0.0.1"}})",
+           R"({"userTrackingSubscription": {"callbackReference": {"notifyURL": "http://x/y"}, "address": "acr:10.0.0.1",
+                                            "userEventCriteria": ["Flying"]}})",
+           R"({"userTrackingSubscription": {"address": "acr:10.0.0.1"}})",
+           R"({"somethingElse": 1})"})
+    EXPECT_EQ(w.call("POST", "/location/v2/subscriptions/userTracking", json::parse(bad)).first, 400) << bad;
+  EXPECT_EQ(w.raw("POST", "/location/v2/subscriptions/userTracking", "{not json").response.status, 400);
+  EXPECT_EQ(w.call("GET", "/location/v2/subscriptions/userTracking").second["notificationSubscriptionList"]["userTrackingSubscription"].size(), 0u);
+}
+
+TEST(Northbound, MigrationsThroughTheApiWithMec021Notifications) {
+  World w;
+  w.client_at("wlan1", 0xa1);
+  auto [rs, reg] = w.call("POST", "/amsi/v1/app_mobility_services", json::parse(R"({
+      "serviceConsumerId": {"appInstanceId": "vm1"},
+      "deviceInformation": [{"associateId": {"type": "UE_IPv4_ADDRESS", "value": "10.10.1.100"},
+                             "appMobilityServiceLevel": "APP_MOBILITY_WITHOUT_CONFIRMATION"}]})"));
+  ASSERT_EQ(rs, 201);
+  ASSERT_EQ(w.call("POST", "/amsi/v1/subscriptions", json::parse(R"({
+      "subscriptionType": "MobilityProcedureSubscription", "callbackReference": "http://127.0.0.1:9/amsi",
+      "filterCriteria": {"appInstanceId": "vm1",
+                         "mobilityStatus": ["INTERHOST_MOVEOUT_TRIGGERED", "INTERHOST_MOVEOUT_COMPLETED"]}})")).first,
+            201);
+  auto [ms, m] = w.call("POST", "/api/v1/migrations", {{"vm", "vm1"}, {"to", "dc2"}});
+  ASSERT_EQ(ms, 202);
+  EXPECT_EQ(m["state"], "running");
+  ASSERT_EQ(w.driver.started.size(), 1u);
+  EXPECT_EQ(w.driver.started[0].first.to_site, "dc2");
+  EXPECT_TRUE(w.in_flight.expected("vm1", "dc2"));
+  EXPECT_EQ(w.call("POST", "/api/v1/migrations", {{"vm", "vm1"}, {"to", "dc2"}}).first, 409);  // already migrating
+  w.driver.finish(0, migration::Outcome::kCompleted);
+  EXPECT_EQ(w.call("GET", "/api/v1/migrations/1").second["state"], "completed");
+  ASSERT_EQ(w.sink.sent.size(), 2u);
+  EXPECT_EQ(w.sink.sent[0].second["mobilityStatus"], "INTERHOST_MOVEOUT_TRIGGERED");
+  EXPECT_EQ(w.sink.sent[1].second["mobilityStatus"], "INTERHOST_MOVEOUT_COMPLETED");
+  EXPECT_EQ(w.sink.sent[1].second["associateId"][0]["value"], "10.10.1.100");
+  EXPECT_EQ(w.sink.sent[1].second["targetAppInfo"]["appInstanceId"], "vm1@dc2");
+
+  // A failed migration is not expected any more (a later "move" would be spoofing) and is notified only if asked for.
+  w.call("POST", "/api/v1/migrations", {{"vm", "vm1"}, {"to", "dc2"}});  // vm1 is still recorded at its home
+  w.driver.finish(1, migration::Outcome::kFailed);
+  EXPECT_FALSE(w.in_flight.expected("vm1", "dc2"));
+  EXPECT_EQ(w.sink.sent.size(), 3u);  // TRIGGERED only: the filter leaves FAILED out
+  EXPECT_EQ(w.call("DELETE", "/api/v1/migrations/2").first, 409);  // not running
+  EXPECT_EQ(w.call("DELETE", "/api/v1/migrations/99").first, 404);
+
+  // NOT_ALLOWED vetoes.
+  auto body = reg;
+  body["deviceInformation"][0]["appMobilityServiceLevel"] = "APP_MOBILITY_NOT_ALLOWED";
+  EXPECT_EQ(w.call("PUT", "/amsi/v1/app_mobility_services/" + reg["appMobilityServiceId"].get<std::string>(), body).first, 200);
+  auto [vs, veto] = w.call("POST", "/api/v1/migrations", {{"vm", "vm1"}, {"to", "dc2"}});
+  EXPECT_EQ(vs, 409);
+  EXPECT_NE(veto["detail"].get<std::string>().find("does not allow"), std::string::npos);
+  EXPECT_EQ(w.driver.started.size(), 2u);
+
+  auto adjacent = w.call("GET", "/amsi/v1/queries/adjacent_app_instances?appInstanceId=vm1").second;
+  ASSERT_EQ(adjacent.size(), 1u);
+  EXPECT_EQ(adjacent[0]["mecHostInformation"]["hostId"], "dc2");
+}
+
+TEST(Northbound, BadMigrationAndRegistrationRequestsChangeNothing) {
+  World w;
+  EXPECT_EQ(w.call("POST", "/api/v1/migrations", {{"vm", "vm1"}}).first, 400);
+  EXPECT_EQ(w.call("POST", "/api/v1/migrations", {{"vm", "vm1"}, {"to", "wlan1"}}).first, 409);
+  EXPECT_EQ(w.call("POST", "/api/v1/migrations", {{"vm", "vm1"}, {"to", "dc1"}}).first, 409);  // already there
+  EXPECT_EQ(w.call("POST", "/api/v1/migrations", {{"vm", "client1"}, {"to", "dc2"}}).first, 409);
+  auto r = w.raw("POST", "/api/v1/migrations", "[1,2]");
+  EXPECT_EQ(r.response.status, 400);
+  EXPECT_EQ(w.driver.started.size(), 0u);
+  EXPECT_EQ(w.call("POST", "/amsi/v1/app_mobility_services", {{"serviceConsumerId", {{"appInstanceId", "client1"}}}}).first, 400);
+  EXPECT_EQ(w.call("POST", "/amsi/v1/app_mobility_services", json::parse(R"({
+                "serviceConsumerId": {"appInstanceId": "vm1"},
+                "deviceInformation": [{"associateId": {"type": "UE_IPv4_ADDRESS", "value": "10.10.1.100"},
+                                       "appMobilityServiceLevel": "WHENEVER"}]})")).first,
+            400);
+  EXPECT_EQ(w.call("POST", "/amsi/v1/subscriptions", {{"subscriptionType", "MobilityProcedureSubscription"}, {"callbackReference", "nope"}}).first,
+            400);
+  EXPECT_EQ(w.call("GET", "/amsi/v1/app_mobility_services").second.size(), 0u);
+}
+
+TEST(Northbound, MetricsAreWellFormedPrometheusText) {
+  World w;
+  w.convergence.observe(0.0005);
+  w.convergence.observe(0.5);
+  auto r = w.raw("GET", "/metrics");
+  ASSERT_EQ(r.response.status, 200);
+  EXPECT_EQ(r.response.content_type, "text/plain; version=0.0.4");
+  const std::string& t = r.response.body;
+  EXPECT_NE(t.find("# TYPE fmc_move_convergence_seconds histogram\n"), std::string::npos);
+  EXPECT_NE(t.find("fmc_move_convergence_seconds_bucket{le=\"0.001\"} 1\n"), std::string::npos);
+  EXPECT_NE(t.find("fmc_move_convergence_seconds_bucket{le=\"+Inf\"} 2\n"), std::string::npos);
+  EXPECT_NE(t.find("fmc_switch_connected{switch=\"s-wlan1\",dpid=\"161\"} 0\n"), std::string::npos);
+  // Every sample line belongs to a family declared by a TYPE line before it.
+  std::set<std::string> families;
+  std::istringstream lines(t);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("# TYPE ", 0) == 0) families.insert(line.substr(7, line.find(' ', 7) - 7));
+    if (line.empty() || line[0] == '#') continue;
+    std::string name = line.substr(0, line.find_first_of("{ "));
+    for (const char* suffix : {"_bucket", "_sum", "_count"})
+      if (!families.count(name) && name.size() > std::strlen(suffix) && name.ends_with(suffix)) name.resize(name.size() - std::strlen(suffix));
+    EXPECT_TRUE(families.count(name)) << line;
+  }
+}
