@@ -6,9 +6,10 @@ runs (~1 ms), then roams to wlan2, next to dc2 (~50 ms to dc1). With
 follow-me, vm1 is then live-migrated to dc2 and the latency drops back to
 ~1 ms while vm1 keeps its address; without follow-me it stays at ~50 ms.
 
-Until the Location Mapper (issue 5) takes the decision and the QEMU driver
-moves a real guest, this script orders the migration itself after a dwell
-time, and the VM is a network namespace moved by the migration emulator.
+The controller decides alone: its Path Monitor measures the delays, its
+Location Mapper (threshold policy, config/fig1.yaml) orders the migration
+once wlan2 has been the better place for the dwell time. Until the QEMU
+driver lands, the VM is a network namespace moved by the migration emulator.
 
 Writes OUT/timeline.csv, OUT/fig5.svg, OUT/fig5.png and OUT/summary.txt.
 Usage: experiment.py --controller BIN --linkem BIN [--out DIR] [--duration S]
@@ -16,6 +17,7 @@ Usage: experiment.py --controller BIN --linkem BIN [--out DIR] [--duration S]
 import argparse
 import math
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -23,7 +25,8 @@ import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
-from harness import Controller, Lab, ovs_ensure_running, pinger_results, sh  # noqa: E402
+from api_client import EventStream  # noqa: E402
+from harness import TESTBED, Controller, Lab, ovs_ensure_running, pinger_results, sh, wait_until  # noqa: E402
 
 CONFIG = os.path.join(ROOT, "config", "fig1.yaml")
 
@@ -33,34 +36,58 @@ def progress(msg):
 
 
 def run_scenario(name, follow_me, args, work):
-    """Returns [(t_seconds, rtt_ms or None)] and the events' times."""
-    ctl = Controller(args.controller, CONFIG, os.path.join(work, f"{name}.db"), work)
+    """Returns [(t_seconds, rtt_ms or None)] and the events' times.
+
+    With follow-me the controller may migrate VMs (--migrate-command, the
+    testbed's migration emulator): the Location Mapper decides when, from the
+    delays its Path Monitor measures. Without, it only keeps the network going."""
+    token = secrets.token_urlsafe(24)
+    token_file, api_port_file = os.path.join(work, f"{name}.token"), os.path.join(work, f"{name}.api-port")
+    with open(token_file, "w") as f:
+        f.write(token + "\n")
+    extra = ["--api", "127.0.0.1:0", "--api-token-file", token_file, "--api-port-file", api_port_file]
+    if follow_me:
+        extra += ["--migrate-command", f"{sys.executable} {TESTBED} migrate {CONFIG} {{vm}} {{to}} --prefix fmcx "
+                                       f"--downtime-ms {args.downtime_ms}"]
+    ctl = Controller(args.controller, CONFIG, os.path.join(work, f"{name}.db"), work, extra)
     lab = Lab(CONFIG, "fmcx", args.linkem)
+    stream = None
     try:
         ctl.start()
+        stream = EventStream(int(open(api_port_file).read()), token)
         lab.up(ctl.port)
         pinger = lab.pinger("client1", "10.1.0.10", args.duration)
         start = time.time()
         events = {}
-        roam_at, migrate_at = args.duration * 0.2, args.duration * 0.5
         progress(f"{name}: pinging vm1 from client1 every 10 ms for {args.duration:.0f} s")
-        time.sleep(roam_at)
+        time.sleep(args.duration * 0.2)
         events["roam"] = time.time() - start
         lab.roam("client1", "wlan2")
         progress(f"{name}: client1 roamed wlan1 -> wlan2 at {events['roam']:.1f} s")
         if follow_me:
-            time.sleep(migrate_at - (time.time() - start))
-            events["migration_start"] = time.time() - start
-            report = lab.migrate("vm1", "dc2", args.downtime_ms)
-            events["migration_end"] = time.time() - start
-            events["reported_downtime_ms"] = report["downtime_ms"]
-            progress(f"{name}: vm1 migrated dc1 -> dc2 at {events['migration_start']:.1f} s "
-                     f"(downtime: {args.downtime_ms} ms emulated, {events['reported_downtime_ms']} ms reported)")
+            done = wait_until(lambda: stream.first("MigrationStep", lambda d: d["phase"] != "started"),
+                              lambda v: v is not None, args.duration * 0.6)
+            started = stream.first("MigrationStep", lambda d: d["phase"] == "started")
+            decided = stream.first("PlacementDecision", lambda d: d["action"] == "migrate")
+            if not (done and started and decided):
+                raise RuntimeError(f"the Location Mapper did not migrate vm1: {stream.events}")
+            events["decision"] = decided[0] - start
+            events["decision_scores"] = decided[1]["scores"]
+            events["migration_start"] = started[0] - start
+            events["migration_end"] = done[0] - start
+            events["reported_downtime_ms"] = done[1]["downtime_ms"]
+            progress(f"{name}: Location Mapper decided at {events['decision']:.1f} s (scores {decided[1]['scores']}); "
+                     f"vm1 migrated dc1 -> dc2 by {events['migration_end']:.1f} s, {done[1]['phase']} "
+                     f"(downtime {events['reported_downtime_ms']:.0f} ms reported)")
+        paths = [d for k, d in stream.events if k == "PathMeasured"]
+        events["paths"] = {f"{d['access']}-{d['dc']}": d["delay_ms"] for d in paths}
         timeline = [(when - start, rtt) for when, rtt in pinger_results(pinger, args.duration + 30)]
         answered = sum(1 for _, v in timeline if v is not None)
         progress(f"{name}: {answered} of {len(timeline)} pings answered")
         return timeline, events
     finally:
+        if stream:
+            stream.close()
         ctl.stop()
         lab.down()
 
@@ -152,9 +179,11 @@ def main():
         f"  near, before the roam         {fmt(s_fmc['near_before_roam_ms'])} ms   (paper: 1 ms)",
         f"  far, after roam, before move  {fmt(s_fmc['far_ms'])} ms   (paper: 50 ms)",
         f"  after the VM followed         {fmt(s_fmc['after_ms'])} ms   (paper: 1 ms)",
-        f"  latency dropped below 10 ms   at {fmt(s_fmc['latency_dropped_at_s'])} s (migration ordered at {ev_fmc['migration_start']:.1f} s)",
+        f"  Location Mapper decided       at {ev_fmc['decision']:.1f} s, {ev_fmc['decision'] - ev_fmc['roam']:.1f} s after the roam (scores {ev_fmc['decision_scores']})",
+        f"  latency dropped below 10 ms   at {fmt(s_fmc['latency_dropped_at_s'])} s (migration started at {ev_fmc['migration_start']:.1f} s)",
         f"  hypervisor-reported downtime  {s_fmc['reported_downtime_ms']} ms (emulated pause {args.downtime_ms} ms + port detach/attach)",
         f"  pings lost around migration   {s_fmc['lost_during_migration']} (bound: (downtime + {s_fmc['in_flight_ms']:.0f} ms in flight) / 10 ms + 1 = {s_fmc['allowed_loss']}; paper: 'few')",
+        f"  paths measured (round trip)   {', '.join(f'{k} {v:.1f} ms' for k, v in sorted(ev_fmc['paths'].items()))}",
         "without follow-me:",
         f"  after the roam                {fmt(s_none['far_ms'])} ms   (paper: stays at 50 ms)",
         "",

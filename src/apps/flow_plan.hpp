@@ -23,12 +23,14 @@ inline constexpr std::uint64_t kHomeForwardingCookie = 0x0003'0000'0000'0000ull;
 // one masked delete removes exactly one endpoint's rewrite flows everywhere.
 inline constexpr std::uint64_t kVirtualTunnelCookie = 0x0004'0000'0000'0000ull;
 inline constexpr std::uint64_t kDhcpCookie = 0x0005'0000'0000'0000ull;
+inline constexpr std::uint64_t kPathProbeCookie = 0x0006'0000'0000'0000ull;
 
 namespace priority {
 inline constexpr std::uint16_t kTableMiss = 0;
 inline constexpr std::uint16_t kLearnedUnicast = 100;
 inline constexpr std::uint16_t kArpToController = 1000;  // above every forwarding rule
 inline constexpr std::uint16_t kDhcpToController = 1000; // DHCP to a server port, at access switches
+inline constexpr std::uint16_t kProbeToController = 1000; // path probes to this site's probe address
 inline constexpr std::uint16_t kTunnel = 600;             // rewrite flows of visiting endpoints
 inline constexpr std::uint16_t kNextTable = 1;            // tables 0 and 1 default: go on
 inline constexpr std::uint16_t kDeliverLocal = 500;       // eth_dst = an endpoint at home here

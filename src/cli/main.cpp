@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <asio/steady_timer.hpp>
+
 #include "api/http_server.hpp"
 #include "api/northbound.hpp"
 #include "apps/learning_switch.hpp"
@@ -220,6 +222,17 @@ int main(int argc, char** argv) {
       }
     }
   }
+  // Periodic work of the Follow-Me Cloud apps (path probes, dwell times), on their loop.
+  asio::steady_timer ticker(controller.context(0));
+  std::function<void()> arm_ticker = [&] {
+    ticker.expires_after(std::chrono::milliseconds(100));
+    ticker.async_wait([&](const asio::error_code& ec) {
+      if (ec) return;
+      follow_me->tick();
+      arm_ticker();
+    });
+  };
+  if (follow_me) arm_ticker();
   std::signal(SIGPIPE, SIG_IGN);
   controller.stop_on_signals();
   controller.run();

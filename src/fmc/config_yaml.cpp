@@ -109,7 +109,8 @@ class Loader {
   }
 
   NetworkModel load(const YAML::Node& root) {
-    only_keys(root, "the network", {"switches", "data_centers", "access_networks", "router", "vms", "clients", "wan_delays_ms", "dhcp"});
+    only_keys(root, "the network", {"switches", "data_centers", "access_networks", "router", "vms", "clients", "wan_delays_ms", "dhcp",
+                                      "services", "placement", "path_monitor"});
     NetworkModel m;
     for (const auto& n : sequence(root, "switches", true)) m.switches.push_back(switch_spec(n));
     for (const auto& n : sequence(root, "data_centers", true)) m.sites.push_back(site(n, SiteKind::kDataCenter));
@@ -121,7 +122,12 @@ class Loader {
     for (const auto& n : sequence(root, "clients", false)) m.clients.push_back(client(n));
     for (const auto& n : sequence(root, "wan_delays_ms", false)) m.wan.push_back(delay(n));
     if (const YAML::Node d = root["dhcp"]) m.dhcp = dhcp(d);
+    for (const auto& n : sequence(root, "services", false)) m.services.push_back(service(n));
+    if (const YAML::Node p = root["placement"]) m.placement = placement(p);
+    if (const YAML::Node p = root["path_monitor"]) m.path_monitor = path_monitor(p);
     cross_check(m);
+    for (auto& s : m.sites)
+      if (!site_nodes_.at(s.name)["probe_address"]) default_probe_address(s, m.vms);
     if (m.dhcp.mode == DhcpMode::kRelay)
       for (const auto& s : m.sites)
         if (s.kind == SiteKind::kAccessNetwork && !s.dhcp_relay_agent)
@@ -147,7 +153,7 @@ class Loader {
   Site site(const YAML::Node& n, SiteKind kind) {
     const std::string what = kind == SiteKind::kDataCenter ? "a data center" : "an access network";
     only_keys(n, what, {"name", "switch", "uplink_port", "subnet", "gateway", "location", "dhcp_pool", "dhcp_reservations",
-                  "dhcp_relay_agent", "keep_address_when_visiting"});
+                  "dhcp_relay_agent", "keep_address_when_visiting", "utilisation", "cost", "provider", "probe_address"});
     Site s;
     s.kind = kind;
     s.name = text(need(n, "name", what), "name");
@@ -189,19 +195,31 @@ class Loader {
         fail(agent, s.name + ": the relay agent address must be a host address inside " + s.subnet.to_string() + " other than the gateway");
     }
     if (const YAML::Node keep = n["keep_address_when_visiting"]) s.keep_address_when_visiting = boolean(keep, s.name + ".keep_address_when_visiting");
+    for (const char* key : {"utilisation", "cost", "provider"})
+      if (n[key] && kind != SiteKind::kDataCenter) fail(n[key], s.name + ": only data centers have '" + key + "'");
+    if (const YAML::Node u = n["utilisation"]) s.utilisation = fraction(u, s.name + ".utilisation");
+    if (const YAML::Node c = n["cost"]) s.cost = non_negative(c, s.name + ".cost");
+    if (const YAML::Node p = n["provider"]) s.provider = text(p, s.name + ".provider");
+    if (const YAML::Node a = n["probe_address"]) {
+      s.probe_address = ip(a, s.name + ".probe_address");
+      if (!s.subnet.contains(s.probe_address) || s.probe_address == s.subnet.network || !free_address(s, s.probe_address))
+        fail(a, s.name + ": the path probe address " + s.probe_address.to_string() + " must be a free host address inside " +
+                    s.subnet.to_string() + " (not the gateway, the relay agent, reserved or in the DHCP pool)");
+    }
     if (!site_names_.insert(s.name).second) fail(n, "site '" + s.name + "' is defined twice");
     site_nodes_[s.name] = n;
     return s;
   }
 
   VmSpec vm(const YAML::Node& n) {
-    only_keys(n, "a VM", {"name", "ip", "mac", "home", "hypervisor"});
+    only_keys(n, "a VM", {"name", "ip", "mac", "home", "hypervisor", "memory_mib"});
     VmSpec v;
     v.name = text(need(n, "name", "a VM"), "VM name");
     v.ip = ip(need(n, "ip", v.name), v.name + ".ip");
     v.mac = mac(need(n, "mac", v.name), v.name + ".mac");
     v.home = text(need(n, "home", v.name), v.name + ".home");
     v.hypervisor = n["hypervisor"] ? text(n["hypervisor"], v.name + ".hypervisor") : "netns:" + v.home;
+    if (const YAML::Node mem = n["memory_mib"]) v.memory_mib = non_negative(mem, v.name + ".memory_mib");
     endpoint_nodes_.push_back(n);
     return v;
   }
@@ -242,6 +260,99 @@ class Loader {
     return d;
   }
 
+  // Not the gateway, the relay agent, reserved or in the DHCP pool.
+  static bool free_address(const Site& s, net::Ipv4Addr a) {
+    if (a == s.gateway.ip || a == s.dhcp_relay_agent || (s.dhcp_pool && s.dhcp_pool->contains(a))) return false;
+    for (const auto& r : s.dhcp_reservations)
+      if (r.ip == a) return false;
+    return true;
+  }
+
+  // The highest free host address of the subnet that no VM uses.
+  void default_probe_address(Site& s, const std::vector<VmSpec>& vms) {
+    const std::uint32_t broadcast = s.subnet.network.value | ~s.subnet.mask();
+    for (std::uint32_t a = broadcast - 1; a > s.subnet.network.value; --a) {
+      bool used = !free_address(s, net::Ipv4Addr{a});
+      for (const auto& v : vms) used |= v.ip.value == a;
+      if (!used) {
+        s.probe_address = net::Ipv4Addr{a};
+        return;
+      }
+    }
+    fail(site_nodes_.at(s.name), s.name + ": no free address left in " + s.subnet.to_string() + " for the path probes");
+  }
+
+  double non_negative(const YAML::Node& n, const std::string& what) const {
+    const double v = real(n, what);
+    if (!(v >= 0) || v > 1e12) fail(n, what + " must be a number from 0 up");
+    return v;
+  }
+
+  double fraction(const YAML::Node& n, const std::string& what) const {
+    const double v = real(n, what);
+    if (!(v >= 0 && v <= 1)) fail(n, what + " must be between 0 and 1");
+    return v;
+  }
+
+  ServiceSpec service(const YAML::Node& n) {
+    only_keys(n, "a service", {"name", "vm", "users"});
+    ServiceSpec s;
+    s.name = text(need(n, "name", "a service"), "service name");
+    s.vm = text(need(n, "vm", s.name), s.name + ".vm");
+    for (const auto& u : sequence(n, "users", false)) s.users.push_back(text(u, s.name + ".users"));
+    service_nodes_.push_back(n);
+    return s;
+  }
+
+  PlacementSettings placement(const YAML::Node& n) const {
+    only_keys(n, "placement", {"policy", "weights", "preferred_providers", "hysteresis", "dwell_s", "horizon_s", "discount",
+                               "link_mbps", "expected_downtime_ms", "migration_weight", "retry_after_s"});
+    PlacementSettings p;
+    if (const YAML::Node policy = n["policy"]) {
+      const std::string v = text(policy, "placement.policy");
+      auto kind = placement_policy_from_string(v);
+      if (!kind) fail(policy, "placement.policy: '" + v + "' is none of off, nearest, threshold, mdp");
+      p.policy = *kind;
+    }
+    if (const YAML::Node w = n["weights"]) {
+      only_keys(w, "placement.weights", {"delay", "utilisation", "cost", "preferred"});
+      if (w["delay"]) p.weight_delay = non_negative(w["delay"], "placement.weights.delay");
+      if (w["utilisation"]) p.weight_utilisation = non_negative(w["utilisation"], "placement.weights.utilisation");
+      if (w["cost"]) p.weight_cost = non_negative(w["cost"], "placement.weights.cost");
+      if (w["preferred"]) p.weight_preferred = non_negative(w["preferred"], "placement.weights.preferred");
+    }
+    for (const auto& v : sequence(n, "preferred_providers", false)) p.preferred_providers.push_back(text(v, "placement.preferred_providers"));
+    const std::pair<const char*, double*> numbers[] = {
+        {"hysteresis", &p.hysteresis}, {"dwell_s", &p.dwell_s}, {"horizon_s", &p.horizon_s},
+        {"expected_downtime_ms", &p.expected_downtime_ms}, {"migration_weight", &p.migration_weight},
+        {"retry_after_s", &p.retry_after_s}};
+    for (const auto& [key, field] : numbers)
+      if (const YAML::Node v = n[key]) *field = non_negative(v, std::string("placement.") + key);
+    if (const YAML::Node d = n["discount"]) {
+      p.discount = fraction(d, "placement.discount");
+      if (p.discount >= 1) fail(d, "placement.discount must be below 1");
+    }
+    if (const YAML::Node l = n["link_mbps"]) {
+      p.link_mbps = non_negative(l, "placement.link_mbps");
+      if (p.link_mbps <= 0) fail(l, "placement.link_mbps must be above 0");
+    }
+    return p;
+  }
+
+  PathMonitorSettings path_monitor(const YAML::Node& n) const {
+    only_keys(n, "path_monitor", {"interval_ms", "udp_port", "smoothing"});
+    PathMonitorSettings p;
+    if (const YAML::Node i = n["interval_ms"]) p.interval_ms = static_cast<std::uint32_t>(number(i, "path_monitor.interval_ms", 3600000));
+    if (p.interval_ms < 10) fail(n["interval_ms"], "path_monitor.interval_ms must be at least 10");
+    if (const YAML::Node u = n["udp_port"]) p.udp_port = static_cast<std::uint16_t>(number(u, "path_monitor.udp_port", 65535));
+    if (p.udp_port == 0 || p.udp_port == 67 || p.udp_port == 68) fail(n, "path_monitor.udp_port must be a free UDP port (not 0, 67 or 68)");
+    if (const YAML::Node a = n["smoothing"]) {
+      p.smoothing = fraction(a, "path_monitor.smoothing");
+      if (p.smoothing == 0) fail(a, "path_monitor.smoothing must be above 0");
+    }
+    return p;
+  }
+
   WanDelay delay(const YAML::Node& n) {
     only_keys(n, "a WAN delay", {"from", "to", "delay"});
     WanDelay d{text(need(n, "from", "a WAN delay"), "from"), text(need(n, "to", "a WAN delay"), "to"), 0};
@@ -267,6 +378,7 @@ class Loader {
       if (!home || home->kind != SiteKind::kDataCenter) fail(endpoint_nodes_[i], v.name + ": home '" + v.home + "' is not a data center");
       if (!home->subnet.contains(v.ip)) fail(endpoint_nodes_[i], v.name + ": " + v.ip.to_string() + " is outside its home " + home->subnet.to_string());
       if (!macs.insert(v.mac.as_u64()).second) fail(endpoint_nodes_[i], v.name + ": MAC " + v.mac.to_string() + " is used twice");
+      if (v.ip == home->probe_address) fail(endpoint_nodes_[i], v.name + ": " + v.ip.to_string() + " is " + home->name + "'s path probe address; set another 'probe_address'");
     }
     for (std::size_t i = 0; i < m.clients.size(); ++i) {
       const auto& c = m.clients[i];
@@ -274,6 +386,18 @@ class Loader {
       const Site* home = m.site_named(c.home);
       if (!home || home->kind != SiteKind::kAccessNetwork) fail(at, c.name + ": home '" + c.home + "' is not an access network");
       if (!macs.insert(c.mac.as_u64()).second) fail(at, c.name + ": MAC " + c.mac.to_string() + " is used twice");
+    }
+    for (std::size_t i = 0; i < m.services.size(); ++i) {
+      const auto& s = m.services[i];
+      if (!m.vm_named(s.vm)) fail(service_nodes_[i], s.name + ": no VM named '" + s.vm + "'");
+      for (const auto& u : s.users) {
+        bool known = false;
+        for (const auto& c : m.clients) known |= c.name == u;
+        if (!known) fail(service_nodes_[i], s.name + ": no client named '" + u + "'");
+      }
+      for (std::size_t j = 0; j < i; ++j)
+        if (m.services[j].name == s.name || m.services[j].vm == s.vm)
+          fail(service_nodes_[i], s.name + ": a service name or VM is used twice");
     }
     for (std::size_t i = 0; i < m.wan.size(); ++i)
       for (const auto* name : {&m.wan[i].from, &m.wan[i].to})
@@ -284,7 +408,7 @@ class Loader {
   std::set<std::string> switch_names_, site_names_;
   std::set<std::uint64_t> dpids_;
   std::map<std::string, YAML::Node> site_nodes_;
-  std::vector<YAML::Node> endpoint_nodes_, delay_nodes_;
+  std::vector<YAML::Node> endpoint_nodes_, delay_nodes_, service_nodes_;
 };
 
 }  // namespace

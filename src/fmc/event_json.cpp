@@ -24,6 +24,18 @@ EventText event_json(const FmcEvent& e) {
                      {"phase", m->phase}, {"downtime_ms", m->downtime_ms}, {"detail", m->detail}};
     return {"MigrationStep", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
   }
+  if (const auto* d = std::get_if<PlacementDecision>(&e)) {
+    nlohmann::json scores = nlohmann::json::object();
+    for (const auto& [dc, score] : d->scores) scores[dc] = score;
+    nlohmann::json j{{"service", d->service}, {"vm", d->vm},         {"policy", d->policy},
+                     {"current", d->current_dc}, {"target", d->target_dc}, {"action", d->action},
+                     {"reason", d->reason},   {"scores", scores},   {"move_cost", d->move_cost}};
+    return {"PlacementDecision", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  }
+  if (const auto* p = std::get_if<PathMeasured>(&e)) {
+    nlohmann::json j{{"access", p->access}, {"dc", p->dc}, {"delay_ms", p->delay_ms}};
+    return {"PathMeasured", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  }
   const auto& s = std::get<SecurityEvent>(e);
   nlohmann::json j{{"kind", s.kind}, {"detail", s.detail}, {"dpid", s.dpid.value}, {"port", s.port.value}};
   return {"SecurityEvent", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};

@@ -48,7 +48,25 @@ struct MigrationStep {
   std::string detail;
 };
 
-using FmcEvent = std::variant<EndpointMoved, SecurityEvent, MigrationStep>;
+// The Location Mapper's judgement of where a service should run (paper
+// §III.B): the scores it compared and what it decided.
+struct PlacementDecision {
+  std::string service, vm, policy;
+  std::string current_dc;
+  std::string target_dc;  // empty: stay
+  std::string action;     // stay, wait (dwell), migrate, refused
+  std::string reason;
+  std::vector<std::pair<std::string, double>> scores;  // DC -> score (lower is better)
+  double move_cost = 0;
+};
+
+// A path delay the Path Monitor measured (smoothed).
+struct PathMeasured {
+  std::string access, dc;
+  double delay_ms = 0;
+};
+
+using FmcEvent = std::variant<EndpointMoved, SecurityEvent, MigrationStep, PlacementDecision, PathMeasured>;
 
 class EventBus {
  public:

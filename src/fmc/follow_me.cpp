@@ -4,6 +4,8 @@
 
 #include "controller/log.hpp"
 #include "fmc/event_json.hpp"
+#include "fmc/location_mapper/location_mapper.hpp"
+#include "fmc/path_monitor.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace fmc {
@@ -12,6 +14,10 @@ namespace {
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t monotonic_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 // Hands one shared app to the controller's per-worker app list.
@@ -130,6 +136,15 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
   f->manipulator_ = std::make_unique<PacketManipulator>(
       f->model_, *f->locations_, f->bus_, f->directory_,
       [f = f.get()](const MoveConverged& c) { f->convergence_.observe(std::chrono::duration<double>(c.elapsed).count()); });
+  f->path_monitor_ = std::make_unique<PathMonitor>(f->model_, f->bus_, f->directory_, monotonic_us);
+  // Measured round trips; the configured WAN delays until a path has been measured.
+  auto delay = [f = f.get()](const std::string& access, const std::string& dc) -> std::optional<double> {
+    if (auto measured = f->path_monitor_->rtt_ms(access, dc)) return measured;
+    return f->model_.wan_delay(access, dc);
+  };
+  // Subscribed last: its decisions come after every other app has seen the move.
+  f->mapper_ = std::make_unique<LocationMapper>(f->model_, *f->locations_, f->bus_, delay, now_ms);
+  f->bus_.subscribe([mapper = f->mapper_.get()](const FmcEvent& e) { mapper->on_event(e); });
   return f;
 }
 
@@ -149,12 +164,18 @@ void FollowMe::use_migration_driver(std::unique_ptr<migration::Driver> driver) {
       },
       now_ms);
   migration_manager_->restore(saved_migrations_);
+  mapper_->use(migration_manager_.get());
+}
+
+void FollowMe::tick() {
+  path_monitor_->tick();
+  mapper_->tick();
 }
 
 ctl::AppList FollowMe::apps() {
   ctl::AppList list;
-  for (ctl::App* app : std::initializer_list<ctl::App*>{&census_, &directory_, detector_.get(), dhcp_.get(), arp_.get(),
-                                                                  manipulator_.get()})
+  for (ctl::App* app : std::initializer_list<ctl::App*>{&census_, &directory_, path_monitor_.get(), detector_.get(),
+                                                                  dhcp_.get(), arp_.get(), manipulator_.get()})
     list.push_back(std::make_unique<SharedApp>(*app));
   return list;
 }

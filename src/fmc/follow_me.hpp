@@ -1,7 +1,9 @@
 #pragma once
 // Composition root of the Follow-Me Cloud controller: the network model, the
 // database, the Location Manager and the apps in their fixed order
-//   switch directory, mobility detector, ARP proxy, packet manipulator.
+//   census, switch directory, path monitor, mobility detector, DHCP, ARP
+//   proxy, packet manipulator,
+// and the Location Mapper, which judges placements on the apps' events.
 // One instance serves every switch; the controller must run one worker.
 #include <memory>
 #include <string>
@@ -10,11 +12,13 @@
 #include "fmc/arp_proxy.hpp"
 #include "fmc/dhcp/dhcp_service.hpp"
 #include "fmc/location_manager.hpp"
+#include "fmc/location_mapper/location_mapper.hpp"
 #include "fmc/migration_manager.hpp"
 #include "fmc/migrations_in_flight.hpp"
 #include "fmc/mobility_detector.hpp"
 #include "fmc/packet_in_census.hpp"
 #include "fmc/packet_manipulator.hpp"
+#include "fmc/path_monitor.hpp"
 #include "fmc/switch_directory.hpp"
 #include "store/write_behind.hpp"
 #include "util/histogram.hpp"
@@ -51,6 +55,10 @@ class FollowMe {
   // Time from a move to its flows confirmed by barriers on every switch, in seconds.
   const Histogram& convergence() const { return convergence_; }
   void flush_store() { writer_->flush(); }
+  // Periodic work (probes, dwell times); call every ~100 ms on the apps' loop.
+  void tick();
+  const PathMonitor& path_monitor() const { return *path_monitor_; }
+  LocationMapper& mapper() { return *mapper_; }
 
  private:
   FollowMe() = default;
@@ -71,6 +79,8 @@ class FollowMe {
   std::mutex post_mu_;
   Post post_;
   std::unique_ptr<PacketManipulator> manipulator_;
+  std::unique_ptr<PathMonitor> path_monitor_;
+  std::unique_ptr<LocationMapper> mapper_;
 };
 
 }  // namespace fmc

@@ -38,8 +38,7 @@ Result<store::MigrationRecord, std::string> MigrationManager::start(const std::s
   if (!sw || !sw->ports.count(vm)) return Unexpected{"the switch of " + to + " has no port for " + vm + " in the configuration"};
   const std::string from = e->current ? e->current->site : e->home_site;
   if (from == to) return Unexpected{vm + " is already in " + to};
-  for (const auto& [id, _] : running_)
-    if (history_.at(id).vm == vm) return Unexpected{vm + " is already migrating (migration " + std::to_string(id) + ")"};
+  if (auto id = running_for(vm)) return Unexpected{vm + " is already migrating (migration " + std::to_string(*id) + ")"};
   if (veto_)
     if (auto why = veto_(vm)) return Unexpected{*why};
 
@@ -49,13 +48,17 @@ Result<store::MigrationRecord, std::string> MigrationManager::start(const std::s
   in_flight_.expect(vm, to);
   persist_(m);
   step(m);
-  const model::VmSpec* spec = nullptr;
-  for (const auto& v : model_.vms)
-    if (v.name == vm) spec = &v;
+  const model::VmSpec* spec = model_.vm_named(vm);
   running_[id] = driver_.start(migration::Request{vm, from, to, spec ? spec->hypervisor : ""},
                                [this, id](migration::MigrationId, const migration::Result& r) { finished(id, r); });
   log::info("migration", "migration " + std::to_string(id) + ": " + vm + " " + from + " -> " + to + " (" + cause + ")");
   return m;
+}
+
+std::optional<std::int64_t> MigrationManager::running_for(const std::string& vm) const {
+  for (const auto& [id, _] : running_)
+    if (history_.at(id).vm == vm) return id;
+  return std::nullopt;
 }
 
 bool MigrationManager::cancel(std::int64_t id) {

@@ -37,6 +37,8 @@ class MigrationManager {
   Result<store::MigrationRecord, std::string> start(const std::string& vm, const std::string& to, const std::string& cause);
   // Cancels a running migration; false if it is not running.
   bool cancel(std::int64_t id);
+  // The running migration of `vm`, if any.
+  std::optional<std::int64_t> running_for(const std::string& vm) const;
   const store::MigrationRecord* find(std::int64_t id) const;
   std::vector<store::MigrationRecord> all() const;
   std::string_view driver_name() const { return driver_.name(); }

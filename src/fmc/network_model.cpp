@@ -20,6 +20,34 @@ const Site* NetworkModel::site_named(std::string_view name) const {
   return nullptr;
 }
 
+const char* to_string(PlacementPolicyKind k) {
+  switch (k) {
+    case PlacementPolicyKind::kOff: return "off";
+    case PlacementPolicyKind::kNearest: return "nearest";
+    case PlacementPolicyKind::kThreshold: return "threshold";
+    case PlacementPolicyKind::kMdp: return "mdp";
+  }
+  return "?";
+}
+
+std::optional<PlacementPolicyKind> placement_policy_from_string(std::string_view s) {
+  for (auto k : {PlacementPolicyKind::kOff, PlacementPolicyKind::kNearest, PlacementPolicyKind::kThreshold, PlacementPolicyKind::kMdp})
+    if (s == to_string(k)) return k;
+  return std::nullopt;
+}
+
+std::optional<double> NetworkModel::wan_delay(std::string_view a, std::string_view b) const {
+  for (const auto& d : wan)
+    if ((d.from == a && d.to == b) || (d.from == b && d.to == a)) return d.delay_ms;
+  return std::nullopt;
+}
+
+const VmSpec* NetworkModel::vm_named(std::string_view name) const {
+  for (const auto& v : vms)
+    if (v.name == name) return &v;
+  return nullptr;
+}
+
 const Site* NetworkModel::site_at(of::Dpid dpid) const {
   const SwitchSpec* sw = switch_with(dpid);
   if (!sw) return nullptr;

@@ -54,6 +54,13 @@ struct Site {
   // controller answers ARP for it and receives the server's replies on it.
   std::optional<net::Ipv4Addr> dhcp_relay_agent;
   bool keep_address_when_visiting = true;   // per-network policy for roaming clients
+  // Where the Path Monitor's probes start and end in this site (the
+  // controller answers ARP for it); by default the last host address.
+  net::Ipv4Addr probe_address;
+  // Data centers, for placement (paper §III.B): QoS and business parameters.
+  double utilisation = 0;  // 0..1, of the DC's servers
+  double cost = 0;         // relative price of running a service there
+  std::string provider;
 };
 
 enum class DhcpMode { kServe, kRelay };
@@ -71,6 +78,13 @@ struct DhcpSettings {
   std::uint32_t max_rate_per_port = 50;
 };
 
+// The Path Monitor (paper §III.B: measured delays feed the Location Mapper).
+struct PathMonitorSettings {
+  std::uint32_t interval_ms = 1000;  // probes and port statistics, per path
+  std::uint16_t udp_port = 7359;     // probes' UDP port
+  double smoothing = 0.25;           // weight of a new sample (EWMA)
+};
+
 struct RouterSpec {
   std::string name;
 };
@@ -81,6 +95,7 @@ struct VmSpec {
   net::MacAddr mac;
   std::string home;        // data center
   std::string hypervisor;  // driver handle, e.g. "qemu:dc1"
+  double memory_mib = 128;  // what a live migration has to copy
 };
 
 struct ClientSpec {
@@ -94,6 +109,37 @@ struct WanDelay {
   double delay_ms = 0;
 };
 
+// A cloud service some clients use, running in one VM (paper §III.B: the
+// Location Mapper places it near its users).
+struct ServiceSpec {
+  std::string name;
+  std::string vm;
+  std::vector<std::string> users;  // client names
+};
+
+enum class PlacementPolicyKind { kOff, kNearest, kThreshold, kMdp };
+const char* to_string(PlacementPolicyKind k);
+std::optional<PlacementPolicyKind> placement_policy_from_string(std::string_view s);
+
+// How the Location Mapper scores data centers and decides to migrate.
+// Scores are in "milliseconds of delay" after weighting; lower is better.
+struct PlacementSettings {
+  PlacementPolicyKind policy = PlacementPolicyKind::kOff;
+  double weight_delay = 1;         // per ms of measured delay to the users
+  double weight_utilisation = 0;   // per 1% of server utilisation
+  double weight_cost = 0;          // per unit of a DC's cost
+  double weight_preferred = 0;     // subtracted for a preferred provider
+  std::vector<std::string> preferred_providers;
+  double hysteresis = 5;           // a new DC must beat the current one by this much
+  double dwell_s = 2;              // ... for this long (threshold policy)
+  double horizon_s = 60;           // how long a gain is expected to last (threshold)
+  double discount = 0.95;          // per second (mdp)
+  double link_mbps = 1000;         // between data centers, for the copy time
+  double expected_downtime_ms = 50;
+  double migration_weight = 1;     // score-seconds per second of copying or downtime
+  double retry_after_s = 30;       // after a failed or refused migration
+};
+
 struct NetworkModel {
   std::vector<SwitchSpec> switches;
   std::vector<Site> sites;
@@ -102,7 +148,13 @@ struct NetworkModel {
   std::vector<ClientSpec> clients;
   std::vector<WanDelay> wan;
   DhcpSettings dhcp;
+  std::vector<ServiceSpec> services;
+  PlacementSettings placement;
+  PathMonitorSettings path_monitor;
 
+  const VmSpec* vm_named(std::string_view name) const;
+  // The configured WAN round trip between two sites (either direction).
+  std::optional<double> wan_delay(std::string_view a, std::string_view b) const;
   const SwitchSpec* switch_named(std::string_view name) const;
   const SwitchSpec* switch_with(of::Dpid dpid) const;
   const Site* site_named(std::string_view name) const;

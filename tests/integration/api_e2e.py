@@ -22,46 +22,22 @@ import http.server
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
+from api_client import Api, EventStream  # noqa: E402
 from harness import TESTBED, Checks, Controller, Lab, ovs_ensure_running, sh, wait_until  # noqa: E402
 from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
 
 CONFIG = os.path.join(HERE, "testbed.yaml")
 PREFIX = f"a{os.getpid() % 1000}"
 check = Checks("northbound API")
-
-
-class Api:
-    def __init__(self, port, token):
-        self.base, self.token = f"http://127.0.0.1:{port}", token
-
-    def call(self, method, path, body=None, token=True, raw=None, headers=None):
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        req = urllib.request.Request(self.base + path, data=data, method=method)
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        if token:
-            req.add_header("Authorization", f"Bearer {self.token if token is True else token}")
-        for k, v in (headers or {}).items():
-            req.add_header(k, v)
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                text = r.read().decode()
-                return r.status, (json.loads(text) if text and "json" in r.headers.get("Content-Type", "") else text)
-        except urllib.error.HTTPError as e:
-            text = e.read().decode()
-            return e.code, (json.loads(text) if text.startswith("{") else text)
 
 
 class Receiver:
@@ -90,37 +66,6 @@ class Receiver:
 
     def close(self):
         self.server.shutdown()
-
-
-class EventStream:
-    """Reads /api/v1/events in a thread; keeps (event, data) pairs."""
-
-    def __init__(self, port, token):
-        self.events = []
-        self.sock = socket.create_connection(("127.0.0.1", port))
-        self.sock.sendall(f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        buf, event = b"", None
-        while True:
-            try:
-                chunk = self.sock.recv(4096)
-            except OSError:
-                return
-            if not chunk:
-                return
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                line = line.decode().rstrip("\r")
-                if line.startswith("event: "):
-                    event = line[7:]
-                elif line.startswith("data: ") and event:
-                    self.events.append((event, json.loads(line[6:])))
-
-    def close(self):
-        self.sock.close()
 
 
 def metrics(api):

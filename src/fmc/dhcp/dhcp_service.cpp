@@ -5,7 +5,7 @@
 #include "apps/flow_plan.hpp"
 #include "controller/log.hpp"
 #include "fmc/dhcp/relay_agent.hpp"
-#include "net/arp.hpp"
+#include "fmc/own_address_arp.hpp"
 
 namespace fmc::dhcp {
 
@@ -174,15 +174,7 @@ void DhcpService::relay_to_client(ctl::Datapath& dp, const net::UdpDatagram& d, 
 bool DhcpService::answer_relay_agent_arp(ctl::Datapath& dp, const of::PacketIn& pi, const net::EthernetView& eth,
                                          const model::Site& site) {
   if (model_.dhcp.mode != model::DhcpMode::kRelay || !site.dhcp_relay_agent) return false;
-  const auto arp = net::ArpView::parse(eth.payload);
-  if (!arp || arp->op != net::arp_op::kRequest || arp->tpa != *site.dhcp_relay_agent) return false;
-  const auto frame = net::build_arp_reply(*arp, relay_agent_mac(*site.dhcp_relay_agent));
-  of::PacketOut po;
-  po.in_port = of::port::kController;
-  po.actions = {of::Output{pi.in_port, 0}};
-  po.data = frame;
-  dp.send(po);
-  return true;
+  return answer_arp_for(dp, pi, eth, *site.dhcp_relay_agent, relay_agent_mac(*site.dhcp_relay_agent));
 }
 
 void DhcpService::deliver(of::Dpid dpid, of::PortNo port, const net::MacAddr& src_mac, net::Ipv4Addr src_ip,

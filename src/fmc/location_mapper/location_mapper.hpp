@@ -1,0 +1,81 @@
+#pragma once
+// The Location Mapper (paper §III.B, Fig. 4 step 10): for every service,
+// scores the data centers for the access networks its users are in now and
+// lets the configured policy decide whether the VM should move. A move the
+// policy wants must hold for the dwell time (threshold and mdp policies) so
+// that a user walking along a cell border does not make the VM ping-pong;
+// it is not re-ordered while a migration of the VM runs, and after a failed
+// or refused one it waits retry_after_s. Every judgement that changes is
+// published as a PlacementDecision (with the scores).
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "fmc/events.hpp"
+#include "fmc/location_manager.hpp"
+#include "fmc/location_mapper/placement_policy.hpp"
+#include "fmc/network_model.hpp"
+
+namespace fmc {
+
+class MigrationManager;
+
+class LocationMapper {
+ public:
+  using Clock = std::function<std::int64_t()>;  // milliseconds
+
+  LocationMapper(const model::NetworkModel& model, const LocationManager& locations, EventBus& bus,
+                 placement::DelayOf delay, Clock clock);
+
+  // Who carries decisions out; without one the mapper only judges.
+  void use(MigrationManager* migrations) { migrations_ = migrations; }
+  const model::PlacementSettings& settings() const { return settings_; }
+  // Replaces the policy and its parameters (learnt mobility starts afresh).
+  void set_settings(const model::PlacementSettings& settings);
+
+  // Learns from users' moves and notes migration outcomes.
+  void on_event(const FmcEvent& e);
+  // Judges every service (users moved, a dwell ran out, delays changed).
+  void tick();
+
+  struct ServiceState {
+    const model::ServiceSpec* spec = nullptr;
+    std::string current_dc;
+    std::optional<PlacementDecision> last;
+  };
+  std::vector<ServiceState> services() const;
+
+ private:
+  struct Pending {
+    std::string to;
+    double since_s = 0;
+  };
+  struct Judged {
+    std::optional<Pending> pending;
+    std::optional<PlacementDecision> last;
+    double hold_until_s = 0;  // after a failed or refused migration
+  };
+
+  void judge(const model::ServiceSpec& service);
+  std::string dc_of(const std::string& vm) const;
+  void publish(Judged& j, PlacementDecision d);
+  double now_s() const { return static_cast<double>(clock_()) / 1000.0; }
+
+  const model::NetworkModel& model_;
+  const LocationManager& locations_;
+  EventBus& bus_;
+  placement::DelayOf delay_;
+  Clock clock_;
+  model::PlacementSettings settings_;
+  std::unique_ptr<placement::PlacementPolicy> policy_;
+  MigrationManager* migrations_ = nullptr;
+  std::map<std::string, Judged> judged_;  // by service name
+  std::set<std::string> due_;              // services whose users moved since the last tick
+  double next_sweep_s_ = 0;
+};
+
+}  // namespace fmc

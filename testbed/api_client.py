@@ -1,0 +1,70 @@
+"""A client for the controller's northbound API (tests, the experiment):
+plain HTTP calls with the bearer token, and the server-sent event stream."""
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+
+
+class Api:
+    def __init__(self, port, token):
+        self.base, self.token = f"http://127.0.0.1:{port}", token
+
+    def call(self, method, path, body=None, token=True, raw=None, headers=None):
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        if token:
+            req.add_header("Authorization", f"Bearer {self.token if token is True else token}")
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                text = r.read().decode()
+                return r.status, (json.loads(text) if text and "json" in r.headers.get("Content-Type", "") else text)
+        except urllib.error.HTTPError as e:
+            text = e.read().decode()
+            return e.code, (json.loads(text) if text.startswith("{") else text)
+
+
+
+class EventStream:
+    """Reads /api/v1/events in a thread; keeps (event, data) pairs and when each arrived."""
+
+    def __init__(self, port, token):
+        self.events, self.times = [], []
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.sendall(f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        buf, event = b"", None
+        while True:
+            try:
+                chunk = self.sock.recv(4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                line = line.decode().rstrip("\r")
+                if line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: ") and event:
+                    self.times.append(time.time())
+                    self.events.append((event, json.loads(line[6:])))
+
+    def first(self, kind, pred=lambda d: True, since=0.0):
+        """(arrival time, data) of the first `kind` event after `since` matching `pred`, or None."""
+        for when, (k, d) in zip(list(self.times), list(self.events)):
+            if k == kind and when >= since and pred(d):
+                return when, d
+        return None
+
+    def close(self):
+        self.sock.close()
