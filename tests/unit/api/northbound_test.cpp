@@ -8,10 +8,13 @@
 
 #include "fmc/arp_proxy.hpp"
 #include "fmc/config_yaml.hpp"
+#include "support/fake_driver.hpp"
 
 using namespace fmc;
 using namespace fmc::api;
 using nlohmann::json;
+
+using test_support::FakeDriver;
 
 namespace {
 
@@ -20,19 +23,6 @@ const std::string kToken = "0123456789abcdef0123";
 struct FakeSink : NotificationSink {
   std::vector<std::pair<std::string, json>> sent;  // (path, body)
   void notify(const CallbackUrl& to, std::string body) override { sent.emplace_back(to.path, json::parse(body)); }
-};
-
-struct FakeDriver : migration::Driver {
-  std::vector<std::pair<migration::Request, migration::Completion>> started;
-  std::set<migration::MigrationId> cancelled;
-  std::string_view name() const override { return "fake"; }
-  migration::MigrationId start(const migration::Request& r, migration::Completion done) override {
-    started.emplace_back(r, std::move(done));
-    return started.size();
-  }
-  std::optional<migration::Progress> progress(migration::MigrationId) const override { return std::nullopt; }
-  bool cancel(migration::MigrationId id) override { return cancelled.insert(id).second; }
-  void finish(std::size_t i, migration::Outcome o) { started.at(i).second(i + 1, migration::Result{o, std::chrono::milliseconds(42), ""}); }
 };
 
 struct World {

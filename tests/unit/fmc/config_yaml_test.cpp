@@ -150,3 +150,69 @@ TEST(ConfigYaml, DhcpSettingsAndTheirMistakes) {
     EXPECT_GT(e.line, 0) << e.to_string();
   }
 }
+
+namespace {
+
+const std::string kWithClient = std::string(kMinimal) + "clients:\n  - {name: c1, mac: \"02:00:00:0a:00:01\", home: wlan1}\n";
+
+TEST(ConfigYaml, ServicesPlacementAndPathMonitor) {
+  auto m = parse_network_yaml(kWithClient + R"(services:
+  - {name: video, vm: vm1, users: [c1]}
+placement:
+  policy: mdp
+  weights: {delay: 2, utilisation: 0.5, cost: 1, preferred: 3}
+  preferred_providers: [acme]
+  dwell_s: 4
+  discount: 0.9
+path_monitor: {interval_ms: 250, udp_port: 9000}
+)",
+                              "net.yaml");
+  ASSERT_TRUE(m) << m.error().to_string();
+  ASSERT_EQ(m->services.size(), 1u);
+  EXPECT_EQ(m->services[0].users, std::vector<std::string>{"c1"});
+  EXPECT_EQ(m->placement.policy, PlacementPolicyKind::kMdp);
+  EXPECT_EQ(m->placement.weight_delay, 2);
+  EXPECT_EQ(m->placement.preferred_providers, std::vector<std::string>{"acme"});
+  EXPECT_EQ(m->placement.dwell_s, 4);
+  EXPECT_EQ(m->path_monitor.interval_ms, 250u);
+  EXPECT_EQ(m->path_monitor.udp_port, 9000);
+  EXPECT_EQ(m->site_named("wlan1")->probe_address.to_string(), "10.10.1.254");
+  // Without the sections: placement off, probes every second.
+  auto plain = parse_network_yaml(kMinimal, "net.yaml");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->placement.policy, PlacementPolicyKind::kOff);
+  EXPECT_EQ(plain->path_monitor.interval_ms, 1000u);
+}
+
+TEST(ConfigYaml, PlacementMistakesAreNamed) {
+  const auto services = kWithClient + "services:\n  - {name: video, vm: vm1, users: [c1]}\n";
+  EXPECT_NE(error_for(kWithClient + "services:\n  - {name: video, vm: vm9}\n").message.find("no VM named 'vm9'"), std::string::npos);
+  EXPECT_NE(error_for(kWithClient + "services:\n  - {name: video, vm: vm1, users: [c9]}\n").message.find("no client named 'c9'"),
+            std::string::npos);
+  EXPECT_NE(error_for(services + "placement: {policy: greedy}\n").message.find("none of off, nearest, threshold, mdp"),
+            std::string::npos);
+  EXPECT_NE(error_for(services + "placement: {discount: 1}\n").message.find("below 1"), std::string::npos);
+  EXPECT_NE(error_for(services + "placement: {dwell_s: -1}\n").message.find("from 0 up"), std::string::npos);
+  EXPECT_NE(error_for(services + "placement: {weights: {speed: 1}}\n").message.find("unknown key 'speed'"), std::string::npos);
+  EXPECT_NE(error_for(services + "path_monitor: {udp_port: 67}\n").message.find("free UDP port"), std::string::npos);
+  EXPECT_NE(error_for(replace(kMinimal, "    subnet: 10.1.0.0/24\n", "    subnet: 10.1.0.0/24\n    utilisation: 1.5\n"))
+                .message.find("between 0 and 1"),
+            std::string::npos);
+  EXPECT_NE(error_for(replace(kMinimal, "    subnet: 10.10.1.0/24\n", "    subnet: 10.10.1.0/24\n    cost: 1\n"))
+                .message.find("only data centers"),
+            std::string::npos);
+  EXPECT_NE(error_for(replace(kMinimal, "    subnet: 10.1.0.0/24\n", "    subnet: 10.1.0.0/24\n    probe_address: 10.1.0.1\n"))
+                .message.find("free host address"),
+            std::string::npos);
+}
+
+TEST(ConfigYaml, TheDefaultProbeAddressAvoidsVmsAndPools) {
+  auto m = parse_network_yaml(replace(kMinimal, "ip: 10.1.0.10,", "ip: 10.1.0.254,"), "net.yaml");
+  ASSERT_TRUE(m) << m.error().to_string();
+  EXPECT_EQ(m->site_named("dc1")->probe_address.to_string(), "10.1.0.253");
+  EXPECT_NE(error_for(replace(kMinimal, "    subnet: 10.1.0.0/24\n", "    subnet: 10.1.0.0/24\n    probe_address: 10.1.0.10\n"))
+                .message.find("path probe address"),
+            std::string::npos);
+}
+
+}  // namespace

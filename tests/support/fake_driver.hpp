@@ -1,0 +1,25 @@
+#pragma once
+// A migration driver that records what it was asked and finishes when the
+// test says so.
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "fmc/migration/driver.hpp"
+
+namespace fmc::test_support {
+
+struct FakeDriver : migration::Driver {
+  std::vector<std::pair<migration::Request, migration::Completion>> started;
+  std::set<migration::MigrationId> cancelled;
+  std::string_view name() const override { return "fake"; }
+  migration::MigrationId start(const migration::Request& r, migration::Completion done) override {
+    started.emplace_back(r, std::move(done));
+    return started.size();
+  }
+  std::optional<migration::Progress> progress(migration::MigrationId) const override { return std::nullopt; }
+  bool cancel(migration::MigrationId id) override { return cancelled.insert(id).second; }
+  void finish(std::size_t i, migration::Outcome o) { started.at(i).second(i + 1, migration::Result{o, std::chrono::milliseconds(42), ""}); }
+};
+
+}  // namespace fmc::test_support

@@ -1,0 +1,151 @@
+// The Location Mapper with the real Location Manager and Migration Manager
+// (config/fig1.yaml: threshold policy, 2 s dwell) and a fake driver: when it
+// orders a migration, what it publishes, and no ping-pong on a border walk.
+#include "fmc/location_mapper/location_mapper.hpp"
+
+#include <gtest/gtest.h>
+
+#include "fmc/config_yaml.hpp"
+#include "fmc/migration_manager.hpp"
+#include "support/fake_driver.hpp"
+
+using namespace fmc;
+using test_support::FakeDriver;
+
+namespace {
+
+struct World {
+  model::NetworkModel model = *model::load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml");
+  std::int64_t now_ms = 1'000'000;
+  EventBus bus;
+  LocationManager locations{model, bus, nullptr, [this] { return now_ms; }};
+  MigrationsInFlight in_flight;
+  FakeDriver driver;
+  MigrationManager migrations{model, locations, in_flight, bus, driver, [](const store::MigrationRecord&) {},
+                              [this] { return now_ms; }};
+  LocationMapper mapper{model, locations, bus,
+                        [this](const std::string& a, const std::string& d) { return model.wan_delay(a, d); },
+                        [this] { return now_ms; }};
+  std::vector<PlacementDecision> decisions;
+
+  World() {
+    mapper.use(&migrations);
+    bus.subscribe([this](const FmcEvent& e) {
+      mapper.on_event(e);
+      if (const auto* d = std::get_if<PlacementDecision>(&e)) decisions.push_back(*d);
+    });
+    vm_at("dc1");
+  }
+  void vm_at(const std::string& dc) {
+    const auto& sw = *model.switch_named(model.site_named(dc)->switch_name);
+    locations.move("vm1", Location{dc, sw.dpid, sw.ports.at("vm1")}, MoveCause::kMigration);
+  }
+  void client_at(const std::string& wlan) {
+    const auto& sw = *model.switch_named(model.site_named(wlan)->switch_name);
+    locations.move("client1", Location{wlan, sw.dpid, sw.ports.at("client1")}, MoveCause::kDhcp);
+  }
+  // Ticks every 100 ms for `seconds`.
+  void run(double seconds) {
+    for (int i = 0; i < static_cast<int>(seconds * 10); ++i) {
+      now_ms += 100;
+      mapper.tick();
+    }
+  }
+  // Completes the last migration the driver got; the VM shows up at its target.
+  void complete_last() {
+    const auto to = driver.started.back().first.to_site;
+    driver.finish(driver.started.size() - 1, migration::Outcome::kCompleted);
+    vm_at(to);
+  }
+};
+
+TEST(LocationMapper, MigratesAfterTheDwellTimeWithTheScoresInTheDecision) {
+  World w;
+  w.client_at("wlan1");
+  w.run(5);
+  EXPECT_TRUE(w.driver.started.empty());  // already in the best place
+  w.client_at("wlan2");
+  w.run(1.5);
+  EXPECT_TRUE(w.driver.started.empty()) << "moved before the dwell time";
+  ASSERT_FALSE(w.decisions.empty());
+  EXPECT_EQ(w.decisions.back().action, "wait");
+  EXPECT_EQ(w.decisions.back().target_dc, "dc2");
+  w.run(1);
+  ASSERT_EQ(w.driver.started.size(), 1u);
+  EXPECT_EQ(w.driver.started[0].first.vm, "vm1");
+  EXPECT_EQ(w.driver.started[0].first.to_site, "dc2");
+  const auto migrate = std::find_if(w.decisions.begin(), w.decisions.end(), [](const auto& d) { return d.action == "migrate"; });
+  ASSERT_NE(migrate, w.decisions.end());
+  EXPECT_EQ(migrate->service, "video");
+  EXPECT_EQ(migrate->policy, "threshold");
+  ASSERT_EQ(migrate->scores.size(), 2u);
+  EXPECT_DOUBLE_EQ(migrate->scores[0].second, 50);  // dc1 from wlan2
+  EXPECT_DOUBLE_EQ(migrate->scores[1].second, 1);   // dc2
+  w.run(5);
+  EXPECT_EQ(w.driver.started.size(), 1u) << "ordered again while the first one runs";
+  w.complete_last();
+  w.run(5);
+  EXPECT_EQ(w.driver.started.size(), 1u);
+  EXPECT_EQ(w.mapper.services().at(0).current_dc, "dc2");
+}
+
+TEST(LocationMapper, NoPingPongForAUserWalkingAlongACellBorder) {
+  for (auto policy : {model::PlacementPolicyKind::kThreshold, model::PlacementPolicyKind::kMdp}) {
+    World w;
+    auto s = w.model.placement;
+    s.policy = policy;
+    w.mapper.set_settings(s);
+    w.client_at("wlan1");
+    for (int i = 0; i < 60; ++i) {  // a different WLAN every 1.5 s for 90 s
+      w.client_at(i % 2 ? "wlan1" : "wlan2");
+      w.run(1.5);
+    }
+    EXPECT_TRUE(w.driver.started.empty()) << model::to_string(policy) << " moved the VM " << w.driver.started.size() << " times";
+  }
+  // The baseline does ping-pong.
+  World w;
+  auto s = w.model.placement;
+  s.policy = model::PlacementPolicyKind::kNearest;
+  w.mapper.set_settings(s);
+  w.client_at("wlan1");
+  for (int i = 0; i < 20; ++i) {
+    w.client_at(i % 2 ? "wlan1" : "wlan2");
+    w.run(1.5);
+    if (w.migrations.running_for("vm1")) w.complete_last();
+  }
+  EXPECT_GE(w.driver.started.size(), 10u);
+}
+
+TEST(LocationMapper, HoldsAfterAFailedMigrationThenTriesAgain) {
+  World w;
+  w.client_at("wlan2");
+  w.run(2.5);
+  ASSERT_EQ(w.driver.started.size(), 1u);
+  w.driver.finish(0, migration::Outcome::kFailed);
+  w.run(20);
+  EXPECT_EQ(w.driver.started.size(), 1u) << "retried within retry_after_s";
+  EXPECT_EQ(w.decisions.back().action, "wait");
+  w.run(15);
+  EXPECT_EQ(w.driver.started.size(), 2u);
+}
+
+TEST(LocationMapper, OffJudgesNothingAndWithoutADriverItOnlyJudges) {
+  World w;
+  auto s = w.model.placement;
+  s.policy = model::PlacementPolicyKind::kOff;
+  w.mapper.set_settings(s);
+  w.client_at("wlan2");
+  w.run(5);
+  EXPECT_TRUE(w.decisions.empty());
+  EXPECT_TRUE(w.driver.started.empty());
+
+  s.policy = model::PlacementPolicyKind::kThreshold;
+  w.mapper.set_settings(s);
+  w.mapper.use(nullptr);
+  w.run(3);
+  EXPECT_TRUE(w.driver.started.empty());
+  ASSERT_FALSE(w.decisions.empty());
+  EXPECT_EQ(w.decisions.back().action, "refused");
+}
+
+}  // namespace
