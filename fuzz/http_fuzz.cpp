@@ -39,8 +39,11 @@ struct World {
   PacketInCensus census;
   Histogram convergence{{0.001}};
   NullSink sink;
+  PathMonitor path_monitor{model, bus, switches, [] { return std::int64_t{0}; }};
+  LocationMapper mapper{model, locations, bus, [this](const std::string& a, const std::string& d) { return model.wan_delay(a, d); },
+                        [] { return std::int64_t{0}; }};
   api::Northbound api{api::ApiContext{model, locations, switches, dhcp, detector, arp, stats, &migrations, census,
-                                      convergence, [] { return std::int64_t{0}; }},
+                                      convergence, path_monitor, mapper, [] { return std::int64_t{0}; }},
                       api::ApiOptions{"fuzz-token-0123456789", false}, sink};
 };
 

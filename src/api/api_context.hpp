@@ -9,9 +9,11 @@
 #include "fmc/arp_proxy.hpp"
 #include "fmc/dhcp/dhcp_service.hpp"
 #include "fmc/location_manager.hpp"
+#include "fmc/location_mapper/location_mapper.hpp"
 #include "fmc/migration_manager.hpp"
 #include "fmc/mobility_detector.hpp"
 #include "fmc/packet_in_census.hpp"
+#include "fmc/path_monitor.hpp"
 #include "util/histogram.hpp"
 #include "fmc/switch_directory.hpp"
 
@@ -28,6 +30,8 @@ struct ApiContext {
   MigrationManager* migrations;  // nullptr: no migration driver configured
   const PacketInCensus& census;
   const Histogram& convergence;  // move convergence, seconds
+  const PathMonitor& path_monitor;
+  LocationMapper& mapper;
   std::function<std::int64_t()> now_ms;
 };
 

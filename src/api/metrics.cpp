@@ -118,13 +118,25 @@ HttpResponse Northbound::metrics() const {
       .sample(vms_home, {{"kind", "vm"}, {"where", "home"}})
       .sample(vms_away, {{"kind", "vm"}, {"where", "visiting"}})
       .sample(clients, {{"kind", "client"}, {"where", "any"}});
+  const auto paths = ctx_.path_monitor.paths();
+  m.family("fmc_path_rtt_seconds", "gauge", "Round trip between an access network and a data center, as the Path Monitor measures it.");
+  for (const auto& p : paths)
+    if (p.rtt_ms) m.sample(*p.rtt_ms / 1000, {{"access", p.access}, {"dc", p.dc}});
+  m.family("fmc_path_probes_total", "counter", "Path probes, by outcome.");
+  std::uint64_t sent = 0, received = 0, lost = 0;
+  for (const auto& p : paths)
+    for (const auto* d : {&p.to_dc, &p.to_access}) sent += d->sent, received += d->received, lost += d->lost;
+  m.sample(static_cast<double>(sent), {{"outcome", "sent"}})
+      .sample(static_cast<double>(received), {{"outcome", "received"}})
+      .sample(static_cast<double>(lost), {{"outcome", "lost"}});
   m.family("fmc_rejected_inputs_total", "counter", "Inputs rejected, by source and reason.")
       .sample(static_cast<double>(c.rejected_malformed), {{"source", "openflow"}, {"reason", "malformed"}})
       .sample(static_cast<double>(c.rejected_framing), {{"source", "openflow"}, {"reason", "framing"}})
       .sample(static_cast<double>(c.rejected_version), {{"source", "openflow"}, {"reason", "version"}})
       .sample(static_cast<double>(ctx_.arp.stats().malformed), {{"source", "arp"}, {"reason", "malformed"}})
       .sample(static_cast<double>(ctx_.arp.stats().refused_conflict), {{"source", "arp"}, {"reason", "conflict"}})
-      .sample(static_cast<double>(ctx_.detector.stats().moves_refused), {{"source", "mobility"}, {"reason", "spoofed-move"}});
+      .sample(static_cast<double>(ctx_.detector.stats().moves_refused), {{"source", "mobility"}, {"reason", "spoofed-move"}})
+      .sample(static_cast<double>(ctx_.path_monitor.rejected()), {{"source", "path_probe"}, {"reason", "unexpected"}});
   for (const auto& [reason, n] : d.dropped) m.sample(static_cast<double>(n), {{"source", "dhcp"}, {"reason", reason}});
   return HttpResponse{200, "text/plain; version=0.0.4", m.str(), {}};
 }

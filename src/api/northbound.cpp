@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "api/json_response.hpp"
+#include "api/placement_api.hpp"
 #include "fmc/event_json.hpp"
 
 namespace fmc::api {
@@ -96,6 +97,9 @@ HttpResponse Northbound::route(const HttpRequest& r) {
   if (parts.size() >= 2 && parts[0] == "location" && parts[1] == "v2") return location_.handle(r, rest);
   if (parts.size() >= 2 && parts[0] == "amsi" && parts[1] == "v1") return app_mobility_.handle(r, rest);
   if (parts.size() >= 3 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "migrations") return migrations(r, parts);
+  if (parts.size() == 3 && parts[0] == "api" && parts[1] == "v1" &&
+      (parts[2] == "paths" || parts[2] == "services" || parts[2] == "policy"))
+    return placement_resource(ctx_, r, parts[2]);
   if (r.method != "GET") return problem(405, r.method + " is not supported on " + r.path);
   if (r.path == "/metrics") return metrics();
   if (parts.size() >= 2 && parts[0] == "api" && parts[1] == "v1") {

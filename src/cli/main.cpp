@@ -193,7 +193,7 @@ int main(int argc, char** argv) {
     northbound = std::make_unique<fmc::api::Northbound>(
         fmc::api::ApiContext{follow_me->model(), follow_me->locations(), follow_me->switches(), follow_me->dhcp(),
                              follow_me->detector(), follow_me->arp(), controller.stats(), follow_me->migration_manager(),
-                             follow_me->census(), follow_me->convergence(),
+                             follow_me->census(), follow_me->convergence(), follow_me->path_monitor(), follow_me->mapper(),
                              [] {
                                return std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::system_clock::now().time_since_epoch())

@@ -136,7 +136,7 @@ struct PlacementSettings {
   double discount = 0.95;          // per second (mdp)
   double link_mbps = 1000;         // between data centers, for the copy time
   double expected_downtime_ms = 50;
-  double migration_weight = 1;     // score-seconds per second of copying or downtime
+  double migration_weight = 30;    // score-seconds per second of copying or downtime
   double retry_after_s = 30;       // after a failed or refused migration
 };
 

@@ -195,6 +195,27 @@ def main():
                              capture_output=True, text=True, env={"PATH": os.environ.get("PATH", "")})
         check(out.returncode == 1 and "401" in out.stderr, f"fmcctl without a token: exit 1, {out.stderr.strip()}")
 
+        # -- measured paths, services, the placement policy at run time
+        paths = wait_until(lambda: api.call("GET", "/api/v1/paths")[1]["paths"],
+                           lambda ps: all(p["rtt_ms"] is not None for p in ps), 10)
+        rtt = {(p["access"], p["dc"]): p["rtt_ms"] for p in paths}
+        check(len(rtt) == 4 and all(v is not None for v in rtt.values()) and
+              rtt[("wlan1", "dc2")] > 35 and rtt[("wlan2", "dc1")] > 35 and
+              rtt[("wlan1", "dc1")] < 20 and rtt[("wlan2", "dc2")] < 20,
+              f"the Path Monitor measured every path, far ones ~50 ms and near ones well below: {rtt}")
+        out = subprocess.run(fmcctl + ["paths"], capture_output=True, text=True)
+        check(out.returncode == 0 and "wlan2" in out.stdout and "CONFIGURED-MS" in out.stdout, f"fmcctl paths:\n{out.stdout}")
+        status, body = api.call("GET", "/api/v1/services")
+        check(status == 200 and body["services"][0]["data_center"] == "dc2" and
+              body["services"][0]["users"][0]["site"] == "wlan2", f"services: video runs in dc2, client1 in wlan2: {body}")
+        status, _ = api.call("PUT", "/api/v1/policy", {"policy": "mdp", "discount": 1.5})
+        status2, policy = api.call("GET", "/api/v1/policy")
+        check(status == 400 and policy["policy"] == "off", f"an invalid policy change is refused whole: {status} {policy}")
+        out = subprocess.run(fmcctl + ["policy", "dwell_s=7", "weights.delay=2"], capture_output=True, text=True)
+        status, policy = api.call("GET", "/api/v1/policy")
+        check(out.returncode == 0 and policy["dwell_s"] == 7 and policy["weights"]["delay"] == 2 and policy["policy"] == "off",
+              f"fmcctl policy changes it at run time: {policy}")
+
         # -- a registration that does not allow mobility vetoes migrations
         status, _ = api.call("PUT", f"/amsi/v1/app_mobility_services/{reg['appMobilityServiceId']}", {
             "serviceConsumerId": {"appInstanceId": "vm1"},

@@ -41,9 +41,15 @@ struct World {
   PacketInCensus census;
   Histogram convergence{{0.001, 0.01}};
   FakeSink sink;
-  Northbound api{ApiContext{model, locations, switches, dhcp, detector, arp, stats, &migrations, census, convergence,
-                            [] { return std::int64_t{5000}; }},
-                 ApiOptions{kToken, false}, sink};
+  PathMonitor path_monitor{model, bus, switches, [] { return std::int64_t{0}; }};
+  LocationMapper mapper{model, locations, bus, [this](const std::string& a, const std::string& d) { return model.wan_delay(a, d); },
+                        [] { return std::int64_t{5000}; }};
+  Northbound api{context(), ApiOptions{kToken, false}, sink};
+
+  ApiContext context() {
+    return ApiContext{model,  locations,   switches,     dhcp,   detector, arp, stats, &migrations, census,
+                      convergence, path_monitor, mapper, [] { return std::int64_t{5000}; }};
+  }
 
   World() {
     bus.subscribe([this](const FmcEvent& e) { api.on_event(e); });
@@ -86,9 +92,7 @@ TEST(Northbound, TokenIsRequiredAndHealthIsOpen) {
 
 TEST(Northbound, OpenReadsStillGuardWrites) {
   World w;
-  Northbound open{ApiContext{w.model, w.locations, w.switches, w.dhcp, w.detector, w.arp, w.stats, &w.migrations, w.census,
-                             w.convergence, [] { return std::int64_t{0}; }},
-                  ApiOptions{kToken, true}, w.sink};
+  Northbound open{w.context(), ApiOptions{kToken, true}, w.sink};
   RequestParser p;
   p.feed("GET /api/v1/endpoints HTTP/1.1\r\n\r\n");
   EXPECT_EQ(open.handle(p.take()).response.status, 200);
@@ -267,3 +271,65 @@ TEST(Northbound, MetricsAreWellFormedPrometheusText) {
     EXPECT_TRUE(families.count(name)) << line;
   }
 }
+
+namespace {
+
+TEST(Northbound, PolicyIsReadAndChangedAtRunTimeAllOrNothing) {
+  World w;
+  auto [status, body] = w.call("GET", "/api/v1/policy");
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body["policy"], "threshold");  // config/fig1.yaml
+  EXPECT_EQ(body["dwell_s"], 2);
+
+  std::tie(status, body) = w.call("PUT", "/api/v1/policy", json::parse(R"({"policy": "mdp", "dwell_s": 5, "weights": {"cost": 2}})"));
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body["policy"], "mdp");
+  EXPECT_EQ(w.mapper.settings().policy, model::PlacementPolicyKind::kMdp);
+  EXPECT_EQ(w.mapper.settings().dwell_s, 5);
+  EXPECT_EQ(w.mapper.settings().weight_cost, 2);
+  EXPECT_EQ(w.mapper.settings().weight_delay, 1);  // untouched
+
+  for (const char* bad : {R"({"policy": "greedy"})", R"({"discount": 1})", R"({"dwell_s": -1, "policy": "off"})",
+                          R"({"dwell_s": "5"})", R"({"weights": {"speed": 1}})", R"({"colour": "red"})",
+                          R"({"link_mbps": 0})", R"({"preferred_providers": [1]})"}) {
+    std::tie(status, body) = w.call("PUT", "/api/v1/policy", json::parse(bad));
+    EXPECT_EQ(status, 400) << bad;
+    EXPECT_TRUE(body.contains("detail")) << bad;
+  }
+  EXPECT_EQ(w.raw("PUT", "/api/v1/policy", "{\"policy\": ").response.status, 400);
+  EXPECT_EQ(w.raw("PUT", "/api/v1/policy", R"({"policy": "off"})", "").response.status, 401);
+  EXPECT_EQ(w.mapper.settings().policy, model::PlacementPolicyKind::kMdp) << "a refused change changed something";
+  EXPECT_EQ(w.mapper.settings().dwell_s, 5);
+  EXPECT_EQ(w.call("DELETE", "/api/v1/policy").first, 405);
+}
+
+TEST(Northbound, ServicesShowPlacementUsersAndTheLastDecision) {
+  World w;
+  w.client_at("wlan2", 0xa2);
+  w.mapper.tick();
+  auto [status, body] = w.call("GET", "/api/v1/services");
+  EXPECT_EQ(status, 200);
+  ASSERT_EQ(body["services"].size(), 1u);
+  const json& s = body["services"][0];
+  EXPECT_EQ(s["name"], "video");
+  EXPECT_EQ(s["vm"], "vm1");
+  EXPECT_EQ(s["data_center"], "dc1");
+  EXPECT_EQ(s["users"][0]["site"], "wlan2");
+  EXPECT_EQ(s["last_decision"]["action"], "wait");  // the dwell time
+  EXPECT_EQ(s["last_decision"]["target"], "dc2");
+  EXPECT_EQ(s["last_decision"]["scores"]["dc1"], 50);
+}
+
+TEST(Northbound, PathsListEveryAccessToDataCenterPair) {
+  World w;
+  auto [status, body] = w.call("GET", "/api/v1/paths");
+  EXPECT_EQ(status, 200);
+  ASSERT_EQ(body["paths"].size(), 4u);
+  EXPECT_EQ(body["paths"][0]["access"], "wlan1");
+  EXPECT_EQ(body["paths"][0]["dc"], "dc1");
+  EXPECT_TRUE(body["paths"][0]["rtt_ms"].is_null());  // nothing measured yet
+  EXPECT_EQ(body["paths"][0]["configured_rtt_ms"], 1);
+  EXPECT_EQ(body["paths"][1]["configured_rtt_ms"], 50);
+}
+
+}  // namespace

@@ -1,0 +1,150 @@
+#include "api/placement_api.hpp"
+
+#include <set>
+
+#include "api/json_response.hpp"
+
+namespace fmc::api {
+
+using nlohmann::json;
+
+namespace {
+
+json direction_json(const PathMonitor::Direction& d) {
+  return {{"delay_ms", d.smoothed_ms ? json(*d.smoothed_ms) : json(nullptr)},
+          {"sent", d.sent},
+          {"received", d.received},
+          {"lost", d.lost}};
+}
+
+HttpResponse paths(const ApiContext& ctx) {
+  json list = json::array();
+  for (const auto& p : ctx.path_monitor.paths()) {
+    const auto configured = ctx.model.wan_delay(p.access, p.dc);
+    list.push_back({{"access", p.access},
+                    {"dc", p.dc},
+                    {"rtt_ms", p.rtt_ms ? json(*p.rtt_ms) : json(nullptr)},
+                    {"configured_rtt_ms", configured ? json(*configured) : json(nullptr)},
+                    {"to_dc", direction_json(p.to_dc)},
+                    {"to_access", direction_json(p.to_access)}});
+  }
+  json uplinks = json::array();
+  for (const auto& s : ctx.model.sites)
+    if (const auto load = ctx.path_monitor.uplink_load(s.name))
+      uplinks.push_back({{"site", s.name}, {"rx_mbps", load->rx_mbps}, {"tx_mbps", load->tx_mbps}});
+  return json_response({{"paths", list}, {"uplinks", uplinks}, {"interval_ms", ctx.model.path_monitor.interval_ms}});
+}
+
+json decision_json(const PlacementDecision& d) {
+  json scores = json::object();
+  for (const auto& [dc, score] : d.scores) scores[dc] = score;
+  return {{"action", d.action}, {"target", d.target_dc}, {"reason", d.reason}, {"policy", d.policy},
+          {"scores", scores},   {"move_cost", d.move_cost}};
+}
+
+HttpResponse services(const ApiContext& ctx) {
+  json list = json::array();
+  for (const auto& s : ctx.mapper.services()) {
+    json users = json::array();
+    for (const auto& u : s.spec->users) {
+      const Endpoint* e = ctx.locations.by_name(u);
+      users.push_back({{"name", u}, {"site", e && e->current ? json(e->current->site) : json(nullptr)}});
+    }
+    list.push_back({{"name", s.spec->name},
+                    {"vm", s.spec->vm},
+                    {"data_center", s.current_dc},
+                    {"users", users},
+                    {"last_decision", s.last ? decision_json(*s.last) : json(nullptr)}});
+  }
+  return json_response({{"services", list}});
+}
+
+// A number from `j[key]` into `out` if present, within [min, max] (max exclusive if `open_max`).
+std::optional<std::string> number(const json& j, const char* key, double& out, double min, double max, bool open_max = false) {
+  if (!j.contains(key)) return std::nullopt;
+  const json& v = j[key];
+  if (!v.is_number()) return std::string(key) + " must be a number";
+  const double d = v.get<double>();
+  if (!(d >= min) || d > max || (open_max && d == max))
+    return std::string(key) + " must be from " + std::to_string(min) + (open_max ? " up to, not including, " : " to ") +
+           std::to_string(max);
+  out = d;
+  return std::nullopt;
+}
+
+}  // namespace
+
+json policy_json(const model::PlacementSettings& s) {
+  return {{"policy", model::to_string(s.policy)},
+          {"weights",
+           {{"delay", s.weight_delay}, {"utilisation", s.weight_utilisation}, {"cost", s.weight_cost}, {"preferred", s.weight_preferred}}},
+          {"preferred_providers", s.preferred_providers},
+          {"hysteresis", s.hysteresis},
+          {"dwell_s", s.dwell_s},
+          {"horizon_s", s.horizon_s},
+          {"discount", s.discount},
+          {"link_mbps", s.link_mbps},
+          {"expected_downtime_ms", s.expected_downtime_ms},
+          {"migration_weight", s.migration_weight},
+          {"retry_after_s", s.retry_after_s}};
+}
+
+std::optional<std::string> apply_policy_json(const json& j, model::PlacementSettings& target) {
+  static const std::set<std::string> kKeys = {"policy", "weights", "preferred_providers", "hysteresis", "dwell_s", "horizon_s",
+                                              "discount", "link_mbps", "expected_downtime_ms", "migration_weight", "retry_after_s"};
+  for (const auto& [key, _] : j.items())
+    if (!kKeys.count(key)) return "unknown key '" + key + "'";
+  model::PlacementSettings s = target;
+  constexpr double kBig = 1e12;
+  if (j.contains("policy")) {
+    const auto kind = j["policy"].is_string() ? model::placement_policy_from_string(j["policy"].get<std::string>()) : std::nullopt;
+    if (!kind) return "policy must be one of off, nearest, threshold, mdp";
+    s.policy = *kind;
+  }
+  if (j.contains("weights")) {
+    const json& w = j["weights"];
+    if (!w.is_object()) return "weights must be an object";
+    for (const auto& [key, _] : w.items())
+      if (key != "delay" && key != "utilisation" && key != "cost" && key != "preferred") return "unknown weight '" + key + "'";
+    for (auto [key, field] : {std::pair{"delay", &s.weight_delay}, std::pair{"utilisation", &s.weight_utilisation},
+                              std::pair{"cost", &s.weight_cost}, std::pair{"preferred", &s.weight_preferred}})
+      if (auto e = number(w, key, *field, 0, kBig)) return "weights." + *e;
+  }
+  if (j.contains("preferred_providers")) {
+    const json& p = j["preferred_providers"];
+    if (!p.is_array()) return "preferred_providers must be a list of names";
+    s.preferred_providers.clear();
+    for (const auto& v : p) {
+      if (!v.is_string()) return "preferred_providers must be a list of names";
+      s.preferred_providers.push_back(v.get<std::string>());
+    }
+  }
+  for (auto [key, field] : {std::pair{"hysteresis", &s.hysteresis}, std::pair{"dwell_s", &s.dwell_s},
+                            std::pair{"horizon_s", &s.horizon_s}, std::pair{"expected_downtime_ms", &s.expected_downtime_ms},
+                            std::pair{"migration_weight", &s.migration_weight}, std::pair{"retry_after_s", &s.retry_after_s}})
+    if (auto e = number(j, key, *field, 0, kBig)) return e;
+  if (auto e = number(j, "discount", s.discount, 0, 1, true)) return e;
+  if (auto e = number(j, "link_mbps", s.link_mbps, 0, kBig)) return e;
+  if (s.link_mbps <= 0) return "link_mbps must be above 0";
+  target = s;
+  return std::nullopt;
+}
+
+HttpResponse placement_resource(const ApiContext& ctx, const HttpRequest& r, const std::string& resource) {
+  if (resource == "policy" && r.method == "PUT") {
+    HttpResponse error;
+    auto body = json_body(r, error);
+    if (!body) return error;
+    model::PlacementSettings s = ctx.mapper.settings();
+    if (auto why = apply_policy_json(*body, s)) return problem(400, *why);
+    ctx.mapper.set_settings(s);
+    return json_response(policy_json(ctx.mapper.settings()));
+  }
+  if (r.method != "GET") return problem(405, r.method + " is not supported on " + r.path);
+  if (resource == "paths") return paths(ctx);
+  if (resource == "services") return services(ctx);
+  if (resource == "policy") return json_response(policy_json(ctx.mapper.settings()));
+  return problem(404, "no resource " + r.path);
+}
+
+}  // namespace fmc::api
