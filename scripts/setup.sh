@@ -16,7 +16,8 @@ packages=(
   iproute2 iputils-ping iputils-arping ethtool procps      # namespaces, ping, gratuitous ARP
   python3-yaml python3-prometheus-client                   # testbed YAML; a Prometheus parser for the tests
   librsvg2-bin                                              # the experiment's plot as PNG
-  busybox kea-dhcp4-server kea-admin                        # DHCP clients (udhcpc), ISC Kea + perfdhcp
+  busybox-static kea-dhcp4-server kea-admin                 # DHCP clients (udhcpc), guest userland; ISC Kea + perfdhcp
+  qemu-system-x86 linux-image-amd64 cpio                    # the testbed's real VM: QEMU, Debian's kernel, initramfs
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -31,3 +32,12 @@ fi
 
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build
+
+# The testbed's guest: Debian's kernel and a busybox initramfs (rebuilt when
+# its sources or the kernel change).
+guest=/var/lib/fmc-testbed/guest
+if [ ! -e "$guest/initramfs.cpio.gz" ] || [ testbed/guest/init -nt "$guest/initramfs.cpio.gz" ] ||
+   [ testbed/guest/build_initramfs.sh -nt "$guest/initramfs.cpio.gz" ] ||
+   [ "$(ls -1 /boot/vmlinuz-* | sort -V | tail -n 1)" -nt "$guest/vmlinuz" ]; then
+  bash testbed/guest/build_initramfs.sh "$guest"
+fi

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """fmc-testbed: builds the paper's Fig. 1 from the same YAML the controller reads.
 
-  fmc_testbed.py up      CONFIG --controller tcp:127.0.0.1:6653 [--prefix fmc]
+  fmc_testbed.py up      CONFIG --controller tcp:127.0.0.1:6653 [--prefix fmc] [--vms netns|qemu]
   fmc_testbed.py down    CONFIG [--prefix fmc]
   fmc_testbed.py migrate CONFIG VM TO_DC [--downtime-ms 100]
   fmc_testbed.py roam    CONFIG CLIENT TO_NETWORK
@@ -10,8 +10,9 @@
 
 Per site one Open vSwitch bridge (userspace datapath, the DPID and port
 numbers from the YAML); a Linux router namespace holding every site's
-gateway address and MAC; every VM and client in its own network namespace;
-WAN delays by fmc-linkem on each access network's uplink (one way is half
+gateway address and MAC; every client in its own network namespace, every
+VM too or, with --vms qemu, VMs whose hypervisor is "qemu:..." as real QEMU
+guests on a TAP port (migrated live over QMP, qemu_guest.py); WAN delays by fmc-linkem on each access network's uplink (one way is half
 the configured round-trip delay). Everything it creates is recorded in a
 state file and removed by `down`, also after a failed `up`.
 """
@@ -25,6 +26,8 @@ import sys
 import time
 
 import yaml
+
+import qemu_guest
 
 STATE_DIR = "/run/fmc-testbed"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -122,7 +125,7 @@ class Testbed:
         return rules
 
     # -- commands --
-    def up(self, controller, protocols):
+    def up(self, controller, protocols, vms="netns"):
         self.add_ns(self.router_ns)
         run("ip", "netns", "exec", self.router_ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
         for site_name, site in self.sites.items():
@@ -133,8 +136,12 @@ class Testbed:
                   "--", "set-controller", br, controller)
             self.state.add("bridges", br)
             self.build_uplink(site_name, site, sw)
+        guests = []
         for vm in self.cfg.get("vms", []):
-            self.add_host(vm["name"], vm["mac"], vm["ip"], vm["home"])
+            if vms == "qemu" and str(vm.get("hypervisor", "")).startswith("qemu:"):
+                guests.append(self.add_guest(vm["name"], vm["mac"], vm["ip"], vm["home"], vm.get("memory_mib", 128)))
+            else:
+                self.add_host(vm["name"], vm["mac"], vm["ip"], vm["home"])
         for client in self.cfg.get("clients", []):
             home = self.sites[client["home"]]
             # A static start address (tests that use DHCP flush it): the pool's
@@ -142,6 +149,8 @@ class Testbed:
             pool = home.get("dhcp_pool")
             address = pool["first"] if pool else str(ipaddress.ip_network(home["subnet"])[100])
             self.add_host(client["name"], client["mac"], address, client["home"])
+        for proc, console in guests:  # they boot in parallel
+            qemu_guest.wait_ready(console, proc)
 
     def build_uplink(self, site_name, site, sw):
         net = ipaddress.ip_network(site["subnet"])
@@ -187,6 +196,79 @@ class Testbed:
         self.state.data["hosts"][name] = {"site": site_name, "ip": address}
         self.state.save()
 
+    def guest_tap(self, name, incarnation):
+        return f"{self.prefix}q{incarnation % 2}-{name}"
+
+    def add_tap(self, tap, site, port_no):
+        run("ip", "tuntap", "add", "dev", tap, "mode", "tap")
+        self.state.add("links", tap)
+        self.add_port(site, tap, port_no)
+
+    def remove_tap(self, tap, site):
+        vsctl("--if-exists", "del-port", self.bridge(site), tap, check=False)
+        run("ip", "link", "del", tap, check=False, quiet=True)
+        self.state.data["links"] = [l for l in self.state.data["links"] if l != tap]
+        self.state.save()
+
+    def forget_pid(self, pid):
+        self.state.data["pids"] = [p for p in self.state.data["pids"] if p != pid]
+        self.state.save()
+
+    def start_qemu(self, name, host, tap, incoming=None):
+        site = self.sites[host["site"]]
+        prefixlen = ipaddress.ip_network(site["subnet"]).prefixlen
+        proc, qmp, console = qemu_guest.start(name, tap, host["mac"], f"{host['ip']}/{prefixlen}", site["gateway"]["ip"],
+                                              STATE_DIR, incoming, host["memory_mib"])
+        self.state.add("pids", proc.pid)
+        self.state.data.setdefault("files", []).extend([qmp, console, console[:-len(".console")] + ".log"])
+        self.state.save()
+        return proc, qmp, console
+
+    def add_guest(self, name, mac, address, site_name, memory_mib):
+        """A QEMU guest on a TAP port of its home switch; returns (proc, console) to wait for."""
+        tap = self.guest_tap(name, 0)
+        self.add_tap(tap, site_name, self.site_switch(site_name)["ports"][name])
+        host = {"site": site_name, "ip": address, "mac": mac, "kind": "qemu", "memory_mib": memory_mib,
+                "tap": tap, "incarnation": 0}
+        proc, qmp, console = self.start_qemu(name, host, tap)
+        host.update(pid=proc.pid, qmp=qmp)
+        self.state.data["hosts"][name] = host
+        self.state.save()
+        return proc, console
+
+    def migrate_guest(self, name, host, to_site):
+        """Real live migration: a QEMU waiting at the target's switch, QMP migrate
+        from the source; the source stops once the guest runs at the target.
+        SIGTERM cancels: the guest keeps running at the source (exit 3)."""
+        cancelled = []
+        signal.signal(signal.SIGTERM, lambda *_: cancelled.append(True))
+        source, inc = host["site"], host["incarnation"] + 1
+        tap = self.guest_tap(name, inc)
+        self.add_tap(tap, to_site, self.site_switch(to_site)["ports"][name])
+        port = qemu_guest.free_tcp_port()
+        proc, qmp, _ = self.start_qemu(name, dict(host, site=to_site), tap, incoming=port)
+        try:
+            qemu_guest.prepare_target(qmp)  # (and it is listening)
+            info = {"status": "cancelled"} if cancelled else qemu_guest.migrate(host["qmp"], port, lambda: bool(cancelled))
+        except (qemu_guest.QmpError, OSError) as e:
+            info = {"status": "failed", "error-desc": str(e)}
+        status = info.get("status")
+        if status != "completed":
+            qemu_guest.stop(qmp, proc.pid)
+            self.forget_pid(proc.pid)
+            self.remove_tap(tap, to_site)
+            print(json.dumps({"host": name, "to": source, "cancelled": status == "cancelled",
+                              "status": status, "error": info.get("error-desc", "")}))
+            sys.exit(3 if status == "cancelled" else 1)
+        qemu_guest.stop(host["qmp"], host["pid"])
+        self.forget_pid(host["pid"])
+        self.remove_tap(host["tap"], source)
+        host.update(site=to_site, tap=tap, incarnation=inc, pid=proc.pid, qmp=qmp)
+        self.state.save()
+        # QEMU's own account: downtime is the guest's pause, total the whole migration.
+        print(json.dumps({"host": name, "to": to_site, "downtime_ms": info.get("downtime"),
+                          "total_ms": info.get("total-time"), "hypervisor": "qemu"}))
+
     def move_host(self, name, to_site, downtime_ms):
         host = self.state.data["hosts"].get(name)
         if host is None:
@@ -195,6 +277,8 @@ class Testbed:
             raise TestbedError(f"no site {to_site} in the configuration")
         if name not in self.site_switch(to_site)["ports"]:
             raise TestbedError(f"switch of {to_site} has no port for {name} in the configuration")
+        if host.get("kind") == "qemu":
+            return self.migrate_guest(name, host, to_site)
         port = self.host_port(name)
         source = host["site"]
         cancelled = []
@@ -240,6 +324,9 @@ class Testbed:
             log = os.path.join(STATE_DIR, f"{ns}.log")  # link emulator output
             if os.path.exists(log):
                 os.remove(log)
+        for f in d.get("files", []):
+            if os.path.exists(f):
+                os.remove(f)
         if os.path.exists(self.state.path):
             os.remove(self.state.path)
 
@@ -252,7 +339,9 @@ def main():
     ap.add_argument("--prefix", default="fmc", help="name prefix of everything created (max 4 characters)")
     ap.add_argument("--controller", default="tcp:127.0.0.1:6653")
     ap.add_argument("--protocols", default="OpenFlow13")
-    ap.add_argument("--downtime-ms", type=float, default=100.0)
+    ap.add_argument("--downtime-ms", type=float, default=100.0, help="the namespace emulator's pause")
+    ap.add_argument("--vms", choices=["netns", "qemu"], default="netns",
+                    help="qemu: VMs whose hypervisor is qemu:... run as QEMU guests")
     a = ap.parse_args()
     if len(a.prefix) > 4:
         ap.error("--prefix must be at most 4 characters (interface names are limited to 15)")
@@ -260,7 +349,7 @@ def main():
     try:
         if a.command == "up":
             try:
-                tb.up(a.controller, a.protocols)
+                tb.up(a.controller, a.protocols, a.vms)
             except BaseException:
                 tb.down()
                 raise
@@ -272,6 +361,8 @@ def main():
             tb.move_host(a.args[0], a.args[1], a.downtime_ms if a.command == "migrate" else 0)
         elif a.command == "exec":
             host, cmd = a.args[0], a.args[1:]
+            if tb.state.data["hosts"].get(host, {}).get("kind") == "qemu":
+                ap.error(f"{host} is a QEMU guest, not a namespace")
             os.execvp("ip", ["ip", "netns", "exec", tb.ns(host)] + cmd)
         elif a.command == "status":
             print(json.dumps(tb.state.data, indent=1))

@@ -12,6 +12,7 @@ import time
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 TESTBED = os.path.join(ROOT, "testbed", "fmc_testbed.py")
 PINGER = os.path.join(ROOT, "testbed", "pinger.py")
+TCP_SESSION = os.path.join(ROOT, "testbed", "tcp_session.py")
 UDHCPC_SCRIPT = os.path.join(ROOT, "testbed", "udhcpc.script")
 OVS_LIB = os.path.join(ROOT, "scripts", "lib", "ovs.sh")
 
@@ -108,8 +109,8 @@ class Lab:
 
     SWITCHES = ("s-dc1", "s-dc2", "s-wlan1", "s-wlan2")
 
-    def __init__(self, config, prefix, linkem):
-        self.config, self.prefix = config, prefix
+    def __init__(self, config, prefix, linkem, vms="netns"):
+        self.config, self.prefix, self.vms = config, prefix, vms
         os.environ["FMC_LINKEM"] = os.path.abspath(linkem)
 
     def _run(self, command, *args):
@@ -119,7 +120,7 @@ class Lab:
         return f"{self.prefix}-{host}"
 
     def up(self, controller_port):
-        self._run("up", "--controller", f"tcp:127.0.0.1:{controller_port}")
+        self._run("up", "--controller", f"tcp:127.0.0.1:{controller_port}", "--vms", self.vms)
         self.wait_connected()
 
     def wait_connected(self):
@@ -196,6 +197,22 @@ class Lab:
     def pinger(self, src, dst, seconds, interval=0.01):
         return subprocess.Popen(["ip", "netns", "exec", self.ns(src), sys.executable, PINGER, dst, "--interval",
                                  str(interval), "--duration", str(seconds)], stdout=subprocess.PIPE, text=True)
+
+
+    def tcp_session(self, src, dst, port, seconds):
+        """A TCP session checker (testbed/tcp_session.py) from `src`; its JSON result via tcp_session_result."""
+        return subprocess.Popen(["ip", "netns", "exec", self.ns(src), sys.executable, TCP_SESSION, dst, str(port),
+                                 "--duration", str(seconds)], stdout=subprocess.PIPE, text=True)
+
+    def echo_server(self, host, port):
+        """A TCP echo server in namespace host `host` (what the QEMU guest runs itself)."""
+        return subprocess.Popen(["ip", "netns", "exec", self.ns(host), "busybox", "nc", "-ll", "-p", str(port),
+                                 "-e", "/bin/cat"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def tcp_session_result(proc, timeout=120):
+    out = proc.communicate(timeout=timeout)[0].strip().splitlines()
+    return json.loads(out[-1]) if out else {"error": "no result", "sent": 0, "echoed": 0, "in_order": False}
 
 
 def pinger_results(proc, timeout=120):

@@ -18,7 +18,7 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
     queued_ += bytes.size();
     if (streaming_ && queued_ > server_.limits_.max_stream_backlog) {
       log::warn("api", "event stream reader too slow; closing it");
-      return close();
+      return finished();
     }
     out_.push_back(std::move(bytes));
     if (out_.size() == 1) write();
@@ -78,10 +78,11 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
       queued_ -= n;
       out_.pop_front();
       if (!out_.empty()) return write();
-      if (!keep_alive_ && !streaming_) close();
+      if (!keep_alive_ && !streaming_) finished();
     });
   }
 
+  // Closes and gives the connection's slot back (once, whoever ends it).
   void finished() {
     if (done_) return;
     done_ = true;

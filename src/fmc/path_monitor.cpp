@@ -120,8 +120,8 @@ void PathMonitor::update_rtt(std::size_t path) {
   if (!p.to_dc.smoothed_ms || !p.to_access.smoothed_ms || !oa || !od) return;
   p.rtt_ms = std::max(0.0, *p.to_dc.smoothed_ms + *p.to_access.smoothed_ms - *oa - *od);
   auto& last = published_rtt_[path];
-  // Events for changes that matter (the first value, then 10% or 0.5 ms), not for every probe.
-  if (!last || std::abs(*p.rtt_ms - *last) > std::max(0.5, 0.1 * *last)) {
+  // Events for changes that matter (the first value, then 10% or 2 ms), not for every probe.
+  if (!last || std::abs(*p.rtt_ms - *last) > std::max(2.0, 0.1 * *last)) {
     last = p.rtt_ms;
     bus_.publish(PathMeasured{p.access, p.dc, *p.rtt_ms});
   }

@@ -1,0 +1,179 @@
+"""A testbed VM as a real QEMU guest (Debian's kernel, the busybox initramfs
+of testbed/guest/), its NIC a TAP device on a site's Open vSwitch bridge,
+and its live migration driven over QMP, QEMU's machine protocol.
+
+KVM where /dev/kvm exists, TCG otherwise. Used by fmc_testbed.py."""
+import json
+import os
+import socket
+import subprocess
+import time
+
+GUEST_DIR = os.environ.get("FMC_GUEST_DIR", "/var/lib/fmc-testbed/guest")
+
+
+class QmpError(Exception):
+    pass
+
+
+class Qmp:
+    """One QMP connection (greeting, capabilities negotiated)."""
+
+    def __init__(self, path, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise QmpError(f"no QMP socket at {path}")
+                time.sleep(0.05)
+        self.sock.settimeout(timeout)
+        self.buf = b""
+        self._read()  # greeting
+        self.command("qmp_capabilities")
+
+    def _read(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise QmpError("QMP connection closed")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def command(self, name, **arguments):
+        msg = {"execute": name}
+        if arguments:
+            msg["arguments"] = arguments
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            reply = self._read()
+            if "return" in reply:
+                return reply["return"]
+            if "error" in reply:
+                raise QmpError(f"{name}: {reply['error'].get('desc', reply['error'])}")
+            # an asynchronous event: skip
+
+    def close(self):
+        self.sock.close()
+
+
+def accelerator():
+    return "kvm" if os.access("/dev/kvm", os.R_OK | os.W_OK) else "tcg"
+
+
+def free_tcp_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(name, tap, mac, address, gateway, run_dir, incoming=None, memory_mib=128):
+    """Starts QEMU for guest `name` on TAP `tap`; returns (Popen, qmp path, console path).
+    With `incoming` (a port) it waits for a live migration instead of booting."""
+    kernel, initrd = os.path.join(GUEST_DIR, "vmlinuz"), os.path.join(GUEST_DIR, "initramfs.cpio.gz")
+    for f in (kernel, initrd):
+        if not os.path.exists(f):
+            raise FileNotFoundError(f"{f} is missing: run testbed/guest/build_initramfs.sh {GUEST_DIR} (scripts/setup.sh does)")
+    tag = f"{name}-{tap}"
+    qmp, console = os.path.join(run_dir, f"{tag}.qmp"), os.path.join(run_dir, f"{tag}.console")
+    for f in (qmp, console):
+        if os.path.exists(f):
+            os.remove(f)
+    cmd = ["qemu-system-x86_64", "-accel", accelerator(), "-m", str(memory_mib), "-nodefaults", "-no-user-config",
+           "-display", "none", "-no-reboot", "-kernel", kernel, "-initrd", initrd,
+           "-append", f"console=ttyS0 quiet panic=-1 fmc.ip={address} fmc.gw={gateway}",
+           # No vnet header: the guest computes its own checksums (the userspace
+           # datapath reads the TAP like any other port).
+           "-netdev", f"tap,id=n0,ifname={tap},script=no,downscript=no,vnet_hdr=off",
+           "-device", f"virtio-net-pci,netdev=n0,mac={mac},romfile=",
+           "-serial", f"file:{console}", "-qmp", f"unix:{qmp},server=on,wait=off"]
+    if incoming is not None:
+        cmd += ["-incoming", f"tcp:127.0.0.1:{incoming}"]
+    log = open(os.path.join(run_dir, f"{tag}.log"), "w")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+    return proc, qmp, console
+
+
+def wait_ready(console, proc, timeout=120.0):
+    """Until the guest's init says FMC-GUEST-READY on its console."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"QEMU exited with {proc.returncode} before the guest was ready")
+        if os.path.exists(console) and b"FMC-GUEST-READY" in open(console, "rb").read():
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"the guest did not come up within {timeout:.0f} s (console: {console})")
+
+
+def prepare_target(target_qmp):
+    """QEMU announces a migrated guest (RARP) 50 ms after it resumes, by
+    default; the network learns where it went only then. Announce at once."""
+    q = Qmp(target_qmp)
+    try:
+        q.command("migrate-set-parameters", **{"announce-initial": 1, "announce-step": 10})
+    finally:
+        q.close()
+
+
+def migrate(source_qmp, dest_port, cancelled, poll_s=0.01):
+    """Live-migrates the guest behind `source_qmp` to the QEMU listening on
+    `dest_port`. `cancelled()` is polled: if it turns true the migration is
+    cancelled and the guest keeps running at the source.
+    Returns QEMU's final query-migrate answer (status, downtime in ms, ...)."""
+    q = Qmp(source_qmp)
+    try:
+        # Loopback between the two hypervisors: no bandwidth cap unless
+        # FMC_QEMU_MAX_BANDWIDTH (bytes/s) says so (tests slow a migration down
+        # to cancel it halfway). QEMU stops the guest for the last copy once it
+        # expects that to fit the downtime limit: 20 ms instead of its 300.
+        bandwidth = int(os.environ.get("FMC_QEMU_MAX_BANDWIDTH", 10 * 1024 ** 3))
+        q.command("migrate-set-parameters", **{"max-bandwidth": bandwidth, "downtime-limit": 20})
+        q.command("migrate", uri=f"tcp:127.0.0.1:{dest_port}")
+        asked_cancel = False
+        while True:
+            info = q.command("query-migrate")
+            status = info.get("status")
+            if status in ("completed", "failed", "cancelled"):
+                return info
+            if cancelled() and not asked_cancel:
+                q.command("migrate_cancel")
+                asked_cancel = True
+            time.sleep(poll_s)
+    finally:
+        q.close()
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def stop(qmp_path, pid, timeout=5.0):
+    """Stops a QEMU: QMP quit, then SIGKILL if it lingers."""
+    try:
+        q = Qmp(qmp_path, timeout=2)
+        try:
+            q.command("quit")
+        except (QmpError, OSError):
+            pass
+        q.close()
+    except (QmpError, OSError):
+        pass
+    deadline = time.monotonic() + timeout
+    while alive(pid) and time.monotonic() < deadline:
+        try:
+            os.waitpid(pid, os.WNOHANG)  # ours: reap it
+        except ChildProcessError:
+            pass
+        time.sleep(0.02)
+    if alive(pid):
+        os.kill(pid, 9)
