@@ -1,16 +1,33 @@
 """A client for the controller's northbound API (tests, the experiment):
-plain HTTP calls with the bearer token, and the server-sent event stream."""
+HTTP or, given the server's certificate (`ca_file`), HTTPS calls with the
+bearer token, and the server-sent event stream."""
 import json
 import socket
+import ssl
+import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
 
 
+def self_signed_certificate(directory):
+    """A certificate for 127.0.0.1 and its key (PEM), made with the openssl tool; returns (cert, key)."""
+    cert, key = f"{directory}/api-cert.pem", f"{directory}/api-key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return cert, key
+
+
+def tls_context(ca_file):
+    return ssl.create_default_context(cafile=ca_file) if ca_file else None
+
+
 class Api:
-    def __init__(self, port, token):
-        self.base, self.token = f"http://127.0.0.1:{port}", token
+    def __init__(self, port, token, ca_file=None):
+        self.base = f"{'https' if ca_file else 'http'}://127.0.0.1:{port}"
+        self.token, self.context = token, tls_context(ca_file)
 
     def call(self, method, path, body=None, token=True, raw=None, headers=None):
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
@@ -22,7 +39,7 @@ class Api:
         for k, v in (headers or {}).items():
             req.add_header(k, v)
         try:
-            with urllib.request.urlopen(req, timeout=10) as r:
+            with urllib.request.urlopen(req, timeout=10, context=self.context) as r:
                 text = r.read().decode()
                 return r.status, (json.loads(text) if text and "json" in r.headers.get("Content-Type", "") else text)
         except urllib.error.HTTPError as e:
@@ -34,9 +51,11 @@ class Api:
 class EventStream:
     """Reads /api/v1/events in a thread; keeps (event, data) pairs and when each arrived."""
 
-    def __init__(self, port, token):
+    def __init__(self, port, token, ca_file=None):
         self.events, self.times = [], []
         self.sock = socket.create_connection(("127.0.0.1", port))
+        if ca_file:
+            self.sock = tls_context(ca_file).wrap_socket(self.sock, server_hostname="127.0.0.1")
         self.sock.sendall(f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
         threading.Thread(target=self._read, daemon=True).start()
 

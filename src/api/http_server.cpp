@@ -6,14 +6,41 @@
 
 namespace fmc::api {
 
-class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
+class HttpServer::Connection {
  public:
-  Connection(asio::ip::tcp::socket socket, HttpServer& server)
-      : socket_(std::move(socket)), server_(server), alive_(server.alive_), parser_(server.limits_.request) {}
+  virtual ~Connection() = default;
+  virtual void send(std::string bytes) = 0;
+  virtual void close() = 0;
+};
 
-  void start() { read(); }
+// Stream is a TCP socket or a TLS stream over one.
+template <class Stream>
+class StreamConnection final : public HttpServer::Connection,
+                               public std::enable_shared_from_this<StreamConnection<Stream>> {
+  using Reply = HttpServer::Reply;
+  using std::enable_shared_from_this<StreamConnection<Stream>>::shared_from_this;
 
-  void send(std::string bytes) {
+ public:
+  StreamConnection(Stream stream, HttpServer& server)
+      : socket_(std::move(stream)), server_(server), alive_(server.alive_), parser_(server.limits_.request) {}
+
+  void start() {
+    if constexpr (std::is_same_v<Stream, asio::ip::tcp::socket>) {
+      read();
+    } else {
+      auto self = shared_from_this();
+      socket_.async_handshake(asio::ssl::stream_base::server, [this, self](asio::error_code ec) {
+        if (!*alive_) return;
+        if (ec) {
+          log::warn("api", "TLS handshake failed: " + ec.message());
+          return finished();
+        }
+        read();
+      });
+    }
+  }
+
+  void send(std::string bytes) override {
     if (closing_) return;
     queued_ += bytes.size();
     if (streaming_ && queued_ > server_.limits_.max_stream_backlog) {
@@ -24,12 +51,12 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
     if (out_.size() == 1) write();
   }
 
-  void close() {
+  void close() override {
     if (closing_) return;
     closing_ = true;
     asio::error_code ec;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    socket_.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket_.lowest_layer().close(ec);
   }
 
  private:
@@ -64,6 +91,7 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
       const auto& e = parser_.error();
       HttpResponse r{e.status, "application/json", "{\"error\":\"" + e.message + "\"}\n", {}};
       keep_alive_ = false;
+      lingering_ = true;  // the client may still be sending the body we refused
       send(serialize(r, false));
       return;
     }
@@ -78,7 +106,26 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
       queued_ -= n;
       out_.pop_front();
       if (!out_.empty()) return write();
-      if (!keep_alive_ && !streaming_) finished();
+      if (!keep_alive_ && !streaming_) lingering_ ? linger() : finished();
+    });
+  }
+
+  // After refusing a request whose body is still arriving: closing at once
+  // would reset the connection under the client before it reads the answer.
+  // Stop sending, then read and discard until the client closes (bounded).
+  void linger() {
+    asio::error_code ec;
+    socket_.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    drain();
+  }
+
+  void drain() {
+    auto self = shared_from_this();
+    socket_.async_read_some(asio::buffer(buf_), [this, self](asio::error_code ec, std::size_t n) {
+      if (!*alive_) return;
+      drained_ += n;
+      if (ec || drained_ > kMaxDrain) return finished();
+      drain();
     });
   }
 
@@ -91,7 +138,7 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
     if (streaming_) server_.streams_.erase(shared_from_this());
   }
 
-  asio::ip::tcp::socket socket_;
+  Stream socket_;
   HttpServer& server_;
   std::shared_ptr<bool> alive_;
   RequestParser parser_;
@@ -102,10 +149,14 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
   bool streaming_ = false;
   bool closing_ = false;
   bool done_ = false;
+  bool lingering_ = false;
+  std::size_t drained_ = 0;
+  static constexpr std::size_t kMaxDrain = 16 << 20;
 };
 
-HttpServer::HttpServer(asio::io_context& io, const std::string& address, std::uint16_t port, Router router, Limits limits)
-    : acceptor_(io), router_(std::move(router)), limits_(limits) {
+HttpServer::HttpServer(asio::io_context& io, const std::string& address, std::uint16_t port, Router router, Limits limits,
+                       std::shared_ptr<asio::ssl::context> tls)
+    : acceptor_(io), router_(std::move(router)), limits_(limits), tls_(std::move(tls)) {
   asio::error_code ec;
   const auto addr = asio::ip::make_address(address, ec);
   if (ec) throw std::system_error(ec, "API address '" + address + "'");
@@ -138,7 +189,12 @@ void HttpServer::accept_next() {
         socket.close(ignored);
       } else {
         ++connections_;
-        std::make_shared<Connection>(std::move(socket), *this)->start();
+        if (tls_)
+          std::make_shared<StreamConnection<asio::ssl::stream<asio::ip::tcp::socket>>>(
+              asio::ssl::stream<asio::ip::tcp::socket>(std::move(socket), *tls_), *this)
+              ->start();
+        else
+          std::make_shared<StreamConnection<asio::ip::tcp::socket>>(std::move(socket), *this)->start();
       }
     }
     accept_next();
@@ -149,6 +205,18 @@ void HttpServer::publish(const std::string& chunk) {
   // Copy: a send may close (and unregister) a slow stream.
   const auto streams = streams_;
   for (const auto& s : streams) s->send(chunk);
+}
+
+std::shared_ptr<asio::ssl::context> make_tls_context(const std::string& cert_chain_file, const std::string& key_file) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                   asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  asio::error_code ec;
+  ctx->use_certificate_chain_file(cert_chain_file, ec);
+  if (ec) throw std::system_error(ec, "TLS certificate chain " + cert_chain_file);
+  ctx->use_private_key_file(key_file, asio::ssl::context::pem, ec);
+  if (ec) throw std::system_error(ec, "TLS private key " + key_file);
+  return ctx;
 }
 
 }  // namespace fmc::api

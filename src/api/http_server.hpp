@@ -3,7 +3,9 @@
 // is served from the controller's own event loop, so handlers read the
 // apps' state without locks). Routing, authentication and JSON are the
 // router's business; this class owns connections, limits and event streams.
+// With a TLS context every connection is TLS (1.2 or later) from its first byte.
 #include <asio.hpp>
+#include <asio/ssl.hpp>
 #include <functional>
 #include <memory>
 #include <set>
@@ -27,7 +29,9 @@ class HttpServer {
   };
 
   // Binds (throws std::system_error with a clear message if it cannot).
-  HttpServer(asio::io_context& io, const std::string& address, std::uint16_t port, Router router, Limits limits);
+  // `tls` (see make_tls_context) makes it an HTTPS server.
+  HttpServer(asio::io_context& io, const std::string& address, std::uint16_t port, Router router, Limits limits,
+             std::shared_ptr<asio::ssl::context> tls = nullptr);
   HttpServer(asio::io_context& io, const std::string& address, std::uint16_t port, Router router)
       : HttpServer(io, address, port, std::move(router), Limits{}) {}
   ~HttpServer();
@@ -38,17 +42,25 @@ class HttpServer {
   std::size_t open_streams() const { return streams_.size(); }
   std::size_t open_connections() const { return connections_; }
 
+  class Connection;  // one client, plain or TLS (http_server.cpp)
+
  private:
-  class Connection;
+  template <class Stream>
+  friend class StreamConnection;
   void accept_next();
 
   asio::ip::tcp::acceptor acceptor_;
   Router router_;
   Limits limits_;
+  std::shared_ptr<asio::ssl::context> tls_;
   std::uint16_t port_ = 0;
   std::size_t connections_ = 0;
   std::set<std::shared_ptr<Connection>> streams_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
+
+// A TLS server context (TLS 1.2+) from PEM files: the certificate chain and
+// its private key. Throws std::system_error naming the file that failed.
+std::shared_ptr<asio::ssl::context> make_tls_context(const std::string& cert_chain_file, const std::string& key_file);
 
 }  // namespace fmc::api

@@ -41,6 +41,8 @@ constexpr const char* kUsage = R"(usage: fmc-controller [options]
   --api-token-file PATH    the API's bearer token: the file's first line (required with --api)
   --api-open-reads         let GET requests in without the token (writes always need it)
   --api-port-file PATH     write the API's bound port to PATH once listening
+  --api-tls-cert PATH      serve the API over TLS (1.2+) with this PEM certificate chain ...
+  --api-tls-key PATH       ... and this PEM private key (both or neither)
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -68,7 +70,7 @@ int main(int argc, char** argv) {
   std::string port_file;
   std::string network_file;
   std::string db_path = "/var/lib/fmc/fmc.db";
-  std::string api_listen, api_token_file, api_port_file, migrate_command;
+  std::string api_listen, api_token_file, api_port_file, api_tls_cert, api_tls_key, migrate_command;
   bool api_open_reads = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
@@ -94,6 +96,8 @@ int main(int argc, char** argv) {
     else if (flag == "--migrate-command") migrate_command = value;
     else if (flag == "--api-token-file") api_token_file = value;
     else if (flag == "--api-port-file") api_port_file = value;
+    else if (flag == "--api-tls-cert") api_tls_cert = value;
+    else if (flag == "--api-tls-key") api_tls_key = value;
     else if (flag == "--duplicate-dpid") {
       if (value == "replace-old") config.duplicate_dpid = fmc::ctl::DuplicateDpidPolicy::kReplaceOld;
       else if (value == "reject-new") config.duplicate_dpid = fmc::ctl::DuplicateDpidPolicy::kRejectNew;
@@ -129,8 +133,10 @@ int main(int argc, char** argv) {
     if (!in || !std::getline(in, api_token)) usage_error("cannot read the API token from " + api_token_file);
     while (!api_token.empty() && (api_token.back() == '\r' || api_token.back() == ' ')) api_token.pop_back();
     if (api_token.size() < 16) usage_error("the API token in " + api_token_file + " is shorter than 16 characters");
-  } else if (!api_token_file.empty() || api_open_reads || !api_port_file.empty()) {
-    usage_error("--api-token-file, --api-open-reads and --api-port-file go with --api");
+    if (api_tls_cert.empty() != api_tls_key.empty()) usage_error("--api-tls-cert and --api-tls-key go together");
+  } else if (!api_token_file.empty() || api_open_reads || !api_port_file.empty() || !api_tls_cert.empty() ||
+             !api_tls_key.empty()) {
+    usage_error("--api-token-file, --api-open-reads, --api-port-file and --api-tls-* go with --api");
   }
 
   std::unique_ptr<fmc::FollowMe> follow_me;
@@ -201,8 +207,10 @@ int main(int argc, char** argv) {
                              }},
         fmc::api::ApiOptions{api_token, api_open_reads}, *notifier);
     try {
-      api_server = std::make_unique<HttpServer>(controller.context(0), api_address, api_port,
-                                                [&northbound](const fmc::api::HttpRequest& r) { return northbound->handle(r); });
+      auto tls = api_tls_cert.empty() ? nullptr : fmc::api::make_tls_context(api_tls_cert, api_tls_key);
+      api_server = std::make_unique<HttpServer>(
+          controller.context(0), api_address, api_port,
+          [&northbound](const fmc::api::HttpRequest& r) { return northbound->handle(r); }, HttpServer::Limits{}, tls);
     } catch (const std::system_error& e) {
       std::cerr << "fmc-controller: " << e.what() << "\n";
       return 1;
@@ -211,7 +219,8 @@ int main(int argc, char** argv) {
       server->publish(fmc::api::Northbound::event_chunk(e));
       nb->on_event(e);
     });
-    fmc::log::info("api", "northbound API on " + api_address + ":" + std::to_string(api_server->port()) +
+    fmc::log::info("api", std::string("northbound API on ") + (api_tls_cert.empty() ? "http://" : "https://") +
+                              api_address + ":" + std::to_string(api_server->port()) +
                               (api_open_reads ? " (reads open)" : " (token required)"));
     if (!api_port_file.empty()) {
       std::ofstream f(api_port_file);

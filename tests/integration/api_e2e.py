@@ -31,7 +31,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
-from api_client import Api, EventStream  # noqa: E402
+from api_client import Api, EventStream, self_signed_certificate  # noqa: E402
 from harness import TESTBED, Checks, Controller, Lab, ovs_ensure_running, sh, wait_until  # noqa: E402
 from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
 
@@ -89,15 +89,25 @@ def main():
     with open(os.path.join(work, "token"), "w") as f:
         f.write(token + "\n")
     migrate = f"{sys.executable} {TESTBED} migrate {CONFIG} {{vm}} {{to}} --prefix {PREFIX} --downtime-ms 100"
+    cert, key = self_signed_certificate(work)  # the whole test talks HTTPS
     ctl = Controller(controller_bin, CONFIG, os.path.join(work, "fmc.db"), work,
                      extra=["--api", "127.0.0.1:0", "--api-token-file", os.path.join(work, "token"),
-                            "--api-port-file", os.path.join(work, "api-port"), "--migrate-command", migrate])
+                            "--api-port-file", os.path.join(work, "api-port"), "--migrate-command", migrate,
+                            "--api-tls-cert", cert, "--api-tls-key", key])
     lab = Lab(CONFIG, PREFIX, linkem)
     receiver, stream = Receiver(), None
     try:
         ctl.start()
-        api = Api(int(open(os.path.join(work, "api-port")).read()), token)
+        api_port = int(open(os.path.join(work, "api-port")).read())
+        api = Api(api_port, token, ca_file=cert)
         lab.up(ctl.port)
+        check(api.call("GET", "/health", token=False)[0] == 200, f"the API answers over TLS at {api.base}")
+        plain = Api(api_port, token)
+        try:
+            plain_status = plain.call("GET", "/api/v1/endpoints")[0]
+        except OSError as e:
+            plain_status = type(e).__name__
+        check(plain_status != 200, f"plain HTTP to the TLS port gets nothing: {plain_status}")
 
         # -- refusals change nothing
         check(api.call("GET", "/api/v1/endpoints", token=False)[0] == 401, "no token: 401")
@@ -139,7 +149,7 @@ def main():
             "subscriptionType": "MobilityProcedureSubscription", "callbackReference": receiver.url + "/mec021",
             "filterCriteria": {"appInstanceId": "vm1"}})
         check(status == 201, f"MEC 021 mobility subscription: {status}")
-        stream = EventStream(api.base.rsplit(":", 1)[1], token)
+        stream = EventStream(api_port, token, ca_file=cert)
         _, before = metrics(api)
         status, m = api.call("POST", "/api/v1/migrations", {"vm": "vm1", "to": "dc2"})
         check(status == 202 and m["state"] == "running", f"migration ordered: {status} {m}")
@@ -182,7 +192,7 @@ def main():
               f"vm1 is still at dc2 and reachable: {vm1['location']}")
 
         # -- fmcctl, the command line over the same API
-        fmcctl = [sys.executable, os.path.join(ROOT, "tools", "fmcctl"), "--api", api.base,
+        fmcctl = [sys.executable, os.path.join(ROOT, "tools", "fmcctl"), "--api", api.base, "--ca-file", cert,
                   "--token-file", os.path.join(work, "token")]
         out = subprocess.run(fmcctl + ["endpoints"], capture_output=True, text=True)
         vm_line = [l for l in out.stdout.splitlines() if l.startswith("vm1 ")]
@@ -191,7 +201,8 @@ def main():
         out = subprocess.run(fmcctl + ["--json", "migrations"], capture_output=True, text=True)
         states = [m["state"] for m in json.loads(out.stdout)["migrations"]] if out.returncode == 0 else out.stderr
         check(states == ["completed", "cancelled"], f"fmcctl --json migrations: {states}")
-        out = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "fmcctl"), "--api", api.base, "endpoints"],
+        out = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "fmcctl"), "--api", api.base, "--ca-file", cert,
+                              "endpoints"],
                              capture_output=True, text=True, env={"PATH": os.environ.get("PATH", "")})
         check(out.returncode == 1 and "401" in out.stderr, f"fmcctl without a token: exit 1, {out.stderr.strip()}")
 

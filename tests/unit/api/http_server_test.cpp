@@ -5,18 +5,17 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 using namespace fmc::api;
 
 namespace {
 
-std::string get(std::uint16_t port, const std::string& extra_headers) {
-  asio::io_context io;
-  asio::ip::tcp::socket s(io);
-  s.connect({asio::ip::make_address("127.0.0.1"), port});
-  const std::string req = "GET /x HTTP/1.1\r\nHost: t\r\n" + extra_headers + "\r\n";
-  asio::write(s, asio::buffer(req));
+// Everything the peer sends until it closes.
+template <class Stream>
+std::string read_all(Stream& s) {
   std::string reply;
   asio::error_code ec;
   std::array<char, 4096> buf;
@@ -25,6 +24,37 @@ std::string get(std::uint16_t port, const std::string& extra_headers) {
     reply.append(buf.data(), n);
   }
   return reply;
+}
+
+std::string get(std::uint16_t port, const std::string& extra_headers) {
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  s.connect({asio::ip::make_address("127.0.0.1"), port});
+  const std::string req = "GET /x HTTP/1.1\r\nHost: t\r\n" + extra_headers + "\r\n";
+  asio::write(s, asio::buffer(req));
+  return read_all(s);
+}
+
+TEST(HttpServer, ATooLargeBodyIsRefusedWithoutResettingTheClient) {
+  asio::io_context io;
+  HttpServer server(io, "127.0.0.1", 0, [](const HttpRequest&) {
+    return HttpServer::Reply{HttpResponse{200, "application/json", "{}", {}}, false};
+  });
+  auto guard = asio::make_work_guard(io);
+  std::thread loop([&] { io.run(); });
+  asio::io_context client_io;
+  asio::ip::tcp::socket s(client_io);
+  s.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  const std::string body(2 << 20, 'x');  // over the 1 MiB limit
+  const std::string head = "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  asio::error_code ec;
+  asio::write(s, asio::buffer(head + body), ec);  // the server refuses after the head but lets the body arrive
+  EXPECT_FALSE(ec) << ec.message();
+  s.shutdown(asio::ip::tcp::socket::shutdown_send);
+  EXPECT_EQ(read_all(s).rfind("HTTP/1.1 413", 0), 0u);
+  guard.reset();
+  io.stop();
+  loop.join();
 }
 
 TEST(HttpServer, ClosedConnectionsGiveTheirSlotBack) {
@@ -40,6 +70,56 @@ TEST(HttpServer, ClosedConnectionsGiveTheirSlotBack) {
     const std::string reply = get(server.port(), "Connection: close\r\n");
     ASSERT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << "request " << i << ": " << reply;
   }
+  guard.reset();
+  io.stop();
+  loop.join();
+}
+
+}  // namespace
+
+namespace {
+
+// A self-signed certificate for 127.0.0.1, made with the openssl tool.
+struct TestCertificate {
+  std::string dir = [] {
+    char tmpl[] = "/tmp/fmc-tls-XXXXXX";
+    return std::string(mkdtemp(tmpl));
+  }();
+  std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
+  TestCertificate() {
+    const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext "
+                            "subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " >/dev/null 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+  ~TestCertificate() { std::filesystem::remove_all(dir); }
+};
+
+TEST(HttpServer, ServesHttpsAndRefusesPlainHttpOnTheTlsPort) {
+  TestCertificate certificate;
+  asio::io_context io;
+  HttpServer server(io, "127.0.0.1", 0, [](const HttpRequest& r) {
+    return HttpServer::Reply{HttpResponse{200, "application/json", "{\"path\":\"" + r.path + "\"}", {}}, false};
+  }, HttpServer::Limits{}, make_tls_context(certificate.cert, certificate.key));
+  auto guard = asio::make_work_guard(io);
+  std::thread loop([&] { io.run(); });
+
+  asio::io_context client_io;
+  asio::ssl::context client_ctx(asio::ssl::context::tls_client);
+  client_ctx.load_verify_file(certificate.cert);
+  client_ctx.set_verify_mode(asio::ssl::verify_peer);
+  asio::ssl::stream<asio::ip::tcp::socket> tls(client_io, client_ctx);
+  tls.lowest_layer().connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  tls.handshake(asio::ssl::stream_base::client);  // throws if the certificate does not verify
+  const std::string req = "GET /secret HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  asio::write(tls, asio::buffer(req));
+  const std::string reply = read_all(tls);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << reply;
+  EXPECT_NE(reply.find("{\"path\":\"/secret\"}"), std::string::npos);
+
+  // Plain HTTP to the TLS port: no answer in the clear, the connection is closed.
+  EXPECT_EQ(get(server.port(), "").find("HTTP/1.1"), std::string::npos);
+  EXPECT_THROW(make_tls_context(certificate.dir + "/missing.pem", certificate.key), std::system_error);
+
   guard.reset();
   io.stop();
   loop.join();
