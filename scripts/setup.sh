@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libasio-dev    # libraries
   libyaml-cpp-dev libsqlite3-dev nlohmann-json3-dev         # config, embedded store, JSON
   libssl-dev openssl                                        # TLS for the API; test certificates
+  libvirt-dev                                               # the libvirt migration driver (and its test hypervisor)
   clang libclang-rt-14-dev                                  # libFuzzer + sanitizers
   openvswitch-switch openvswitch-testcontroller             # the switch, a peer controller
   python3 python3-os-ken                                    # the os-ken peer controller

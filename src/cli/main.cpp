@@ -16,6 +16,7 @@
 #include "fmc/config_yaml.hpp"
 #include "fmc/follow_me.hpp"
 #include "fmc/migration/command_driver.hpp"
+#include "fmc/migration/libvirt_driver.hpp"
 #include "controller/controller.hpp"
 #include "controller/log.hpp"
 
@@ -37,6 +38,8 @@ constexpr const char* kUsage = R"(usage: fmc-controller [options]
   --migrate-command CMD    how to migrate a VM: a command run per migration with {vm}, {from},
                            {to}, {hypervisor} substituted (split on spaces; no shell), e.g.
                            "python3 testbed/fmc_testbed.py migrate net.yaml {vm} {to}"
+  --migrate-libvirt        migrate VMs through libvirt (peer to peer, live), from and to each
+                           data center's libvirt_uri in the YAML; the VM is the domain of its name
   --api ADDR:PORT          serve the northbound REST API there (needs --network; port 0 = any)
   --api-token-file PATH    the API's bearer token: the file's first line (required with --api)
   --api-open-reads         let GET requests in without the token (writes always need it)
@@ -71,15 +74,15 @@ int main(int argc, char** argv) {
   std::string network_file;
   std::string db_path = "/var/lib/fmc/fmc.db";
   std::string api_listen, api_token_file, api_port_file, api_tls_cert, api_tls_key, migrate_command;
-  bool api_open_reads = false;
+  bool api_open_reads = false, migrate_libvirt = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (flag == "--help" || flag == "-h") {
       std::cout << kUsage;
       return 0;
     }
-    if (flag == "--api-open-reads") {
-      api_open_reads = true;
+    if (flag == "--api-open-reads" || flag == "--migrate-libvirt") {
+      (flag == "--api-open-reads" ? api_open_reads : migrate_libvirt) = true;
       continue;
     }
     if (i + 1 >= argc) usage_error("missing value for " + std::string(flag));
@@ -166,6 +169,18 @@ int main(int argc, char** argv) {
   }
   fmc::ctl::Controller controller(config, apps);
   if (follow_me) follow_me->run_on([&controller](std::function<void()> fn) { controller.post(0, std::move(fn)); });
+  if (migrate_libvirt) {
+    if (!follow_me) usage_error("--migrate-libvirt needs --network");
+    if (!migrate_command.empty()) usage_error("--migrate-libvirt and --migrate-command exclude each other");
+    auto* fm = follow_me.get();
+    follow_me->use_migration_driver(std::make_unique<fmc::migration::LibvirtDriver>(
+        [fm](const std::string& site) -> std::optional<std::string> {
+          const auto* s = fm->model().site_named(site);
+          if (!s || s->libvirt_uri.empty()) return std::nullopt;
+          return s->libvirt_uri;
+        },
+        [fm](std::function<void()> fn) { fm->post(std::move(fn)); }));
+  }
   if (!migrate_command.empty()) {
     if (!follow_me) usage_error("--migrate-command needs --network");
     std::vector<std::string> argv_template;

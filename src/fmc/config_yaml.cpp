@@ -153,7 +153,7 @@ class Loader {
   Site site(const YAML::Node& n, SiteKind kind) {
     const std::string what = kind == SiteKind::kDataCenter ? "a data center" : "an access network";
     only_keys(n, what, {"name", "switch", "uplink_port", "subnet", "gateway", "location", "dhcp_pool", "dhcp_reservations",
-                  "dhcp_relay_agent", "keep_address_when_visiting", "utilisation", "cost", "provider", "probe_address"});
+                  "dhcp_relay_agent", "keep_address_when_visiting", "utilisation", "cost", "provider", "probe_address", "libvirt_uri"});
     Site s;
     s.kind = kind;
     s.name = text(need(n, "name", what), "name");
@@ -195,11 +195,12 @@ class Loader {
         fail(agent, s.name + ": the relay agent address must be a host address inside " + s.subnet.to_string() + " other than the gateway");
     }
     if (const YAML::Node keep = n["keep_address_when_visiting"]) s.keep_address_when_visiting = boolean(keep, s.name + ".keep_address_when_visiting");
-    for (const char* key : {"utilisation", "cost", "provider"})
+    for (const char* key : {"utilisation", "cost", "provider", "libvirt_uri"})
       if (n[key] && kind != SiteKind::kDataCenter) fail(n[key], s.name + ": only data centers have '" + key + "'");
     if (const YAML::Node u = n["utilisation"]) s.utilisation = fraction(u, s.name + ".utilisation");
     if (const YAML::Node c = n["cost"]) s.cost = non_negative(c, s.name + ".cost");
     if (const YAML::Node p = n["provider"]) s.provider = text(p, s.name + ".provider");
+    if (const YAML::Node u = n["libvirt_uri"]) s.libvirt_uri = text(u, s.name + ".libvirt_uri");
     if (const YAML::Node a = n["probe_address"]) {
       s.probe_address = ip(a, s.name + ".probe_address");
       if (!s.subnet.contains(s.probe_address) || s.probe_address == s.subnet.network || !free_address(s, s.probe_address))

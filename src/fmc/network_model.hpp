@@ -61,6 +61,7 @@ struct Site {
   double utilisation = 0;  // 0..1, of the DC's servers
   double cost = 0;         // relative price of running a service there
   std::string provider;
+  std::string libvirt_uri;  // the DC's hypervisor for the libvirt driver, e.g. qemu+ssh://host/system
 };
 
 enum class DhcpMode { kServe, kRelay };

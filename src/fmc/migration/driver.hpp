@@ -1,8 +1,8 @@
 #pragma once
 // The hypervisor side of a migration, behind one interface: start, progress,
 // cancel, and one completion callback. Drivers: the network-namespace
-// emulator (this file's CommandDriver running testbed/fmc_testbed.py), QEMU
-// via QMP and libvirt (issue 5). A migration that fails or is cancelled must
+// CommandDriver (runs testbed/fmc_testbed.py: QEMU live migration over QMP,
+// or the namespace emulator) and LibvirtDriver (production hypervisors). A migration that fails or is cancelled must
 // leave the VM running at the source.
 #include <chrono>
 #include <cstdint>
