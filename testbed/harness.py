@@ -42,6 +42,16 @@ class Checks:
         sys.exit(1 if self.failures else 0)
 
 
+def teardown(ctl, lab, work, check):
+    """Ends a test run: controller stopped, testbed down, the controller's log
+    tail shown if a check failed, the work folder removed."""
+    ctl.stop()
+    lab.down()
+    if check.failures:
+        print("\n".join(ctl.log().splitlines()[-40:]))
+    sh("rm", "-rf", work)
+
+
 def endpoint_row(db, mac):
     """The controller database's endpoints row for `mac` as a dict, or None (read-only)."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)

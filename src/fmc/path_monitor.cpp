@@ -6,6 +6,7 @@
 #include "apps/flow_plan.hpp"
 #include "controller/log.hpp"
 #include "fmc/own_address_arp.hpp"
+#include "fmc/pipeline.hpp"
 #include "net/udp.hpp"
 
 namespace fmc {
@@ -44,16 +45,8 @@ PathMonitor::PathMonitor(const model::NetworkModel& model, EventBus& bus, const 
 void PathMonitor::on_switch_up(ctl::Datapath& dp) {
   const model::Site* site = model_.site_at(dp.dpid());
   if (!site) return;
-  of::FlowMod fm;
-  fm.cookie = apps::plan::kPathProbeCookie;
-  fm.table_id = apps::plan::kVisitorTable;
-  fm.priority = apps::plan::priority::kProbeToController;
-  fm.match.eth_type = net::ethertype::kIpv4;
-  fm.match.ip_proto = net::ip_proto::kUdp;
-  fm.match.ipv4_dst = of::Masked<net::Ipv4Addr>{site->probe_address, std::nullopt};
-  fm.match.udp_dst = model_.path_monitor.udp_port;
-  fm.instructions = {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};
-  dp.send(fm);
+  dp.send(pipeline::udp_to_controller(model_.path_monitor.udp_port, site->probe_address,
+                                       apps::plan::priority::kProbeToController, apps::plan::kPathProbeCookie));
 }
 
 ctl::Disposition PathMonitor::on_packet_in(ctl::Datapath& dp, const of::PacketIn& pi) {

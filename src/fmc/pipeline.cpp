@@ -2,6 +2,7 @@
 
 #include "apps/flow_plan.hpp"
 #include "net/ethernet.hpp"
+#include "net/ipv4.hpp"
 
 namespace fmc::pipeline {
 
@@ -38,6 +39,17 @@ of::Match ipv4() {
 
 std::uint64_t home_cookie(const net::MacAddr& mac) { return plan::kHomeForwardingCookie | mac.as_u64(); }
 std::uint64_t tunnel_cookie(const net::MacAddr& mac) { return plan::kVirtualTunnelCookie | mac.as_u64(); }
+
+of::FlowMod udp_to_controller(std::uint16_t udp_dst, std::optional<net::Ipv4Addr> ip_dst, std::uint16_t priority,
+                              std::uint64_t cookie) {
+  auto fm = flow(plan::kVisitorTable, priority, cookie);
+  fm.match.eth_type = net::ethertype::kIpv4;
+  fm.match.ip_proto = net::ip_proto::kUdp;
+  if (ip_dst) fm.match.ipv4_dst = exact(*ip_dst);
+  fm.match.udp_dst = udp_dst;
+  fm.instructions = {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};
+  return fm;
+}
 
 std::vector<of::FlowMod> base() {
   std::vector<of::FlowMod> out;

@@ -15,6 +15,7 @@
 // A visiting endpoint keeps its IP and MAC; only addresses on the wire
 // between first and last hop change ("virtual tunnel", paper §IV.B.5).
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "net/address.hpp"
@@ -25,6 +26,11 @@ namespace fmc::pipeline {
 // Table skeleton of a site switch: removes every flow, then installs the
 // defaults (go-to-next in tables 0 and 1, miss -> controller in table 2).
 std::vector<of::FlowMod> base();
+
+// UDP to port `udp_dst` (and, if given, to address `ip_dst`) goes to the
+// controller, in table 0: what the DHCP service and the Path Monitor catch.
+of::FlowMod udp_to_controller(std::uint16_t udp_dst, std::optional<net::Ipv4Addr> ip_dst, std::uint16_t priority,
+                              std::uint64_t cookie);
 
 // Forwarding for an endpoint attached at `port` of this switch.
 std::vector<of::FlowMod> attach(const net::MacAddr& mac, of::PortNo port, of::PortNo uplink, std::uint64_t cookie);

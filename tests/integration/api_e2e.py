@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
 from api_client import Api, EventStream, self_signed_certificate  # noqa: E402
-from harness import TESTBED, Checks, Controller, Lab, ovs_ensure_running, sh, wait_until  # noqa: E402
+from harness import TESTBED, Checks, Controller, Lab, ovs_ensure_running, sh, teardown, wait_until  # noqa: E402
 from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
 
 CONFIG = os.path.join(HERE, "testbed.yaml")
@@ -239,11 +239,7 @@ def main():
         if stream:
             stream.close()
         receiver.close()
-        ctl.stop()
-        lab.down()
-        if check.failures:
-            print("\n".join(ctl.log().splitlines()[-40:]))
-        sh("rm", "-rf", work)
+        teardown(ctl, lab, work, check)
     check.finish()
 
 

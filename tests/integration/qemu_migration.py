@@ -24,7 +24,7 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
 from api_client import Api  # noqa: E402
 from harness import (TESTBED, Checks, Controller, Lab, ovs_ensure_running, sh,  # noqa: E402
-                     tcp_session_result, wait_until)
+                     tcp_session_result, teardown, wait_until)
 
 CONFIG = os.path.join(HERE, "testbed.yaml")
 PREFIX = f"q{os.getpid() % 1000}"
@@ -94,11 +94,7 @@ def main():
         if session:
             session.kill()
             session.wait()
-        ctl.stop()
-        lab.down()
-        if check.failures:
-            print("\n".join(ctl.log().splitlines()[-40:]))
-        sh("rm", "-rf", work)
+        teardown(ctl, lab, work, check)
     check.finish()
 
 

@@ -6,6 +6,7 @@
 #include "controller/log.hpp"
 #include "fmc/dhcp/relay_agent.hpp"
 #include "fmc/own_address_arp.hpp"
+#include "fmc/pipeline.hpp"
 
 namespace fmc::dhcp {
 
@@ -34,15 +35,8 @@ void DhcpService::restore(const std::vector<LeaseChange>& saved) {
 void DhcpService::on_switch_up(ctl::Datapath& dp) {
   const model::Site* site = model_.site_at(dp.dpid());
   if (!site || site->kind != model::SiteKind::kAccessNetwork) return;
-  of::FlowMod fm;
-  fm.cookie = apps::plan::kDhcpCookie;
-  fm.table_id = apps::plan::kVisitorTable;
-  fm.priority = apps::plan::priority::kDhcpToController;
-  fm.match.eth_type = net::ethertype::kIpv4;
-  fm.match.ip_proto = net::ip_proto::kUdp;
-  fm.match.udp_dst = kServerPort;
-  fm.instructions = {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};
-  dp.send(fm);
+  dp.send(pipeline::udp_to_controller(kServerPort, std::nullopt, apps::plan::priority::kDhcpToController,
+                                       apps::plan::kDhcpCookie));
 }
 
 void DhcpService::drop(const std::string& reason, const std::string& detail) {
