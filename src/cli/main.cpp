@@ -31,7 +31,7 @@ constexpr const char* kUsage = R"(usage: fmc-controller [options]
   --duplicate-dpid POLICY  replace-old (default) | reject-new
   --versions LIST          OpenFlow versions to offer: 1.0,1.3 (default both)
   --log-level LEVEL        debug | info | warn | error (default info)
-  --port-file PATH         write the bound port to PATH once listening
+  --port-file PATH         write the bound port to PATH once ready (OpenFlow and API listening)
   --network FILE           run the Follow-Me Cloud apps for the network in FILE (YAML);
                            without it the controller is a plain learning switch
   --db PATH                Follow-Me Cloud database (default /var/lib/fmc/fmc.db)
@@ -51,6 +51,23 @@ constexpr const char* kUsage = R"(usage: fmc-controller [options]
 [[noreturn]] void usage_error(const std::string& message) {
   std::cerr << "fmc-controller: " << message << "\n" << kUsage;
   std::exit(2);
+}
+
+bool write_port_file(std::string_view flag, const std::string& path, unsigned port) {
+  if (path.empty()) return true;
+  const std::string partial = path + ".partial";
+  {
+    std::ofstream f(partial);
+    f << port << "\n";
+    if (!f) {
+      std::cerr << "fmc-controller: cannot write " << flag << " " << path << "\n";
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(partial, path, ec);
+  if (ec) std::cerr << "fmc-controller: cannot write " << flag << " " << path << ": " << ec.message() << "\n";
+  return !ec;
 }
 
 unsigned long parse_number(std::string_view flag, const std::string& text, unsigned long max) {
@@ -196,15 +213,6 @@ int main(int argc, char** argv) {
     std::cerr << "fmc-controller: " << e.what() << "\n";
     return 1;
   }
-  if (!port_file.empty()) {
-    FILE* f = std::fopen(port_file.c_str(), "w");
-    if (!f) {
-      std::cerr << "fmc-controller: cannot write --port-file " << port_file << "\n";
-      return 1;
-    }
-    std::fprintf(f, "%u\n", controller.port());
-    std::fclose(f);
-  }
   std::unique_ptr<fmc::api::HttpNotifier> notifier;
   std::unique_ptr<fmc::api::Northbound> northbound;
   std::unique_ptr<fmc::api::HttpServer> api_server;
@@ -237,15 +245,12 @@ int main(int argc, char** argv) {
     fmc::log::info("api", std::string("northbound API on ") + (api_tls_cert.empty() ? "http://" : "https://") +
                               api_address + ":" + std::to_string(api_server->port()) +
                               (api_open_reads ? " (reads open)" : " (token required)"));
-    if (!api_port_file.empty()) {
-      std::ofstream f(api_port_file);
-      f << api_server->port() << "\n";
-      if (!f) {
-        std::cerr << "fmc-controller: cannot write --api-port-file " << api_port_file << "\n";
-        return 1;
-      }
-    }
   }
+  // The port files say "ready": written once everything listens, API port first, each whole
+  // (renamed into place), so a script that waits for --port-file finds the API up too.
+  if ((api_server && !write_port_file("--api-port-file", api_port_file, api_server->port())) ||
+      !write_port_file("--port-file", port_file, controller.port()))
+    return 1;
   // Periodic work of the Follow-Me Cloud apps (path probes, dwell times), on their loop.
   asio::steady_timer ticker(controller.context(0));
   std::function<void()> arm_ticker = [&] {
