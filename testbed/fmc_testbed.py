@@ -128,6 +128,10 @@ class Testbed:
     def up(self, controller, protocols, vms="netns"):
         self.add_ns(self.router_ns)
         run("ip", "netns", "exec", self.router_ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+        # Loose reverse-path filtering (as Debian ships): a home switch sends a
+        # migrated VM's stragglers back in through its DC's interface, with the
+        # client's address as source; a strict filter would drop them.
+        run("ip", "netns", "exec", self.router_ns, "sysctl", "-qw", "net.ipv4.conf.all.rp_filter=2")
         for site_name, site in self.sites.items():
             sw = self.switches[site["switch"]]
             br = self.bridge(site_name)
@@ -249,7 +253,9 @@ class Testbed:
         proc, qmp, _ = self.start_qemu(name, dict(host, site=to_site), tap, incoming=port)
         try:
             qemu_guest.prepare_target(qmp)  # (and it is listening)
-            info = {"status": "cancelled"} if cancelled else qemu_guest.migrate(host["qmp"], port, lambda: bool(cancelled))
+            info = {"status": "cancelled"} if cancelled else qemu_guest.migrate(
+                host["qmp"], port, lambda: bool(cancelled),
+                lambda: print(json.dumps({"step": "switchover"}), flush=True))
         except (qemu_guest.QmpError, OSError) as e:
             info = {"status": "failed", "error-desc": str(e)}
         status = info.get("status")

@@ -5,6 +5,7 @@ and its live migration driven over QMP, QEMU's machine protocol.
 KVM where /dev/kvm exists, TCG otherwise. Used by fmc_testbed.py."""
 import json
 import os
+import select
 import socket
 import subprocess
 import time
@@ -33,17 +34,29 @@ class Qmp:
                 time.sleep(0.05)
         self.sock.settimeout(timeout)
         self.buf = b""
+        self.events = []  # asynchronous events, oldest first
         self._read()  # greeting
         self.command("qmp_capabilities")
 
+    def _receive(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise QmpError("QMP connection closed")
+        self.buf += chunk
+
     def _read(self):
         while b"\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise QmpError("QMP connection closed")
-            self.buf += chunk
+            self._receive()
         line, self.buf = self.buf.split(b"\n", 1)
         return json.loads(line)
+
+    def wait_events(self, timeout):
+        """Waits up to `timeout` s for QMP to say something; the events it sent
+        (between commands QMP sends nothing else) are added to self.events."""
+        if b"\n" not in self.buf and select.select([self.sock], [], [], timeout)[0]:
+            self._receive()
+        while b"\n" in self.buf:
+            self.events.append(self._read())
 
     def command(self, name, **arguments):
         msg = {"execute": name}
@@ -56,7 +69,7 @@ class Qmp:
                 return reply["return"]
             if "error" in reply:
                 raise QmpError(f"{name}: {reply['error'].get('desc', reply['error'])}")
-            # an asynchronous event: skip
+            self.events.append(reply)  # an asynchronous event
 
     def close(self):
         self.sock.close()
@@ -121,10 +134,13 @@ def prepare_target(target_qmp):
         q.close()
 
 
-def migrate(source_qmp, dest_port, cancelled, poll_s=0.01):
+def migrate(source_qmp, dest_port, cancelled, switchover=lambda: None, poll_s=0.01):
     """Live-migrates the guest behind `source_qmp` to the QEMU listening on
     `dest_port`. `cancelled()` is polled: if it turns true the migration is
-    cancelled and the guest keeps running at the source.
+    cancelled and the guest keeps running at the source. `switchover()` is
+    called the moment the source has stopped the guest for the last copy, so
+    that the network can send the guest's traffic to the target, where QEMU
+    holds it in the TAP device until the guest resumes.
     Returns QEMU's final query-migrate answer (status, downtime in ms, ...)."""
     q = Qmp(source_qmp)
     try:
@@ -134,17 +150,31 @@ def migrate(source_qmp, dest_port, cancelled, poll_s=0.01):
         # expects that to fit the downtime limit: 20 ms instead of its 300.
         bandwidth = int(os.environ.get("FMC_QEMU_MAX_BANDWIDTH", 10 * 1024 ** 3))
         q.command("migrate-set-parameters", **{"max-bandwidth": bandwidth, "downtime-limit": 20})
+        # The source pauses once the guest has stopped ("pre-switchover"): the
+        # migration thread holds QEMU's big lock through the last copy, so
+        # without the pause even the STOP event would only come out after it.
+        q.command("migrate-set-capabilities", capabilities=[
+            {"capability": "events", "state": True}, {"capability": "pause-before-switchover", "state": True}])
         q.command("migrate", uri=f"tcp:127.0.0.1:{dest_port}")
-        asked_cancel = False
+        asked_cancel, figures_wait = False, 100
         while True:
             info = q.command("query-migrate")
             status = info.get("status")
+            if status == "pre-switchover":
+                switchover()
+                q.command("migrate-continue", state="pre-switchover")
+                continue
+            if status == "completed" and not info.get("total-time") and figures_wait > 0:
+                # QEMU says "completed" a moment before it has its figures.
+                figures_wait -= 1
+                q.wait_events(poll_s)
+                continue
             if status in ("completed", "failed", "cancelled"):
                 return info
             if cancelled() and not asked_cancel:
                 q.command("migrate_cancel")
                 asked_cancel = True
-            time.sleep(poll_s)
+            q.wait_events(poll_s)  # wakes up at once on QEMU's MIGRATION events
     finally:
         q.close()
 

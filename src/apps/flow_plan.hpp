@@ -32,6 +32,7 @@ inline constexpr std::uint16_t kArpToController = 1000;  // above every forwardi
 inline constexpr std::uint16_t kDhcpToController = 1000; // DHCP to a server port, at access switches
 inline constexpr std::uint16_t kProbeToController = 1000; // path probes to this site's probe address
 inline constexpr std::uint16_t kTunnel = 600;             // rewrite flows of visiting endpoints
+inline constexpr std::uint16_t kBackToRouter = 650;       // a visitor's stragglers at its home, before any rewrite
 inline constexpr std::uint16_t kNextTable = 1;            // tables 0 and 1 default: go on
 inline constexpr std::uint16_t kDeliverLocal = 500;       // eth_dst = an endpoint at home here
 inline constexpr std::uint16_t kSendUplink = 400;         // from a home endpoint's port to the router

@@ -43,7 +43,7 @@ struct SecurityEvent {
 struct MigrationStep {
   std::int64_t id = 0;
   std::string vm, from_site, to_site;
-  std::string phase;  // started, completed, failed, cancelled
+  std::string phase;  // started, switchover, completed, failed, cancelled
   double downtime_ms = 0;  // as the hypervisor reports it (completed)
   std::string detail;
 };

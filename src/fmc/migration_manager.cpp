@@ -47,10 +47,11 @@ Result<store::MigrationRecord, std::string> MigrationManager::start(const std::s
   history_[id] = m;
   in_flight_.expect(vm, to);
   persist_(m);
-  step(m);
+  step(m, "started");
   const model::VmSpec* spec = model_.vm_named(vm);
   running_[id] = driver_.start(migration::Request{vm, from, to, spec ? spec->hypervisor : ""},
-                               [this, id](migration::MigrationId, const migration::Result& r) { finished(id, r); });
+                               {[this, id](migration::MigrationId, const migration::Result& r) { finished(id, r); },
+                                [this, id](migration::MigrationId) { switched_over(id); }});
   log::info("migration", "migration " + std::to_string(id) + ": " + vm + " " + from + " -> " + to + " (" + cause + ")");
   return m;
 }
@@ -64,6 +65,14 @@ std::optional<std::int64_t> MigrationManager::running_for(const std::string& vm)
 bool MigrationManager::cancel(std::int64_t id) {
   auto it = running_.find(id);
   return it != running_.end() && driver_.cancel(it->second);
+}
+
+void MigrationManager::switched_over(std::int64_t id) {
+  if (!running_.count(id)) return;
+  const auto& m = history_.at(id);
+  log::info("migration", "migration " + std::to_string(id) + ": " + m.vm + " stopped at " + m.from_site +
+                             " for its last copy; its traffic goes to " + m.to_site);
+  step(m, "switchover");
 }
 
 void MigrationManager::finished(std::int64_t id, const migration::Result& r) {
@@ -80,13 +89,13 @@ void MigrationManager::finished(std::int64_t id, const migration::Result& r) {
   if (r.outcome != migration::Outcome::kCompleted) in_flight_.done(m.vm);
   persist_(m);
   const double downtime_ms = std::chrono::duration<double, std::milli>(r.downtime).count();
-  step(m, downtime_ms);
+  step(m, m.state, downtime_ms);
   log::info("migration", "migration " + std::to_string(id) + " " + m.state + " after " +
                              std::to_string(m.finished_ms - m.started_ms) + " ms");
 }
 
-void MigrationManager::step(const store::MigrationRecord& m, double downtime_ms) {
-  bus_.publish(MigrationStep{m.id, m.vm, m.from_site, m.to_site, m.state == "running" ? "started" : m.state, downtime_ms, m.detail});
+void MigrationManager::step(const store::MigrationRecord& m, const std::string& name, double downtime_ms) {
+  bus_.publish(MigrationStep{m.id, m.vm, m.from_site, m.to_site, name, downtime_ms, m.detail});
 }
 
 const store::MigrationRecord* MigrationManager::find(std::int64_t id) const {

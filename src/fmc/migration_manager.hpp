@@ -2,8 +2,9 @@
 // Orders VM migrations from the hypervisor (paper §III.C, Fig. 4 steps
 // 11-13) and keeps their history: validates a request against the network
 // model, tells the Mobility Detector to expect the VM at its target, runs
-// the driver, and publishes each step (MigrationStep). A migration that
-// fails or is cancelled leaves the VM where it was and nothing expected.
+// the driver, and publishes each step (MigrationStep: started, switchover,
+// completed / failed / cancelled). A migration that fails or is cancelled
+// leaves the VM where it was and nothing expected.
 // Whoever decides (the Location Mapper, an operator through the API) calls
 // start(); a veto (e.g. an ETSI MEC 021 "mobility not allowed") can refuse.
 #include <functional>
@@ -44,8 +45,9 @@ class MigrationManager {
   std::string_view driver_name() const { return driver_.name(); }
 
  private:
+  void switched_over(std::int64_t id);
   void finished(std::int64_t id, const migration::Result& r);
-  void step(const store::MigrationRecord& m, double downtime_ms = 0);
+  void step(const store::MigrationRecord& m, const std::string& name, double downtime_ms = 0);
 
   const model::NetworkModel& model_;
   const LocationManager& locations_;

@@ -12,6 +12,28 @@ namespace {
 constexpr std::uint32_t kPortStateLinkDown = 1;
 }
 
+MobilityDetector::MobilityDetector(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
+                                   MigrationsInFlight& migrations)
+    : model_(model), locations_(locations), bus_(bus), migrations_(migrations) {
+  bus.subscribe([this](const FmcEvent& e) {
+    if (const auto* s = std::get_if<MigrationStep>(&e)) on_migration_step(*s);
+  });
+}
+
+void MobilityDetector::on_migration_step(const MigrationStep& step) {
+  const Endpoint* e = locations_.by_name(step.vm);
+  if (!e) return;
+  const bool back = (step.phase == "failed" || step.phase == "cancelled") && e->current && e->current->site == step.to_site;
+  if (step.phase != "switchover" && !back) return;
+  const model::Site* site = model_.site_named(back ? step.from_site : step.to_site);
+  const model::SwitchSpec* sw = site ? model_.switch_named(site->switch_name) : nullptr;
+  const auto port = site ? configured_port(*site, e->name) : std::nullopt;
+  if (!sw || !port) return;
+  migrations_.done(e->name);
+  ++stats_.moves_accepted;
+  locations_.move(e->name, Location{site->name, sw->dpid, *port}, MoveCause::kMigration);
+}
+
 std::optional<of::PortNo> MobilityDetector::configured_port(const model::Site& site, const std::string& endpoint) const {
   const model::SwitchSpec* sw = model_.switch_named(site.switch_name);
   if (!sw) return std::nullopt;

@@ -8,6 +8,10 @@
 // client port of an access network, its DHCP there explaining the move.
 // Anything else is refused and reported as a spoofing attempt (host-location
 // hijacking); its packets are dropped.
+// A hypervisor that reports the switchover of a live migration (the VM stopped
+// at the source for its last copy) moves the VM to its target port at once: its
+// traffic then waits at the target for the VM to resume instead of being lost
+// at the source. If the migration fails after that, the VM is moved back.
 #include <cstdint>
 #include <map>
 #include <set>
@@ -27,8 +31,7 @@ struct MobilityStats {
 class MobilityDetector final : public ctl::App {
  public:
   MobilityDetector(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
-                   MigrationsInFlight& migrations)
-      : model_(model), locations_(locations), bus_(bus), migrations_(migrations) {}
+                   MigrationsInFlight& migrations);
   std::string_view name() const override { return "mobility_detector"; }
   void on_switch_up(ctl::Datapath& dp) override;
   void on_switch_down(of::Dpid dpid) override;
@@ -45,6 +48,7 @@ class MobilityDetector final : public ctl::App {
   // The configured port of `endpoint` on the switch of `site`, if any.
   std::optional<of::PortNo> configured_port(const model::Site& site, const std::string& endpoint) const;
   bool old_location_quiet(const Endpoint& e) const;
+  void on_migration_step(const MigrationStep& step);
 
   const model::NetworkModel& model_;
   LocationManager& locations_;

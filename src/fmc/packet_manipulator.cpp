@@ -53,6 +53,10 @@ std::vector<of::FlowMod> PacketManipulator::tunnel_flows(const Endpoint& e, cons
   const auto tunnel = tunnel_for(e);
   if (!tunnel) return {};
   if (e.current->site == site.name) return pipeline::tunnel_at_visited(*tunnel);
+  if (e.home_site == site.name) {
+    const auto uplink = model_.uplink_port(site);
+    return uplink ? pipeline::tunnel_at_home(*tunnel, *uplink) : std::vector<of::FlowMod>{};
+  }
   for (const auto* c : correspondents(e))
     if (c->name == site.name) return pipeline::tunnel_at_correspondent(*tunnel);
   return {};

@@ -11,8 +11,6 @@ namespace prio = apps::plan::priority;
 
 namespace {
 
-
-
 of::FlowMod flow(std::uint8_t table, std::uint16_t priority, std::uint64_t cookie) {
   of::FlowMod fm;
   fm.table_id = table;
@@ -117,6 +115,19 @@ std::vector<of::FlowMod> tunnel_at_correspondent(const Tunnel& t) {
   from.match.ipv4_src = exact(t.visiting_ip);
   from.instructions = {of::ApplyActions{{set_ip_src(t.ip)}}, of::GotoTable{plan::kForwardTable}};
   return {to, from};
+}
+
+std::vector<of::FlowMod> tunnel_at_home(const Tunnel& t, of::PortNo home_uplink) {
+  // Back to the router, addressed like a correspondent's packet would have
+  // been, and otherwise untouched: the visited switch undoes the rewrites of
+  // the other end (a roaming client's source, say) as for any packet.
+  auto fwd = flow(plan::kCorrespondentTable, prio::kBackToRouter, tunnel_cookie(t.mac));
+  fwd.match = ipv4();
+  fwd.match.in_port = home_uplink;
+  fwd.match.ipv4_dst = exact(t.ip);
+  fwd.instructions = {of::ApplyActions{{set_ip_dst(t.visiting_ip), set_eth_src(t.mac), set_eth_dst(t.home_gateway_mac),
+                                        of::Output{of::port::kInPort, 0}}}};
+  return {fwd};
 }
 
 std::vector<of::FlowMod> remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip) {

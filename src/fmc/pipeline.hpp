@@ -8,7 +8,8 @@
 //                    visiting address get the original back (last hop)
 //   1 correspondent  for endpoints visiting elsewhere: packets to the
 //                    original address go to the visiting one, and replies
-//                    get their original source back
+//                    get their original source back; at the endpoint's home,
+//                    stragglers for it go back to the router, re-addressed
 //   2 forward        deliver to endpoints attached here; send their traffic
 //                    to the router; a miss goes to the controller
 //
@@ -49,6 +50,10 @@ struct Tunnel {
 std::vector<of::FlowMod> tunnel_at_visited(const Tunnel& t);
 // At a correspondent's switch.
 std::vector<of::FlowMod> tunnel_at_correspondent(const Tunnel& t);
+// At the endpoint's home switch: packets that still arrive for it there (sent
+// before the correspondents' rewrites, or by anyone without them) go back to
+// the router towards the visiting address instead of being lost.
+std::vector<of::FlowMod> tunnel_at_home(const Tunnel& t, of::PortNo home_uplink);
 
 // Cookies: per endpoint, so that one masked delete removes exactly its flows.
 std::uint64_t home_cookie(const net::MacAddr& mac);

@@ -6,6 +6,7 @@ sequence-checked TCP stream runs between client1 and vm1:
   - ping is ~1 ms while both are near (wlan1, dc1);
   - vm1 migrates dc1 -> dc2 (namespace emulator): ping ~50 ms, same address;
   - client1 roams wlan1 -> wlan2: ping ~1 ms again, same address;
+  - packets for vm1 that still go to its old home dc1 are sent on to dc2;
   - vm1 migrates back to dc1: ~50 ms;
   - a host that was never migrated claims vm1's MAC and address from another
     port, and another claims the gateway's address: no forwarding state
@@ -159,6 +160,12 @@ def main():
         LAB.roam("client1", "wlan2")
         time.sleep(0.3)
         check_rtt(NEAR, "client1 roamed to wlan2, keeps its address (near again)")
+
+        # A correspondent without vm1's rewrite (as packets sent before the
+        # move are): vm1's home switch sends them back to the router, to dc2.
+        sh("ovs-ofctl", "-O", "OpenFlow13", "del-flows", f"{LAB.prefix}-s-wlan2", "table=1,ip,nw_dst=10.1.0.10")
+        v = LAB.rtt("client1", "10.1.0.10")
+        check(v is not None and 20 <= v <= 45, f"without wlan2's rewrite, packets for vm1 reach it through dc1 (25 ms away): {v} ms")
 
         LAB.migrate("vm1", "dc1", 50)
         time.sleep(0.3)

@@ -4,8 +4,9 @@
 it through its command driver (testbed/fmc_testbed.py migrate → QMP):
   - a TCP session from client1 to the guest's echo server survives a
     migration dc1 -> dc2 (every line echoed, in order, same connection);
-  - QEMU's reported downtime reaches the migration record; the guest answers
-    at dc2 and the controller has it there;
+  - QEMU's reported downtime reaches the migration record; QEMU's switchover
+    (the guest stopped at dc1 for its last copy) moved the guest's traffic to
+    dc2 before the migration completed; the guest answers at dc2;
   - a migration back, slowed down and cancelled halfway through the API,
     ends "cancelled": the guest keeps running at dc2, reachable, one QEMU
     left, and the TCP session still holds.
@@ -22,7 +23,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
-from api_client import Api  # noqa: E402
+from api_client import Api, EventStream  # noqa: E402
 from harness import (TESTBED, Checks, Controller, Lab, ovs_ensure_running, sh,  # noqa: E402
                      tcp_session_result, teardown, wait_until)
 
@@ -54,7 +55,8 @@ def main():
     session = None
     try:
         ctl.start()
-        api = Api(int(open(os.path.join(work, "api-port")).read()), token)
+        api_port = int(open(os.path.join(work, "api-port")).read())
+        api, stream = Api(api_port, token), EventStream(api_port, token)
         t0 = time.time()
         lab.up(ctl.port)
         check(len(qemu_pids()) == 1, f"one QEMU guest booted ({time.time() - t0:.1f} s to bring the testbed up)")
@@ -66,9 +68,14 @@ def main():
         check(status == 202, f"migration to dc2 ordered: {status} {m}")
         done = wait_until(lambda: api.call("GET", f"/api/v1/migrations/{m['id']}")[1],
                           lambda r: r.get("state") != "running", 60)
-        detail = json.loads(done.get("detail") or "{}") if done.get("detail", "").startswith("{") else {}
+        lines = (done.get("detail") or "").strip().splitlines()
+        detail = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
         check(done.get("state") == "completed" and detail.get("hypervisor") == "qemu" and (detail.get("downtime_ms") or 0) > 0,
               f"it completed with QEMU's downtime reported: {done}")
+        steps = [d["phase"] for e, d in stream.events if e == "MigrationStep" and d["id"] == m["id"]]
+        moved = stream.first("EndpointMoved", lambda d: d["endpoint"] == "vm1" and d["to"]["site"] == "dc2")
+        check(steps == ["started", "switchover", "completed"] and moved and moved[1]["cause"] == "migration",
+              f"QEMU's switchover (guest stopped at dc1) sent vm1's traffic to dc2 before it completed: {steps}, {moved}")
         _, vm1 = api.call("GET", "/api/v1/endpoints/vm1")
         check(vm1["location"]["site"] == "dc2" and lab.rtt("client1", "10.1.0.10") is not None,
               f"the guest runs at dc2, reachable: {vm1['location']}")

@@ -10,16 +10,19 @@
 namespace fmc::test_support {
 
 struct FakeDriver : migration::Driver {
-  std::vector<std::pair<migration::Request, migration::Completion>> started;
+  std::vector<std::pair<migration::Request, migration::Listener>> started;
   std::set<migration::MigrationId> cancelled;
   std::string_view name() const override { return "fake"; }
-  migration::MigrationId start(const migration::Request& r, migration::Completion done) override {
-    started.emplace_back(r, std::move(done));
+  migration::MigrationId start(const migration::Request& r, migration::Listener listener) override {
+    started.emplace_back(r, std::move(listener));
     return started.size();
   }
   std::optional<migration::Progress> progress(migration::MigrationId) const override { return std::nullopt; }
   bool cancel(migration::MigrationId id) override { return cancelled.insert(id).second; }
-  void finish(std::size_t i, migration::Outcome o) { started.at(i).second(i + 1, migration::Result{o, std::chrono::milliseconds(42), ""}); }
+  void switchover(std::size_t i) { started.at(i).second.switchover(i + 1); }
+  void finish(std::size_t i, migration::Outcome o) {
+    started.at(i).second.done(i + 1, migration::Result{o, std::chrono::milliseconds(42), ""});
+  }
 };
 
 }  // namespace fmc::test_support

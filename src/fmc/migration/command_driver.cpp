@@ -25,6 +25,8 @@ const char* to_string(Outcome o) {
 
 namespace {
 
+constexpr std::string_view kSwitchoverLine = R"({"step": "switchover"})";
+
 std::string substitute(std::string s, const Request& r) {
   const std::pair<const char*, const std::string*> keys[] = {
       {"{vm}", &r.vm}, {"{from}", &r.from_site}, {"{to}", &r.to_site}, {"{hypervisor}", &r.hypervisor}};
@@ -60,7 +62,8 @@ CommandDriver::~CommandDriver() {
   for (auto& [_, t] : watchers_) t.join();
 }
 
-MigrationId CommandDriver::start(const Request& request, Completion done) {
+MigrationId CommandDriver::start(const Request& request, Listener listener) {
+  auto done = listener.done;
   std::vector<std::string> args;
   for (const auto& a : argv_template_) args.push_back(substitute(a, request));
   std::vector<char*> argv;
@@ -106,14 +109,16 @@ MigrationId CommandDriver::start(const Request& request, Completion done) {
     return id;
   }
   running_[id] = Running{pid, false, std::chrono::steady_clock::now()};
-  watchers_[id] = std::thread([this, id, pid, fd = pipe_fds[0], done = std::move(done)] { watch(id, pid, fd, done); });
+  watchers_[id] = std::thread([this, id, pid, fd = pipe_fds[0], l = std::move(listener)] { watch(id, pid, fd, l); });
   return id;
 }
 
-void CommandDriver::watch(MigrationId id, int pid, int out_fd, Completion done) {
+void CommandDriver::watch(MigrationId id, int pid, int out_fd, Listener listener) {
   // Completion is the command's exit, not the end of its output: a
   // grandchild that inherited the pipe must not hold the result back.
   std::string output;
+  std::size_t scanned = 0;  // output before this offset has been looked at for steps
+  bool switched_over = false;
   char buf[4096];
   int status = 0;
   bool exited = false;
@@ -122,6 +127,11 @@ void CommandDriver::watch(MigrationId id, int pid, int out_fd, Completion done) 
     if (::poll(&p, 1, 20) > 0 && (p.revents & (POLLIN | POLLHUP))) {
       const ssize_t n = ::read(out_fd, buf, sizeof buf);
       if (n > 0) output.append(buf, static_cast<std::size_t>(n));
+    }
+    for (std::size_t eol; (eol = output.find('\n', scanned)) != std::string::npos; scanned = eol + 1) {
+      if (switched_over || std::string_view(output).substr(scanned, eol - scanned) != kSwitchoverLine) continue;
+      switched_over = true;
+      if (listener.switchover) post_([s = listener.switchover, id] { s(id); });
     }
     exited = ::waitpid(pid, &status, WNOHANG) == pid;
   }
@@ -141,7 +151,7 @@ void CommandDriver::watch(MigrationId id, int pid, int out_fd, Completion done) 
   if (cancelled) result.outcome = Outcome::kCancelled;
   else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) result.outcome = Outcome::kCompleted;
   else result.outcome = Outcome::kFailed;
-  post_([done, id, result] { done(id, result); });
+  post_([done = listener.done, id, result] { done(id, result); });
 }
 
 std::optional<Progress> CommandDriver::progress(MigrationId id) const {

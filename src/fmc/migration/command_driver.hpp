@@ -3,9 +3,11 @@
 //   python3 testbed/fmc_testbed.py migrate CONFIG {vm} {to} --downtime-ms 100
 // Placeholders {vm}, {from}, {to} and {hypervisor} are substituted. Exit
 // status 0 means completed; the last output line may be a JSON object with
-// "downtime_ms". Cancel sends SIGTERM to the command (the emulator then
-// re-attaches the VM at its source); the command must handle it. Completion is delivered through `post`, so callers see it
-// on their own event loop.
+// "downtime_ms". A line `{"step": "switchover"}` says the VM has stopped at
+// the source for its last copy (reported at once, while the command runs).
+// Cancel sends SIGTERM to the command (the emulator then re-attaches the VM at
+// its source); the command must handle it. Reports are delivered through
+// `post`, so callers see them on their own event loop.
 #include <map>
 #include <mutex>
 #include <thread>
@@ -22,7 +24,7 @@ class CommandDriver final : public Driver {
   ~CommandDriver() override;  // cancels and reaps what is still running
 
   std::string_view name() const override { return name_; }
-  MigrationId start(const Request& request, Completion done) override;
+  MigrationId start(const Request& request, Listener listener) override;
   std::optional<Progress> progress(MigrationId id) const override;
   bool cancel(MigrationId id) override;
 
@@ -32,7 +34,7 @@ class CommandDriver final : public Driver {
     bool cancelling = false;
     std::chrono::steady_clock::time_point started;
   };
-  void watch(MigrationId id, int pid, int out_fd, Completion done);
+  void watch(MigrationId id, int pid, int out_fd, Listener listener);
 
   std::string name_;
   std::vector<std::string> argv_template_;

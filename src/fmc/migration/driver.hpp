@@ -37,12 +37,20 @@ struct Progress {
 using MigrationId = std::uint64_t;
 using Completion = std::function<void(MigrationId, const Result&)>;
 
+// What a driver reports while a migration runs, through the executor it was built with.
+struct Listener {
+  Completion done;  // exactly once
+  // The VM has stopped at the source for its last copy: from now on its traffic
+  // belongs at the target, whose hypervisor holds it until the VM resumes there.
+  // Optional: without it the VM's own announcement at the target tells.
+  std::function<void(MigrationId)> switchover = nullptr;
+};
+
 class Driver {
  public:
   virtual ~Driver() = default;
   virtual std::string_view name() const = 0;
-  // `done` runs exactly once, through the executor the driver was built with.
-  virtual MigrationId start(const Request& request, Completion done) = 0;
+  virtual MigrationId start(const Request& request, Listener listener) = 0;
   virtual std::optional<Progress> progress(MigrationId id) const = 0;
   // True if the migration was still running and is now being cancelled.
   virtual bool cancel(MigrationId id) = 0;

@@ -51,7 +51,7 @@ LibvirtDriver::~LibvirtDriver() {
   }
 }
 
-MigrationId LibvirtDriver::start(const Request& request, Completion done) {
+MigrationId LibvirtDriver::start(const Request& request, Listener listener) {
   std::lock_guard lock(mu_);
   for (auto it = jobs_.begin(); it != jobs_.end();) {  // join the finished ones
     bool finished;
@@ -65,7 +65,7 @@ MigrationId LibvirtDriver::start(const Request& request, Completion done) {
   const MigrationId id = next_id_++;
   auto job = std::make_shared<Job>();
   jobs_[id] = job;
-  job->thread = std::thread([this, job, request, done = std::move(done), id]() mutable {
+  job->thread = std::thread([this, job, request, done = std::move(listener.done), id]() mutable {
     run(job, std::move(request), [done = std::move(done), id](MigrationId, const Result& r) { done(id, r); });
   });
   return id;

@@ -31,7 +31,8 @@ class LibvirtDriver final : public Driver {
   ~LibvirtDriver() override;  // aborts and joins what is still running
 
   std::string_view name() const override { return "libvirt"; }
-  MigrationId start(const Request& request, Completion done) override;
+  // Reports no switchover: the guest's announcement at the target tells.
+  MigrationId start(const Request& request, Listener listener) override;
   std::optional<Progress> progress(MigrationId id) const override;
   bool cancel(MigrationId id) override;
 

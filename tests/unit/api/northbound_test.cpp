@@ -197,6 +197,9 @@ TEST(Northbound, MigrationsThroughTheApiWithMec021Notifications) {
   EXPECT_EQ(w.driver.started[0].first.to_site, "dc2");
   EXPECT_TRUE(w.in_flight.expected("vm1", "dc2"));
   EXPECT_EQ(w.call("POST", "/api/v1/migrations", {{"vm", "vm1"}, {"to", "dc2"}}).first, 409);  // already migrating
+  w.driver.switchover(0);
+  EXPECT_EQ(w.sink.sent.size(), 1u);  // MEC 021 has no status for the switchover
+  EXPECT_EQ(w.locations.by_name("vm1")->current->site, "dc2");  // its traffic goes there from now on
   w.driver.finish(0, migration::Outcome::kCompleted);
   EXPECT_EQ(w.call("GET", "/api/v1/migrations/1").second["state"], "completed");
   ASSERT_EQ(w.sink.sent.size(), 2u);
@@ -206,9 +209,10 @@ TEST(Northbound, MigrationsThroughTheApiWithMec021Notifications) {
   EXPECT_EQ(w.sink.sent[1].second["targetAppInfo"]["appInstanceId"], "vm1@dc2");
 
   // A failed migration is not expected any more (a later "move" would be spoofing) and is notified only if asked for.
-  w.call("POST", "/api/v1/migrations", {{"vm", "vm1"}, {"to", "dc2"}});  // vm1 is still recorded at its home
+  EXPECT_EQ(w.call("POST", "/api/v1/migrations", {{"vm", "vm1"}, {"to", "dc1"}}).first, 202);
   w.driver.finish(1, migration::Outcome::kFailed);
-  EXPECT_FALSE(w.in_flight.expected("vm1", "dc2"));
+  EXPECT_FALSE(w.in_flight.expected("vm1", "dc1"));
+  EXPECT_EQ(w.locations.by_name("vm1")->current->site, "dc2");  // it failed before its switchover
   EXPECT_EQ(w.sink.sent.size(), 3u);  // TRIGGERED only: the filter leaves FAILED out
   EXPECT_EQ(w.call("DELETE", "/api/v1/migrations/2").first, 409);  // not running
   EXPECT_EQ(w.call("DELETE", "/api/v1/migrations/99").first, 404);
@@ -217,14 +221,14 @@ TEST(Northbound, MigrationsThroughTheApiWithMec021Notifications) {
   auto body = reg;
   body["deviceInformation"][0]["appMobilityServiceLevel"] = "APP_MOBILITY_NOT_ALLOWED";
   EXPECT_EQ(w.call("PUT", "/amsi/v1/app_mobility_services/" + reg["appMobilityServiceId"].get<std::string>(), body).first, 200);
-  auto [vs, veto] = w.call("POST", "/api/v1/migrations", {{"vm", "vm1"}, {"to", "dc2"}});
+  auto [vs, veto] = w.call("POST", "/api/v1/migrations", {{"vm", "vm1"}, {"to", "dc1"}});
   EXPECT_EQ(vs, 409);
   EXPECT_NE(veto["detail"].get<std::string>().find("does not allow"), std::string::npos);
   EXPECT_EQ(w.driver.started.size(), 2u);
 
   auto adjacent = w.call("GET", "/amsi/v1/queries/adjacent_app_instances?appInstanceId=vm1").second;
   ASSERT_EQ(adjacent.size(), 1u);
-  EXPECT_EQ(adjacent[0]["mecHostInformation"]["hostId"], "dc2");
+  EXPECT_EQ(adjacent[0]["mecHostInformation"]["hostId"], "dc1");
 }
 
 TEST(Northbound, BadMigrationAndRegistrationRequestsChangeNothing) {

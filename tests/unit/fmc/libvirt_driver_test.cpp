@@ -27,8 +27,8 @@ struct Results {
       cv.notify_all();
     };
   }
-  Completion completion() {
-    return [this](MigrationId id, const Result& r) { done.emplace_back(id, r); };
+  Listener completion() {
+    return {[this](MigrationId id, const Result& r) { done.emplace_back(id, r); }};
   }
   // Runs what the driver posted (as the event loop would) until `n` completions arrived.
   bool wait_for(std::size_t n) {

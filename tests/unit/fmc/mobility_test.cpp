@@ -1,6 +1,8 @@
 // Mobility Detector and Packet Manipulator against fake switches.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "apps/flow_plan.hpp"
 #include "fmc/config_yaml.hpp"
 #include "fmc/mobility_detector.hpp"
@@ -239,6 +241,72 @@ TEST(PacketManipulator, ReconnectingSwitchGetsItsTunnelsBack) {
   EXPECT_TRUE(has_flow(f.wlan1, apps::plan::kCorrespondentTable, [](const of::FlowMod& fm) {
     return fm.match.ipv4_dst && fm.match.ipv4_dst->value == ip("10.1.0.10");
   }));
-  f.manipulator.on_switch_up(f.dc1);
-  EXPECT_TRUE(f.dc1.sent_of<of::FlowMod>().empty());
+  f.manipulator.on_switch_up(f.dc1);  // vm1's home: only the stragglers' way back to the router
+  const auto home = f.dc1.sent_of<of::FlowMod>();
+  ASSERT_EQ(home.size(), 1u);
+  EXPECT_EQ(home[0].match.in_port, of::PortNo{1});
+}
+
+TEST(PacketManipulator, HomeSwitchSendsStragglersToTheVisitingAddress) {
+  Fixture f;
+  f.garp(f.dc1, 2);
+  f.port_gone(f.dc1, 2);
+  f.garp(f.dc2, 2);
+  // Packets for vm1 still reaching dc1 from the router (sent before the
+  // correspondents' rewrites) go back out of the uplink to 10.2.0.192.
+  const auto flows = f.dc1.sent_of<of::FlowMod>();
+  const auto fwd = std::find_if(flows.begin(), flows.end(), [](const of::FlowMod& fm) {
+    return fm.command == of::FlowModCommand::kAdd && fm.table_id == apps::plan::kCorrespondentTable;
+  });
+  ASSERT_NE(fwd, flows.end());
+  EXPECT_EQ(fwd->cookie, pipeline::tunnel_cookie(mac(kVm1Mac)));
+  // Before a roaming client's rewrites, which the same packet may also match.
+  EXPECT_GT(fwd->priority, apps::plan::priority::kTunnel);
+  EXPECT_EQ(fwd->match.in_port, of::PortNo{1});
+  EXPECT_EQ(fwd->match.ipv4_dst->value, ip("10.1.0.10"));
+  const auto& actions = std::get<of::ApplyActions>(fwd->instructions.at(0)).actions;
+  ASSERT_EQ(actions.size(), 4u);
+  EXPECT_EQ(std::get<of::SetField>(actions[0]).field.ipv4_dst->value, ip("10.2.0.192"));
+  EXPECT_EQ(std::get<of::SetField>(actions[2]).field.eth_dst->value, mac("02:fe:00:00:01:01"));  // dc1's router side
+  EXPECT_EQ(actions[3], (of::Action{of::Output{of::port::kInPort, 0}}));
+  EXPECT_EQ(fwd->instructions.size(), 1u);  // nothing else touches it here
+}
+
+TEST(MobilityDetector, SwitchoverMovesTheVmBeforeItAnnouncesItself) {
+  Fixture f;
+  f.garp(f.dc1, 2);
+  f.migrations.expect("vm1", "dc2");
+  f.bus.publish(MigrationStep{1, "vm1", "dc1", "dc2", "switchover"});
+  ASSERT_EQ(f.moves.size(), 2u);
+  EXPECT_EQ(f.moves[1].to, (Location{"dc2", of::Dpid{0xd2}, of::PortNo{2}}));
+  EXPECT_EQ(f.moves[1].cause, MoveCause::kMigration);
+  EXPECT_FALSE(f.migrations.expected("vm1", "dc2"));
+  // The guest's RARP at its target port afterwards is no news.
+  const std::vector<std::uint8_t> rarp(28, 0);
+  f.packet(f.dc2, 2, net::build_ethernet(net::MacAddr::broadcast(), mac(kVm1Mac), net::ethertype::kRarp, rarp));
+  EXPECT_EQ(f.moves.size(), 2u);
+  EXPECT_TRUE(f.security.empty());
+  // Completion changes nothing more.
+  f.bus.publish(MigrationStep{1, "vm1", "dc1", "dc2", "completed"});
+  EXPECT_EQ(f.moves.size(), 2u);
+}
+
+TEST(MobilityDetector, AMigrationFailingAfterItsSwitchoverTakesTheVmBackToItsSource) {
+  Fixture f;
+  f.garp(f.dc1, 2);
+  f.bus.publish(MigrationStep{1, "vm1", "dc1", "dc2", "switchover"});
+  f.bus.publish(MigrationStep{1, "vm1", "dc1", "dc2", "failed"});
+  ASSERT_EQ(f.moves.size(), 3u);
+  EXPECT_EQ(f.moves[2].to, (Location{"dc1", of::Dpid{0xd1}, of::PortNo{2}}));
+  EXPECT_TRUE(f.moves[2].at_home);
+  EXPECT_FALSE(f.lm.by_name("vm1")->visiting_ip);
+}
+
+TEST(MobilityDetector, AMigrationFailingBeforeItsSwitchoverMovesNothing) {
+  Fixture f;
+  f.garp(f.dc1, 2);
+  f.bus.publish(MigrationStep{1, "vm1", "dc1", "dc2", "started"});
+  f.bus.publish(MigrationStep{1, "vm1", "dc1", "dc2", "cancelled"});
+  EXPECT_EQ(f.moves.size(), 1u);
+  EXPECT_EQ(f.lm.by_name("vm1")->current->site, "dc1");
 }
