@@ -77,6 +77,7 @@ HttpResponse Northbound::metrics() const {
       .sample(static_cast<double>(pi.arp), {{"type", "arp"}})
       .sample(static_cast<double>(pi.rarp), {{"type", "rarp"}})
       .sample(static_cast<double>(pi.dhcp), {{"type", "dhcp"}})
+      .sample(static_cast<double>(pi.probe), {{"type", "probe"}})
       .sample(static_cast<double>(pi.ipv4), {{"type", "ipv4"}})
       .sample(static_cast<double>(pi.other), {{"type", "other"}})
       .sample(static_cast<double>(pi.malformed), {{"type", "malformed"}});

@@ -84,6 +84,7 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
 
   std::unique_ptr<FollowMe> f(new FollowMe());
   f->model_ = std::move(model);
+  f->census_.probe_port = f->model_.path_monitor.udp_port;
   f->saved_migrations_ = std::move(*saved_migrations);
   f->writer_ = std::make_unique<store::WriteBehind>(std::move(*db), [](const store::StoreError& e) {
     log::error("store", e.message);

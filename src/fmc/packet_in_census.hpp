@@ -1,7 +1,7 @@
 #pragma once
 // Counts PACKET_INs by what they carry (first in the app order; consumes
 // nothing), for the metrics: how much of the controller's work is ARP,
-// DHCP, moves (other IPv4) or noise.
+// DHCP, path probes, data traffic (other IPv4: moves, misses) or noise.
 #include <cstdint>
 
 #include "controller/app.hpp"
@@ -11,7 +11,8 @@
 namespace fmc {
 
 struct PacketInCensus final : ctl::App {
-  std::uint64_t arp = 0, rarp = 0, dhcp = 0, ipv4 = 0, other = 0, malformed = 0;
+  std::uint64_t arp = 0, rarp = 0, dhcp = 0, probe = 0, ipv4 = 0, other = 0, malformed = 0;
+  std::uint16_t probe_port = 0;  // the Path Monitor's UDP port: its probes are not traffic
 
   std::string_view name() const override { return "packet_in_census"; }
   ctl::Disposition on_packet_in(ctl::Datapath&, const of::PacketIn& pi) override {
@@ -20,6 +21,7 @@ struct PacketInCensus final : ctl::App {
     else if (eth->ethertype == net::ethertype::kArp) ++arp;
     else if (eth->ethertype == net::ethertype::kRarp) ++rarp;
     else if (net::is_dhcp_to_server(*eth)) ++dhcp;
+    else if (const auto udp = net::parse_udp(*eth); udp && probe_port && udp->udp.dst_port == probe_port) ++probe;
     else if (eth->ethertype == net::ethertype::kIpv4) ++ipv4;
     else ++other;
     return ctl::Disposition::kContinue;
