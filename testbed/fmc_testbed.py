@@ -5,6 +5,7 @@
   fmc_testbed.py down    CONFIG [--prefix fmc]
   fmc_testbed.py migrate CONFIG VM TO_DC [--downtime-ms 100]
   fmc_testbed.py roam    CONFIG CLIENT TO_NETWORK
+  fmc_testbed.py transfer CONFIG SERVICE/PART TO_DC
   fmc_testbed.py exec    CONFIG HOST -- COMMAND...
   fmc_testbed.py status  CONFIG
 
@@ -12,14 +13,19 @@ Per site one Open vSwitch bridge (userspace datapath, the DPID and port
 numbers from the YAML); a Linux router namespace holding every site's
 gateway address and MAC; every client in its own network namespace, every
 VM too or, with --vms qemu, VMs whose hypervisor is "qemu:..." as real QEMU
-guests on a TAP port (migrated live over QMP, qemu_guest.py); WAN delays by fmc-linkem on each access network's uplink (one way is half
-the configured round-trip delay). Everything it creates is recorded in a
+guests on a TAP port (migrated live over QMP, qemu_guest.py); WAN delays by
+fmc-linkem on each access network's uplink (one way is half the configured
+round-trip delay). Services' parts (disk images, user data) are files in
+each data center's storage directory; `transfer` copies one to another data
+center (checked, then removed at the source; SIGTERM cancels, exit 3). Everything it creates is recorded in a
 state file and removed by `down`, also after a failed `up`.
 """
 import argparse
+import hashlib
 import ipaddress
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -155,6 +161,62 @@ class Testbed:
             self.add_host(client["name"], client["mac"], address, client["home"])
         for proc, console in guests:  # they boot in parallel
             qemu_guest.wait_ready(console, proc)
+        self.add_parts()
+
+    # -- services' parts: files in each data center's storage --
+    def storage(self, dc=None, unit=None):
+        path = os.path.join(STATE_DIR, f"{self.prefix}-storage")
+        return os.path.join(path, dc, *unit.split("/")) if dc else path
+
+    def add_parts(self):
+        self.state.data["storage"] = self.storage()
+        self.state.save()
+        for service in self.cfg.get("services", []):
+            for part in service.get("parts", []):
+                path = self.storage(part["at"], f"{service['name']}/{part['name']}")
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                size = int(float(part["size_mib"]) * 2 ** 20)
+                with open(path, "wb") as f:  # real bytes up front, the rest sparse
+                    f.write(os.urandom(min(size, 2 ** 20)))
+                    f.truncate(size)
+
+    def part_site(self, unit):
+        held = [dc for dc, s in self.sites.items() if s["kind"] == "dc" and os.path.exists(self.storage(dc, unit))]
+        if len(held) != 1:
+            raise TestbedError(f"{unit} is in {held or 'no data center'} (is the testbed up?)")
+        return held[0]
+
+    def transfer(self, unit, to_site):
+        """Copies a service's part to `to_site`'s storage, checks it, then
+        removes it at the source. SIGTERM cancels: the part stays (exit 3)."""
+        if self.sites.get(to_site, {}).get("kind") != "dc":
+            raise TestbedError(f"{to_site} is not a data center")
+        source = self.part_site(unit)
+        if source == to_site:
+            raise TestbedError(f"{unit} is already in {to_site}")
+        cancelled = []
+        signal.signal(signal.SIGTERM, lambda *_: cancelled.append(True))
+        src, dst = self.storage(source, unit), self.storage(to_site, unit)
+        partial = dst + ".partial"
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        began = time.monotonic()
+        digest_in, digest_out = hashlib.sha256(), hashlib.sha256()
+        with open(src, "rb") as fin, open(partial, "wb") as fout:
+            while not cancelled and (chunk := fin.read(2 ** 20)):
+                digest_in.update(chunk)
+                fout.write(chunk)
+        if not cancelled:
+            with open(partial, "rb") as f:
+                while chunk := f.read(2 ** 20):
+                    digest_out.update(chunk)
+        if cancelled or digest_in.digest() != digest_out.digest():
+            os.remove(partial)
+            print(json.dumps({"part": unit, "to": source, "cancelled": bool(cancelled)}))
+            sys.exit(3 if cancelled else 1)
+        os.rename(partial, dst)
+        os.remove(src)
+        print(json.dumps({"part": unit, "to": to_site, "mib": round(os.path.getsize(dst) / 2 ** 20, 1),
+                          "copy_ms": round((time.monotonic() - began) * 1000, 1)}))
 
     def build_uplink(self, site_name, site, sw):
         net = ipaddress.ip_network(site["subnet"])
@@ -333,13 +395,15 @@ class Testbed:
         for f in d.get("files", []):
             if os.path.exists(f):
                 os.remove(f)
+        if d.get("storage") and os.path.isdir(d["storage"]):
+            shutil.rmtree(d["storage"])
         if os.path.exists(self.state.path):
             os.remove(self.state.path)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["up", "down", "migrate", "roam", "exec", "status"])
+    ap.add_argument("command", choices=["up", "down", "migrate", "roam", "transfer", "exec", "status"])
     ap.add_argument("config")
     ap.add_argument("args", nargs="*")
     ap.add_argument("--prefix", default="fmc", help="name prefix of everything created (max 4 characters)")
@@ -365,6 +429,10 @@ def main():
             if len(a.args) != 2:
                 ap.error(f"{a.command} needs HOST and TARGET")
             tb.move_host(a.args[0], a.args[1], a.downtime_ms if a.command == "migrate" else 0)
+        elif a.command == "transfer":
+            if len(a.args) != 2:
+                ap.error("transfer needs SERVICE/PART and TARGET")
+            tb.transfer(a.args[0], a.args[1])
         elif a.command == "exec":
             host, cmd = a.args[0], a.args[1:]
             if tb.state.data["hosts"].get(host, {}).get("kind") == "qemu":

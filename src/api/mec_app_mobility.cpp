@@ -195,7 +195,8 @@ std::optional<std::string> AppMobilityService::veto(const std::string& vm) const
 
 void AppMobilityService::on_event(const FmcEvent& e) {
   const auto* m = std::get_if<MigrationStep>(&e);
-  if (!m || subs_.empty() || m->phase == "switchover") return;  // MEC 021 has no such status
+  // MEC 021 speaks of application instances (VMs), and has no status for a switchover.
+  if (!m || subs_.empty() || m->phase == "switchover" || !ctx_.locations.by_name(m->vm)) return;
   const std::string status = m->phase == "started"     ? "INTERHOST_MOVEOUT_TRIGGERED"
                              : m->phase == "completed" ? "INTERHOST_MOVEOUT_COMPLETED"
                                                        : "INTERHOST_MOVEOUT_FAILED";

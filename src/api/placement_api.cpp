@@ -50,11 +50,19 @@ HttpResponse services(const ApiContext& ctx) {
       const Endpoint* e = ctx.locations.by_name(u);
       users.push_back({{"name", u}, {"site", e && e->current ? json(e->current->site) : json(nullptr)}});
     }
+    json parts = json::array();
+    for (const auto& p : s.parts)
+      parts.push_back({{"name", p.spec->name},
+                       {"size_mib", p.spec->size_mib},
+                       {"follows", p.spec->follows},
+                       {"data_center", p.current_dc},
+                       {"last_decision", p.last ? decision_json(*p.last) : json(nullptr)}});
     list.push_back({{"name", s.spec->name},
                     {"vm", s.spec->vm},
                     {"data_center", s.current_dc},
                     {"users", users},
-                    {"last_decision", s.last ? decision_json(*s.last) : json(nullptr)}});
+                    {"last_decision", s.last ? decision_json(*s.last) : json(nullptr)},
+                    {"parts", parts}});
   }
   return json_response({{"services", list}});
 }

@@ -38,6 +38,9 @@ constexpr const char* kUsage = R"(usage: fmc-controller [options]
   --migrate-command CMD    how to migrate a VM: a command run per migration with {vm}, {from},
                            {to}, {hypervisor} substituted (split on spaces; no shell), e.g.
                            "python3 testbed/fmc_testbed.py migrate net.yaml {vm} {to}"
+  --transfer-command CMD   how to copy a service's part (disk image, user data) to another data
+                           center: a command per move, {vm} being "service/part", e.g.
+                           "python3 testbed/fmc_testbed.py transfer net.yaml {vm} {to}"
   --migrate-libvirt        migrate VMs through libvirt (peer to peer, live), from and to each
                            data center's libvirt_uri in the YAML; the VM is the domain of its name
   --api ADDR:PORT          serve the northbound REST API there (needs --network; port 0 = any)
@@ -90,7 +93,8 @@ int main(int argc, char** argv) {
   std::string port_file;
   std::string network_file;
   std::string db_path = "/var/lib/fmc/fmc.db";
-  std::string api_listen, api_token_file, api_port_file, api_tls_cert, api_tls_key, migrate_command;
+  std::string api_listen, api_token_file, api_port_file, api_tls_cert, api_tls_key, migrate_command,
+      transfer_command;
   bool api_open_reads = false, migrate_libvirt = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
@@ -114,6 +118,7 @@ int main(int argc, char** argv) {
     else if (flag == "--db") db_path = value;
     else if (flag == "--api") api_listen = value;
     else if (flag == "--migrate-command") migrate_command = value;
+    else if (flag == "--transfer-command") transfer_command = value;
     else if (flag == "--api-token-file") api_token_file = value;
     else if (flag == "--api-port-file") api_port_file = value;
     else if (flag == "--api-tls-cert") api_tls_cert = value;
@@ -198,14 +203,21 @@ int main(int argc, char** argv) {
         },
         [fm](std::function<void()> fn) { fm->post(std::move(fn)); }));
   }
-  if (!migrate_command.empty()) {
-    if (!follow_me) usage_error("--migrate-command needs --network");
+  const auto command_driver = [&follow_me](const char* name, const std::string& command) {
     std::vector<std::string> argv_template;
-    std::istringstream words(migrate_command);
+    std::istringstream words(command);
     for (std::string w; words >> w;) argv_template.push_back(w);
     auto* fm = follow_me.get();
-    follow_me->use_migration_driver(std::make_unique<fmc::migration::CommandDriver>(
-        "command", argv_template, [fm](std::function<void()> fn) { fm->post(std::move(fn)); }));
+    return std::make_unique<fmc::migration::CommandDriver>(name, argv_template,
+                                                           [fm](std::function<void()> fn) { fm->post(std::move(fn)); });
+  };
+  if (!migrate_command.empty()) {
+    if (!follow_me) usage_error("--migrate-command needs --network");
+    follow_me->use_migration_driver(command_driver("command", migrate_command));
+  }
+  if (!transfer_command.empty()) {
+    if (migrate_command.empty() && !migrate_libvirt) usage_error("--transfer-command needs --migrate-command or --migrate-libvirt");
+    follow_me->use_transfer_driver(command_driver("transfer", transfer_command));
   }
   try {
     controller.start();

@@ -296,11 +296,25 @@ class Loader {
   }
 
   ServiceSpec service(const YAML::Node& n) {
-    only_keys(n, "a service", {"name", "vm", "users"});
+    only_keys(n, "a service", {"name", "vm", "users", "parts"});
     ServiceSpec s;
     s.name = text(need(n, "name", "a service"), "service name");
     s.vm = text(need(n, "vm", s.name), s.name + ".vm");
     for (const auto& u : sequence(n, "users", false)) s.users.push_back(text(u, s.name + ".users"));
+    for (const auto& p : sequence(n, "parts", false)) {
+      only_keys(p, s.name + ".parts", {"name", "size_mib", "at", "follows"});
+      ServicePart part;
+      part.name = text(need(p, "name", s.name + ".parts"), s.name + ".parts.name");
+      if (part.name.find('/') != std::string::npos) fail(p["name"], s.name + ": a part's name cannot hold '/'");
+      const std::string what = ServiceSpec::part_id(s.name, part.name);
+      part.size_mib = non_negative(need(p, "size_mib", what), what + ".size_mib");
+      part.initial_dc = text(need(p, "at", what), what + ".at");
+      if (const YAML::Node f = p["follows"]) part.follows = boolean(f, what + ".follows");
+      for (const auto& other : s.parts)
+        if (other.name == part.name) fail(p, what + ": the part is named twice");
+      s.parts.push_back(std::move(part));
+      part_nodes_.push_back(p);
+    }
     service_nodes_.push_back(n);
     return s;
   }
@@ -400,6 +414,14 @@ class Loader {
         if (m.services[j].name == s.name || m.services[j].vm == s.vm)
           fail(service_nodes_[i], s.name + ": a service name or VM is used twice");
     }
+    std::size_t next_part = 0;
+    for (const auto& s : m.services)
+      for (const auto& part : s.parts) {
+        const Site* dc = m.site_named(part.initial_dc);
+        if (!dc || dc->kind != SiteKind::kDataCenter)
+          fail(part_nodes_[next_part], ServiceSpec::part_id(s.name, part.name) + ": '" + part.initial_dc + "' is not a data center");
+        ++next_part;
+      }
     for (std::size_t i = 0; i < m.wan.size(); ++i)
       for (const auto* name : {&m.wan[i].from, &m.wan[i].to})
         if (!m.site_named(*name)) fail(delay_nodes_[i], "WAN delay names unknown site '" + *name + "'");
@@ -409,7 +431,7 @@ class Loader {
   std::set<std::string> switch_names_, site_names_;
   std::set<std::uint64_t> dpids_;
   std::map<std::string, YAML::Node> site_nodes_;
-  std::vector<YAML::Node> endpoint_nodes_, delay_nodes_, service_nodes_;
+  std::vector<YAML::Node> endpoint_nodes_, delay_nodes_, service_nodes_, part_nodes_;
 };
 
 }  // namespace

@@ -168,6 +168,11 @@ void FollowMe::use_migration_driver(std::unique_ptr<migration::Driver> driver) {
   mapper_->use(migration_manager_.get());
 }
 
+void FollowMe::use_transfer_driver(std::unique_ptr<migration::Driver> transfers) {
+  transfers_ = std::move(transfers);
+  if (migration_manager_) migration_manager_->use_transfer_driver(*transfers_);
+}
+
 void FollowMe::tick() {
   path_monitor_->tick();
   mapper_->tick();

@@ -41,6 +41,8 @@ class FollowMe {
   void post(std::function<void()> fn);
   // Lets the controller order migrations through `driver` (MigrationManager).
   void use_migration_driver(std::unique_ptr<migration::Driver> driver);
+  // Who copies services' parts between data centers (after use_migration_driver).
+  void use_transfer_driver(std::unique_ptr<migration::Driver> transfers);
   // nullptr until a driver is configured.
   MigrationManager* migration_manager() { return migration_manager_.get(); }
   LocationManager& locations() { return *locations_; }
@@ -74,7 +76,7 @@ class FollowMe {
   std::unique_ptr<dhcp::DhcpService> dhcp_;
   std::unique_ptr<ArpProxy> arp_;
   std::vector<store::MigrationRecord> saved_migrations_;
-  std::unique_ptr<migration::Driver> driver_;
+  std::unique_ptr<migration::Driver> driver_, transfers_;
   std::unique_ptr<MigrationManager> migration_manager_;
   std::mutex post_mu_;
   Post post_;

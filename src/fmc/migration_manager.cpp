@@ -26,6 +26,8 @@ void MigrationManager::restore(const std::vector<store::MigrationRecord>& saved)
     history_[m.id] = m;
     next_id_ = std::max(next_id_, m.id + 1);
   }
+  for (const auto& [_, m] : history_)
+    if (m.state == "completed" && m.vm.find('/') != std::string::npos) part_dc_[m.vm] = m.to_site;
 }
 
 Result<store::MigrationRecord, std::string> MigrationManager::start(const std::string& vm, const std::string& to,
@@ -42,17 +44,49 @@ Result<store::MigrationRecord, std::string> MigrationManager::start(const std::s
   if (veto_)
     if (auto why = veto_(vm)) return Unexpected{*why};
 
-  const std::int64_t id = next_id_++;
-  store::MigrationRecord m{id, vm, from, to, "running", clock_(), 0, cause};
-  history_[id] = m;
   in_flight_.expect(vm, to);
+  const model::VmSpec* spec = model_.vm_named(vm);
+  return launch(vm, from, to, cause, driver_, spec ? spec->hypervisor : "");
+}
+
+Result<store::MigrationRecord, std::string> MigrationManager::start_part(const std::string& service, const std::string& part,
+                                                                         const std::string& to, const std::string& cause) {
+  const model::ServiceSpec* s = nullptr;
+  const model::ServicePart* p = nullptr;
+  for (const auto& candidate : model_.services)
+    if (candidate.name == service) s = &candidate;
+  if (s)
+    for (const auto& candidate : s->parts)
+      if (candidate.name == part) p = &candidate;
+  const std::string what = model::ServiceSpec::part_id(service, part);
+  if (!p) return Unexpected{"no part named '" + what + "'"};
+  if (!p->follows) return Unexpected{what + " is pinned to " + p->initial_dc};
+  const model::Site* target = model_.site_named(to);
+  if (!target || target->kind != model::SiteKind::kDataCenter) return Unexpected{"'" + to + "' is not a data center"};
+  const std::string from = part_dc(*s, *p);
+  if (from == to) return Unexpected{what + " is already in " + to};
+  if (auto id = running_for(what)) return Unexpected{what + " is already moving (migration " + std::to_string(*id) + ")"};
+  if (!transfers_) return Unexpected{std::string("no transfer driver is configured for services' parts")};
+  return launch(what, from, to, cause, *transfers_, "part");
+}
+
+std::string MigrationManager::part_dc(const model::ServiceSpec& service, const model::ServicePart& part) const {
+  auto it = part_dc_.find(model::ServiceSpec::part_id(service.name, part.name));
+  return it == part_dc_.end() ? part.initial_dc : it->second;
+}
+
+Result<store::MigrationRecord, std::string> MigrationManager::launch(const std::string& what, const std::string& from,
+                                                                     const std::string& to, const std::string& cause,
+                                                                     migration::Driver& driver, const std::string& handle) {
+  const std::int64_t id = next_id_++;
+  store::MigrationRecord m{id, what, from, to, "running", clock_(), 0, cause};
+  history_[id] = m;
   persist_(m);
   step(m, "started");
-  const model::VmSpec* spec = model_.vm_named(vm);
-  running_[id] = driver_.start(migration::Request{vm, from, to, spec ? spec->hypervisor : ""},
-                               {[this, id](migration::MigrationId, const migration::Result& r) { finished(id, r); },
-                                [this, id](migration::MigrationId) { switched_over(id); }});
-  log::info("migration", "migration " + std::to_string(id) + ": " + vm + " " + from + " -> " + to + " (" + cause + ")");
+  running_[id] = Running{&driver, driver.start(migration::Request{what, from, to, handle},
+                                               {[this, id](migration::MigrationId, const migration::Result& r) { finished(id, r); },
+                                                [this, id](migration::MigrationId) { switched_over(id); }})};
+  log::info("migration", "migration " + std::to_string(id) + ": " + what + " " + from + " -> " + to + " (" + cause + ")");
   return m;
 }
 
@@ -64,7 +98,7 @@ std::optional<std::int64_t> MigrationManager::running_for(const std::string& vm)
 
 bool MigrationManager::cancel(std::int64_t id) {
   auto it = running_.find(id);
-  return it != running_.end() && driver_.cancel(it->second);
+  return it != running_.end() && it->second.driver->cancel(it->second.id);
 }
 
 void MigrationManager::switched_over(std::int64_t id) {
@@ -87,6 +121,7 @@ void MigrationManager::finished(std::int64_t id, const migration::Result& r) {
   // Only a completed migration leaves the VM elsewhere; otherwise it stays
   // at its source and a "move" to the target would be a spoofing attempt.
   if (r.outcome != migration::Outcome::kCompleted) in_flight_.done(m.vm);
+  else if (m.vm.find('/') != std::string::npos) part_dc_[m.vm] = m.to_site;
   persist_(m);
   const double downtime_ms = std::chrono::duration<double, std::milli>(r.downtime).count();
   step(m, m.state, downtime_ms);

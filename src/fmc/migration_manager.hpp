@@ -7,6 +7,8 @@
 // leaves the VM where it was and nothing expected.
 // Whoever decides (the Location Mapper, an operator through the API) calls
 // start(); a veto (e.g. an ETSI MEC 021 "mobility not allowed") can refuse.
+// Services' other parts move the same way (start_part), through a transfer
+// driver, in the same history; a failed copy leaves the part where it was.
 #include <functional>
 #include <map>
 #include <optional>
@@ -34,8 +36,16 @@ class MigrationManager {
   void restore(const std::vector<store::MigrationRecord>& saved);
   void set_veto(Veto veto) { veto_ = std::move(veto); }
 
+  // Who copies services' other parts (disk images, user data); without one they stay put.
+  void use_transfer_driver(migration::Driver& transfers) { transfers_ = &transfers; }
+
   // Starts moving `vm` to data center `to`. The error says why not.
   Result<store::MigrationRecord, std::string> start(const std::string& vm, const std::string& to, const std::string& cause);
+  // Starts moving part `part` of `service` to `to`; recorded as "service/part".
+  Result<store::MigrationRecord, std::string> start_part(const std::string& service, const std::string& part,
+                                                         const std::string& to, const std::string& cause);
+  // Where a part is: where its last completed move took it, else where the configuration puts it.
+  std::string part_dc(const model::ServiceSpec& service, const model::ServicePart& part) const;
   // Cancels a running migration; false if it is not running.
   bool cancel(std::int64_t id);
   // The running migration of `vm`, if any.
@@ -45,6 +55,9 @@ class MigrationManager {
   std::string_view driver_name() const { return driver_.name(); }
 
  private:
+  Result<store::MigrationRecord, std::string> launch(const std::string& what, const std::string& from, const std::string& to,
+                                                     const std::string& cause, migration::Driver& driver,
+                                                     const std::string& handle);
   void switched_over(std::int64_t id);
   void finished(std::int64_t id, const migration::Result& r);
   void step(const store::MigrationRecord& m, const std::string& name, double downtime_ms = 0);
@@ -58,7 +71,13 @@ class MigrationManager {
   Clock clock_;
   Veto veto_;
   std::map<std::int64_t, store::MigrationRecord> history_;
-  std::map<std::int64_t, migration::MigrationId> running_;  // our id -> the driver's
+  migration::Driver* transfers_ = nullptr;
+  struct Running {
+    migration::Driver* driver;
+    migration::MigrationId id;  // the driver's
+  };
+  std::map<std::int64_t, Running> running_;  // by our id
+  std::map<std::string, std::string> part_dc_;  // "service/part" -> DC, once moved
   std::int64_t next_id_ = 1;
 };
 

@@ -110,12 +110,26 @@ struct WanDelay {
   double delay_ms = 0;
 };
 
+// A part of a service besides its running VM: a disk image, the users' data
+// (paper §III.B: services are composed of such parts). Placed on its own: a
+// small one may follow the users at once, a big one only when the gain pays
+// for its copy, a pinned one never.
+struct ServicePart {
+  std::string name;        // unique within its service; moves as "service/part"
+  double size_mib = 0;     // what moving it copies
+  std::string initial_dc;  // where it is before any move ("at")
+  bool follows = true;     // false: pinned to initial_dc
+};
+
 // A cloud service some clients use, running in one VM (paper §III.B: the
-// Location Mapper places it near its users).
+// Location Mapper places it near its users), with its other parts.
 struct ServiceSpec {
   std::string name;
   std::string vm;
   std::vector<std::string> users;  // client names
+  std::vector<ServicePart> parts;
+  // "service/part": how a part's moves are named (migration records, decisions).
+  static std::string part_id(const std::string& service, const std::string& part) { return service + "/" + part; }
 };
 
 enum class PlacementPolicyKind { kOff, kNearest, kThreshold, kMdp };

@@ -38,9 +38,13 @@ std::vector<DcScore> score_data_centers(const model::NetworkModel& model, const 
   return out;
 }
 
+double move_cost(const model::PlacementSettings& p, double size_mib, double downtime_ms) {
+  const double copy_s = size_mib * 8.0 * 1.048576 / p.link_mbps;  // MiB -> Mbit
+  return p.migration_weight * (copy_s + downtime_ms / 1000.0);
+}
+
 double migration_cost(const model::PlacementSettings& p, const model::VmSpec& vm) {
-  const double copy_s = vm.memory_mib * 8.0 * 1.048576 / p.link_mbps;  // MiB -> Mbit
-  return p.migration_weight * (copy_s + p.expected_downtime_ms / 1000.0);
+  return move_cost(p, vm.memory_mib, p.expected_downtime_ms);
 }
 
 }  // namespace fmc::placement

@@ -31,8 +31,10 @@ std::optional<double> user_cost(const model::PlacementSettings& p, const DelayOf
 std::vector<DcScore> score_data_centers(const model::NetworkModel& model, const model::PlacementSettings& p,
                                         const DelayOf& delay, const std::vector<std::string>& user_sites);
 
-// The cost of a live migration, in score-seconds: copying the VM's memory
-// over the inter-DC link plus the expected downtime, times the weight.
+// The cost of moving something, in score-seconds: copying `size_mib` over
+// the inter-DC link plus the downtime it causes, times the weight.
+double move_cost(const model::PlacementSettings& p, double size_mib, double downtime_ms);
+// A live migration: the VM's memory and the expected downtime.
 double migration_cost(const model::PlacementSettings& p, const model::VmSpec& vm);
 
 }  // namespace fmc::placement

@@ -44,8 +44,12 @@ void LocationMapper::on_event(const FmcEvent& e) {
         if (u == m->endpoint) due_.insert(s.name);
   } else if (const auto* step = std::get_if<MigrationStep>(&e)) {
     if (step->phase != "failed" && step->phase != "cancelled") return;
-    for (const auto& s : model_.services)
+    for (const auto& s : model_.services) {
       if (s.vm == step->vm) judged_[s.name].hold_until_s = now_s() + settings_.retry_after_s;
+      for (const auto& part : s.parts)
+        if (model::ServiceSpec::part_id(s.name, part.name) == step->vm)
+          judged_[step->vm].hold_until_s = now_s() + settings_.retry_after_s;
+    }
   }
 }
 
@@ -64,11 +68,8 @@ void LocationMapper::tick() {
 
 void LocationMapper::judge(const model::ServiceSpec& service) {
   if (!policy_) return;
-  Judged& j = judged_[service.name];
-  const double now = now_s();
   placement::ServiceView v;
   v.service = service.name;
-  v.current_dc = dc_of(service.vm);
   for (const auto& u : service.users) {
     const Endpoint* e = locations_.by_name(u);
     if (!e || !e->current) continue;
@@ -76,23 +77,43 @@ void LocationMapper::judge(const model::ServiceSpec& service) {
     v.user_sites.push_back(e->current->site);
   }
   v.scores = placement::score_data_centers(model_, settings_, delay_, v.user_sites);
-  const model::VmSpec* vm = model_.vm_named(service.vm);
-  v.move_cost = vm ? placement::migration_cost(settings_, *vm) : 0;
   v.cost_at = [this](const std::string& access, const std::string& dc) -> std::optional<double> {
     const model::Site* site = model_.site_named(dc);
     return site ? placement::user_cost(settings_, delay_, access, *site) : std::nullopt;
   };
 
-  PlacementDecision d{service.name, service.vm, model::to_string(settings_.policy), v.current_dc, "", "stay", "", {},
-                      v.move_cost};
+  // The running VM, then every part that may follow the users: each placed on
+  // its own, with what moving it costs.
+  const model::VmSpec* vm = model_.vm_named(service.vm);
+  v.current_dc = dc_of(service.vm);
+  v.move_cost = vm ? placement::migration_cost(settings_, *vm) : 0;
+  judge_unit(service, service.name, service.vm, v, [this, &service](const std::string& to) {
+    return migrations_->start(service.vm, to, "location-mapper");
+  });
+  for (const auto& part : service.parts) {
+    if (!part.follows) continue;
+    const std::string id = model::ServiceSpec::part_id(service.name, part.name);
+    v.current_dc = migrations_ ? migrations_->part_dc(service, part) : part.initial_dc;
+    v.move_cost = placement::move_cost(settings_, part.size_mib, 0);
+    judge_unit(service, id, id, v, [this, &service, &part](const std::string& to) {
+      return migrations_->start_part(service.name, part.name, to, "location-mapper");
+    });
+  }
+}
+
+void LocationMapper::judge_unit(const model::ServiceSpec& service, const std::string& key, const std::string& what,
+                                const placement::ServiceView& v, const Start& start) {
+  Judged& j = judged_[key];
+  const double now = now_s();
+  PlacementDecision d{service.name, what, model::to_string(settings_.policy), v.current_dc, "", "stay", "", {}, v.move_cost};
   for (const auto& s : v.scores) d.scores.emplace_back(s.dc, s.score);
   if (v.users.empty()) {
     d.reason = "none of the service's users is located";
     return publish(j, std::move(d));
   }
-  if (migrations_ && migrations_->running_for(service.vm)) {
+  if (migrations_ && migrations_->running_for(what)) {
     d.action = "wait";
-    d.reason = "a migration of the VM is running";
+    d.reason = "a migration of it is running";
     return publish(j, std::move(d));
   }
   if (now < j.hold_until_s) {
@@ -123,8 +144,8 @@ void LocationMapper::judge(const model::ServiceSpec& service) {
   }
   d.action = "migrate";
   publish(j, d);
-  if (auto started = migrations_->start(service.vm, d.target_dc, "location-mapper"); !started) {
-    log::warn("location_mapper", service.name + ": migration of " + service.vm + " to " + d.target_dc + " refused: " + started.error());
+  if (auto started = start(d.target_dc); !started) {
+    log::warn("location_mapper", service.name + ": moving " + what + " to " + d.target_dc + " refused: " + started.error());
     j.hold_until_s = now + settings_.retry_after_s;
     d.action = "refused";
     d.reason = started.error();
@@ -142,8 +163,13 @@ void LocationMapper::publish(Judged& j, PlacementDecision d) {
 std::vector<LocationMapper::ServiceState> LocationMapper::services() const {
   std::vector<ServiceState> out;
   for (const auto& s : model_.services) {
-    ServiceState st{&s, dc_of(s.vm), std::nullopt};
+    ServiceState st{&s, dc_of(s.vm), std::nullopt, {}};
     if (auto it = judged_.find(s.name); it != judged_.end()) st.last = it->second.last;
+    for (const auto& part : s.parts) {
+      PartState ps{&part, migrations_ ? migrations_->part_dc(s, part) : part.initial_dc, std::nullopt};
+      if (auto it = judged_.find(model::ServiceSpec::part_id(s.name, part.name)); it != judged_.end()) ps.last = it->second.last;
+      st.parts.push_back(std::move(ps));
+    }
     out.push_back(std::move(st));
   }
   return out;

@@ -1,7 +1,8 @@
 #pragma once
 // The Location Mapper (paper §III.B, Fig. 4 step 10): for every service,
 // scores the data centers for the access networks its users are in now and
-// lets the configured policy decide whether the VM should move. A move the
+// lets the configured policy decide whether the VM should move, and each of
+// the service's parts that follows its users (with what copying it costs). A move the
 // policy wants must hold for the dwell time (threshold and mdp policies) so
 // that a user walking along a cell border does not make the VM ping-pong;
 // it is not re-ordered while a migration of the VM runs, and after a failed
@@ -42,10 +43,16 @@ class LocationMapper {
   // Judges every service (users moved, a dwell ran out, delays changed).
   void tick();
 
-  struct ServiceState {
-    const model::ServiceSpec* spec = nullptr;
+  struct PartState {
+    const model::ServicePart* spec = nullptr;
     std::string current_dc;
     std::optional<PlacementDecision> last;
+  };
+  struct ServiceState {
+    const model::ServiceSpec* spec = nullptr;
+    std::string current_dc;  // of its VM
+    std::optional<PlacementDecision> last;
+    std::vector<PartState> parts;
   };
   std::vector<ServiceState> services() const;
 
@@ -60,7 +67,11 @@ class LocationMapper {
     double hold_until_s = 0;  // after a failed or refused migration
   };
 
+  using Start = std::function<Result<store::MigrationRecord, std::string>(const std::string& to)>;
   void judge(const model::ServiceSpec& service);
+  // One placeable unit of `service` (its VM, or a part): judged under `key`, moved as `what`.
+  void judge_unit(const model::ServiceSpec& service, const std::string& key, const std::string& what,
+                  const placement::ServiceView& v, const Start& start);
   std::string dc_of(const std::string& vm) const;
   void publish(Judged& j, PlacementDecision d);
   double now_s() const { return static_cast<double>(clock_()) / 1000.0; }
@@ -73,7 +84,7 @@ class LocationMapper {
   model::PlacementSettings settings_;
   std::unique_ptr<placement::PlacementPolicy> policy_;
   MigrationManager* migrations_ = nullptr;
-  std::map<std::string, Judged> judged_;  // by service name
+  std::map<std::string, Judged> judged_;  // by service name (its VM) or "service/part"
   std::set<std::string> due_;              // services whose users moved since the last tick
   double next_sweep_s_ = 0;
 };
