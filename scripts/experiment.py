@@ -234,7 +234,8 @@ def main():
         f"  near, before the roam         {fmt(s_fmc['near_before_roam_ms'])} ms   (paper: 1 ms)",
         f"  far, after roam, before move  {fmt(s_fmc['far_ms'])} ms   (paper: 50 ms)",
         f"  after the VM followed         {fmt(s_fmc['after_ms'])} ms   (paper: 1 ms; the network path wlan2-dc2 alone, "
-        f"as the Path Monitor measures it: {fmt(ev_fmc['paths'].get('wlan2-dc2'))} ms — the rest is the {args.vm_accel.split(',')[0]} guest answering)",
+        f"as the Path Monitor measures it: {fmt(ev_fmc['paths'].get('wlan2-dc2'))} ms — the rest is the "
+        f"{args.vm_accel.split(',')[0] + ' guest' if args.vms == 'qemu' else 'namespace VM'} answering)",
         f"  Location Mapper decided       at {ev_fmc['decision']:.1f} s, {ev_fmc['decision'] - ev_fmc['roam']:.1f} s after the roam (scores {ev_fmc['decision_scores']})",
         f"  latency dropped below 10 ms   at {fmt(s_fmc['latency_dropped_at_s'])} s (migration started at {ev_fmc['migration_start']:.1f} s)",
         f"  hypervisor-reported downtime  {s_fmc['reported_downtime_ms']} ms, migration took {ev_fmc['migration_end'] - ev_fmc['migration_start']:.2f} s",

@@ -46,6 +46,8 @@ def teardown(ctl, lab, work, check):
     """Ends a test run: controller stopped, testbed down, the controller's log
     tail shown if a check failed, the work folder removed."""
     ctl.stop()
+    if check.failures:  # what the testbed's guests and link emulators said, before down removes it
+        lab.show_logs()
     lab.down()
     if check.failures:
         print("\n".join(ctl.log().splitlines()[-40:]))
@@ -139,6 +141,15 @@ class Lab:
 
     def down(self):
         subprocess.run([sys.executable, TESTBED, "down", self.config, "--prefix", self.prefix])
+
+    def show_logs(self, lines=15):
+        state = subprocess.run([sys.executable, TESTBED, "status", self.config, "--prefix", self.prefix],
+                               capture_output=True, text=True)
+        files = json.loads(state.stdout).get("files", []) if state.returncode == 0 and state.stdout.strip() else []
+        for f in files:
+            if f.endswith((".log", ".console")) and os.path.exists(f):
+                with open(f, errors="replace") as text:
+                    print(f"--- {f}\n" + "".join(text.readlines()[-lines:]))
 
     def migrate(self, host, site, downtime_ms):
         """Returns the emulator's report: {"host", "to", "downtime_ms"}."""

@@ -27,7 +27,7 @@ void MigrationManager::restore(const std::vector<store::MigrationRecord>& saved)
     next_id_ = std::max(next_id_, m.id + 1);
   }
   for (const auto& [_, m] : history_)
-    if (m.state == "completed" && m.vm.find('/') != std::string::npos) part_dc_[m.vm] = m.to_site;
+    if (m.state == "completed" && model::ServiceSpec::is_part_id(m.vm)) part_dc_[m.vm] = m.to_site;
 }
 
 Result<store::MigrationRecord, std::string> MigrationManager::start(const std::string& vm, const std::string& to,
@@ -121,7 +121,7 @@ void MigrationManager::finished(std::int64_t id, const migration::Result& r) {
   // Only a completed migration leaves the VM elsewhere; otherwise it stays
   // at its source and a "move" to the target would be a spoofing attempt.
   if (r.outcome != migration::Outcome::kCompleted) in_flight_.done(m.vm);
-  else if (m.vm.find('/') != std::string::npos) part_dc_[m.vm] = m.to_site;
+  else if (model::ServiceSpec::is_part_id(m.vm)) part_dc_[m.vm] = m.to_site;
   persist_(m);
   const double downtime_ms = std::chrono::duration<double, std::milli>(r.downtime).count();
   step(m, m.state, downtime_ms);

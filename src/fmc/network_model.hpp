@@ -130,6 +130,7 @@ struct ServiceSpec {
   std::vector<ServicePart> parts;
   // "service/part": how a part's moves are named (migration records, decisions).
   static std::string part_id(const std::string& service, const std::string& part) { return service + "/" + part; }
+  static bool is_part_id(const std::string& name) { return name.find('/') != std::string::npos; }
 };
 
 enum class PlacementPolicyKind { kOff, kNearest, kThreshold, kMdp };

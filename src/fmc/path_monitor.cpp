@@ -64,7 +64,11 @@ ctl::Disposition PathMonitor::on_packet_in(ctl::Datapath& dp, const of::PacketIn
     ++rejected_;  // late (already counted lost), repeated, or forged
     return ctl::Disposition::kConsumed;
   }
-  if (target(it->second).name != site->name) {
+  // Where it must come from: the router (the uplink), or for a calibration
+  // probe the switch's own table (the controller's port).
+  const auto expected_in =
+      it->second.leg == Leg::kCalibration ? std::optional<of::PortNo>{of::port::kController} : model_.uplink_port(*site);
+  if (target(it->second).name != site->name || pi.in_port != expected_in) {
     ++rejected_;
     return ctl::Disposition::kConsumed;
   }
@@ -125,7 +129,9 @@ void PathMonitor::send_probe(const model::Site& from, const model::Site& to, Out
   ctl::Datapath* dp = sw ? switches_.find(sw->dpid) : nullptr;
   const auto uplink = model_.uplink_port(from);
   if (!dp || !uplink) return;
-  const std::uint64_t seq = next_seq_++;
+  std::uint64_t seq;  // unguessable: a host cannot answer a probe it never saw
+  do seq = seq_rng_();
+  while (outstanding_.count(seq));
   const std::uint16_t port = model_.path_monitor.udp_port;
   // To the router as the source site's gateway, from the site's probe
   // address; a calibration probe goes through the switch's own flow table.

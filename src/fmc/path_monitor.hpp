@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -87,7 +88,7 @@ class PathMonitor final : public ctl::App {
   std::vector<Direction> calibration_;  // per site (model_.sites order)
   std::vector<std::optional<double>> published_rtt_;
   std::map<std::uint64_t, Outstanding> outstanding_;  // by sequence number
-  std::uint64_t next_seq_ = 1;
+  std::mt19937_64 seq_rng_{std::random_device{}()};
   std::int64_t next_round_us_ = 0;
   std::uint64_t rejected_ = 0;
   std::map<std::string, PortCounters> counters_;

@@ -44,12 +44,10 @@ void LocationMapper::on_event(const FmcEvent& e) {
         if (u == m->endpoint) due_.insert(s.name);
   } else if (const auto* step = std::get_if<MigrationStep>(&e)) {
     if (step->phase != "failed" && step->phase != "cancelled") return;
-    for (const auto& s : model_.services) {
+    for (const auto& s : model_.services)
       if (s.vm == step->vm) judged_[s.name].hold_until_s = now_s() + settings_.retry_after_s;
-      for (const auto& part : s.parts)
-        if (model::ServiceSpec::part_id(s.name, part.name) == step->vm)
-          judged_[step->vm].hold_until_s = now_s() + settings_.retry_after_s;
-    }
+    // A part is judged under its own name.
+    if (model::ServiceSpec::is_part_id(step->vm)) judged_[step->vm].hold_until_s = now_s() + settings_.retry_after_s;
   }
 }
 

@@ -1,13 +1,13 @@
 #pragma once
 // The Location Mapper (paper §III.B, Fig. 4 step 10): for every service,
 // scores the data centers for the access networks its users are in now and
-// lets the configured policy decide whether the VM should move, and each of
-// the service's parts that follows its users (with what copying it costs). A move the
-// policy wants must hold for the dwell time (threshold and mdp policies) so
-// that a user walking along a cell border does not make the VM ping-pong;
-// it is not re-ordered while a migration of the VM runs, and after a failed
-// or refused one it waits retry_after_s. Every judgement that changes is
-// published as a PlacementDecision (with the scores).
+// lets the configured policy decide whether the VM should move, and each
+// part of the service that follows its users (with what copying it costs).
+// A move the policy wants must hold for the dwell time (threshold and mdp
+// policies) so that a user walking along a cell border does not make the VM
+// ping-pong; it is not re-ordered while a migration of it runs, and after a
+// failed or refused one it waits retry_after_s. Every judgement that changes
+// is published as a PlacementDecision (with the scores).
 #include <functional>
 #include <map>
 #include <memory>

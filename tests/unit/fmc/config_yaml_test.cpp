@@ -206,6 +206,38 @@ TEST(ConfigYaml, PlacementMistakesAreNamed) {
             std::string::npos);
 }
 
+TEST(ConfigYaml, ServicePartsAndTheirMistakes) {
+  auto m = parse_network_yaml(kWithClient + R"(services:
+  - name: video
+    vm: vm1
+    users: [c1]
+    parts:
+      - {name: profile, size_mib: 16, at: dc1}
+      - {name: library, size_mib: 4096, at: dc1, follows: false}
+)",
+                              "net.yaml");
+  ASSERT_TRUE(m) << m.error().to_string();
+  const auto& parts = m->services.at(0).parts;
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0].name, "profile");
+  EXPECT_EQ(parts[0].size_mib, 16);
+  EXPECT_EQ(parts[0].initial_dc, "dc1");
+  EXPECT_TRUE(parts[0].follows);
+  EXPECT_FALSE(parts[1].follows);
+  const auto with_parts = [](const std::string& list) {
+    return kWithClient + "services:\n  - {name: video, vm: vm1, users: [c1], parts: [" + list + "]}\n";
+  };
+  EXPECT_NE(error_for(with_parts("{name: p, size_mib: 1, at: wlan1}")).message.find("video/p: 'wlan1' is not a data center"),
+            std::string::npos);
+  EXPECT_NE(error_for(with_parts("{name: p, size_mib: 1, at: dc1}, {name: p, size_mib: 2, at: dc1}")).message.find("named twice"),
+            std::string::npos);
+  EXPECT_NE(error_for(with_parts("{name: a/b, size_mib: 1, at: dc1}")).message.find("cannot hold '/'"), std::string::npos);
+  EXPECT_NE(error_for(with_parts("{name: p, size_mib: -1, at: dc1}")).message.find("size_mib"), std::string::npos);
+  EXPECT_NE(error_for(with_parts("{name: p, at: dc1}")).message.find("needs 'size_mib'"), std::string::npos);
+  EXPECT_NE(error_for(with_parts("{name: p, size_mib: 1, at: dc1, speed: 3}")).message.find("unknown key 'speed'"),
+            std::string::npos);
+}
+
 TEST(ConfigYaml, TheDefaultProbeAddressAvoidsVmsAndPools) {
   auto m = parse_network_yaml(replace(kMinimal, "ip: 10.1.0.10,", "ip: 10.1.0.254,"), "net.yaml");
   ASSERT_TRUE(m) << m.error().to_string();

@@ -148,4 +148,75 @@ TEST(LocationMapper, OffJudgesNothingAndWithoutADriverItOnlyJudges) {
   EXPECT_EQ(w.decisions.back().action, "refused");
 }
 
+TEST(LocationMapper, ServicePartsArePlacedOnTheirOwn) {
+  World w;
+  FakeDriver transfers;
+  w.migrations.use_transfer_driver(transfers);
+  w.client_at("wlan2");
+  w.run(2.5);
+  // The VM and the user's profile (16 MiB) follow; the 4 GiB library is pinned.
+  ASSERT_EQ(w.driver.started.size(), 1u);
+  ASSERT_EQ(transfers.started.size(), 1u);
+  EXPECT_EQ(transfers.started[0].first.vm, "video/profile");
+  EXPECT_EQ(transfers.started[0].first.from_site, "dc1");
+  EXPECT_EQ(transfers.started[0].first.to_site, "dc2");
+  const auto decided = std::find_if(w.decisions.begin(), w.decisions.end(),
+                                    [](const auto& d) { return d.vm == "video/profile" && d.action == "migrate"; });
+  ASSERT_NE(decided, w.decisions.end());
+  EXPECT_EQ(decided->service, "video");
+  EXPECT_LT(decided->move_cost, w.decisions.front().move_cost) << "16 MiB cost less to move than 128 MiB and a downtime";
+  EXPECT_TRUE(std::none_of(w.decisions.begin(), w.decisions.end(), [](const auto& d) { return d.vm == "video/library"; }));
+  transfers.finish(0, migration::Outcome::kCompleted);
+  w.run(5);
+  EXPECT_EQ(transfers.started.size(), 1u);
+  const auto state = w.mapper.services().at(0);
+  ASSERT_EQ(state.parts.size(), 2u);
+  EXPECT_EQ(state.parts[0].current_dc, "dc2");
+  EXPECT_EQ(state.parts[1].current_dc, "dc1");
+  // The part's move is in the migration history, under its own name.
+  EXPECT_EQ(w.migrations.all().back().vm, "video/profile");
+  EXPECT_EQ(w.migrations.all().back().state, "completed");
+}
+
+TEST(LocationMapper, APartTooBigToPayForItsCopyStays) {
+  World w;
+  FakeDriver transfers;
+  w.migrations.use_transfer_driver(transfers);
+  w.model.services[0].parts[0].size_mib = 1 << 20;  // 1 TiB: hours on the inter-DC link
+  w.client_at("wlan2");
+  w.run(5);
+  EXPECT_EQ(w.driver.started.size(), 1u);  // the VM still follows
+  EXPECT_TRUE(transfers.started.empty());
+  EXPECT_EQ(w.mapper.services().at(0).parts[0].last->action, "stay");
+}
+
+TEST(MigrationManager, PartsMoveThroughTheTransferDriverAndAreRestoredAfterARestart) {
+  World w;
+  EXPECT_NE(w.migrations.start_part("video", "profile", "dc2", "api").error().find("no transfer driver"), std::string::npos);
+  FakeDriver transfers;
+  w.migrations.use_transfer_driver(transfers);
+  EXPECT_NE(w.migrations.start_part("video", "library", "dc2", "api").error().find("pinned to dc1"), std::string::npos);
+  EXPECT_NE(w.migrations.start_part("video", "cache", "dc2", "api").error().find("no part named 'video/cache'"),
+            std::string::npos);
+  EXPECT_NE(w.migrations.start_part("video", "profile", "dc1", "api").error().find("already in dc1"), std::string::npos);
+  EXPECT_NE(w.migrations.start_part("video", "profile", "wlan2", "api").error().find("not a data center"),
+            std::string::npos);
+  // A failed copy leaves the part where it was.
+  ASSERT_TRUE(w.migrations.start_part("video", "profile", "dc2", "api"));
+  EXPECT_FALSE(w.migrations.start_part("video", "profile", "dc2", "api")) << "twice at once";
+  transfers.finish(0, migration::Outcome::kFailed);
+  const auto& spec = w.model.services[0];
+  EXPECT_EQ(w.migrations.part_dc(spec, spec.parts[0]), "dc1");
+  ASSERT_TRUE(w.migrations.start_part("video", "profile", "dc2", "api"));
+  transfers.finish(1, migration::Outcome::kCompleted);
+  EXPECT_EQ(w.migrations.part_dc(spec, spec.parts[0]), "dc2");
+  // A controller restarted with the saved history knows where the part is.
+  FakeDriver driver;
+  MigrationManager restarted{w.model, w.locations, w.in_flight, w.bus, driver, [](const store::MigrationRecord&) {},
+                             [] { return std::int64_t{0}; }};
+  restarted.restore(w.migrations.all());
+  EXPECT_EQ(restarted.part_dc(spec, spec.parts[0]), "dc2");
+  EXPECT_EQ(restarted.part_dc(spec, spec.parts[1]), "dc1");
+}
+
 }  // namespace

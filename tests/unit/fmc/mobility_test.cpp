@@ -64,6 +64,8 @@ struct Fixture {
       dp->barriers.clear();
     }
   }
+  // A step of migration 1, vm1 dc1 -> dc2.
+  void step(const char* phase) { bus.publish(MigrationStep{1, "vm1", "dc1", "dc2", phase}); }
   void clear_sent() {
     for (auto* dp : {&dc1, &dc2, &wlan1, &wlan2}) dp->sent.clear();
   }
@@ -276,7 +278,7 @@ TEST(MobilityDetector, SwitchoverMovesTheVmBeforeItAnnouncesItself) {
   Fixture f;
   f.garp(f.dc1, 2);
   f.migrations.expect("vm1", "dc2");
-  f.bus.publish(MigrationStep{1, "vm1", "dc1", "dc2", "switchover"});
+  f.step("switchover");
   ASSERT_EQ(f.moves.size(), 2u);
   EXPECT_EQ(f.moves[1].to, (Location{"dc2", of::Dpid{0xd2}, of::PortNo{2}}));
   EXPECT_EQ(f.moves[1].cause, MoveCause::kMigration);
@@ -287,15 +289,15 @@ TEST(MobilityDetector, SwitchoverMovesTheVmBeforeItAnnouncesItself) {
   EXPECT_EQ(f.moves.size(), 2u);
   EXPECT_TRUE(f.security.empty());
   // Completion changes nothing more.
-  f.bus.publish(MigrationStep{1, "vm1", "dc1", "dc2", "completed"});
+  f.step("completed");
   EXPECT_EQ(f.moves.size(), 2u);
 }
 
 TEST(MobilityDetector, AMigrationFailingAfterItsSwitchoverTakesTheVmBackToItsSource) {
   Fixture f;
   f.garp(f.dc1, 2);
-  f.bus.publish(MigrationStep{1, "vm1", "dc1", "dc2", "switchover"});
-  f.bus.publish(MigrationStep{1, "vm1", "dc1", "dc2", "failed"});
+  f.step("switchover");
+  f.step("failed");
   ASSERT_EQ(f.moves.size(), 3u);
   EXPECT_EQ(f.moves[2].to, (Location{"dc1", of::Dpid{0xd1}, of::PortNo{2}}));
   EXPECT_TRUE(f.moves[2].at_home);
@@ -305,8 +307,8 @@ TEST(MobilityDetector, AMigrationFailingAfterItsSwitchoverTakesTheVmBackToItsSou
 TEST(MobilityDetector, AMigrationFailingBeforeItsSwitchoverMovesNothing) {
   Fixture f;
   f.garp(f.dc1, 2);
-  f.bus.publish(MigrationStep{1, "vm1", "dc1", "dc2", "started"});
-  f.bus.publish(MigrationStep{1, "vm1", "dc1", "dc2", "cancelled"});
+  f.step("started");
+  f.step("cancelled");
   EXPECT_EQ(f.moves.size(), 1u);
   EXPECT_EQ(f.lm.by_name("vm1")->current->site, "dc1");
 }

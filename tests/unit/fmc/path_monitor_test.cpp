@@ -57,6 +57,7 @@ struct World {
       FakeDatapath* to;
       std::vector<std::uint8_t> frame;
       std::int64_t at;
+      std::uint32_t in_port;  // the uplink, or the controller's port for a calibration probe
     };
     std::vector<InFlight> flights;
     for (auto* dp : all()) {
@@ -68,7 +69,7 @@ struct World {
         const std::string a = model.site_at(dp->dpid())->name, b = model.site_at(to.dpid())->name;
         const double ms = &to == dp ? 0.2 : one_way_ms(a, b) + 0.2;  // 0.1 ms each way on the control channel
         flights.push_back({&to, std::vector<std::uint8_t>(po.data.begin(), po.data.end()),
-                           now_us + static_cast<std::int64_t>(ms * 1000)});
+                           now_us + static_cast<std::int64_t>(ms * 1000), &to == dp ? of::port::kController.value : 1u});
       }
       dp->sent.clear();
     }
@@ -76,7 +77,7 @@ struct World {
     const std::int64_t start = now_us;
     for (auto& f : flights) {
       now_us = f.at;
-      EXPECT_EQ(packet_in(*f.to, f.frame), ctl::Disposition::kConsumed);
+      EXPECT_EQ(packet_in(*f.to, f.frame, f.in_port), ctl::Disposition::kConsumed);
     }
     now_us = std::max(now_us, start);
   }
@@ -143,20 +144,27 @@ TEST(PathMonitor, RefusesForgedRepeatedAndMisdeliveredProbesAndCountsLosses) {
   ASSERT_FALSE(to_dc2.empty());
   EXPECT_EQ(w.packet_in(w.dc1, net::build_udp_frame(e, to_dc2)), ctl::Disposition::kConsumed);
   EXPECT_EQ(w.monitor.rejected(), 1u);
+  // The right probe at the right switch, but from a host's port rather than from the router.
+  e.dst_ip = ip("10.2.0.254");
+  EXPECT_EQ(w.packet_in(w.dc2, net::build_udp_frame(e, to_dc2), 2), ctl::Disposition::kConsumed);
+  EXPECT_EQ(w.monitor.rejected(), 2u);
+  EXPECT_EQ(w.packet_in(w.dc2, net::build_udp_frame(e, to_dc2), 1), ctl::Disposition::kConsumed);  // it still counts
+  EXPECT_EQ(w.monitor.rejected(), 2u);
+  e.dst_ip = ip("10.1.0.254");
   // A probe with a sequence number nobody sent.
   const std::vector<std::uint8_t> forged_payload = {'F', 'M', 'C', 'P', 'R', 'O', 'B', 'E', 0, 0, 0, 0, 0, 0, 0x99, 0x99};
   EXPECT_EQ(w.packet_in(w.dc1, net::build_udp_frame(e, forged_payload)), ctl::Disposition::kConsumed);
-  EXPECT_EQ(w.monitor.rejected(), 2u);
+  EXPECT_EQ(w.monitor.rejected(), 3u);
   // Garbage to the probe port.
   EXPECT_EQ(w.packet_in(w.dc1, net::build_udp_frame(e, std::vector<std::uint8_t>{1, 2, 3})), ctl::Disposition::kConsumed);
-  EXPECT_EQ(w.monitor.rejected(), 3u);
+  EXPECT_EQ(w.monitor.rejected(), 4u);
   // Nothing else is delivered: after three intervals every probe is lost.
   w.now_us += 3 * 500'000 + 1;
   w.monitor.tick();
   const auto paths = w.monitor.paths();
   std::uint64_t lost = 0;
   for (const auto& p : paths) lost += p.to_dc.lost + p.to_access.lost;
-  EXPECT_EQ(lost, 8u);
+  EXPECT_EQ(lost, 7u);  // one of the eight came back
   EXPECT_FALSE(w.monitor.rtt_ms("wlan1", "dc2"));
   // Other traffic is not its business.
   e.dst_ip = ip("10.1.0.10");
