@@ -162,7 +162,11 @@ HttpResponse Northbound::migrations(const HttpRequest& r, const std::vector<std:
     if (!body) return error;
     if (!body->contains("vm") || !(*body)["vm"].is_string() || !body->contains("to") || !(*body)["to"].is_string())
       return problem(400, "expected {\"vm\": \"<name>\", \"to\": \"<data center>\"}");
-    auto started = mm->start((*body)["vm"], (*body)["to"], "api");
+    // "service/part" names a part of a service (a disk image, user data).
+    const std::string what = (*body)["vm"], to = (*body)["to"];
+    const auto slash = what.find('/');
+    auto started = model::ServiceSpec::is_part_id(what) ? mm->start_part(what.substr(0, slash), what.substr(slash + 1), to, "api")
+                                                        : mm->start(what, to, "api");
     if (!started) return problem(409, started.error());
     HttpResponse resp = json_response(migration_json(*started));
     resp.status = 202;

@@ -217,6 +217,21 @@ TEST(Northbound, MigrationsThroughTheApiWithMec021Notifications) {
   EXPECT_EQ(w.call("DELETE", "/api/v1/migrations/2").first, 409);  // not running
   EXPECT_EQ(w.call("DELETE", "/api/v1/migrations/99").first, 404);
 
+  // A part of a service moves by its "service/part" name, through the transfer driver.
+  EXPECT_NE(w.call("POST", "/api/v1/migrations", {{"vm", "video/profile"}, {"to", "dc2"}}).second["detail"].get<std::string>().find(
+                "no transfer driver"),
+            std::string::npos);
+  FakeDriver transfers;
+  w.migrations.use_transfer_driver(transfers);
+  w.mapper.use(&w.migrations);  // as the controller wires them: the mapper asks where parts are
+  auto [ps, part] = w.call("POST", "/api/v1/migrations", {{"vm", "video/profile"}, {"to", "dc2"}});
+  EXPECT_EQ(ps, 202);
+  ASSERT_EQ(transfers.started.size(), 1u);
+  EXPECT_EQ(transfers.started[0].first.vm, "video/profile");
+  transfers.finish(0, migration::Outcome::kCompleted);
+  EXPECT_EQ(w.call("GET", "/api/v1/services").second["services"][0]["parts"][0]["data_center"], "dc2");
+  EXPECT_EQ(w.call("POST", "/api/v1/migrations", {{"vm", "video/library"}, {"to", "dc2"}}).first, 409);  // pinned
+
   // NOT_ALLOWED vetoes.
   auto body = reg;
   body["deviceInformation"][0]["appMobilityServiceLevel"] = "APP_MOBILITY_NOT_ALLOWED";
