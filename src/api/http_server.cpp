@@ -22,9 +22,14 @@ class StreamConnection final : public HttpServer::Connection,
 
  public:
   StreamConnection(Stream stream, HttpServer& server)
-      : socket_(std::move(stream)), server_(server), alive_(server.alive_), parser_(server.limits_.request) {}
+      : socket_(std::move(stream)),
+        server_(server),
+        alive_(server.alive_),
+        parser_(server.limits_.request),
+        idle_(socket_.lowest_layer().get_executor()) {}
 
   void start() {
+    arm_idle();
     if constexpr (std::is_same_v<Stream, asio::ip::tcp::socket>) {
       read();
     } else {
@@ -78,6 +83,7 @@ class StreamConnection final : public HttpServer::Connection,
         std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
                            "Connection: keep-alive\r\n\r\n";
         streaming_ = true;
+        idle_.cancel();
         server_.streams_.insert(shared_from_this());
         send(std::move(head) + reply.response.body);
         return read();
@@ -106,7 +112,21 @@ class StreamConnection final : public HttpServer::Connection,
       queued_ -= n;
       out_.pop_front();
       if (!out_.empty()) return write();
-      if (!keep_alive_ && !streaming_) lingering_ ? linger() : finished();
+      if (!keep_alive_ && !streaming_) return lingering_ ? linger() : finished();
+      arm_idle();  // answered: the next request has its own time
+    });
+  }
+
+  // Ends the connection if no complete request arrives in time (a refused
+  // one's lingering drain included).
+  void arm_idle() {
+    if (streaming_ || done_) return;
+    idle_.expires_after(server_.limits_.idle_timeout);
+    auto self = shared_from_this();
+    idle_.async_wait([this, self](asio::error_code ec) {
+      if (ec || !*alive_ || streaming_ || done_) return;
+      ++server_.idle_closed_;
+      finished();
     });
   }
 
@@ -133,6 +153,7 @@ class StreamConnection final : public HttpServer::Connection,
   void finished() {
     if (done_) return;
     done_ = true;
+    idle_.cancel();
     close();
     --server_.connections_;
     if (streaming_) server_.streams_.erase(shared_from_this());
@@ -152,6 +173,7 @@ class StreamConnection final : public HttpServer::Connection,
   bool lingering_ = false;
   std::size_t drained_ = 0;
   static constexpr std::size_t kMaxDrain = 16 << 20;
+  asio::steady_timer idle_;
 };
 
 HttpServer::HttpServer(asio::io_context& io, const std::string& address, std::uint16_t port, Router router, Limits limits,

@@ -6,6 +6,7 @@
 // With a TLS context every connection is TLS (1.2 or later) from its first byte.
 #include <asio.hpp>
 #include <asio/ssl.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <set>
@@ -26,6 +27,9 @@ class HttpServer {
     RequestParser::Limits request;
     std::size_t max_connections = 256;
     std::size_t max_stream_backlog = 1 << 20;  // bytes queued to a slow event-stream reader before it is dropped
+    // A connection that brings no complete request for this long is closed
+    // (event streams excepted): an idle or trickling client does not keep a slot.
+    std::chrono::milliseconds idle_timeout{30000};
   };
 
   // Binds (throws std::system_error with a clear message if it cannot).
@@ -41,6 +45,7 @@ class HttpServer {
   void publish(const std::string& chunk);
   std::size_t open_streams() const { return streams_.size(); }
   std::size_t open_connections() const { return connections_; }
+  std::uint64_t idle_closed() const { return idle_closed_; }  // connections ended by the idle timeout
 
   class Connection;  // one client, plain or TLS (http_server.cpp)
 
@@ -55,6 +60,7 @@ class HttpServer {
   std::shared_ptr<asio::ssl::context> tls_;
   std::uint16_t port_ = 0;
   std::size_t connections_ = 0;
+  std::uint64_t idle_closed_ = 0;
   std::set<std::shared_ptr<Connection>> streams_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

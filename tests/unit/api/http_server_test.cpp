@@ -1,6 +1,6 @@
 // The HTTP server on a real loopback socket: connections the server closes
-// (Connection: close) give their slot back, so the cap is about concurrent
-// connections, not requests served.
+// (Connection: close, or idle too long) give their slot back, so the cap is
+// about concurrent connections, not requests served.
 #include "api/http_server.hpp"
 
 #include <gtest/gtest.h>
@@ -70,6 +70,41 @@ TEST(HttpServer, ClosedConnectionsGiveTheirSlotBack) {
     const std::string reply = get(server.port(), "Connection: close\r\n");
     ASSERT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << "request " << i << ": " << reply;
   }
+  guard.reset();
+  io.stop();
+  loop.join();
+}
+
+TEST(HttpServer, AnIdleOrTricklingClientLosesItsSlot) {
+  asio::io_context io;
+  HttpServer::Limits limits;
+  limits.max_connections = 2;
+  limits.idle_timeout = std::chrono::milliseconds(400);
+  HttpServer server(io, "127.0.0.1", 0, [](const HttpRequest&) {
+    return HttpServer::Reply{HttpResponse{200, "application/json", "{}", {}}, false};
+  }, limits);
+  auto guard = asio::make_work_guard(io);
+  std::thread loop([&] { io.run(); });
+  asio::io_context client_io;
+  asio::ip::tcp::socket silent(client_io), trickling(client_io);
+  silent.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  trickling.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  asio::write(trickling, asio::buffer(std::string("GET /x HTTP/1.1\r\n")));  // and never the end of it
+  const auto began = std::chrono::steady_clock::now();
+  EXPECT_EQ(read_all(silent), "");  // closed by the server, not by us
+  EXPECT_EQ(read_all(trickling), "");
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(5));
+  // Both slots are free again; a client that keeps asking in time keeps its connection.
+  asio::ip::tcp::socket kept(client_io);
+  kept.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  for (int i = 0; i < 5; ++i) {  // 500 ms in all: longer than the timeout, never idle that long
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    asio::write(kept, asio::buffer(std::string("GET /x HTTP/1.1\r\nHost: t\r\n\r\n")));
+    std::array<char, 512> buf;
+    const std::size_t n = kept.read_some(asio::buffer(buf));
+    EXPECT_EQ(std::string(buf.data(), n).rfind("HTTP/1.1 200", 0), 0u) << "request " << i;
+  }
+  EXPECT_EQ(server.idle_closed(), 2u);
   guard.reset();
   io.stop();
   loop.join();
