@@ -18,7 +18,7 @@ struct NullSink : api::NotificationSink {
 
 struct NullDriver : migration::Driver {
   std::string_view name() const override { return "null"; }
-  migration::MigrationId start(const migration::Request&, migration::Completion) override { return 1; }
+  migration::MigrationId start(const migration::Request&, migration::Listener) override { return 1; }
   std::optional<migration::Progress> progress(migration::MigrationId) const override { return std::nullopt; }
   bool cancel(migration::MigrationId) override { return false; }
 };
