@@ -17,8 +17,9 @@ guests on a TAP port (migrated live over QMP, qemu_guest.py); WAN delays by
 fmc-linkem on each access network's uplink (one way is half the configured
 round-trip delay). Services' parts (disk images, user data) are files in
 each data center's storage directory; `transfer` copies one to another data
-center (checked, then removed at the source; SIGTERM cancels, exit 3). Everything it creates is recorded in a
-state file and removed by `down`, also after a failed `up`.
+center (checked, then removed at the source; SIGTERM cancels, exit 3).
+Everything it creates is recorded in a state file and removed by `down`,
+also after a failed `up`.
 """
 import argparse
 import hashlib
@@ -166,7 +167,12 @@ class Testbed:
     # -- services' parts: files in each data center's storage --
     def storage(self, dc=None, unit=None):
         path = os.path.join(STATE_DIR, f"{self.prefix}-storage")
-        return os.path.join(path, dc, *unit.split("/")) if dc else path
+        if not dc:
+            return path
+        names = unit.split("/")
+        if len(names) != 2 or any(n in ("", ".", "..") for n in names):
+            raise TestbedError(f"'{unit}' is not SERVICE/PART")
+        return os.path.join(path, dc, *names)
 
     def add_parts(self):
         self.state.data["storage"] = self.storage()
@@ -204,7 +210,11 @@ class Testbed:
         with open(src, "rb") as fin, open(partial, "wb") as fout:
             while not cancelled and (chunk := fin.read(2 ** 20)):
                 digest_in.update(chunk)
-                fout.write(chunk)
+                if chunk.count(0) == len(chunk):
+                    fout.seek(len(chunk), os.SEEK_CUR)  # keep it sparse
+                else:
+                    fout.write(chunk)
+            fout.truncate()
         if not cancelled:
             with open(partial, "rb") as f:
                 while chunk := f.read(2 ** 20):

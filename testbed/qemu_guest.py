@@ -156,13 +156,14 @@ def migrate(source_qmp, dest_port, cancelled, switchover=lambda: None, poll_s=0.
         q.command("migrate-set-capabilities", capabilities=[
             {"capability": "events", "state": True}, {"capability": "pause-before-switchover", "state": True}])
         q.command("migrate", uri=f"tcp:127.0.0.1:{dest_port}")
-        asked_cancel, figures_wait = False, 100
+        asked_cancel, continued, figures_wait = False, False, 100
         while True:
             info = q.command("query-migrate")
             status = info.get("status")
-            if status == "pre-switchover":
+            if status == "pre-switchover" and not continued:  # (it may still say so just after)
                 switchover()
                 q.command("migrate-continue", state="pre-switchover")
+                continued = True
                 continue
             if status == "completed" and not info.get("total-time") and figures_wait > 0:
                 # QEMU says "completed" a moment before it has its figures.
