@@ -34,7 +34,6 @@ class Qmp:
                 time.sleep(0.05)
         self.sock.settimeout(timeout)
         self.buf = b""
-        self.events = []  # asynchronous events, oldest first
         self._read()  # greeting
         self.command("qmp_capabilities")
 
@@ -51,12 +50,12 @@ class Qmp:
         return json.loads(line)
 
     def wait_events(self, timeout):
-        """Waits up to `timeout` s for QMP to say something; the events it sent
-        (between commands QMP sends nothing else) are added to self.events."""
+        """Waits up to `timeout` s for QMP to say something (between commands
+        it sends only events, which the caller's next query sums up)."""
         if b"\n" not in self.buf and select.select([self.sock], [], [], timeout)[0]:
             self._receive()
         while b"\n" in self.buf:
-            self.events.append(self._read())
+            self._read()
 
     def command(self, name, **arguments):
         msg = {"execute": name}
@@ -69,7 +68,7 @@ class Qmp:
                 return reply["return"]
             if "error" in reply:
                 raise QmpError(f"{name}: {reply['error'].get('desc', reply['error'])}")
-            self.events.append(reply)  # an asynchronous event
+            # an asynchronous event: skip
 
     def close(self):
         self.sock.close()

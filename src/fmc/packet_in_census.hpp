@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "controller/app.hpp"
+#include "net/dhcp.hpp"
 #include "net/ethernet.hpp"
 #include "net/udp.hpp"
 
@@ -20,8 +21,8 @@ struct PacketInCensus final : ctl::App {
     if (!eth) ++malformed;
     else if (eth->ethertype == net::ethertype::kArp) ++arp;
     else if (eth->ethertype == net::ethertype::kRarp) ++rarp;
-    else if (net::is_dhcp_to_server(*eth)) ++dhcp;
-    else if (const auto udp = net::parse_udp(*eth); udp && probe_port && udp->udp.dst_port == probe_port) ++probe;
+    else if (const auto udp = net::parse_udp(*eth); udp && udp->udp.dst_port == net::kDhcpServerPort) ++dhcp;
+    else if (udp && probe_port && udp->udp.dst_port == probe_port) ++probe;
     else if (eth->ethertype == net::ethertype::kIpv4) ++ipv4;
     else ++other;
     return ctl::Disposition::kContinue;
