@@ -15,14 +15,14 @@
 #include "fmc/packet_in_census.hpp"
 #include "fmc/path_monitor.hpp"
 #include "util/histogram.hpp"
-#include "fmc/switch_directory.hpp"
+#include "controller/effect_executor.hpp"
 
 namespace fmc::api {
 
 struct ApiContext {
   const model::NetworkModel& model;
   const LocationManager& locations;
-  const SwitchDirectory& switches;
+  const ctl::EffectExecutor& switches;  // which switches are connected
   const dhcp::DhcpService& dhcp;
   const MobilityDetector& detector;
   const ArpProxy& arp;

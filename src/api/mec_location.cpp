@@ -87,7 +87,7 @@ HttpResponse LocationService::zones(const std::vector<std::string>& parts) const
   };
   const auto connected = [&](const model::Site& s) {
     const model::SwitchSpec* sw = ctx_.model.switch_named(s.switch_name);
-    return sw && ctx_.switches.find(sw->dpid) != nullptr;
+    return sw && ctx_.switches.connected(sw->dpid);
   };
   const auto zone_json = [&](const model::Site& s) {
     const auto n = static_cast<int>(client_ports(s).size());

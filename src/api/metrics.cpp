@@ -67,7 +67,7 @@ HttpResponse Northbound::metrics() const {
   const auto& c = ctx_.controller;
   m.family("fmc_switch_connected", "gauge", "1 if the switch of the network model is connected.");
   for (const auto& sw : ctx_.model.switches)
-    m.sample(ctx_.switches.find(sw.dpid) ? 1 : 0, {{"switch", sw.name}, {"dpid", std::to_string(sw.dpid.value)}});
+    m.sample(ctx_.switches.connected(sw.dpid) ? 1 : 0, {{"switch", sw.name}, {"dpid", std::to_string(sw.dpid.value)}});
   m.family("fmc_openflow_messages_total", "counter", "OpenFlow messages, by direction.")
       .sample(static_cast<double>(c.messages_in), {{"direction", "in"}})
       .sample(static_cast<double>(c.messages_out), {{"direction", "out"}});

@@ -205,7 +205,7 @@ HttpResponse Northbound::switches() const {
   for (const auto& sw : ctx_.model.switches) {
     json ports = json::object();
     for (const auto& [name, no] : sw.ports) ports[name] = no.value;
-    list.push_back({{"name", sw.name}, {"dpid", hex_dpid(sw.dpid)}, {"connected", ctx_.switches.find(sw.dpid) != nullptr},
+    list.push_back({{"name", sw.name}, {"dpid", hex_dpid(sw.dpid)}, {"connected", ctx_.switches.connected(sw.dpid)},
                     {"ports", ports}});
   }
   return json_response({{"switches", list}});

@@ -1,19 +1,7 @@
 #include "fmc/arp_proxy.hpp"
 
-#include "apps/flow_plan.hpp"
-#include "net/ethernet.hpp"
 
 namespace fmc {
-
-void ArpProxy::on_switch_up(ctl::Datapath& dp) {
-  of::FlowMod fm;
-  fm.cookie = apps::plan::kArpProxyCookie;
-  fm.table_id = apps::plan::kVisitorTable;  // first table of the Follow-Me pipeline
-  fm.priority = apps::plan::priority::kArpToController;
-  fm.match.eth_type = net::ethertype::kArp;
-  fm.instructions = {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};
-  dp.send(fm);
-}
 
 std::optional<net::MacAddr> ArpProxy::resolve(net::Ipv4Addr ip) const {
   if (const model::Site* site = model_.gateway_site(ip)) return site->gateway.mac;
@@ -26,7 +14,7 @@ bool ArpProxy::from_router(const net::ArpView& arp) const {
   return site && site->gateway.mac == arp.sha;
 }
 
-bool ArpProxy::contradicts_table(ctl::Datapath& dp, of::PortNo in_port, const net::ArpView& arp) {
+bool ArpProxy::contradicts_table(const PacketContext& p, const net::ArpView& arp) {
   const auto known = resolve(arp.spa);
   const bool ip_conflict = known && *known != arp.sha;
   // A known endpoint claiming an address that belongs to someone else.
@@ -37,7 +25,7 @@ bool ArpProxy::contradicts_table(ctl::Datapath& dp, of::PortNo in_port, const ne
   ++stats_.refused_conflict;
   const bool gateway = model_.gateway_site(arp.spa) != nullptr;
   bus_.publish(SecurityEvent{gateway ? "gateway-claim" : "arp-conflict",
-                             arp.sha.to_string() + " claims " + arp.spa.to_string(), dp.dpid(), in_port});
+                             arp.sha.to_string() + " claims " + arp.spa.to_string(), p.dpid, p.in_port});
   return true;
 }
 
@@ -50,53 +38,40 @@ void ArpProxy::learn(const model::Site* site, const net::ArpView& arp) {
   locations_.assign_ip(sender->name, arp.spa);
 }
 
-void ArpProxy::output(ctl::Datapath& dp, of::PortNo port, Bytes frame) {
-  of::PacketOut po;
-  po.in_port = of::port::kController;
-  po.actions = {of::Output{port, 0}};
-  po.data = frame;
-  dp.send(po);
-}
-
-ctl::Disposition ArpProxy::on_packet_in(ctl::Datapath& dp, const of::PacketIn& pi) {
-  const auto eth = net::EthernetView::parse(pi.data);
-  if (!eth || eth->ethertype != net::ethertype::kArp) return ctl::Disposition::kContinue;
-  const auto arp = net::ArpView::parse(eth->payload);
-  if (!arp || (arp->op != net::arp_op::kRequest && arp->op != net::arp_op::kReply) || arp->sha != eth->src) {
+ctl::Effects ArpProxy::on_arp(const PacketContext& p) {
+  ctl::Effects out;
+  const auto& arp = p.arp;
+  if (!arp || (arp->op != net::arp_op::kRequest && arp->op != net::arp_op::kReply) || arp->sha != p.eth.src) {
     ++stats_.malformed;
-    return ctl::Disposition::kConsumed;
+    return out;
   }
-  if (contradicts_table(dp, pi.in_port, *arp)) return ctl::Disposition::kConsumed;
-  const model::Site* site = model_.site_at(dp.dpid());
-  learn(site, *arp);
+  if (contradicts_table(p, *arp)) return out;
+  learn(p.site, *arp);
+  const auto frame = [&] { return std::vector<std::uint8_t>(p.frame.begin(), p.frame.end()); };
 
   if (arp->op == net::arp_op::kReply) {
     // Only replies to requests relayed for the router are expected: hand them on.
-    if (site && arp->tha == site->gateway.mac) {
-      if (const auto uplink = model_.uplink_port(*site)) output(dp, *uplink, pi.data);
-    }
-    return ctl::Disposition::kConsumed;
+    if (p.site && arp->tha == p.site->gateway.mac)
+      if (const auto uplink = model_.uplink_port(*p.site))
+        out.packet_out_after_events(p.dpid, of::port::kController, {of::Output{*uplink, 0}}, frame());
+    return out;
   }
-  if (arp->is_gratuitous()) return ctl::Disposition::kConsumed;  // an announcement, not a question
+  if (arp->is_gratuitous()) return out;  // an announcement, not a question
 
   if (const auto mac = resolve(arp->tpa)) {
-    if (*mac == arp->sha) return ctl::Disposition::kConsumed;  // asking for itself (duplicate address detection)
-    const auto reply = net::build_arp_reply(*arp, *mac);
-    output(dp, pi.in_port, reply);
+    if (*mac == arp->sha) return out;  // asking for itself (duplicate address detection)
+    out.packet_out_after_events(p.dpid, of::port::kController, {of::Output{p.in_port, 0}},
+                                net::build_arp_reply(*arp, *mac));
     ++stats_.answered;
-    return ctl::Disposition::kConsumed;
+    return out;
   }
-  if (from_router(*arp) && site && site->subnet.contains(arp->tpa)) {
-    of::PacketOut po;
-    po.in_port = pi.in_port;
-    po.actions = {of::Output{of::port::kFlood, 0}};
-    po.data = pi.data;
-    dp.send(po);
+  if (from_router(*arp) && p.site && p.site->subnet.contains(arp->tpa)) {
+    out.packet_out_after_events(p.dpid, p.in_port, {of::Output{of::port::kFlood, 0}}, frame());
     ++stats_.relayed_for_router;
-    return ctl::Disposition::kConsumed;
+    return out;
   }
   ++stats_.unknown_target;
-  return ctl::Disposition::kConsumed;
+  return out;
 }
 
 }  // namespace fmc

@@ -8,9 +8,9 @@
 // is learned only if it conflicts with nothing, then returned to the router.
 #include <cstdint>
 
-#include "controller/app.hpp"
+#include "controller/effects.hpp"
 #include "fmc/location_manager.hpp"
-#include "net/arp.hpp"
+#include "fmc/packet_context.hpp"
 
 namespace fmc {
 
@@ -22,23 +22,23 @@ struct ArpProxyStats {
   std::uint64_t malformed = 0;
 };
 
-class ArpProxy final : public ctl::App {
+class ArpProxy {
  public:
   ArpProxy(const model::NetworkModel& model, LocationManager& locations, EventBus& bus)
       : model_(model), locations_(locations), bus_(bus) {}
-  std::string_view name() const override { return "arp_proxy"; }
-  void on_switch_up(ctl::Datapath& dp) override;
-  ctl::Disposition on_packet_in(ctl::Datapath& dp, const of::PacketIn& pi) override;
+  // An ARP packet (PacketKind::kArp); the rule that brings all ARP here is
+  // part of the base pipeline. Answers go out after the events the packet
+  // raised (a move's flows first).
+  ctl::Effects on_arp(const PacketContext& p);
   const ArpProxyStats& stats() const { return stats_; }
 
  private:
   // The MAC the table holds for `ip`, if any.
   std::optional<net::MacAddr> resolve(net::Ipv4Addr ip) const;
   // True if the sender's claimed binding contradicts the table (reported).
-  bool contradicts_table(ctl::Datapath& dp, of::PortNo in_port, const net::ArpView& arp);
+  bool contradicts_table(const PacketContext& p, const net::ArpView& arp);
   bool from_router(const net::ArpView& arp) const;
   void learn(const model::Site* site, const net::ArpView& arp);
-  void output(ctl::Datapath& dp, of::PortNo port, Bytes frame);
 
   const model::NetworkModel& model_;
   LocationManager& locations_;

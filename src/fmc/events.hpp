@@ -1,8 +1,7 @@
 #pragma once
 // Events the Follow-Me Cloud apps use to talk to each other (and that the
-// API will stream). Delivered synchronously, in subscription order.
+// API will stream). Delivered through the queued EventBus (event_bus.hpp).
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -68,16 +67,6 @@ struct PathMeasured {
 
 using FmcEvent = std::variant<EndpointMoved, SecurityEvent, MigrationStep, PlacementDecision, PathMeasured>;
 
-class EventBus {
- public:
-  using Handler = std::function<void(const FmcEvent&)>;
-  void subscribe(Handler h) { handlers_.push_back(std::move(h)); }
-  void publish(const FmcEvent& e) const {
-    for (const auto& h : handlers_) h(e);
-  }
 
- private:
-  std::vector<Handler> handlers_;
-};
 
 }  // namespace fmc

@@ -20,7 +20,7 @@ std::int64_t monotonic_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// Hands one shared app to the controller's per-worker app list.
+// Hands the one shared dispatcher to the controller's per-worker app list.
 class SharedApp final : public ctl::App {
  public:
   explicit SharedApp(ctl::App& target) : target_(target) {}
@@ -29,8 +29,6 @@ class SharedApp final : public ctl::App {
   void on_switch_down(of::Dpid d) override { target_.on_switch_down(d); }
   ctl::Disposition on_packet_in(ctl::Datapath& dp, const of::PacketIn& pi) override { return target_.on_packet_in(dp, pi); }
   void on_port_status(ctl::Datapath& dp, const of::PortStatus& ps) override { target_.on_port_status(dp, ps); }
-  void on_flow_removed(ctl::Datapath& dp, const of::FlowRemoved& fr) override { target_.on_flow_removed(dp, fr); }
-  void on_error(ctl::Datapath& dp, of::Xid x, const of::ErrorMsg& e) override { target_.on_error(dp, x, e); }
   void on_message(ctl::Datapath& dp, of::Xid x, const of::Message& m) override { target_.on_message(dp, x, m); }
 
  private:
@@ -66,6 +64,10 @@ void FollowMe::run_on(Post post) {
   post_ = std::move(post);
 }
 
+void FollowMe::post_effects(std::function<ctl::Effects()> fn) {
+  post([this, fn = std::move(fn)] { bus_.handle(fn); });
+}
+
 void FollowMe::post(std::function<void()> fn) {
   std::lock_guard lock(post_mu_);
   if (post_) post_(std::move(fn));
@@ -84,7 +86,6 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
 
   std::unique_ptr<FollowMe> f(new FollowMe());
   f->model_ = std::move(model);
-  f->census_.probe_port = f->model_.path_monitor.udp_port;
   f->saved_migrations_ = std::move(*saved_migrations);
   f->writer_ = std::make_unique<store::WriteBehind>(std::move(*db), [](const store::StoreError& e) {
     log::error("store", e.message);
@@ -112,11 +113,11 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
   });
 
   f->detector_ = std::make_unique<MobilityDetector>(f->model_, *f->locations_, f->bus_, f->migrations_);
-  auto persist_leases = [f = f.get(), writer](std::vector<dhcp::LeaseChange> changes, std::function<void()> stored) {
+  auto persist_leases = [f = f.get(), writer](std::vector<dhcp::LeaseChange> changes, dhcp::DhcpService::Stored stored) {
     store::WriteBehind::Done done;
     if (stored)
       done = [f, stored = std::move(stored)](const store::StoreResult<Ok>& r) {
-        if (r) f->post(stored);  // else not durable: no ACK, the client will ask again
+        if (r) f->post_effects(stored);  // else not durable: no ACK, the client will ask again
       };
     writer->submit(
         [changes = std::move(changes)](store::Store& s) -> store::StoreResult<Ok> {
@@ -126,8 +127,7 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
         },
         std::move(done));
   };
-  f->dhcp_ = std::make_unique<dhcp::DhcpService>(f->model_, *f->locations_, f->bus_, f->directory_,
-                                                 std::move(persist_leases), now_ms);
+  f->dhcp_ = std::make_unique<dhcp::DhcpService>(f->model_, *f->locations_, f->bus_, std::move(persist_leases), now_ms);
   std::vector<dhcp::LeaseChange> leases;
   for (const auto& r : *saved_leases)
     if (auto l = from_record(r)) leases.push_back(*l);
@@ -135,9 +135,9 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
   log::info("follow_me", "restored " + std::to_string(leases.size()) + " DHCP leases");
   f->arp_ = std::make_unique<ArpProxy>(f->model_, *f->locations_, f->bus_);
   f->manipulator_ = std::make_unique<PacketManipulator>(
-      f->model_, *f->locations_, f->bus_, f->directory_,
+      f->model_, *f->locations_, f->bus_,
       [f = f.get()](const MoveConverged& c) { f->convergence_.observe(std::chrono::duration<double>(c.elapsed).count()); });
-  f->path_monitor_ = std::make_unique<PathMonitor>(f->model_, f->bus_, f->directory_, monotonic_us);
+  f->path_monitor_ = std::make_unique<PathMonitor>(f->model_, f->bus_, monotonic_us);
   // Measured round trips; the configured WAN delays until a path has been measured.
   auto delay = [f = f.get()](const std::string& access, const std::string& dc) -> std::optional<double> {
     if (auto measured = f->path_monitor_->rtt_ms(access, dc)) return measured;
@@ -146,6 +146,8 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
   // Subscribed last: its decisions come after every other app has seen the move.
   f->mapper_ = std::make_unique<LocationMapper>(f->model_, *f->locations_, f->bus_, delay, now_ms);
   f->bus_.subscribe([mapper = f->mapper_.get()](const FmcEvent& e) { mapper->on_event(e); });
+  f->dispatcher_ = std::make_unique<Dispatcher>(FollowMeApps{f->model_, f->bus_, f->executor_, f->census_, *f->detector_,
+                                                             *f->manipulator_, *f->arp_, *f->dhcp_, *f->path_monitor_});
   return f;
 }
 
@@ -174,15 +176,16 @@ void FollowMe::use_transfer_driver(std::unique_ptr<migration::Driver> transfers)
 }
 
 void FollowMe::tick() {
-  path_monitor_->tick();
-  mapper_->tick();
+  bus_.handle([this] {
+    auto probes = path_monitor_->tick();
+    mapper_->tick();
+    return probes;
+  });
 }
 
 ctl::AppList FollowMe::apps() {
   ctl::AppList list;
-  for (ctl::App* app : std::initializer_list<ctl::App*>{&census_, &directory_, path_monitor_.get(), detector_.get(),
-                                                                  dhcp_.get(), arp_.get(), manipulator_.get()})
-    list.push_back(std::make_unique<SharedApp>(*app));
+  list.push_back(std::make_unique<SharedApp>(*dispatcher_));
   return list;
 }
 

@@ -1,25 +1,18 @@
 #pragma once
 // Composition root of the Follow-Me Cloud controller: the network model, the
-// database, the Location Manager and the apps in their fixed order
-//   census, switch directory, path monitor, mobility detector, DHCP, ARP
-//   proxy, packet manipulator,
-// and the Location Mapper, which judges placements on the apps' events.
+// database, the Location Manager, the apps behind their one Dispatcher (which
+// owns the dispatch rule), the queued EventBus and the EffectExecutor, and
+// the Location Mapper, which judges placements on the apps' events.
 // One instance serves every switch; the controller must run one worker.
 #include <memory>
 #include <string>
 
 #include "controller/app.hpp"
-#include "fmc/arp_proxy.hpp"
-#include "fmc/dhcp/dhcp_service.hpp"
+#include "fmc/dispatch.hpp"
 #include "fmc/location_manager.hpp"
 #include "fmc/location_mapper/location_mapper.hpp"
 #include "fmc/migration_manager.hpp"
 #include "fmc/migrations_in_flight.hpp"
-#include "fmc/mobility_detector.hpp"
-#include "fmc/packet_in_census.hpp"
-#include "fmc/packet_manipulator.hpp"
-#include "fmc/path_monitor.hpp"
-#include "fmc/switch_directory.hpp"
 #include "store/write_behind.hpp"
 #include "util/histogram.hpp"
 
@@ -39,6 +32,8 @@ class FollowMe {
   void run_on(Post post);
   // Runs `fn` on the attached event loop; callable from any thread (dropped, with a warning, if detached).
   void post(std::function<void()> fn);
+  // Like post, for work that results in effects (handled as an input of the event bus).
+  void post_effects(std::function<ctl::Effects()> fn);
   // Lets the controller order migrations through `driver` (MigrationManager).
   void use_migration_driver(std::unique_ptr<migration::Driver> driver);
   // Who copies services' parts between data centers (after use_migration_driver).
@@ -50,7 +45,7 @@ class FollowMe {
   EventBus& bus() { return bus_; }
   dhcp::DhcpService& dhcp() { return *dhcp_; }
   const model::NetworkModel& model() const { return model_; }
-  const SwitchDirectory& switches() const { return directory_; }
+  const ctl::EffectExecutor& switches() const { return executor_; }
   const MobilityDetector& detector() const { return *detector_; }
   const ArpProxy& arp() const { return *arp_; }
   const PacketInCensus& census() const { return census_; }
@@ -65,11 +60,11 @@ class FollowMe {
  private:
   FollowMe() = default;
   model::NetworkModel model_;
-  EventBus bus_;
+  ctl::EffectExecutor executor_;
+  EventBus bus_{&executor_};
   MigrationsInFlight migrations_;
   std::unique_ptr<store::WriteBehind> writer_;
   std::unique_ptr<LocationManager> locations_;
-  SwitchDirectory directory_;
   PacketInCensus census_;
   Histogram convergence_{{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1}};
   std::unique_ptr<MobilityDetector> detector_;
@@ -83,6 +78,7 @@ class FollowMe {
   std::unique_ptr<PacketManipulator> manipulator_;
   std::unique_ptr<PathMonitor> path_monitor_;
   std::unique_ptr<LocationMapper> mapper_;
+  std::unique_ptr<Dispatcher> dispatcher_;
 };
 
 }  // namespace fmc

@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "fmc/events.hpp"
+#include "fmc/event_bus.hpp"
 #include "fmc/network_model.hpp"
 #include "store/store.hpp"
 

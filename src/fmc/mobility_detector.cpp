@@ -1,10 +1,7 @@
 #include "fmc/mobility_detector.hpp"
 
 #include "controller/log.hpp"
-#include "fmc/pipeline.hpp"
-#include "net/arp.hpp"
-#include "net/ethernet.hpp"
-#include "net/udp.hpp"
+#include "fmc/pipeline/flows.hpp"
 
 namespace fmc {
 
@@ -42,30 +39,31 @@ std::optional<of::PortNo> MobilityDetector::configured_port(const model::Site& s
   return it->second;
 }
 
-void MobilityDetector::on_switch_up(ctl::Datapath& dp) {
-  const model::Site* site = model_.site_at(dp.dpid());
+ctl::Effects MobilityDetector::on_switch_up(of::Dpid dpid) {
+  ctl::Effects out;
+  const model::Site* site = model_.site_at(dpid);
   if (!site) {
-    log::warn("mobility_detector", "switch " + std::to_string(dp.dpid().value) + " is not in the network model");
-    return;
+    log::warn("mobility_detector", "switch " + std::to_string(dpid.value) + " is not in the network model");
+    return out;
   }
-  std::erase_if(quiet_, [&](const PortKey& k) { return k.dpid == dp.dpid().value; });
-  for (const auto& f : pipeline::base()) dp.send(f);
+  std::erase_if(quiet_, [&](const PortKey& k) { return k.dpid == dpid.value; });
   const auto uplink = model_.uplink_port(*site);
-  if (!uplink) return;
+  if (!uplink) return out;
   // Proactive rules for every endpoint at home here.
   for (const Endpoint* e : locations_.all()) {
     if (e->home_site != site->name) continue;
     if (const auto port = configured_port(*site, e->name))
-      for (const auto& f : pipeline::attach(e->mac, *port, *uplink, pipeline::home_cookie(e->mac))) dp.send(f);
+      out.send_all(dpid, pipeline::attach(e->mac, *port, *uplink, pipeline::home_cookie(e->mac)));
   }
+  return out;
 }
 
 void MobilityDetector::on_switch_down(of::Dpid dpid) {
   std::erase_if(quiet_, [&](const PortKey& k) { return k.dpid == dpid.value; });
 }
 
-void MobilityDetector::on_port_status(ctl::Datapath& dp, const of::PortStatus& ps) {
-  const PortKey key{dp.dpid().value, ps.desc.port_no.value};
+void MobilityDetector::on_port_status(of::Dpid dpid, const of::PortStatus& ps) {
+  const PortKey key{dpid.value, ps.desc.port_no.value};
   if (ps.reason == of::port_reason::kDelete || (ps.desc.state & kPortStateLinkDown)) quiet_.insert(key);
   else quiet_.erase(key);
 }
@@ -74,66 +72,59 @@ bool MobilityDetector::old_location_quiet(const Endpoint& e) const {
   return !e.current || quiet_.count(PortKey{e.current->dpid.value, e.current->port.value}) > 0;
 }
 
-ctl::Disposition MobilityDetector::on_packet_in(ctl::Datapath& dp, const of::PacketIn& pi) {
-  const auto eth = net::EthernetView::parse(pi.data);
-  if (!eth) return ctl::Disposition::kConsumed;
-  const model::Site* site = model_.site_at(dp.dpid());
-  const Endpoint* e = locations_.by_mac(eth->src);
-  // ARP and DHCP are answered by the controller's own services (which also
-  // locate clients first seen through DHCP).
-  const bool dhcp = net::is_dhcp_to_server(*eth);
-  const bool service = dhcp || eth->ethertype == net::ethertype::kArp;
-  if (!site || !e) {
-    // Not an endpoint (the router, or a stranger): nothing to detect.
-    if (!e && !service) ++stats_.unknown_sources;
-    return service ? ctl::Disposition::kContinue : ctl::Disposition::kConsumed;
-  }
-  const Location here{site->name, dp.dpid(), pi.in_port};
-  if (e->current == here) return ctl::Disposition::kContinue;
+void MobilityDetector::refuse(const Endpoint& e, const PacketContext& p, bool plausible) {
+  ++stats_.moves_refused;
+  bus_.publish(SecurityEvent{"spoofed-move",
+                             e.name + " (" + p.eth.src.to_string() + ") appeared at " + p.site->name + " port " +
+                                 std::to_string(p.in_port.value) +
+                                 (plausible ? " while its old location is still live" : ", a port it is not configured on"),
+                             p.dpid, p.in_port});
+}
 
-  const bool ordered = migrations_.expected(e->name, site->name);
+Sighting MobilityDetector::see(const PacketContext& p) {
+  const Endpoint* e = locations_.by_mac(p.eth.src);
+  const bool dhcp = p.kind == PacketKind::kDhcp;
+  if (!p.site || !e) {
+    if (!e && p.kind != PacketKind::kArp && !dhcp) ++stats_.unknown_sources;
+    return Sighting::kNotAnEndpoint;
+  }
+  const Location here{p.site->name, p.dpid, p.in_port};
+  if (e->current == here) return Sighting::kInPlace;
+
+  const bool ordered = migrations_.expected(e->name, p.site->name);
   bool plausible = false, explained = ordered || old_location_quiet(*e);
   if (model_.has_configured_port(e->name)) {
-    const auto allowed_port = configured_port(*site, e->name);
-    plausible = allowed_port && *allowed_port == pi.in_port;
+    const auto allowed_port = configured_port(*p.site, e->name);
+    plausible = allowed_port && *allowed_port == p.in_port;
   } else {
     // A client known only from DHCP may roam to any client port of an access
     // network; its DHCP there is what explains the move (paper §IV.B.6).
-    plausible = e->kind == store::EndpointKind::kClient && site->kind == model::SiteKind::kAccessNetwork &&
-                pi.in_port != model_.uplink_port(*site);
+    plausible = e->kind == store::EndpointKind::kClient && p.site->kind == model::SiteKind::kAccessNetwork &&
+                p.in_port != model_.uplink_port(*p.site);
     explained |= dhcp;
   }
   if (!plausible || !explained) {
-    ++stats_.moves_refused;
-    bus_.publish(SecurityEvent{"spoofed-move",
-                               e->name + " (" + eth->src.to_string() + ") appeared at " + site->name + " port " +
-                                   std::to_string(pi.in_port.value) +
-                                   (plausible ? " while its old location is still live" : ", a port it is not configured on"),
-                               dp.dpid(), pi.in_port});
-    return ctl::Disposition::kConsumed;
+    refuse(*e, p, plausible);
+    return Sighting::kRefused;
   }
-
   // Gratuitous ARP and RARP are how hypervisors announce a migrated guest.
-  bool announcement = eth->ethertype == net::ethertype::kRarp;
-  if (eth->ethertype == net::ethertype::kArp)
-    if (const auto arp = net::ArpView::parse(eth->payload)) announcement = arp->is_gratuitous();
+  const bool announcement = p.kind == PacketKind::kRarp || (p.arp && p.arp->is_gratuitous());
   const MoveCause cause = ordered         ? MoveCause::kMigration
                           : dhcp         ? MoveCause::kDhcp
                           : announcement ? MoveCause::kGratuitousArp
                                          : MoveCause::kTraffic;
   ++stats_.moves_accepted;
   migrations_.done(e->name);
-  locations_.move(e->name, here, cause);  // the Packet Manipulator reacts synchronously
+  locations_.move(e->name, here, cause);  // the Packet Manipulator reacts to the queued EndpointMoved
+  return Sighting::kMoved;
+}
 
-  if (service) return ctl::Disposition::kContinue;  // let the ARP proxy or the DHCP service answer
-  if (eth->ethertype == net::ethertype::kRarp) return ctl::Disposition::kConsumed;
-  // Send the packet that revealed the move through the new flows.
-  of::PacketOut po;
-  po.in_port = pi.in_port;
-  po.actions = {of::Output{of::port::kTable, 0}};
-  po.data = pi.data;
-  dp.send(po);
-  return ctl::Disposition::kConsumed;
+ctl::Effects MobilityDetector::on_traffic(const PacketContext& p, Sighting s) const {
+  ctl::Effects out;
+  if (s == Sighting::kMoved && p.kind != PacketKind::kRarp)
+    out.packet_out_after_events(p.dpid, p.in_port, {of::Output{of::port::kTable, 0}},
+                                std::vector<std::uint8_t>(p.frame.begin(), p.frame.end()));
+  return out;
 }
 
 }  // namespace fmc

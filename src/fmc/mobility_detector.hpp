@@ -16,9 +16,10 @@
 #include <map>
 #include <set>
 
-#include "controller/app.hpp"
+#include "controller/effects.hpp"
 #include "fmc/location_manager.hpp"
 #include "fmc/migrations_in_flight.hpp"
+#include "fmc/packet_context.hpp"
 
 namespace fmc {
 
@@ -28,15 +29,28 @@ struct MobilityStats {
   std::uint64_t unknown_sources = 0;
 };
 
-class MobilityDetector final : public ctl::App {
+// What a packet's source says about where it is.
+enum class Sighting {
+  kNotAnEndpoint,  // the router, a stranger, or a switch outside the model
+  kInPlace,        // where the Location Manager has it
+  kMoved,          // a move, accepted (EndpointMoved is queued)
+  kRefused,        // a move nothing explains (SecurityEvent queued): drop the packet
+};
+
+class MobilityDetector {
  public:
   MobilityDetector(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
                    MigrationsInFlight& migrations);
-  std::string_view name() const override { return "mobility_detector"; }
-  void on_switch_up(ctl::Datapath& dp) override;
-  void on_switch_down(of::Dpid dpid) override;
-  void on_port_status(ctl::Datapath& dp, const of::PortStatus& ps) override;
-  ctl::Disposition on_packet_in(ctl::Datapath& dp, const of::PacketIn& pi) override;
+  // Home rules for the endpoints at home at this switch.
+  ctl::Effects on_switch_up(of::Dpid dpid);
+  void on_switch_down(of::Dpid dpid);
+  void on_port_status(of::Dpid dpid, const of::PortStatus& ps);
+  // Every packet from an endpoint is a possible move (ARP and DHCP included:
+  // their owners answer them afterwards unless the move was refused).
+  Sighting see(const PacketContext& p);
+  // A data packet (or RARP): after a move, the packet that revealed it goes
+  // through the new flows once they are installed.
+  ctl::Effects on_traffic(const PacketContext& p, Sighting s) const;
   const MobilityStats& stats() const { return stats_; }
 
  private:
@@ -49,6 +63,7 @@ class MobilityDetector final : public ctl::App {
   std::optional<of::PortNo> configured_port(const model::Site& site, const std::string& endpoint) const;
   bool old_location_quiet(const Endpoint& e) const;
   void on_migration_step(const MigrationStep& step);
+  void refuse(const Endpoint& e, const PacketContext& p, bool plausible);
 
   const model::NetworkModel& model_;
   LocationManager& locations_;

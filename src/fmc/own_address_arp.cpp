@@ -1,21 +1,12 @@
 #include "fmc/own_address_arp.hpp"
 
-#include "net/arp.hpp"
-
 namespace fmc {
 
-bool answer_arp_for(ctl::Datapath& dp, const of::PacketIn& pi, const net::EthernetView& eth, net::Ipv4Addr ip,
-                    const net::MacAddr& mac) {
-  if (eth.ethertype != net::ethertype::kArp) return false;
-  const auto arp = net::ArpView::parse(eth.payload);
-  if (!arp || arp->op != net::arp_op::kRequest || arp->tpa != ip) return false;
-  const auto frame = net::build_arp_reply(*arp, mac);  // PacketOut::data only views it
-  of::PacketOut po;
-  po.in_port = of::port::kController;
-  po.actions = {of::Output{pi.in_port, 0}};
-  po.data = frame;
-  dp.send(po);
-  return true;
+ctl::Effects answer_arp_as(const PacketContext& p, const net::MacAddr& mac) {
+  ctl::Effects out;
+  if (p.arp && p.arp->op == net::arp_op::kRequest)
+    out.packet_out(p.dpid, of::port::kController, {of::Output{p.in_port, 0}}, net::build_arp_reply(*p.arp, mac));
+  return out;
 }
 
 }  // namespace fmc

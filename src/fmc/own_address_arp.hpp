@@ -1,14 +1,13 @@
 #pragma once
 // ARP for addresses the controller itself owns in a site (the DHCP relay
 // agent, the Path Monitor's probe address): nobody else answers for them.
-#include "controller/datapath.hpp"
-#include "net/ethernet.hpp"
+#include "controller/effects.hpp"
+#include "fmc/packet_context.hpp"
 
 namespace fmc {
 
-// If `eth` is an ARP request for `ip`, answers it as `mac` out of the port it
-// came in on and returns true.
-bool answer_arp_for(ctl::Datapath& dp, const of::PacketIn& pi, const net::EthernetView& eth, net::Ipv4Addr ip,
-                    const net::MacAddr& mac);
+// Answers the ARP request `p` (classified as one for an address of ours) as
+// `mac`, out of the port it came in on.
+ctl::Effects answer_arp_as(const PacketContext& p, const net::MacAddr& mac);
 
 }  // namespace fmc

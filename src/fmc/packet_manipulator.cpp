@@ -7,7 +7,6 @@
 namespace fmc {
 
 namespace {
-using Clock = std::chrono::steady_clock;
 
 // The address block visitors borrow in a site: the top quarter of its subnet
 // (network and broadcast addresses excluded).
@@ -21,10 +20,11 @@ std::vector<net::Ipv4Addr> visitor_block(const net::Ipv4Prefix& subnet) {
 }  // namespace
 
 PacketManipulator::PacketManipulator(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
-                                     const SwitchDirectory& switches, OnConverged on_converged)
-    : model_(model), locations_(locations), switches_(switches), on_converged_(std::move(on_converged)) {
-  bus.subscribe([this](const FmcEvent& e) {
-    if (const auto* m = std::get_if<EndpointMoved>(&e)) on_moved(*m);
+                                     OnConverged on_converged, Clock clock)
+    : model_(model), locations_(locations), on_converged_(std::move(on_converged)), clock_(std::move(clock)) {
+  bus.react([this](const FmcEvent& e) {
+    if (const auto* m = std::get_if<EndpointMoved>(&e)) return on_moved(*m);
+    return ctl::Effects{};
   });
 }
 
@@ -62,12 +62,13 @@ std::vector<of::FlowMod> PacketManipulator::tunnel_flows(const Endpoint& e, cons
   return {};
 }
 
-void PacketManipulator::on_moved(const EndpointMoved& m) {
+ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
+  ctl::Effects out;
   const Endpoint* e = locations_.by_name(m.endpoint);
-  if (!e) return;
-  if (m.at_home) attach_dhcp_client(*e);
-  if (!e->ip) return;
-  const auto started = Clock::now();
+  if (!e) return out;
+  if (m.at_home && e->current) out.send_all(e->current->dpid, dhcp_client_home_rules(*e));
+  if (!e->ip) return out;
+  const auto started = clock_();
 
   // Visiting address: kept while the endpoint stays in the same visited site.
   if (m.at_home) {
@@ -77,53 +78,49 @@ void PacketManipulator::on_moved(const EndpointMoved& m) {
     auto address = visited ? allocate_visiting_ip(*visited) : std::nullopt;
     if (!address) {
       log::error("packet_manipulator", "no visiting address left in " + m.to.site + " for " + e->name);
-      return;
+      return out;
     }
     locations_.set_visiting_ip(e->name, address);
   }
 
   // Every switch: stale flows out, new ones in, then a barrier.
-  struct Pending {
-    int switches = 0;
-    bool ok = true;
-  };
-  auto pending = std::make_shared<Pending>();
+  std::vector<of::Dpid> group;
   for (const auto& site : model_.sites) {
     const model::SwitchSpec* sw = model_.switch_named(site.switch_name);
-    ctl::Datapath* dp = sw ? switches_.find(sw->dpid) : nullptr;
-    if (!dp) continue;
-    for (const auto& f : pipeline::remove_tunnel(e->mac, *e->ip)) dp->send(f);
-    for (const auto& f : tunnel_flows(*e, site)) dp->send(f);
-    ++pending->switches;
-    dp->barrier([this, pending, started, name = e->name, to = m.to.site](const ctl::BarrierOutcome& outcome) {
-      pending->ok &= outcome.ok();
-      if (--pending->switches > 0) return;
-      const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
-      log::info("packet_manipulator", name + " at " + to + ": flows " + (pending->ok ? "confirmed" : "NOT confirmed") +
-                                          " in " + std::to_string(elapsed.count()) + " us");
-      if (on_converged_) on_converged_(MoveConverged{name, to, pending->ok, elapsed});
-    });
+    if (!sw) continue;
+    out.send_all(sw->dpid, pipeline::remove_tunnel(e->mac, *e->ip));
+    out.send_all(sw->dpid, tunnel_flows(*e, site));
+    group.push_back(sw->dpid);
   }
+  out.confirm(std::move(group), [this, started, name = e->name, to = m.to.site](const ctl::GroupOutcome& outcome) {
+    if (outcome.switches == 0) return;  // none connected: nothing converged
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock_() - started);
+    log::info("packet_manipulator", name + " at " + to + ": flows " + (outcome.ok ? "confirmed" : "NOT confirmed") +
+                                        " in " + std::to_string(elapsed.count()) + " us");
+    if (on_converged_) on_converged_(MoveConverged{name, to, outcome.ok, elapsed});
+  });
+  return out;
 }
 
-void PacketManipulator::on_switch_up(ctl::Datapath& dp) {
-  const model::Site* site = model_.site_at(dp.dpid());
-  if (!site) return;
+ctl::Effects PacketManipulator::on_switch_up(of::Dpid dpid) const {
+  ctl::Effects out;
+  const model::Site* site = model_.site_at(dpid);
+  if (!site) return out;
   for (const Endpoint* e : locations_.all()) {
-    for (const auto& f : tunnel_flows(*e, *site)) dp.send(f);
-    if (e->at_home() && e->current && e->current->dpid == dp.dpid()) attach_dhcp_client(*e);
+    out.send_all(dpid, tunnel_flows(*e, *site));
+    if (e->at_home() && e->current && e->current->dpid == dpid) out.send_all(dpid, dhcp_client_home_rules(*e));
   }
+  return out;
 }
 
-void PacketManipulator::attach_dhcp_client(const Endpoint& e) {
+std::vector<of::FlowMod> PacketManipulator::dhcp_client_home_rules(const Endpoint& e) const {
   // Configured endpoints get their home rules from the Mobility Detector;
   // clients known only from DHCP get them where they are.
-  if (!e.current || model_.has_configured_port(e.name)) return;
-  ctl::Datapath* dp = switches_.find(e.current->dpid);
+  if (!e.current || model_.has_configured_port(e.name)) return {};
   const model::Site* home = model_.site_named(e.current->site);
   const auto uplink = home ? model_.uplink_port(*home) : std::nullopt;
-  if (!dp || !uplink) return;
-  for (const auto& f : pipeline::attach(e.mac, e.current->port, *uplink, pipeline::home_cookie(e.mac))) dp->send(f);
+  if (!uplink) return {};
+  return pipeline::attach(e.mac, e.current->port, *uplink, pipeline::home_cookie(e.mac));
 }
 
 }  // namespace fmc

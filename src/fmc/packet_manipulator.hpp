@@ -9,10 +9,9 @@
 #include <functional>
 #include <optional>
 
-#include "controller/app.hpp"
+#include "controller/effects.hpp"
 #include "fmc/location_manager.hpp"
-#include "fmc/pipeline.hpp"
-#include "fmc/switch_directory.hpp"
+#include "fmc/pipeline/flows.hpp"
 
 namespace fmc {
 
@@ -23,19 +22,21 @@ struct MoveConverged {
   std::chrono::microseconds elapsed{0};  // from the move to the last barrier reply
 };
 
-class PacketManipulator final : public ctl::App {
+class PacketManipulator {
  public:
   using OnConverged = std::function<void(const MoveConverged&)>;
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+  // Reacts to EndpointMoved on `bus`.
   PacketManipulator(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
-                    const SwitchDirectory& switches, OnConverged on_converged = nullptr);
-  std::string_view name() const override { return "packet_manipulator"; }
+                    OnConverged on_converged = nullptr, Clock clock = std::chrono::steady_clock::now);
   // Resync after a (re)connect: tunnels this switch takes part in.
-  void on_switch_up(ctl::Datapath& dp) override;
+  ctl::Effects on_switch_up(of::Dpid dpid) const;
+  // Stale flows out and new ones in on every site's switch, confirmed by a barrier group.
+  ctl::Effects on_moved(const EndpointMoved& m);
 
  private:
-  void on_moved(const EndpointMoved& m);
   std::optional<net::Ipv4Addr> allocate_visiting_ip(const model::Site& site) const;
-  void attach_dhcp_client(const Endpoint& e);
+  std::vector<of::FlowMod> dhcp_client_home_rules(const Endpoint& e) const;
   std::optional<pipeline::Tunnel> tunnel_for(const Endpoint& e) const;
   std::vector<const model::Site*> correspondents(const Endpoint& e) const;
   // The tunnel flows `site`'s switch needs for `e` (none if e is at home).
@@ -43,8 +44,8 @@ class PacketManipulator final : public ctl::App {
 
   const model::NetworkModel& model_;
   LocationManager& locations_;
-  const SwitchDirectory& switches_;
   OnConverged on_converged_;
+  Clock clock_;
 };
 
 }  // namespace fmc

@@ -3,11 +3,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "apps/flow_plan.hpp"
-#include "controller/log.hpp"
 #include "fmc/own_address_arp.hpp"
-#include "fmc/pipeline.hpp"
-#include "net/udp.hpp"
+#include "fmc/pipeline/flows.hpp"
 
 namespace fmc {
 
@@ -34,47 +31,49 @@ net::MacAddr probe_mac(net::Ipv4Addr a) {
                        static_cast<std::uint8_t>(a.value >> 8), static_cast<std::uint8_t>(a.value)}};
 }
 
-PathMonitor::PathMonitor(const model::NetworkModel& model, EventBus& bus, const SwitchDirectory& switches, Clock clock)
-    : model_(model), bus_(bus), switches_(switches), clock_(std::move(clock)) {
+PathMonitor::PathMonitor(const model::NetworkModel& model, EventBus& bus, Clock clock)
+    : model_(model), bus_(bus), clock_(std::move(clock)) {
   for (const model::Site* a : model_.sites_of(model::SiteKind::kAccessNetwork))
     for (const model::Site* d : model_.sites_of(model::SiteKind::kDataCenter)) paths_.push_back(Path{a->name, d->name, {}, {}, {}});
   published_rtt_.resize(paths_.size());
   calibration_.resize(model_.sites.size());
 }
 
-void PathMonitor::on_switch_up(ctl::Datapath& dp) {
-  const model::Site* site = model_.site_at(dp.dpid());
-  if (!site) return;
-  dp.send(pipeline::udp_to_controller(model_.path_monitor.udp_port, site->probe_address,
-                                       apps::plan::priority::kProbeToController, apps::plan::kPathProbeCookie));
+ctl::Effects PathMonitor::on_switch_up(of::Dpid dpid) {
+  ctl::Effects out;
+  const model::Site* site = model_.site_at(dpid);
+  if (!site) return out;
+  connected_.insert(dpid);
+  out.send(dpid, pipeline::probe_to_controller(site->probe_address, model_.path_monitor.udp_port));
+  return out;
 }
 
-ctl::Disposition PathMonitor::on_packet_in(ctl::Datapath& dp, const of::PacketIn& pi) {
-  const model::Site* site = model_.site_at(dp.dpid());
-  const auto eth = net::EthernetView::parse(pi.data);
-  if (!site || !eth) return ctl::Disposition::kContinue;
-  if (answer_arp_for(dp, pi, *eth, site->probe_address, probe_mac(site->probe_address))) return ctl::Disposition::kConsumed;
-  const auto d = net::parse_udp(*eth);
-  if (!d || d->ip.dst != site->probe_address || d->udp.dst_port != model_.path_monitor.udp_port)
-    return ctl::Disposition::kContinue;
+ctl::Effects PathMonitor::on_probe_arp(const PacketContext& p) const {
+  if (!p.site) return {};
+  return answer_arp_as(p, probe_mac(p.site->probe_address));
+}
+
+ctl::Effects PathMonitor::on_probe(const PacketContext& p) {
+  const model::Site* site = p.site;
+  if (!site || !p.udp) return {};
   const std::int64_t now = clock_();
-  const auto seq = probe_seq(d->udp.payload);
+  const auto seq = probe_seq(p.udp->udp.payload);
   auto it = seq ? outstanding_.find(*seq) : outstanding_.end();
   if (it == outstanding_.end()) {
     ++rejected_;  // late (already counted lost), repeated, or forged
-    return ctl::Disposition::kConsumed;
+    return {};
   }
   // Where it must come from: the router (the uplink), or for a calibration
   // probe the switch's own table (the controller's port).
   const auto expected_in =
       it->second.leg == Leg::kCalibration ? std::optional<of::PortNo>{of::port::kController} : model_.uplink_port(*site);
-  if (target(it->second).name != site->name || pi.in_port != expected_in) {
+  if (target(it->second).name != site->name || p.in_port != expected_in) {
     ++rejected_;
-    return ctl::Disposition::kConsumed;
+    return {};
   }
   measured(it->second, now);
   outstanding_.erase(it);
-  return ctl::Disposition::kConsumed;
+  return {};
 }
 
 PathMonitor::Direction& PathMonitor::direction(const Outstanding& o) {
@@ -124,11 +123,10 @@ void PathMonitor::update_rtt(std::size_t path) {
   }
 }
 
-void PathMonitor::send_probe(const model::Site& from, const model::Site& to, Outstanding o) {
+void PathMonitor::send_probe(ctl::Effects& out, const model::Site& from, const model::Site& to, Outstanding o) {
   const model::SwitchSpec* sw = model_.switch_named(from.switch_name);
-  ctl::Datapath* dp = sw ? switches_.find(sw->dpid) : nullptr;
   const auto uplink = model_.uplink_port(from);
-  if (!dp || !uplink) return;
+  if (!sw || !connected_.count(sw->dpid) || !uplink) return;
   std::uint64_t seq;  // unguessable: a host cannot answer a probe it never saw
   do seq = seq_rng_();
   while (outstanding_.count(seq));
@@ -136,18 +134,15 @@ void PathMonitor::send_probe(const model::Site& from, const model::Site& to, Out
   // To the router as the source site's gateway, from the site's probe
   // address; a calibration probe goes through the switch's own flow table.
   net::UdpEndpoints e{probe_mac(from.probe_address), from.gateway.mac, from.probe_address, to.probe_address, port, port};
-  const auto frame = net::build_udp_frame(e, probe_payload(seq));  // PacketOut::data only views it
-  of::PacketOut po;
-  po.in_port = of::port::kController;
-  po.actions = {of::Output{o.leg == Leg::kCalibration ? of::port::kTable : *uplink, 0}};
-  po.data = frame;
   o.sent_us = clock_();
   outstanding_[seq] = o;
   ++direction(o).sent;
-  dp->send(po);
+  out.packet_out(sw->dpid, of::port::kController, {of::Output{o.leg == Leg::kCalibration ? of::port::kTable : *uplink, 0}},
+                 net::build_udp_frame(e, probe_payload(seq)));
 }
 
-void PathMonitor::tick() {
+ctl::Effects PathMonitor::tick() {
+  ctl::Effects out;
   const std::int64_t now = clock_();
   const std::int64_t interval = static_cast<std::int64_t>(model_.path_monitor.interval_ms) * 1000;
   for (auto it = outstanding_.begin(); it != outstanding_.end();) {
@@ -158,30 +153,30 @@ void PathMonitor::tick() {
       ++it;
     }
   }
-  if (now < next_round_us_) return;
+  if (now < next_round_us_) return out;
   next_round_us_ = now + interval;
   for (std::size_t i = 0; i < paths_.size(); ++i) {
     const model::Site& access = *model_.site_named(paths_[i].access);
     const model::Site& dc = *model_.site_named(paths_[i].dc);
-    send_probe(access, dc, Outstanding{i, Leg::kToDc, 0});
-    send_probe(dc, access, Outstanding{i, Leg::kToAccess, 0});
+    send_probe(out, access, dc, Outstanding{i, Leg::kToDc, 0});
+    send_probe(out, dc, access, Outstanding{i, Leg::kToAccess, 0});
   }
   for (std::size_t i = 0; i < model_.sites.size(); ++i)
-    send_probe(model_.sites[i], model_.sites[i], Outstanding{i, Leg::kCalibration, 0});
+    send_probe(out, model_.sites[i], model_.sites[i], Outstanding{i, Leg::kCalibration, 0});
   for (const auto& site : model_.sites) {
     const model::SwitchSpec* sw = model_.switch_named(site.switch_name);
-    ctl::Datapath* dp = sw ? switches_.find(sw->dpid) : nullptr;
-    if (const auto uplink = model_.uplink_port(site); dp && uplink) dp->send(of::PortStatsRequest{*uplink});
+    if (const auto uplink = model_.uplink_port(site); sw && connected_.count(sw->dpid) && uplink)
+      out.send(sw->dpid, of::PortStatsRequest{*uplink});
   }
+  return out;
 }
 
-void PathMonitor::on_message(ctl::Datapath& dp, of::Xid, const of::Message& msg) {
-  const auto* reply = std::get_if<of::PortStatsReply>(&msg);
-  const model::Site* site = model_.site_at(dp.dpid());
-  if (!reply || !site) return;
+void PathMonitor::on_port_stats(of::Dpid dpid, const of::PortStatsReply& reply) {
+  const model::Site* site = model_.site_at(dpid);
+  if (!site) return;
   const auto uplink = model_.uplink_port(*site);
   const std::int64_t now = clock_();
-  for (const auto& s : reply->stats) {
+  for (const auto& s : reply.stats) {
     if (!uplink || s.port_no != *uplink) continue;
     PortCounters& c = counters_[site->name];
     if (c.at_us != 0 && now > c.at_us && s.rx_bytes >= c.rx_bytes && s.tx_bytes >= c.tx_bytes) {

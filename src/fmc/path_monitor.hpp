@@ -21,26 +21,33 @@
 #include <string>
 #include <vector>
 
-#include "controller/app.hpp"
-#include "fmc/events.hpp"
+#include <set>
+
+#include "controller/effects.hpp"
+#include "fmc/event_bus.hpp"
 #include "fmc/network_model.hpp"
-#include "fmc/switch_directory.hpp"
+#include "fmc/packet_context.hpp"
 
 namespace fmc {
 
-class PathMonitor final : public ctl::App {
+class PathMonitor {
  public:
   using Clock = std::function<std::int64_t()>;  // microseconds, monotonic
 
-  PathMonitor(const model::NetworkModel& model, EventBus& bus, const SwitchDirectory& switches, Clock clock);
+  PathMonitor(const model::NetworkModel& model, EventBus& bus, Clock clock);
 
-  std::string_view name() const override { return "path_monitor"; }
-  void on_switch_up(ctl::Datapath& dp) override;
-  ctl::Disposition on_packet_in(ctl::Datapath& dp, const of::PacketIn& pi) override;
-  void on_message(ctl::Datapath& dp, of::Xid xid, const of::Message& msg) override;
+  // The rule that catches probes to this site's probe address; probes are
+  // sent from and to connected switches only.
+  ctl::Effects on_switch_up(of::Dpid dpid);
+  void on_switch_down(of::Dpid dpid) { connected_.erase(dpid); }
+  // A probe (PacketKind::kProbe) arriving at its target's switch.
+  ctl::Effects on_probe(const PacketContext& p);
+  // An ARP request for the probe address (PacketKind::kProbeArp).
+  ctl::Effects on_probe_arp(const PacketContext& p) const;
+  void on_port_stats(of::Dpid dpid, const of::PortStatsReply& reply);
 
-  // Sends the probes and statistics requests that are due; expires lost probes.
-  void tick();
+  // The probes and statistics requests that are due; expires lost probes.
+  ctl::Effects tick();
 
   struct Direction {
     std::optional<double> smoothed_ms;
@@ -74,7 +81,7 @@ class PathMonitor final : public ctl::App {
     std::int64_t at_us = 0;
   };
 
-  void send_probe(const model::Site& from, const model::Site& to, Outstanding o);
+  void send_probe(ctl::Effects& out, const model::Site& from, const model::Site& to, Outstanding o);
   void measured(const Outstanding& o, std::int64_t now_us);
   void update_rtt(std::size_t path);
   Direction& direction(const Outstanding& o);
@@ -82,8 +89,8 @@ class PathMonitor final : public ctl::App {
 
   const model::NetworkModel& model_;
   EventBus& bus_;
-  const SwitchDirectory& switches_;
   Clock clock_;
+  std::set<of::Dpid> connected_;
   std::vector<Path> paths_;
   std::vector<Direction> calibration_;  // per site (model_.sites order)
   std::vector<std::optional<double>> published_rtt_;

@@ -2,11 +2,10 @@
 
 #include <bit>
 
-#include "apps/flow_plan.hpp"
 #include "controller/log.hpp"
 #include "fmc/dhcp/relay_agent.hpp"
 #include "fmc/own_address_arp.hpp"
-#include "fmc/pipeline.hpp"
+#include "fmc/pipeline/flows.hpp"
 
 namespace fmc::dhcp {
 
@@ -17,12 +16,11 @@ constexpr std::uint16_t kClientPort = net::kDhcpClientPort;
 bool worth_logging(std::uint64_t count) { return std::has_single_bit(count); }
 }  // namespace
 
-DhcpService::DhcpService(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
-                         const SwitchDirectory& switches, Persist persist, Clock clock)
+DhcpService::DhcpService(const model::NetworkModel& model, LocationManager& locations, EventBus& bus, Persist persist,
+                         Clock clock)
     : model_(model),
       locations_(locations),
       bus_(bus),
-      switches_(switches),
       persist_(std::move(persist)),
       clock_(std::move(clock)),
       server_(model),
@@ -32,11 +30,11 @@ void DhcpService::restore(const std::vector<LeaseChange>& saved) {
   for (const auto& l : saved) server_.restore(l);
 }
 
-void DhcpService::on_switch_up(ctl::Datapath& dp) {
-  const model::Site* site = model_.site_at(dp.dpid());
-  if (!site || site->kind != model::SiteKind::kAccessNetwork) return;
-  dp.send(pipeline::udp_to_controller(kServerPort, std::nullopt, apps::plan::priority::kDhcpToController,
-                                       apps::plan::kDhcpCookie));
+ctl::Effects DhcpService::on_switch_up(of::Dpid dpid) const {
+  ctl::Effects out;
+  const model::Site* site = model_.site_at(dpid);
+  if (site && site->kind == model::SiteKind::kAccessNetwork) out.send(dpid, pipeline::dhcp_to_controller());
+  return out;
 }
 
 void DhcpService::drop(const std::string& reason, const std::string& detail) {
@@ -44,50 +42,46 @@ void DhcpService::drop(const std::string& reason, const std::string& detail) {
     log::warn("dhcp", "dropped (" + reason + ", " + std::to_string(stats_.dropped[reason]) + " so far): " + detail);
 }
 
-ctl::Disposition DhcpService::on_packet_in(ctl::Datapath& dp, const of::PacketIn& pi) {
-  const auto eth = net::EthernetView::parse(pi.data);
-  const model::Site* site = model_.site_at(dp.dpid());
-  if (!eth || !site || site->kind != model::SiteKind::kAccessNetwork) return ctl::Disposition::kContinue;
-  if (eth->ethertype == net::ethertype::kArp)
-    return answer_relay_agent_arp(dp, pi, *eth, *site) ? ctl::Disposition::kConsumed : ctl::Disposition::kContinue;
-  const auto d = net::parse_udp(*eth);
-  if (!d || d->udp.dst_port != kServerPort) return ctl::Disposition::kContinue;
+ctl::Effects DhcpService::on_dhcp(const PacketContext& p) {
+  ctl::Effects out;
+  const model::Site* site = p.site;
+  if (!site || site->kind != model::SiteKind::kAccessNetwork || !p.udp) return out;
 
   ++stats_.received;
-  const std::string where = site->name + " port " + std::to_string(pi.in_port.value) + " from " + eth->src.to_string();
-  auto m = net::parse_dhcp(d->udp.payload);
+  const std::string where = site->name + " port " + std::to_string(p.in_port.value) + " from " + p.eth.src.to_string();
+  auto m = net::parse_dhcp(p.udp->udp.payload);
   if (!m) {
     drop(std::string("malformed: ") + m.error().reason, where);
-    return ctl::Disposition::kConsumed;
+    return out;
   }
-  if (pi.in_port == model_.uplink_port(*site)) {
-    const bool ours = model_.dhcp.mode == model::DhcpMode::kRelay && d->ip.dst == site->dhcp_relay_agent && m->op == 2;
-    if (ours) relay_to_client(dp, *d, *m, *site);
+  if (p.in_port == model_.uplink_port(*site)) {
+    const bool ours = model_.dhcp.mode == model::DhcpMode::kRelay && p.udp->ip.dst == site->dhcp_relay_agent && m->op == 2;
+    if (ours) relay_to_client(out, p, *m);
     else drop("DHCP from the uplink", where);
-    return ctl::Disposition::kConsumed;
+    return out;
   }
-  from_client(dp, pi, *eth, *m, *site);
-  return ctl::Disposition::kConsumed;
+  from_client(out, p, *m);
+  return out;
 }
 
-void DhcpService::from_client(ctl::Datapath& dp, const of::PacketIn& pi, const net::EthernetView& eth,
-                              const net::DhcpMessage& m, const model::Site& site) {
-  const std::string where = site.name + " port " + std::to_string(pi.in_port.value) + " from " + eth.src.to_string();
+void DhcpService::from_client(ctl::Effects& out, const PacketContext& p, const net::DhcpMessage& m) {
+  const model::Site& site = *p.site;
+  const std::string where = site.name + " port " + std::to_string(p.in_port.value) + " from " + p.eth.src.to_string();
   if (m.op != 1) {
-    bus_.publish(SecurityEvent{"rogue-dhcp-server", where + " sent a DHCP server message", dp.dpid(), pi.in_port});
+    bus_.publish(SecurityEvent{"rogue-dhcp-server", where + " sent a DHCP server message", p.dpid, p.in_port});
     return drop("server message from a client port", where);
   }
-  if (m.chaddr != eth.src) return drop("chaddr differs from the source MAC", where + " chaddr " + m.chaddr.to_string());
+  if (m.chaddr != p.eth.src) return drop("chaddr differs from the source MAC", where + " chaddr " + m.chaddr.to_string());
   if (m.giaddr.value != 0) return drop("relayed message on a client port", where);
   if (m.relay_agent) return drop("option 82 from a client", where);  // RFC 3046 §2.1: untrusted circuit
-  if (const char* why = guard_.admit(dp.dpid(), pi.in_port, m.chaddr, static_cast<double>(clock_()) / 1000.0)) {
+  if (const char* why = guard_.admit(p.dpid, p.in_port, m.chaddr, static_cast<double>(clock_()) / 1000.0)) {
     if (worth_logging(stats_.dropped[why] + 1))
-      bus_.publish(SecurityEvent{"dhcp-abuse", where + ": " + why, dp.dpid(), pi.in_port});
+      bus_.publish(SecurityEvent{"dhcp-abuse", where + ": " + why, p.dpid, p.in_port});
     return drop(why, where);
   }
-  learn_location(m, site, dp.dpid(), pi.in_port);
-  if (model_.dhcp.mode == model::DhcpMode::kRelay) relay_to_server(dp, pi.in_port, m, site);
-  else serve(dp, pi.in_port, m, site);
+  learn_location(m, site, p.dpid, p.in_port);
+  if (model_.dhcp.mode == model::DhcpMode::kRelay) relay_to_server(out, p, m);
+  else serve(out, p, m);
 }
 
 void DhcpService::learn_location(const net::DhcpMessage& m, const model::Site& site, of::Dpid dpid, of::PortNo port) {
@@ -105,7 +99,9 @@ void DhcpService::learn_address(const net::MacAddr& mac, net::Ipv4Addr ip, const
     log::warn("dhcp", e->name + " was given " + ip.to_string() + ", which the Location Manager knows as someone else's");
 }
 
-void DhcpService::serve(ctl::Datapath& dp, of::PortNo port, const net::DhcpMessage& m, const model::Site& site) {
+void DhcpService::serve(ctl::Effects& out, const PacketContext& p, const net::DhcpMessage& m) {
+  const model::Site& site = *p.site;
+  const of::PortNo port = p.in_port;
   Decision d = server_.handle(m, site, clock_() / 1000);
   // Offers are not stored: after a restart an unconfirmed offer is simply
   // gone (the client's REQUEST is then judged afresh, at worst NAKed).
@@ -115,40 +111,40 @@ void DhcpService::serve(ctl::Datapath& dp, of::PortNo port, const net::DhcpMessa
     if (!d.changes.empty()) persist_(std::move(d.changes), {});
     return;
   }
-  const of::Dpid dpid = dp.dpid();
+  const of::Dpid dpid = p.dpid;
   const model::Site* serving = d.serving;
   auto send = [this, dpid, port, &site, serving, bound = d.bound, reply = std::move(*d.reply)] {
+    ctl::Effects later;
     if (bound) learn_address(reply.chaddr, *bound, *serving);
-    deliver(dpid, port, site.gateway.mac, reply.server_id.value_or(site.gateway.ip), reply);
+    deliver(later, dpid, port, site.gateway.mac, reply.server_id.value_or(site.gateway.ip), reply);
+    return later;
   };
   // An ACK promises the address: it goes out only once the lease is stored.
   if (d.bound) return persist_(std::move(d.changes), std::move(send));
   if (!d.changes.empty()) persist_(std::move(d.changes), {});
-  send();
+  out.append(send());
 }
 
-void DhcpService::relay_to_server(ctl::Datapath& dp, of::PortNo port, const net::DhcpMessage& m, const model::Site& site) {
-  auto relayed = relay_request(m, site, port);
+void DhcpService::relay_to_server(ctl::Effects& out, const PacketContext& p, const net::DhcpMessage& m) {
+  const model::Site& site = *p.site;
+  auto relayed = relay_request(m, site, p.in_port);
   const auto uplink = model_.uplink_port(site);
   if (!relayed || !uplink) return drop(relayed ? "no uplink" : relayed.error(), site.name + " from " + m.chaddr.to_string());
   const net::Ipv4Addr agent = *site.dhcp_relay_agent;
   const auto payload = net::build_dhcp(*relayed);
-  const auto frame = net::build_udp_frame(
-      {relay_agent_mac(agent), site.gateway.mac, agent, *model_.dhcp.relay_to, kServerPort, kServerPort}, payload);
-  of::PacketOut po;
-  po.in_port = of::port::kController;
-  po.actions = {of::Output{*uplink, 0}};
-  po.data = frame;
-  dp.send(po);
+  out.packet_out(p.dpid, of::port::kController, {of::Output{*uplink, 0}},
+                 net::build_udp_frame({relay_agent_mac(agent), site.gateway.mac, agent, *model_.dhcp.relay_to,
+                                       kServerPort, kServerPort},
+                                      payload));
   ++stats_.relayed_to_server;
 }
 
-void DhcpService::relay_to_client(ctl::Datapath& dp, const net::UdpDatagram& d, const net::DhcpMessage& m,
-                                  const model::Site& site) {
+void DhcpService::relay_to_client(ctl::Effects& out, const PacketContext& p, const net::DhcpMessage& m) {
+  const model::Site& site = *p.site;
+  const net::UdpDatagram& d = *p.udp;
   const std::string where = site.name + " uplink from " + d.ip.src.to_string();
   if (d.ip.src != model_.dhcp.relay_to) {
-    bus_.publish(SecurityEvent{"rogue-dhcp-server", where + " is not the configured DHCP server", dp.dpid(),
-                               *model_.uplink_port(site)});
+    bus_.publish(SecurityEvent{"rogue-dhcp-server", where + " is not the configured DHCP server", p.dpid, p.in_port});
     return drop("reply from an unknown server", where);
   }
   const auto port = m.relay_agent ? port_of_circuit(site, m.relay_agent->circuit_id) : std::nullopt;
@@ -162,22 +158,19 @@ void DhcpService::relay_to_client(ctl::Datapath& dp, const net::UdpDatagram& d, 
     learn_address(reply.chaddr, reply.yiaddr, *network);
   }
   const net::Ipv4Addr agent = *site.dhcp_relay_agent;
-  deliver(dp.dpid(), *port, relay_agent_mac(agent), agent, reply);
+  deliver(out, p.dpid, *port, relay_agent_mac(agent), agent, reply);
 }
 
-bool DhcpService::answer_relay_agent_arp(ctl::Datapath& dp, const of::PacketIn& pi, const net::EthernetView& eth,
-                                         const model::Site& site) {
-  if (model_.dhcp.mode != model::DhcpMode::kRelay || !site.dhcp_relay_agent) return false;
-  return answer_arp_for(dp, pi, eth, *site.dhcp_relay_agent, relay_agent_mac(*site.dhcp_relay_agent));
+ctl::Effects DhcpService::on_relay_agent_arp(const PacketContext& p) const {
+  if (!p.site || !p.site->dhcp_relay_agent) return {};
+  return answer_arp_as(p, relay_agent_mac(*p.site->dhcp_relay_agent));
 }
 
-void DhcpService::deliver(of::Dpid dpid, of::PortNo port, const net::MacAddr& src_mac, net::Ipv4Addr src_ip,
-                          const net::DhcpMessage& reply) {
-  ctl::Datapath* dp = switches_.find(dpid);
-  if (!dp) return drop("switch gone before the reply", reply.chaddr.to_string());
+void DhcpService::deliver(ctl::Effects& out, of::Dpid dpid, of::PortNo port, const net::MacAddr& src_mac,
+                          net::Ipv4Addr src_ip, const net::DhcpMessage& reply) {
   // RFC 2131 §4.1: NAKs and replies the client asked to be broadcast go to
   // everyone; otherwise to the client's hardware address. Either way only
-  // out of the client's own port.
+  // out of the client's own port, after the flows its move or binding needs.
   const bool nak = reply.message_type == net::dhcp_type::kNak;
   net::UdpEndpoints e{src_mac, reply.chaddr, src_ip, reply.yiaddr, kServerPort, kClientPort};
   if (!nak && reply.ciaddr.value != 0) {
@@ -187,12 +180,7 @@ void DhcpService::deliver(of::Dpid dpid, of::PortNo port, const net::MacAddr& sr
     e.dst_mac = net::MacAddr::broadcast();
   }
   const auto payload = net::build_dhcp(reply);
-  const auto frame = net::build_udp_frame(e, payload);
-  of::PacketOut po;
-  po.in_port = of::port::kController;
-  po.actions = {of::Output{port, 0}};
-  po.data = frame;
-  dp->send(po);
+  out.packet_out_after_events(dpid, of::port::kController, {of::Output{port, 0}}, net::build_udp_frame(e, payload));
   ++stats_.replies;
   stats_.acks += reply.message_type == net::dhcp_type::kAck;
   stats_.naks += nak;

@@ -12,13 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "controller/app.hpp"
+#include "controller/effects.hpp"
 #include "fmc/dhcp/dhcp_guard.hpp"
 #include "fmc/dhcp/dhcp_server.hpp"
 #include "fmc/location_manager.hpp"
-#include "fmc/switch_directory.hpp"
-#include "net/ethernet.hpp"
-#include "net/udp.hpp"
+#include "fmc/packet_context.hpp"
 
 namespace fmc::dhcp {
 
@@ -31,42 +29,45 @@ struct DhcpStats {
   std::map<std::string, std::uint64_t> dropped;  // by reason
 };
 
-class DhcpService final : public ctl::App {
+class DhcpService {
  public:
-  // Stores lease changes; `stored` must run on the event loop once they are durable.
-  using Persist = std::function<void(std::vector<LeaseChange>, std::function<void()> stored)>;
+  // Stores lease changes; `stored` must be handled on the event loop (its
+  // effects carried out) once they are durable.
+  using Stored = std::function<ctl::Effects()>;
+  using Persist = std::function<void(std::vector<LeaseChange>, Stored stored)>;
   using Clock = std::function<std::int64_t()>;  // milliseconds
 
-  DhcpService(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
-              const SwitchDirectory& switches, Persist persist, Clock clock);
+  DhcpService(const model::NetworkModel& model, LocationManager& locations, EventBus& bus, Persist persist,
+              Clock clock);
 
   void restore(const std::vector<LeaseChange>& saved);
-  std::string_view name() const override { return "dhcp"; }
-  void on_switch_up(ctl::Datapath& dp) override;
-  void on_switch_down(of::Dpid dpid) override { guard_.forget_switch(dpid); }
-  ctl::Disposition on_packet_in(ctl::Datapath& dp, const of::PacketIn& pi) override;
+  // At access switches, DHCP to a server port comes to the controller.
+  ctl::Effects on_switch_up(of::Dpid dpid) const;
+  void on_switch_down(of::Dpid dpid) { guard_.forget_switch(dpid); }
+  // A DHCP message (PacketKind::kDhcp). Replies go out after the events it
+  // raised (a move's flows first).
+  ctl::Effects on_dhcp(const PacketContext& p);
+  // An ARP request for this site's relay agent address (PacketKind::kRelayArp).
+  ctl::Effects on_relay_agent_arp(const PacketContext& p) const;
 
   const DhcpStats& stats() const { return stats_; }
   const DhcpServer& server() const { return server_; }
 
  private:
   void drop(const std::string& reason, const std::string& detail);
-  bool answer_relay_agent_arp(ctl::Datapath& dp, const of::PacketIn& pi, const net::EthernetView& eth, const model::Site& site);
-  void from_client(ctl::Datapath& dp, const of::PacketIn& pi, const net::EthernetView& eth, const net::DhcpMessage& m,
-                   const model::Site& site);
-  void serve(ctl::Datapath& dp, of::PortNo port, const net::DhcpMessage& m, const model::Site& site);
-  void relay_to_server(ctl::Datapath& dp, of::PortNo port, const net::DhcpMessage& m, const model::Site& site);
-  void relay_to_client(ctl::Datapath& dp, const net::UdpDatagram& d, const net::DhcpMessage& m, const model::Site& site);
+  void from_client(ctl::Effects& out, const PacketContext& p, const net::DhcpMessage& m);
+  void serve(ctl::Effects& out, const PacketContext& p, const net::DhcpMessage& m);
+  void relay_to_server(ctl::Effects& out, const PacketContext& p, const net::DhcpMessage& m);
+  void relay_to_client(ctl::Effects& out, const PacketContext& p, const net::DhcpMessage& m);
   void learn_location(const net::DhcpMessage& m, const model::Site& site, of::Dpid dpid, of::PortNo port);
   void learn_address(const net::MacAddr& mac, net::Ipv4Addr ip, const model::Site& network);
   // Sends a reply to the client at `port` of `dpid` (RFC 2131 §4.1 addressing).
-  void deliver(of::Dpid dpid, of::PortNo port, const net::MacAddr& src_mac, net::Ipv4Addr src_ip,
+  void deliver(ctl::Effects& out, of::Dpid dpid, of::PortNo port, const net::MacAddr& src_mac, net::Ipv4Addr src_ip,
                const net::DhcpMessage& reply);
 
   const model::NetworkModel& model_;
   LocationManager& locations_;
   EventBus& bus_;
-  const SwitchDirectory& switches_;
   Persist persist_;
   Clock clock_;
   DhcpServer server_;

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "fmc/events.hpp"
+#include "fmc/event_bus.hpp"
 #include "fmc/location_manager.hpp"
 #include "fmc/location_mapper/placement_policy.hpp"
 #include "fmc/network_model.hpp"

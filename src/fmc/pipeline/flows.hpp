@@ -1,37 +1,27 @@
 #pragma once
-// The flows of the Follow-Me Cloud data plane, as pure functions that return
-// flow-mods (nothing here sends anything). Three tables, OpenFlow 1.3:
-//
-//   0 visitor        ARP -> controller; for an endpoint visiting this switch:
-//                    its outbound packets get their source rewritten to the
-//                    visiting address (first hop), inbound packets to the
-//                    visiting address get the original back (last hop)
-//   1 correspondent  for endpoints visiting elsewhere: packets to the
-//                    original address go to the visiting one, and replies
-//                    get their original source back; at the endpoint's home,
-//                    stragglers for it go back to the router, re-addressed
-//   2 forward        deliver to endpoints attached here; send their traffic
-//                    to the router; a miss goes to the controller
-//
-// A visiting endpoint keeps its IP and MAC; only addresses on the wire
+// The flows of the Follow-Me Cloud data plane (tables: declaration.hpp), as
+// pure functions that return flow-mods; nothing here sends anything. A
+// visiting endpoint keeps its IP and MAC; only addresses on the wire
 // between first and last hop change ("virtual tunnel", paper §IV.B.5).
 #include <cstdint>
 #include <optional>
 #include <vector>
 
+#include "fmc/pipeline/declaration.hpp"
 #include "net/address.hpp"
 #include "openflow/messages.hpp"
 
 namespace fmc::pipeline {
 
-// Table skeleton of a site switch: removes every flow, then installs the
-// defaults (go-to-next in tables 0 and 1, miss -> controller in table 2).
+// Table skeleton of a site switch, sent when it comes up before any app's
+// flows: removes every flow, then installs the defaults (go-to-next in tables
+// 0 and 1, miss -> controller in table 2) and ARP and RARP to the controller.
 std::vector<of::FlowMod> base();
 
-// UDP to port `udp_dst` (and, if given, to address `ip_dst`) goes to the
-// controller, in table 0: what the DHCP service and the Path Monitor catch.
-of::FlowMod udp_to_controller(std::uint16_t udp_dst, std::optional<net::Ipv4Addr> ip_dst, std::uint16_t priority,
-                              std::uint64_t cookie);
+// At access switches: DHCP to a server port goes to the controller.
+of::FlowMod dhcp_to_controller();
+// Path probes to this site's probe address go to the controller.
+of::FlowMod probe_to_controller(net::Ipv4Addr probe_address, std::uint16_t udp_port);
 
 // Forwarding for an endpoint attached at `port` of this switch.
 std::vector<of::FlowMod> attach(const net::MacAddr& mac, of::PortNo port, of::PortNo uplink, std::uint64_t cookie);

@@ -1,13 +1,12 @@
-#include "fmc/pipeline.hpp"
+#include "fmc/pipeline/flows.hpp"
 
-#include "apps/flow_plan.hpp"
 #include "net/ethernet.hpp"
 #include "net/ipv4.hpp"
+#include "net/dhcp.hpp"
 
 namespace fmc::pipeline {
 
-namespace plan = apps::plan;
-namespace prio = apps::plan::priority;
+namespace prio = priority;
 
 namespace {
 
@@ -35,18 +34,29 @@ of::Match ipv4() {
 
 }  // namespace
 
-std::uint64_t home_cookie(const net::MacAddr& mac) { return plan::kHomeForwardingCookie | mac.as_u64(); }
-std::uint64_t tunnel_cookie(const net::MacAddr& mac) { return plan::kVirtualTunnelCookie | mac.as_u64(); }
+std::uint64_t home_cookie(const net::MacAddr& mac) { return cookie::kHomeForwarding | mac.as_u64(); }
+std::uint64_t tunnel_cookie(const net::MacAddr& mac) { return cookie::kVirtualTunnel | mac.as_u64(); }
 
-of::FlowMod udp_to_controller(std::uint16_t udp_dst, std::optional<net::Ipv4Addr> ip_dst, std::uint16_t priority,
-                              std::uint64_t cookie) {
-  auto fm = flow(plan::kVisitorTable, priority, cookie);
+namespace {
+of::InstructionList to_controller() {
+  return {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};
+}
+
+of::FlowMod udp_to_controller(std::uint16_t udp_dst, std::optional<net::Ipv4Addr> ip_dst, std::uint64_t owner) {
+  auto fm = flow(table::kVisitor, prio::kToController, owner);
   fm.match.eth_type = net::ethertype::kIpv4;
   fm.match.ip_proto = net::ip_proto::kUdp;
   if (ip_dst) fm.match.ipv4_dst = exact(*ip_dst);
   fm.match.udp_dst = udp_dst;
-  fm.instructions = {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};
+  fm.instructions = to_controller();
   return fm;
+}
+}  // namespace
+
+of::FlowMod dhcp_to_controller() { return udp_to_controller(net::kDhcpServerPort, std::nullopt, cookie::kDhcp); }
+
+of::FlowMod probe_to_controller(net::Ipv4Addr probe_address, std::uint16_t udp_port) {
+  return udp_to_controller(udp_port, probe_address, cookie::kPathProbe);
 }
 
 std::vector<of::FlowMod> base() {
@@ -55,28 +65,33 @@ std::vector<of::FlowMod> base() {
   wipe.command = of::FlowModCommand::kDelete;
   wipe.table_id = of::kTableAll;
   out.push_back(wipe);
-  for (std::uint8_t table : {plan::kVisitorTable, plan::kCorrespondentTable}) {
-    auto next = flow(table, prio::kNextTable, plan::kHomeForwardingCookie);
-    next.instructions = {of::GotoTable{static_cast<std::uint8_t>(table + 1)}};
+  for (std::uint8_t t : {table::kVisitor, table::kCorrespondent}) {
+    auto next = flow(t, prio::kNextTable, cookie::kHomeForwarding);
+    next.instructions = {of::GotoTable{static_cast<std::uint8_t>(t + 1)}};
     out.push_back(next);
   }
+  // All ARP is answered by the ARP proxy (paper §IV.B.4, Fig. 3).
+  auto arp = flow(table::kVisitor, prio::kToController, cookie::kArpProxy);
+  arp.match.eth_type = net::ethertype::kArp;
+  arp.instructions = to_controller();
+  out.push_back(arp);
   // RARP (what QEMU announces a migrated guest with) always reaches the
   // Mobility Detector, even where home rules would forward it.
-  auto rarp = flow(plan::kVisitorTable, prio::kArpToController, plan::kHomeForwardingCookie);
+  auto rarp = flow(table::kVisitor, prio::kToController, cookie::kHomeForwarding);
   rarp.match.eth_type = net::ethertype::kRarp;
-  rarp.instructions = {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};
+  rarp.instructions = to_controller();
   out.push_back(rarp);
-  auto miss = flow(plan::kForwardTable, prio::kTableMiss, plan::kHomeForwardingCookie);
-  miss.instructions = {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};
+  auto miss = flow(table::kForward, prio::kTableMiss, cookie::kHomeForwarding);
+  miss.instructions = to_controller();
   out.push_back(miss);
   return out;
 }
 
 std::vector<of::FlowMod> attach(const net::MacAddr& mac, of::PortNo port, of::PortNo uplink, std::uint64_t cookie) {
-  auto deliver = flow(plan::kForwardTable, prio::kDeliverLocal, cookie);
+  auto deliver = flow(table::kForward, prio::kDeliverLocal, cookie);
   deliver.match.eth_dst = exact(mac);
   deliver.instructions = {of::ApplyActions{{of::Output{port, 0}}}};
-  auto send = flow(plan::kForwardTable, prio::kSendUplink, cookie);
+  auto send = flow(table::kForward, prio::kSendUplink, cookie);
   send.match.in_port = port;
   send.match.eth_src = exact(mac);
   send.instructions = {of::ApplyActions{{of::Output{uplink, 0}}}};
@@ -86,19 +101,19 @@ std::vector<of::FlowMod> attach(const net::MacAddr& mac, of::PortNo port, of::Po
 std::vector<of::FlowMod> tunnel_at_visited(const Tunnel& t) {
   const auto cookie = tunnel_cookie(t.mac);
   // First hop out: routable source, and the visited site's router interface.
-  auto out = flow(plan::kVisitorTable, prio::kTunnel, cookie);
+  auto out = flow(table::kVisitor, prio::kTunnel, cookie);
   out.match = ipv4();
   out.match.in_port = t.port;
   out.match.eth_src = exact(t.mac);
   out.match.ipv4_src = exact(t.ip);
   out.instructions = {of::ApplyActions{{set_ip_src(t.visiting_ip), set_eth_dst(t.visited_gateway_mac)}},
-                      of::GotoTable{plan::kCorrespondentTable}};
+                      of::GotoTable{table::kCorrespondent}};
   // Last hop in: the original address, and the gateway MAC the endpoint knows.
-  auto in = flow(plan::kVisitorTable, prio::kTunnel, cookie);
+  auto in = flow(table::kVisitor, prio::kTunnel, cookie);
   in.match = ipv4();
   in.match.ipv4_dst = exact(t.visiting_ip);
   in.instructions = {of::ApplyActions{{set_ip_dst(t.ip), set_eth_dst(t.mac), set_eth_src(t.home_gateway_mac)}},
-                     of::GotoTable{plan::kCorrespondentTable}};
+                     of::GotoTable{table::kCorrespondent}};
   std::vector<of::FlowMod> flows = {out, in};
   for (auto& f : attach(t.mac, t.port, t.uplink, cookie)) flows.push_back(f);
   return flows;
@@ -106,14 +121,14 @@ std::vector<of::FlowMod> tunnel_at_visited(const Tunnel& t) {
 
 std::vector<of::FlowMod> tunnel_at_correspondent(const Tunnel& t) {
   const auto cookie = tunnel_cookie(t.mac);
-  auto to = flow(plan::kCorrespondentTable, prio::kTunnel, cookie);
+  auto to = flow(table::kCorrespondent, prio::kTunnel, cookie);
   to.match = ipv4();
   to.match.ipv4_dst = exact(t.ip);
-  to.instructions = {of::ApplyActions{{set_ip_dst(t.visiting_ip)}}, of::GotoTable{plan::kForwardTable}};
-  auto from = flow(plan::kCorrespondentTable, prio::kTunnel, cookie);
+  to.instructions = {of::ApplyActions{{set_ip_dst(t.visiting_ip)}}, of::GotoTable{table::kForward}};
+  auto from = flow(table::kCorrespondent, prio::kTunnel, cookie);
   from.match = ipv4();
   from.match.ipv4_src = exact(t.visiting_ip);
-  from.instructions = {of::ApplyActions{{set_ip_src(t.ip)}}, of::GotoTable{plan::kForwardTable}};
+  from.instructions = {of::ApplyActions{{set_ip_src(t.ip)}}, of::GotoTable{table::kForward}};
   return {to, from};
 }
 
@@ -121,7 +136,7 @@ std::vector<of::FlowMod> tunnel_at_home(const Tunnel& t, of::PortNo home_uplink)
   // Back to the router, addressed like a correspondent's packet would have
   // been, and otherwise untouched: the visited switch undoes the rewrites of
   // the other end (a roaming client's source, say) as for any packet.
-  auto fwd = flow(plan::kCorrespondentTable, prio::kBackToRouter, tunnel_cookie(t.mac));
+  auto fwd = flow(table::kCorrespondent, prio::kBackToRouter, tunnel_cookie(t.mac));
   fwd.match = ipv4();
   fwd.match.in_port = home_uplink;
   fwd.match.ipv4_dst = exact(t.ip);
@@ -140,8 +155,8 @@ std::vector<of::FlowMod> remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip
   // Any tunnel flow still naming the address (whoever installed it).
   for (bool as_src : {true, false}) {
     of::FlowMod by_ip = by_cookie;
-    by_ip.cookie = plan::kVirtualTunnelCookie;
-    by_ip.cookie_mask = plan::kCookieAppMask;
+    by_ip.cookie = cookie::kVirtualTunnel;
+    by_ip.cookie_mask = cookie::kOwnerMask;
     by_ip.match = ipv4();
     (as_src ? by_ip.match.ipv4_src : by_ip.match.ipv4_dst) = exact(ip);
     out.push_back(by_ip);

@@ -1,0 +1,49 @@
+#include "controller/effect_executor.hpp"
+
+#include <memory>
+
+namespace fmc::ctl {
+
+void EffectExecutor::send(const Outgoing& o) {
+  auto it = switches_.find(o.dpid);
+  if (it == switches_.end()) {
+    ++dropped_;
+    return;
+  }
+  it->second->send(o.message);
+}
+
+void EffectExecutor::execute(Effects& e) {
+  for (const auto& o : e.messages) send(o);
+  e.messages.clear();
+  for (auto& group : e.barriers) {
+    struct Gather {
+      std::size_t waiting = 0;
+      GroupOutcome outcome;
+      std::function<void(const GroupOutcome&)> done;
+    };
+    auto gather = std::make_shared<Gather>();
+    gather->done = std::move(group.done);
+    std::vector<Datapath*> members;
+    for (const auto dpid : group.dpids)
+      if (auto it = switches_.find(dpid); it != switches_.end()) members.push_back(it->second);
+    gather->waiting = gather->outcome.switches = members.size();
+    if (members.empty()) {
+      if (gather->done) gather->done(gather->outcome);
+      continue;
+    }
+    for (Datapath* dp : members)
+      dp->barrier([gather](const BarrierOutcome& outcome) {
+        gather->outcome.ok &= outcome.ok();
+        if (--gather->waiting == 0 && gather->done) gather->done(gather->outcome);
+      });
+  }
+  e.barriers.clear();
+}
+
+void EffectExecutor::send_after_events(Effects& e) {
+  for (const auto& o : e.after_events) send(o);
+  e.after_events.clear();
+}
+
+}  // namespace fmc::ctl

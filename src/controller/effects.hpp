@@ -1,0 +1,83 @@
+#pragma once
+// What an app wants done, returned from its handlers instead of done by it:
+// messages per switch (in order), barrier groups ("tell me when these are
+// confirmed on every switch"), and messages to send only after the events
+// the handler raised have been handled. Apps never hold a Datapath; the
+// EffectExecutor (one per event loop) carries effects out.
+#include <deque>
+#include <functional>
+#include <vector>
+
+#include "controller/barrier_tracker.hpp"
+#include "openflow/messages.hpp"
+
+namespace fmc::ctl {
+
+struct Outgoing {
+  of::Dpid dpid;
+  of::Message message;
+};
+
+// The outcome of a barrier group: every switch of the group confirmed (ok),
+// or at least one reported an error or went away.
+struct GroupOutcome {
+  bool ok = true;
+  std::size_t switches = 0;  // that took part (connected when the group was sent)
+};
+
+struct BarrierGroup {
+  std::vector<of::Dpid> dpids;
+  std::function<void(const GroupOutcome&)> done;
+};
+
+class Effects {
+ public:
+  Effects() = default;
+  Effects(Effects&&) = default;
+  Effects& operator=(Effects&&) = default;
+  Effects(const Effects&) = delete;
+  Effects& operator=(const Effects&) = delete;
+
+  void send(of::Dpid dpid, of::Message message) { messages.push_back({dpid, std::move(message)}); }
+  template <class Range>
+  void send_all(of::Dpid dpid, const Range& messages_in) {
+    for (const auto& m : messages_in) send(dpid, m);
+  }
+  // A PACKET_OUT of `frame` (kept alive by these effects) with `actions`.
+  void packet_out(of::Dpid dpid, of::PortNo in_port, of::ActionList actions, std::vector<std::uint8_t> frame) {
+    messages.push_back({dpid, make_packet_out(in_port, std::move(actions), std::move(frame))});
+  }
+  // Sent after every event published while producing these effects has been
+  // handled: a packet re-injected through flows that those events install.
+  void packet_out_after_events(of::Dpid dpid, of::PortNo in_port, of::ActionList actions,
+                               std::vector<std::uint8_t> frame) {
+    after_events.push_back({dpid, make_packet_out(in_port, std::move(actions), std::move(frame))});
+  }
+  // A barrier on each of `dpids` after their messages; `done` once all replied.
+  void confirm(std::vector<of::Dpid> dpids, std::function<void(const GroupOutcome&)> done) {
+    barriers.push_back({std::move(dpids), std::move(done)});
+  }
+  void append(Effects&& other) {
+    for (auto& f : other.frames_) frames_.push_back(std::move(f));  // the vectors' buffers do not move
+    for (auto& m : other.messages) messages.push_back(std::move(m));
+    for (auto& m : other.after_events) after_events.push_back(std::move(m));
+    for (auto& b : other.barriers) barriers.push_back(std::move(b));
+  }
+  bool empty() const { return messages.empty() && after_events.empty() && barriers.empty(); }
+
+  std::vector<Outgoing> messages;
+  std::vector<Outgoing> after_events;
+  std::vector<BarrierGroup> barriers;
+
+ private:
+  of::PacketOut make_packet_out(of::PortNo in_port, of::ActionList actions, std::vector<std::uint8_t> frame) {
+    of::PacketOut po;
+    po.in_port = in_port;
+    po.actions = std::move(actions);
+    po.data = frames_.emplace_back(std::move(frame));
+    return po;
+  }
+  std::deque<std::vector<std::uint8_t>> frames_;  // what the PACKET_OUTs' data views
+};
+
+}  // namespace fmc::ctl

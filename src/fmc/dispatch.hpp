@@ -1,0 +1,60 @@
+#pragma once
+// The Follow-Me apps' one adapter onto the controller: every switch event
+// becomes one input of the queued EventBus, handled by the one app that owns
+// it; the effects go to the EffectExecutor. The dispatch rule, in full:
+//
+//   switch up     base pipeline first (pipeline::base, which wipes the
+//                 tables), then each app's flows for that switch
+//   packet in     classified once (PacketContext); then by kind:
+//                   probe, probe-arp   -> Path Monitor
+//                   relay-arp          -> DHCP service
+//                   malformed, other   -> dropped (counted)
+//                   arp, dhcp, ipv4, rarp -> Mobility Detector sees the
+//                     source first; a refused move drops the packet; else
+//                     arp -> ARP proxy, dhcp -> DHCP service,
+//                     ipv4/rarp -> Mobility Detector (re-inject after a move)
+//   port status   Mobility Detector;  port stats reply -> Path Monitor
+//   switch down   every app that keeps per-switch state
+#include "controller/app.hpp"
+#include "controller/effect_executor.hpp"
+#include "fmc/arp_proxy.hpp"
+#include "fmc/dhcp/dhcp_service.hpp"
+#include "fmc/event_bus.hpp"
+#include "fmc/mobility_detector.hpp"
+#include "fmc/packet_in_census.hpp"
+#include "fmc/packet_manipulator.hpp"
+#include "fmc/path_monitor.hpp"
+
+namespace fmc {
+
+struct FollowMeApps {
+  const model::NetworkModel& model;
+  EventBus& bus;
+  ctl::EffectExecutor& executor;
+  PacketInCensus& census;
+  MobilityDetector& detector;
+  PacketManipulator& manipulator;
+  ArpProxy& arp;
+  dhcp::DhcpService& dhcp;
+  PathMonitor& paths;
+};
+
+class Dispatcher final : public ctl::App {
+ public:
+  explicit Dispatcher(FollowMeApps apps) : a_(apps) {}
+  std::string_view name() const override { return "follow_me"; }
+  void on_switch_up(ctl::Datapath& dp) override;
+  void on_switch_down(of::Dpid dpid) override;
+  ctl::Disposition on_packet_in(ctl::Datapath& dp, const of::PacketIn& pi) override;
+  void on_port_status(ctl::Datapath& dp, const of::PortStatus& ps) override;
+  void on_message(ctl::Datapath& dp, of::Xid xid, const of::Message& msg) override;
+
+  // The packet-in rule above, without the controller (what tests call).
+  ctl::Effects packet_in(of::Dpid dpid, const of::PacketIn& pi);
+  ctl::Effects switch_up(of::Dpid dpid);
+
+ private:
+  FollowMeApps a_;
+};
+
+}  // namespace fmc
