@@ -7,12 +7,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "fmc/arp_proxy.hpp"
 #include "fmc/config_yaml.hpp"
-#include "fmc/dhcp/dhcp_service.hpp"
+#include "fmc/dispatch.hpp"
 #include "fmc/migrations_in_flight.hpp"
-#include "fmc/mobility_detector.hpp"
-#include "fmc/packet_manipulator.hpp"
 #include "net/udp.hpp"
 
 using namespace fmc;
@@ -34,35 +31,34 @@ class NullDatapath : public ctl::Datapath {
   std::uint32_t sent_ = 0;
 };
 
+// The apps as the controller wires them: one Dispatcher, the queued bus, the executor.
 struct World {
   model::NetworkModel model;
-  EventBus bus;
+  ctl::EffectExecutor executor;
+  EventBus bus{&executor};
   LocationManager locations{model, bus, nullptr, [] { return std::int64_t{0}; }};
   MigrationsInFlight migrations;
-  SwitchDirectory directory;
   MobilityDetector detector{model, locations, bus, migrations};
-  dhcp::DhcpService dhcp{model, locations, bus, directory,
-                         [](std::vector<dhcp::LeaseChange>, std::function<void()> stored) {
-                           if (stored) stored();
+  dhcp::DhcpService dhcp{model, locations, bus,
+                         [this](std::vector<dhcp::LeaseChange>, dhcp::DhcpService::Stored stored) {
+                           if (stored) bus.handle(stored);
                          },
                          [] { return std::int64_t{1'000'000}; }};
   ArpProxy arp{model, locations, bus};
-  PacketManipulator manipulator{model, locations, bus, directory};
+  PacketManipulator manipulator{model, locations, bus};
+  PathMonitor paths{model, bus, [] { return std::int64_t{0}; }};
+  PacketInCensus census;
+  Dispatcher dispatcher{FollowMeApps{model, bus, executor, census, detector, manipulator, arp, dhcp, paths}};
   NullDatapath switches[4] = {NullDatapath{0xd1}, NullDatapath{0xd2}, NullDatapath{0xa1}, NullDatapath{0xa2}};
 
   explicit World(const char* config) : model(*model::load_network_yaml(config)) {
-    for (auto& dp : switches) {
-      directory.on_switch_up(dp);
-      detector.on_switch_up(dp);
-      dhcp.on_switch_up(dp);
-    }
+    for (auto& dp : switches) dispatcher.on_switch_up(dp);
   }
   void packet_in(std::size_t sw, std::uint32_t port, Bytes frame) {
     of::PacketIn pi;
     pi.in_port = of::PortNo{port};
     pi.data = frame;
-    for (ctl::App* app : std::initializer_list<ctl::App*>{&detector, &dhcp, &arp, &manipulator})
-      if (app->on_packet_in(switches[sw], pi) == ctl::Disposition::kConsumed) break;
+    dispatcher.on_packet_in(switches[sw], pi);
   }
 };
 

@@ -27,10 +27,10 @@ struct World {
   model::NetworkModel model = *model::load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml");
   EventBus bus;
   LocationManager locations{model, bus, nullptr, [] { return std::int64_t{0}; }};
-  SwitchDirectory switches;
+  ctl::EffectExecutor switches;
   MigrationsInFlight in_flight;
   MobilityDetector detector{model, locations, bus, in_flight};
-  dhcp::DhcpService dhcp{model, locations, bus, switches, [](auto, auto) {}, [] { return std::int64_t{0}; }};
+  dhcp::DhcpService dhcp{model, locations, bus, [](auto, auto) {}, [] { return std::int64_t{0}; }};
   ArpProxy arp{model, locations, bus};
   ctl::ControllerStats stats;
   NullDriver driver;
@@ -39,7 +39,7 @@ struct World {
   PacketInCensus census;
   Histogram convergence{{0.001}};
   NullSink sink;
-  PathMonitor path_monitor{model, bus, switches, [] { return std::int64_t{0}; }};
+  PathMonitor path_monitor{model, bus, [] { return std::int64_t{0}; }};
   LocationMapper mapper{model, locations, bus, [this](const std::string& a, const std::string& d) { return model.wan_delay(a, d); },
                         [] { return std::int64_t{0}; }};
   api::Northbound api{api::ApiContext{model, locations, switches, dhcp, detector, arp, stats, &migrations, census,

@@ -29,10 +29,10 @@ struct World {
   model::NetworkModel model = *model::load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml");
   EventBus bus;
   LocationManager locations{model, bus, nullptr, [] { return std::int64_t{5000}; }};
-  SwitchDirectory switches;
+  ctl::EffectExecutor switches;
   MigrationsInFlight in_flight;
   MobilityDetector detector{model, locations, bus, in_flight};
-  dhcp::DhcpService dhcp{model, locations, bus, switches, [](auto, auto) {}, [] { return std::int64_t{5000}; }};
+  dhcp::DhcpService dhcp{model, locations, bus, [](auto, auto) {}, [] { return std::int64_t{5000}; }};
   ArpProxy arp{model, locations, bus};
   ctl::ControllerStats stats;
   FakeDriver driver;
@@ -41,7 +41,7 @@ struct World {
   PacketInCensus census;
   Histogram convergence{{0.001, 0.01}};
   FakeSink sink;
-  PathMonitor path_monitor{model, bus, switches, [] { return std::int64_t{0}; }};
+  PathMonitor path_monitor{model, bus, [] { return std::int64_t{0}; }};
   LocationMapper mapper{model, locations, bus, [this](const std::string& a, const std::string& d) { return model.wan_delay(a, d); },
                         [] { return std::int64_t{5000}; }};
   Northbound api{context(), ApiOptions{kToken, false}, sink};
