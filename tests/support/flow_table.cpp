@@ -133,14 +133,14 @@ void FlowTable::apply(const of::FlowMod& fm) {
 Fate FlowTable::fate(const Packet& start) const {
   Fate fate;
   Packet p = start;
-  std::optional<std::uint8_t> table = 0;
-  for (int hops = 0; table && hops < 256; ++hops) {
+  int table = 0;  // -1: no goto, the pipeline ends
+  for (int hops = 0; table >= 0 && hops < 256; ++hops) {
     const of::FlowMod* best = nullptr;
     for (const auto& e : entries_)
-      if (e.table_id == *table && matches(e.match, p) && (!best || e.priority > best->priority)) best = &e;
+      if (e.table_id == table && matches(e.match, p) && (!best || e.priority > best->priority)) best = &e;
     if (!best) break;  // table miss without a miss flow: dropped
     fate.trace.push_back(name_of(*best));
-    table.reset();
+    table = -1;
     for (const auto& ins : best->instructions) {
       if (const auto* apply = std::get_if<of::ApplyActions>(&ins)) {
         for (const auto& a : apply->actions) {

@@ -4,7 +4,8 @@
 
 #include "fmc/config_yaml.hpp"
 #include "net/ethernet.hpp"
-#include "support/fake_datapath.hpp"
+#include "fmc/pipeline/flows.hpp"
+#include "support/run_effects.hpp"
 
 using namespace fmc;
 using test_support::FakeDatapath;
@@ -34,7 +35,11 @@ struct Fixture {
     of::PacketIn pi;
     pi.in_port = of::PortNo{port};
     pi.data = frames.back();
-    return proxy.on_packet_in(dp, pi);
+    return packet_in(dp, pi);
+  }
+  ctl::Disposition packet_in(FakeDatapath& dp, const of::PacketIn& pi) {
+    test_support::run(proxy.on_arp(classify(model, dp.dpid(), pi)), {&dp});
+    return ctl::Disposition::kConsumed;
   }
 };
 
@@ -48,13 +53,13 @@ net::ArpView reply_in(const of::PacketOut& po) {
 
 }  // namespace
 
-TEST(ArpProxy, InstallsArpToControllerOnEverySwitch) {
-  Fixture f;
-  f.proxy.on_switch_up(f.dc1);
-  const auto flows = f.dc1.sent_of<of::FlowMod>();
-  ASSERT_EQ(flows.size(), 1u);
-  EXPECT_EQ(flows[0].match.eth_type, std::uint16_t{0x0806});
-  EXPECT_GT(flows[0].priority, 100);
+TEST(ArpProxy, TheBasePipelineBringsAllArpToTheController) {
+  const auto base = pipeline::base();
+  const auto arp = std::find_if(base.begin(), base.end(),
+                                [](const of::FlowMod& fm) { return fm.match.eth_type == std::uint16_t{0x0806}; });
+  ASSERT_NE(arp, base.end());
+  EXPECT_EQ(arp->cookie, pipeline::cookie::kArpProxy);
+  EXPECT_GT(arp->priority, pipeline::priority::kBackToRouter);
 }
 
 TEST(ArpProxy, AnswersForTheGatewayOnTheIngressPort) {
@@ -150,10 +155,10 @@ TEST(ArpProxy, MalformedArpIsCountedAndDropped) {
   of::PacketIn pi;
   pi.in_port = of::PortNo{2};
   pi.data = frame;
-  EXPECT_EQ(f.proxy.on_packet_in(f.dc1, pi), ctl::Disposition::kConsumed);
+  EXPECT_EQ(f.packet_in(f.dc1, pi), ctl::Disposition::kConsumed);
   frame.resize(20);
   pi.data = frame;
-  EXPECT_EQ(f.proxy.on_packet_in(f.dc1, pi), ctl::Disposition::kConsumed);
+  EXPECT_EQ(f.packet_in(f.dc1, pi), ctl::Disposition::kConsumed);
   EXPECT_EQ(f.proxy.stats().malformed, 2u);
   EXPECT_TRUE(f.dc1.sent.empty());
 }

@@ -2,12 +2,12 @@
 // what the Location Manager learns, and what is dropped and counted.
 #include <gtest/gtest.h>
 
-#include "apps/flow_plan.hpp"
+#include "fmc/pipeline/declaration.hpp"
 #include "fmc/config_yaml.hpp"
 #include "fmc/dhcp/dhcp_service.hpp"
 #include "fmc/dhcp/relay_agent.hpp"
 #include "net/arp.hpp"
-#include "support/fake_datapath.hpp"
+#include "support/run_effects.hpp"
 
 using namespace fmc;
 using namespace fmc::dhcp;
@@ -23,12 +23,11 @@ struct Fixture {
   model::NetworkModel model;
   EventBus bus;
   LocationManager lm{model, bus, nullptr, [] { return 0; }};
-  SwitchDirectory directory;
   std::int64_t now_ms = 1'000'000;
   std::vector<std::vector<LeaseChange>> stored;
-  std::vector<std::function<void()>> pending;  // "stored" callbacks not yet run
-  DhcpService service{model, lm, bus, directory,
-                      [this](std::vector<LeaseChange> c, std::function<void()> done) {
+  std::vector<DhcpService::Stored> pending;  // "stored" callbacks not yet run
+  DhcpService service{model, lm, bus,
+                      [this](std::vector<LeaseChange> c, DhcpService::Stored done) {
                         stored.push_back(std::move(c));
                         if (done) pending.push_back(std::move(done));
                       },
@@ -45,17 +44,22 @@ struct Fixture {
       if (const auto* s = std::get_if<SecurityEvent>(&e)) security.push_back(*s);
     });
     for (auto* dp : {&dc1, &wlan1, &wlan2}) {
-      directory.on_switch_up(*dp);
-      service.on_switch_up(*dp);
+      switch_up(*dp);
       dp->sent.clear();
     }
   }
+  std::vector<FakeDatapath*> all() { return {&dc1, &wlan1, &wlan2}; }
+  void switch_up(FakeDatapath& dp) { test_support::run(service.on_switch_up(dp.dpid()), all()); }
   ctl::Disposition frame(FakeDatapath& dp, std::uint32_t port, std::vector<std::uint8_t> f) {
     frames.push_back(std::move(f));
     of::PacketIn pi;
     pi.in_port = of::PortNo{port};
     pi.data = frames.back();
-    return service.on_packet_in(dp, pi);
+    const PacketContext p = classify(model, dp.dpid(), pi);
+    if (p.kind == PacketKind::kRelayArp) test_support::run(service.on_relay_agent_arp(p), all());
+    else if (p.kind == PacketKind::kDhcp) test_support::run(service.on_dhcp(p), all());
+    else return ctl::Disposition::kContinue;
+    return ctl::Disposition::kConsumed;
   }
   ctl::Disposition client(FakeDatapath& dp, std::uint32_t port, net::DhcpMessage m, std::optional<net::MacAddr> src = {}) {
     const auto payload = net::build_dhcp(m);
@@ -63,7 +67,7 @@ struct Fixture {
                                                 payload));
   }
   void stored_now() {
-    for (auto& p : pending) p();
+    for (auto& p : pending) test_support::run(p(), all());
     pending.clear();
   }
   std::uint64_t dropped(const std::string& why) const {
@@ -111,13 +115,13 @@ constexpr const char* kRelay = FMC_SOURCE_DIR "/tests/integration/dhcp_relay.yam
 
 TEST(DhcpService, AccessSwitchesSendDhcpToTheController) {
   Fixture f(kServe);
-  f.service.on_switch_up(f.wlan1);
-  f.service.on_switch_up(f.dc1);
+  f.switch_up(f.wlan1);
+  f.switch_up(f.dc1);
   const auto flows = f.wlan1.sent_of<of::FlowMod>();
   ASSERT_EQ(flows.size(), 1u);
   EXPECT_EQ(flows[0].match.udp_dst, 67);
   EXPECT_EQ(flows[0].match.ip_proto, 17);
-  EXPECT_EQ(flows[0].cookie, apps::plan::kDhcpCookie);
+  EXPECT_EQ(flows[0].cookie, pipeline::cookie::kDhcp);
   EXPECT_TRUE(f.dc1.sent_of<of::FlowMod>().empty());  // a DC's own DHCP (e.g. Kea) is left alone
 }
 

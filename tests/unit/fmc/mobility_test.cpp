@@ -1,314 +1,270 @@
-// Mobility Detector and Packet Manipulator against fake switches.
+// Mobility Detector and Packet Manipulator (the virtual tunnel), wired as the
+// controller wires them, asserting packet fate: where a packet goes through
+// the switches' flow tables and how it is rewritten.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-
-#include "apps/flow_plan.hpp"
-#include "fmc/config_yaml.hpp"
-#include "fmc/mobility_detector.hpp"
-#include "fmc/packet_manipulator.hpp"
 #include "net/arp.hpp"
 #include "net/ethernet.hpp"
-#include "support/fake_datapath.hpp"
+#include "support/follow_me_world.hpp"
 
 using namespace fmc;
-using test_support::FakeDatapath;
+using test_support::Fate;
+using test_support::FakeSwitch;
+using test_support::FollowMeWorld;
 
 namespace {
 
 net::MacAddr mac(const char* t) { return *net::MacAddr::parse(t); }
 net::Ipv4Addr ip(const char* t) { return *net::Ipv4Addr::parse(t); }
 const char* kVm1Mac = "02:00:00:01:00:10";
+const char* kClientMac = "02:00:00:0a:00:64";
+const char* kDc1Gw = "02:fe:00:00:01:01";
+const char* kDc2Gw = "02:fe:00:00:02:01";
 
-struct Fixture {
-  model::NetworkModel model = *model::load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml");
-  EventBus bus;
-  LocationManager lm{model, bus, nullptr, [] { return 0; }};
-  MigrationsInFlight migrations;
-  MobilityDetector detector{model, lm, bus, migrations};
-  SwitchDirectory directory;
-  std::vector<MoveConverged> converged;
-  PacketManipulator manipulator{model, lm, bus, directory, [this](const MoveConverged& c) { converged.push_back(c); }};
-  FakeDatapath dc1{of::Version::V13, of::Dpid{0xd1}}, dc2{of::Version::V13, of::Dpid{0xd2}};
-  FakeDatapath wlan1{of::Version::V13, of::Dpid{0xa1}}, wlan2{of::Version::V13, of::Dpid{0xa2}};
-  std::vector<EndpointMoved> moves;
-  std::vector<SecurityEvent> security;
-  std::vector<std::vector<std::uint8_t>> frames;
+std::vector<std::uint8_t> udp(const char* src_mac, const char* dst_mac, const char* src, const char* dst) {
+  const std::uint8_t payload[4] = {1, 2, 3, 4};
+  return net::build_udp_frame({mac(src_mac), mac(dst_mac), ip(src), ip(dst), 5000, 6000}, payload);
+}
+std::vector<std::uint8_t> garp(const char* m = kVm1Mac, const char* a = "10.1.0.10") {
+  return net::build_arp_frame(net::arp_op::kRequest, net::MacAddr::broadcast(), mac(m), ip(a), {}, ip(a));
+}
 
-  Fixture() {
-    bus.subscribe([this](const FmcEvent& e) {
-      if (const auto* m = std::get_if<EndpointMoved>(&e)) moves.push_back(*m);
-      if (const auto* s = std::get_if<SecurityEvent>(&e)) security.push_back(*s);
-    });
-    for (auto* dp : {&dc1, &dc2, &wlan1, &wlan2}) directory.on_switch_up(*dp);
+struct World : FollowMeWorld {
+  FakeSwitch &dc1 = sw(0xd1), &dc2 = sw(0xd2), &wlan1 = sw(0xa1), &wlan2 = sw(0xa2);
+  World() : FollowMeWorld(FMC_SOURCE_DIR "/config/fig1.yaml") {
+    up_all();
+    lm.assign_ip("client1", ip("10.10.1.100"));
+    packet_in(dc1, 2, garp());                                    // vm1 at home
+    packet_in(wlan1, 2, garp(kClientMac, "10.10.1.100"));         // client1 at home
+    clear_sent();
+    moves.clear();
+    converged.clear();
   }
-  ctl::Disposition packet(FakeDatapath& dp, std::uint32_t port, std::vector<std::uint8_t> frame) {
-    frames.push_back(std::move(frame));
-    of::PacketIn pi;
-    pi.in_port = of::PortNo{port};
-    pi.data = frames.back();
-    return detector.on_packet_in(dp, pi);
-  }
-  ctl::Disposition garp(FakeDatapath& dp, std::uint32_t port, const char* m = kVm1Mac, const char* a = "10.1.0.10") {
-    return packet(dp, port, net::build_arp_frame(net::arp_op::kRequest, net::MacAddr::broadcast(), mac(m), ip(a), {}, ip(a)));
-  }
-  void port_gone(FakeDatapath& dp, std::uint32_t port) {
+  void port_gone(FakeSwitch& s, std::uint32_t port) {
     of::PortStatus ps;
     ps.reason = of::port_reason::kDelete;
     ps.desc.port_no = of::PortNo{port};
-    detector.on_port_status(dp, ps);
+    dispatcher.on_port_status(s, ps);
   }
-  void confirm_all() {
-    for (auto* dp : {&dc1, &dc2, &wlan1, &wlan2}) {
-      for (auto& b : dp->barriers) b(ctl::BarrierOutcome{});
-      dp->barriers.clear();
-    }
-  }
-  // A step of migration 1, vm1 dc1 -> dc2.
-  void step(const char* phase) { bus.publish(MigrationStep{1, "vm1", "dc1", "dc2", phase}); }
-  void clear_sent() {
-    for (auto* dp : {&dc1, &dc2, &wlan1, &wlan2}) dp->sent.clear();
+  void step(const char* phase) { publish(MigrationStep{1, "vm1", "dc1", "dc2", phase}); }
+  // vm1 moved to dc2 port 2 by an ordered migration, revealed by its traffic.
+  void migrate_vm1() {
+    migrations.expect("vm1", "dc2");
+    packet_in(dc2, 2, udp(kVm1Mac, kDc1Gw, "10.1.0.10", "10.10.1.100"));
   }
 };
 
-bool has_flow(const FakeDatapath& dp, std::uint8_t table, const std::function<bool(const of::FlowMod&)>& pred) {
-  for (const auto& f : dp.sent_of<of::FlowMod>())
-    if (f.command == of::FlowModCommand::kAdd && f.table_id == table && pred(f)) return true;
-  return false;
+void expect_out(const Fate& f, std::uint32_t port, const char* ip_src, const char* ip_dst) {
+  const auto o = f.only();
+  ASSERT_TRUE(o) << test_support::describe(f);
+  EXPECT_EQ(o->port, of::PortNo{port}) << test_support::describe(f);
+  EXPECT_EQ(o->packet.ipv4_src, ip(ip_src));
+  EXPECT_EQ(o->packet.ipv4_dst, ip(ip_dst));
 }
 
 }  // namespace
 
-TEST(MobilityDetector, SwitchUpInstallsPipelineAndHomeRules) {
-  Fixture f;
-  f.detector.on_switch_up(f.dc1);
-  const auto flows = f.dc1.sent_of<of::FlowMod>();
-  ASSERT_FALSE(flows.empty());
-  EXPECT_EQ(flows[0].command, of::FlowModCommand::kDelete);
-  EXPECT_TRUE(has_flow(f.dc1, apps::plan::kForwardTable, [](const of::FlowMod& fm) {
-    return fm.match.eth_dst && fm.match.eth_dst->value == mac(kVm1Mac) &&
-           std::get<of::ApplyActions>(fm.instructions.at(0)).actions.at(0) == of::Action{of::Output{of::PortNo{2}, 0}};
-  }));
-  EXPECT_TRUE(has_flow(f.dc1, apps::plan::kForwardTable, [](const of::FlowMod& fm) {
-    return fm.match.in_port == of::PortNo{2} && fm.match.eth_src && fm.match.eth_src->value == mac(kVm1Mac);
-  }));
-  // vm1 is not at home in dc2: no rules for it there.
-  f.detector.on_switch_up(f.dc2);
-  EXPECT_FALSE(has_flow(f.dc2, apps::plan::kForwardTable, [](const of::FlowMod& fm) {
-    return fm.match.eth_dst && fm.match.eth_dst->value == mac(kVm1Mac);
-  }));
+TEST(MobilityDetector, EndpointsAtHomeAreForwardedByProactiveRules) {
+  World w;
+  // To vm1 from the router, and vm1's own traffic to the router.
+  expect_out(w.dc1.table.fate(of::PortNo{1}, udp(kDc1Gw, kVm1Mac, "10.10.1.100", "10.1.0.10")), 2, "10.10.1.100",
+             "10.1.0.10");
+  expect_out(w.dc1.table.fate(of::PortNo{2}, udp(kVm1Mac, kDc1Gw, "10.1.0.10", "10.10.1.100")), 1, "10.1.0.10",
+             "10.10.1.100");
+  // vm1 is not at home in dc2: its packets there reach the controller.
+  EXPECT_TRUE(w.dc2.table.fate(of::PortNo{2}, udp(kVm1Mac, kDc2Gw, "10.1.0.10", "10.10.1.100")).to_controller());
 }
 
-TEST(MobilityDetector, FirstSightingAtHomeIsAccepted) {
-  Fixture f;
-  EXPECT_EQ(f.garp(f.dc1, 2), ctl::Disposition::kContinue);  // the ARP proxy still sees it
-  ASSERT_EQ(f.moves.size(), 1u);
-  EXPECT_TRUE(f.moves[0].at_home);
+TEST(VirtualTunnel, AMigratedVmsPacketsAreRewrittenAtTheFirstAndLastHop) {
+  World w;
+  w.migrate_vm1();
+  ASSERT_EQ(w.moves.size(), 1u);
+  EXPECT_EQ(w.moves[0].cause, MoveCause::kMigration);
+  const auto visiting = w.lm.by_name("vm1")->visiting_ip;
+  ASSERT_TRUE(visiting);
+  EXPECT_EQ(visiting->to_string(), "10.2.0.192");  // first of dc2's visitor block
+
+  // The packet that revealed the move went back through the new flows.
+  ASSERT_EQ(w.dc2.packet_outs.size(), 1u);
+  const Fate reinjected = w.dc2.fate_of(w.dc2.packet_outs[0]);
+  expect_out(reinjected, 1, "10.2.0.192", "10.10.1.100");
+  EXPECT_EQ(reinjected.only()->packet.eth_dst, mac(kDc2Gw));
+
+  // First hop out of dc2: routable source, dc2's router.
+  const Fate out = w.dc2.table.fate(of::PortNo{2}, udp(kVm1Mac, kDc1Gw, "10.1.0.10", "10.10.1.100"));
+  expect_out(out, 1, "10.2.0.192", "10.10.1.100");
+  // Last hop into dc2: the original address and the gateway MAC vm1 knows.
+  const Fate in = w.dc2.table.fate(of::PortNo{1}, udp(kDc2Gw, "02:00:00:00:00:01", "10.10.1.100", "10.2.0.192"));
+  expect_out(in, 2, "10.10.1.100", "10.1.0.10");
+  EXPECT_EQ(in.only()->packet.eth_dst, mac(kVm1Mac));
+  EXPECT_EQ(in.only()->packet.eth_src, mac(kDc1Gw));
+
+  // The correspondent (client1 at wlan1): to the visiting address, and replies with the original source.
+  expect_out(w.wlan1.table.fate(of::PortNo{2}, udp(kClientMac, "02:fe:00:00:0a:01", "10.10.1.100", "10.1.0.10")), 1,
+             "10.10.1.100", "10.2.0.192");
+  expect_out(w.wlan1.table.fate(of::PortNo{1}, udp("02:fe:00:00:0a:01", kClientMac, "10.2.0.192", "10.10.1.100")), 2,
+             "10.1.0.10", "10.10.1.100");
+
+  // vm1's home: stragglers go back to the router, to the visiting address.
+  const Fate straggler = w.dc1.table.fate(of::PortNo{1}, udp(kDc1Gw, kVm1Mac, "10.10.1.100", "10.1.0.10"));
+  expect_out(straggler, 1, "10.10.1.100", "10.2.0.192");
+  EXPECT_EQ(straggler.only()->packet.eth_dst, mac(kDc1Gw));
+
+  // Converged once every switch confirmed.
+  ASSERT_EQ(w.converged.size(), 1u);
+  EXPECT_TRUE(w.converged[0].ok);
+  EXPECT_EQ(w.converged[0].site, "dc2");
 }
 
-TEST(MobilityDetector, MoveWhileOldLocationIsLiveIsRefused) {
-  Fixture f;
-  f.garp(f.dc1, 2);
-  f.garp(f.dc2, 2);
-  EXPECT_EQ(f.moves.size(), 1u);
-  ASSERT_EQ(f.security.size(), 1u);
-  EXPECT_EQ(f.security[0].kind, "spoofed-move");
-  EXPECT_EQ(f.lm.by_name("vm1")->current->site, "dc1");
-  EXPECT_EQ(f.detector.stats().moves_refused, 1u);
+TEST(VirtualTunnel, ConvergedOnlyWhenEverySwitchConfirmed) {
+  World w;
+  for (auto& s : w.switches) s.hold_barriers = true;
+  w.migrate_vm1();
+  EXPECT_TRUE(w.converged.empty());
+  for (auto& s : w.switches) s.release_barriers();
+  ASSERT_EQ(w.converged.size(), 1u);
 }
 
-TEST(MobilityDetector, MoveAfterOldPortWentAwayIsAccepted) {
-  Fixture f;
-  f.garp(f.dc1, 2);
-  f.port_gone(f.dc1, 2);
-  f.garp(f.dc2, 2);
-  ASSERT_EQ(f.moves.size(), 2u);
-  EXPECT_EQ(f.moves[1].to.site, "dc2");
-  EXPECT_EQ(f.moves[1].cause, MoveCause::kGratuitousArp);
-  EXPECT_FALSE(f.moves[1].at_home);
+TEST(VirtualTunnel, ReturningHomeRestoresEveryPacketsFate) {
+  World w;
+  w.migrate_vm1();
+  w.port_gone(w.dc2, 2);
+  w.packet_in(w.dc1, 2, garp());
+  EXPECT_FALSE(w.lm.by_name("vm1")->visiting_ip);
+  EXPECT_FALSE(w.lm.by_ip(ip("10.2.0.192")));
+  expect_out(w.wlan1.table.fate(of::PortNo{2}, udp(kClientMac, "02:fe:00:00:0a:01", "10.10.1.100", "10.1.0.10")), 1,
+             "10.10.1.100", "10.1.0.10");
+  expect_out(w.dc1.table.fate(of::PortNo{1}, udp(kDc1Gw, kVm1Mac, "10.10.1.100", "10.1.0.10")), 2, "10.10.1.100",
+             "10.1.0.10");
+  EXPECT_TRUE(w.dc2.table.fate(of::PortNo{2}, udp(kVm1Mac, kDc2Gw, "10.1.0.10", "10.10.1.100")).to_controller());
 }
 
-TEST(MobilityDetector, OrderedMigrationIsTrustedAndTheTriggeringPacketReinjected) {
-  Fixture f;
-  f.garp(f.dc1, 2);
-  f.migrations.expect("vm1", "dc2");
-  // An IPv4 packet (not ARP) reveals the move.
-  std::vector<std::uint8_t> ipv4(20, 0);
-  ipv4[0] = 0x45;
-  ipv4[3] = 20;
-  EXPECT_EQ(f.packet(f.dc2, 2, net::build_ethernet(mac("02:fe:00:00:01:01"), mac(kVm1Mac), net::ethertype::kIpv4, ipv4)),
-            ctl::Disposition::kConsumed);
-  ASSERT_EQ(f.moves.size(), 2u);
-  EXPECT_EQ(f.moves[1].cause, MoveCause::kMigration);
-  const auto outs = f.dc2.sent_of<of::PacketOut>();
-  ASSERT_EQ(outs.size(), 1u);
-  EXPECT_EQ(outs[0].actions.at(0), (of::Action{of::Output{of::port::kTable, 0}}));
-  EXPECT_FALSE(f.migrations.expected("vm1", "dc2"));
+TEST(VirtualTunnel, AReconnectingSwitchGetsItsTunnelsBack) {
+  World w;
+  w.migrate_vm1();
+  w.dispatcher.on_switch_down(w.wlan1.dpid());
+  w.wlan1.table = test_support::FlowTable(pipeline::check);  // a switch that lost its flows
+  w.dispatcher.on_switch_up(w.wlan1);
+  expect_out(w.wlan1.table.fate(of::PortNo{2}, udp(kClientMac, "02:fe:00:00:0a:01", "10.10.1.100", "10.1.0.10")), 1,
+             "10.10.1.100", "10.2.0.192");
 }
 
-TEST(MobilityDetector, RarpAnnouncementIsAMoveSignal) {
-  Fixture f;
-  f.garp(f.dc1, 2);
-  f.port_gone(f.dc1, 2);
-  // QEMU announces a migrated guest with RARP requests from its MAC.
+TEST(MobilityDetector, ASpoofedMoveChangesNoPacketsFate) {
+  World w;
+  const auto fates = [&] {
+    std::vector<std::vector<test_support::Output>> all;
+    for (auto* s : {&w.dc1, &w.dc2, &w.wlan1})
+      for (std::uint32_t port : {1u, 2u})
+        for (const auto& frame : {udp(kVm1Mac, kDc1Gw, "10.1.0.10", "10.10.1.100"),
+                                  udp(kDc1Gw, kVm1Mac, "10.10.1.100", "10.1.0.10"),
+                                  udp(kClientMac, "02:fe:00:00:0a:01", "10.10.1.100", "10.1.0.10")})
+          all.push_back(s->table.fate(of::PortNo{port}, frame).outputs);
+    return all;
+  };
+  const auto before = fates();
+  // vm1's MAC at dc2 while its port at dc1 is live and nobody migrates it.
+  const Fate spoof = w.arrive(w.dc2, 2, udp(kVm1Mac, kDc2Gw, "10.1.0.10", "10.10.1.100"));
+  EXPECT_TRUE(spoof.to_controller());
+  ASSERT_EQ(w.security.size(), 1u);
+  EXPECT_EQ(w.security[0].kind, "spoofed-move");
+  EXPECT_TRUE(w.moves.empty());
+  EXPECT_TRUE(w.dc2.packet_outs.empty());  // and the packet itself goes nowhere
+  const auto after = fates();
+  ASSERT_EQ(before.size(), after.size());
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    ASSERT_EQ(before[i].size(), after[i].size()) << i;
+    for (std::size_t j = 0; j < before[i].size(); ++j) {
+      EXPECT_EQ(before[i][j].port, after[i][j].port) << i;
+      EXPECT_EQ(before[i][j].packet, after[i][j].packet) << i;
+    }
+  }
+}
+
+TEST(MobilityDetector, AMoveAfterTheOldPortWentAwayIsAccepted) {
+  World w;
+  w.port_gone(w.dc1, 2);
+  w.packet_in(w.dc2, 2, garp());
+  ASSERT_EQ(w.moves.size(), 1u);
+  EXPECT_EQ(w.moves[0].cause, MoveCause::kGratuitousArp);
+  EXPECT_FALSE(w.moves[0].at_home);
+}
+
+TEST(MobilityDetector, APortNotConfiguredForTheEndpointIsRefusedEvenIfQuiet) {
+  World w;
+  w.port_gone(w.dc1, 2);
+  w.packet_in(w.dc2, 7, garp());
+  EXPECT_TRUE(w.moves.empty());
+  ASSERT_EQ(w.security.size(), 1u);
+  EXPECT_NE(w.security[0].detail.find("not configured"), std::string::npos);
+}
+
+TEST(MobilityDetector, RarpAnnouncementIsAMoveSignalAndIsNotReinjected) {
+  World w;
+  w.port_gone(w.dc1, 2);
   const std::vector<std::uint8_t> rarp(28, 0);
-  EXPECT_EQ(f.packet(f.dc2, 2, net::build_ethernet(net::MacAddr::broadcast(), mac(kVm1Mac), net::ethertype::kRarp, rarp)),
-            ctl::Disposition::kConsumed);
-  ASSERT_EQ(f.moves.size(), 2u);
-  EXPECT_EQ(f.moves[1].cause, MoveCause::kGratuitousArp);
-  EXPECT_TRUE(f.dc2.sent_of<of::PacketOut>().empty());  // an announcement is not re-injected
-}
-
-TEST(MobilityDetector, PortNotConfiguredForTheEndpointIsRefusedEvenIfQuiet) {
-  Fixture f;
-  f.garp(f.dc1, 2);
-  f.port_gone(f.dc1, 2);
-  f.garp(f.dc2, 7);
-  EXPECT_EQ(f.moves.size(), 1u);
-  ASSERT_EQ(f.security.size(), 1u);
-  EXPECT_NE(f.security[0].detail.find("not configured"), std::string::npos);
-}
-
-TEST(PacketManipulator, VisitingVmGetsTunnelAtVisitedAndCorrespondentSwitches) {
-  Fixture f;
-  f.garp(f.dc1, 2);
-  f.confirm_all();
-  f.clear_sent();
-  f.converged.clear();
-  f.port_gone(f.dc1, 2);
-  f.garp(f.dc2, 2);
-  const Endpoint* vm = f.lm.by_name("vm1");
-  ASSERT_TRUE(vm->visiting_ip);
-  EXPECT_EQ(vm->visiting_ip->to_string(), "10.2.0.192");  // first of dc2's visitor block
-  EXPECT_EQ(f.lm.by_ip(ip("10.2.0.192")), vm);
-
-  // Visited switch: source rewrite at the first hop, original address back at the last.
-  EXPECT_TRUE(has_flow(f.dc2, apps::plan::kVisitorTable, [](const of::FlowMod& fm) {
-    return fm.match.ipv4_src && fm.match.ipv4_src->value == ip("10.1.0.10") && fm.match.in_port == of::PortNo{2};
-  }));
-  EXPECT_TRUE(has_flow(f.dc2, apps::plan::kVisitorTable, [](const of::FlowMod& fm) {
-    return fm.match.ipv4_dst && fm.match.ipv4_dst->value == ip("10.2.0.192");
-  }));
-  // Correspondents (the client networks): destination rewrite and source restore.
-  for (auto* dp : {&f.wlan1, &f.wlan2}) {
-    EXPECT_TRUE(has_flow(*dp, apps::plan::kCorrespondentTable, [](const of::FlowMod& fm) {
-      return fm.match.ipv4_dst && fm.match.ipv4_dst->value == ip("10.1.0.10");
-    }));
-    EXPECT_TRUE(has_flow(*dp, apps::plan::kCorrespondentTable, [](const of::FlowMod& fm) {
-      return fm.match.ipv4_src && fm.match.ipv4_src->value == ip("10.2.0.192");
-    }));
-  }
-  // Stale flows are removed everywhere first, by cookie and by IP.
-  for (auto* dp : {&f.dc1, &f.dc2, &f.wlan1, &f.wlan2}) {
-    const auto flows = dp->sent_of<of::FlowMod>();
-    ASSERT_GE(flows.size(), 3u);
-    EXPECT_EQ(flows[0].command, of::FlowModCommand::kDelete);
-    EXPECT_EQ(flows[0].cookie, pipeline::tunnel_cookie(mac(kVm1Mac)));
-    EXPECT_EQ(flows[1].match.ipv4_src->value, ip("10.1.0.10"));
-    EXPECT_EQ(flows[2].match.ipv4_dst->value, ip("10.1.0.10"));
-    EXPECT_EQ(dp->barriers.size(), 1u);
-  }
-  // Converged only when every switch confirmed.
-  EXPECT_TRUE(f.converged.empty());
-  f.confirm_all();
-  ASSERT_EQ(f.converged.size(), 1u);
-  EXPECT_TRUE(f.converged[0].ok);
-  EXPECT_EQ(f.converged[0].site, "dc2");
-}
-
-TEST(PacketManipulator, ReturningHomeRemovesTheTunnel) {
-  Fixture f;
-  f.garp(f.dc1, 2);
-  f.port_gone(f.dc1, 2);
-  f.garp(f.dc2, 2);
-  f.confirm_all();
-  f.clear_sent();
-  f.port_gone(f.dc2, 2);
-  f.detector.on_port_status(f.dc1, of::PortStatus{of::port_reason::kAdd, of::Port{of::PortNo{2}}});
-  f.garp(f.dc1, 2);
-  EXPECT_FALSE(f.lm.by_name("vm1")->visiting_ip);
-  EXPECT_FALSE(f.lm.by_ip(ip("10.2.0.192")));
-  for (auto* dp : {&f.dc1, &f.dc2, &f.wlan1, &f.wlan2}) {
-    for (const auto& fm : dp->sent_of<of::FlowMod>()) EXPECT_EQ(fm.command, of::FlowModCommand::kDelete);
-  }
-}
-
-TEST(PacketManipulator, ReconnectingSwitchGetsItsTunnelsBack) {
-  Fixture f;
-  f.garp(f.dc1, 2);
-  f.port_gone(f.dc1, 2);
-  f.garp(f.dc2, 2);
-  f.clear_sent();
-  f.manipulator.on_switch_up(f.wlan1);
-  EXPECT_TRUE(has_flow(f.wlan1, apps::plan::kCorrespondentTable, [](const of::FlowMod& fm) {
-    return fm.match.ipv4_dst && fm.match.ipv4_dst->value == ip("10.1.0.10");
-  }));
-  f.manipulator.on_switch_up(f.dc1);  // vm1's home: only the stragglers' way back to the router
-  const auto home = f.dc1.sent_of<of::FlowMod>();
-  ASSERT_EQ(home.size(), 1u);
-  EXPECT_EQ(home[0].match.in_port, of::PortNo{1});
-}
-
-TEST(PacketManipulator, HomeSwitchSendsStragglersToTheVisitingAddress) {
-  Fixture f;
-  f.garp(f.dc1, 2);
-  f.port_gone(f.dc1, 2);
-  f.garp(f.dc2, 2);
-  // Packets for vm1 still reaching dc1 from the router (sent before the
-  // correspondents' rewrites) go back out of the uplink to 10.2.0.192.
-  const auto flows = f.dc1.sent_of<of::FlowMod>();
-  const auto fwd = std::find_if(flows.begin(), flows.end(), [](const of::FlowMod& fm) {
-    return fm.command == of::FlowModCommand::kAdd && fm.table_id == apps::plan::kCorrespondentTable;
-  });
-  ASSERT_NE(fwd, flows.end());
-  EXPECT_EQ(fwd->cookie, pipeline::tunnel_cookie(mac(kVm1Mac)));
-  // Before a roaming client's rewrites, which the same packet may also match.
-  EXPECT_GT(fwd->priority, apps::plan::priority::kTunnel);
-  EXPECT_EQ(fwd->match.in_port, of::PortNo{1});
-  EXPECT_EQ(fwd->match.ipv4_dst->value, ip("10.1.0.10"));
-  const auto& actions = std::get<of::ApplyActions>(fwd->instructions.at(0)).actions;
-  ASSERT_EQ(actions.size(), 4u);
-  EXPECT_EQ(std::get<of::SetField>(actions[0]).field.ipv4_dst->value, ip("10.2.0.192"));
-  EXPECT_EQ(std::get<of::SetField>(actions[2]).field.eth_dst->value, mac("02:fe:00:00:01:01"));  // dc1's router side
-  EXPECT_EQ(actions[3], (of::Action{of::Output{of::port::kInPort, 0}}));
-  EXPECT_EQ(fwd->instructions.size(), 1u);  // nothing else touches it here
+  const auto frame = net::build_ethernet(net::MacAddr::broadcast(), mac(kVm1Mac), net::ethertype::kRarp, rarp);
+  EXPECT_TRUE(w.arrive(w.dc2, 2, frame).to_controller());  // RARP reaches the controller even where rules forward
+  ASSERT_EQ(w.moves.size(), 1u);
+  EXPECT_EQ(w.moves[0].cause, MoveCause::kGratuitousArp);
+  EXPECT_TRUE(w.dc2.packet_outs.empty());
 }
 
 TEST(MobilityDetector, SwitchoverMovesTheVmBeforeItAnnouncesItself) {
-  Fixture f;
-  f.garp(f.dc1, 2);
-  f.migrations.expect("vm1", "dc2");
-  f.step("switchover");
-  ASSERT_EQ(f.moves.size(), 2u);
-  EXPECT_EQ(f.moves[1].to, (Location{"dc2", of::Dpid{0xd2}, of::PortNo{2}}));
-  EXPECT_EQ(f.moves[1].cause, MoveCause::kMigration);
-  EXPECT_FALSE(f.migrations.expected("vm1", "dc2"));
-  // The guest's RARP at its target port afterwards is no news.
-  const std::vector<std::uint8_t> rarp(28, 0);
-  f.packet(f.dc2, 2, net::build_ethernet(net::MacAddr::broadcast(), mac(kVm1Mac), net::ethertype::kRarp, rarp));
-  EXPECT_EQ(f.moves.size(), 2u);
-  EXPECT_TRUE(f.security.empty());
-  // Completion changes nothing more.
-  f.step("completed");
-  EXPECT_EQ(f.moves.size(), 2u);
+  World w;
+  w.migrations.expect("vm1", "dc2");
+  w.step("switchover");
+  ASSERT_EQ(w.moves.size(), 1u);
+  EXPECT_EQ(w.moves[0].to, (Location{"dc2", of::Dpid{0xd2}, of::PortNo{2}}));
+  EXPECT_EQ(w.moves[0].cause, MoveCause::kMigration);
+  EXPECT_FALSE(w.migrations.expected("vm1", "dc2"));
+  // The flows are in place before the guest says anything.
+  expect_out(w.dc2.table.fate(of::PortNo{2}, udp(kVm1Mac, kDc1Gw, "10.1.0.10", "10.10.1.100")), 1, "10.2.0.192",
+             "10.10.1.100");
+  w.step("completed");
+  EXPECT_EQ(w.moves.size(), 1u);
+  EXPECT_TRUE(w.security.empty());
 }
 
 TEST(MobilityDetector, AMigrationFailingAfterItsSwitchoverTakesTheVmBackToItsSource) {
-  Fixture f;
-  f.garp(f.dc1, 2);
-  f.step("switchover");
-  f.step("failed");
-  ASSERT_EQ(f.moves.size(), 3u);
-  EXPECT_EQ(f.moves[2].to, (Location{"dc1", of::Dpid{0xd1}, of::PortNo{2}}));
-  EXPECT_TRUE(f.moves[2].at_home);
-  EXPECT_FALSE(f.lm.by_name("vm1")->visiting_ip);
+  World w;
+  w.step("switchover");
+  w.step("failed");
+  ASSERT_EQ(w.moves.size(), 2u);
+  EXPECT_EQ(w.moves[1].to, (Location{"dc1", of::Dpid{0xd1}, of::PortNo{2}}));
+  EXPECT_TRUE(w.moves[1].at_home);
+  expect_out(w.dc1.table.fate(of::PortNo{1}, udp(kDc1Gw, kVm1Mac, "10.10.1.100", "10.1.0.10")), 2, "10.10.1.100",
+             "10.1.0.10");
 }
 
 TEST(MobilityDetector, AMigrationFailingBeforeItsSwitchoverMovesNothing) {
-  Fixture f;
-  f.garp(f.dc1, 2);
-  f.step("started");
-  f.step("cancelled");
-  EXPECT_EQ(f.moves.size(), 1u);
-  EXPECT_EQ(f.lm.by_name("vm1")->current->site, "dc1");
+  World w;
+  w.step("started");
+  w.step("cancelled");
+  EXPECT_TRUE(w.moves.empty());
+  EXPECT_EQ(w.lm.by_name("vm1")->current->site, "dc1");
+}
+
+TEST(PathMonitor, ItsProbeRuleSurvivesTheBasePipeline) {
+  World w;
+  const model::Site& dc2 = *w.model.site_named("dc2");
+  const std::uint8_t payload[16] = {};
+  const auto probe = net::build_udp_frame({mac(kDc2Gw), mac("02:00:00:00:00:02"), ip("10.10.1.254"), dc2.probe_address,
+                                           w.model.path_monitor.udp_port, w.model.path_monitor.udp_port},
+                                          payload);
+  const Fate f = w.dc2.table.fate(of::PortNo{1}, probe);
+  ASSERT_TRUE(f.to_controller()) << test_support::describe(f);
+  ASSERT_EQ(f.trace.size(), 1u) << test_support::describe(f);  // its own rule, not the table miss
+  EXPECT_NE(f.trace[0].find("cookie 0006"), std::string::npos) << f.trace[0];
+}
+
+TEST(Pipeline, EveryFlowTheAppsInstalledIsDeclared) {
+  World w;  // FakeSwitch refuses undeclared flow-mods; a move exercises every builder
+  w.migrate_vm1();
+  for (const auto& s : w.switches)
+    for (const auto& fm : s.table.entries()) EXPECT_FALSE(pipeline::check(fm));
+  of::FlowMod rogue;
+  rogue.table_id = 2;
+  rogue.priority = 777;
+  EXPECT_TRUE(pipeline::check(rogue));
+  EXPECT_THROW(w.dc1.table.apply(rogue), std::runtime_error);
 }

@@ -8,7 +8,7 @@
 #include "fmc/config_yaml.hpp"
 #include "net/arp.hpp"
 #include "net/udp.hpp"
-#include "support/fake_datapath.hpp"
+#include "support/run_effects.hpp"
 
 using namespace fmc;
 using test_support::FakeDatapath;
@@ -20,9 +20,8 @@ net::Ipv4Addr ip(const char* s) { return *net::Ipv4Addr::parse(s); }
 struct World {
   model::NetworkModel model = *model::load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml");
   EventBus bus;
-  SwitchDirectory directory;
   std::int64_t now_us = 5'000'000;
-  PathMonitor monitor{model, bus, directory, [this] { return now_us; }};
+  PathMonitor monitor{model, bus, [this] { return now_us; }};
   FakeDatapath dc1{of::Version::V13, of::Dpid{0xd1}}, dc2{of::Version::V13, of::Dpid{0xd2}};
   FakeDatapath wlan1{of::Version::V13, of::Dpid{0xa1}}, wlan2{of::Version::V13, of::Dpid{0xa2}};
   std::vector<PathMeasured> measured;
@@ -33,8 +32,7 @@ struct World {
       if (const auto* p = std::get_if<PathMeasured>(&e)) measured.push_back(*p);
     });
     for (auto* dp : all()) {
-      directory.on_switch_up(*dp);
-      monitor.on_switch_up(*dp);
+      test_support::run(monitor.on_switch_up(dp->dpid()), all());
     }
   }
   std::vector<FakeDatapath*> all() { return {&dc1, &dc2, &wlan1, &wlan2}; }
@@ -48,7 +46,14 @@ struct World {
     of::PacketIn pi;
     pi.in_port = of::PortNo{port};
     pi.data = frames.back();
-    return monitor.on_packet_in(dp, pi);
+    // What the dispatcher gives the Path Monitor: probes and ARP for its address.
+    const PacketContext p = classify(model, dp.dpid(), pi);
+    if (p.kind == PacketKind::kProbe) test_support::run(monitor.on_probe(p), all());
+    else if (p.kind == PacketKind::kProbeArp) test_support::run(monitor.on_probe_arp(p), all());
+    else return ctl::Disposition::kContinue;
+    return ctl::Disposition::kConsumed;
+  }
+  void tick() { test_support::run(monitor.tick(), all());
   }
   // Delivers every probe sent since the last call, `one_way_ms(from, to)` later
   // (the same switch for a calibration probe, which comes back at once + 0.2 ms).
@@ -104,7 +109,7 @@ TEST(PathMonitor, InstallsACatchFlowForItsProbeAddressOnEverySwitch) {
 TEST(PathMonitor, MeasuresRoundTripsCorrectedForTheControlChannel) {
   World w;
   for (auto* dp : w.all()) dp->sent.clear();
-  w.monitor.tick();
+  w.tick();
   // 4 paths x 2 directions out of the uplinks, 4 calibrations through the table.
   std::size_t probes = 0, calibrations = 0;
   for (auto* dp : w.all())
@@ -122,7 +127,7 @@ TEST(PathMonitor, MeasuresRoundTripsCorrectedForTheControlChannel) {
 
   // Smoothed: the far path gets 10 ms slower; one sample moves it by a quarter.
   w.now_us += 1'000'000;
-  w.monitor.tick();
+  w.tick();
   w.deliver([](const std::string& a, const std::string& b) { return fig1_one_way(a, b) + (fig1_one_way(a, b) > 1 ? 5 : 0); });
   EXPECT_NEAR(*w.monitor.rtt_ms("wlan2", "dc1"), 52.5, 1e-6);
   EXPECT_NEAR(*w.monitor.rtt_ms("wlan1", "dc1"), 1.0, 1e-6);
@@ -132,7 +137,7 @@ TEST(PathMonitor, MeasuresRoundTripsCorrectedForTheControlChannel) {
 TEST(PathMonitor, RefusesForgedRepeatedAndMisdeliveredProbesAndCountsLosses) {
   World w;
   for (auto* dp : w.all()) dp->sent.clear();
-  w.monitor.tick();
+  w.tick();
   // A probe sent to dc2, readdressed to dc1 on the way.
   net::UdpEndpoints e{net::MacAddr{{2, 0, 0, 0, 0, 1}}, net::MacAddr{{2, 0, 0, 0, 0, 2}}, ip("10.10.1.254"),
                       ip("10.1.0.254"), 7359, 7359};
@@ -160,7 +165,7 @@ TEST(PathMonitor, RefusesForgedRepeatedAndMisdeliveredProbesAndCountsLosses) {
   EXPECT_EQ(w.monitor.rejected(), 4u);
   // Nothing else is delivered: after three intervals every probe is lost.
   w.now_us += 3 * 500'000 + 1;
-  w.monitor.tick();
+  w.tick();
   const auto paths = w.monitor.paths();
   std::uint64_t lost = 0;
   for (const auto& p : paths) lost += p.to_dc.lost + p.to_access.lost;
@@ -192,18 +197,18 @@ TEST(PathMonitor, AnswersArpForTheProbeAddress) {
 
 TEST(PathMonitor, UplinkLoadFromPortStatistics) {
   World w;
-  w.monitor.tick();
+  w.tick();
   const auto requests = w.dc1.sent_of<of::PortStatsRequest>();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].port_no, of::PortNo{1});
   of::PortStatsReply reply;
   reply.stats.push_back(of::PortStats{of::PortNo{1}, 0, 0, 1000, 2000});
-  w.monitor.on_message(w.dc1, of::Xid{1}, reply);
+  w.monitor.on_port_stats(w.dc1.dpid(), reply);
   EXPECT_FALSE(w.monitor.uplink_load("dc1"));  // one sample is not a rate
   w.now_us += 2'000'000;
   reply.stats[0].rx_bytes += 2'500'000;  // 10 Mbit/s over 2 s
   reply.stats[0].tx_bytes += 250'000;
-  w.monitor.on_message(w.dc1, of::Xid{2}, reply);
+  w.monitor.on_port_stats(w.dc1.dpid(), reply);
   ASSERT_TRUE(w.monitor.uplink_load("dc1"));
   EXPECT_NEAR(w.monitor.uplink_load("dc1")->rx_mbps, 10, 1e-9);
   EXPECT_NEAR(w.monitor.uplink_load("dc1")->tx_mbps, 1, 1e-9);
