@@ -36,17 +36,18 @@ struct World {
   model::NetworkModel model;
   ctl::EffectExecutor executor;
   EventBus bus{&executor};
-  LocationManager locations{model, bus, nullptr, [] { return std::int64_t{0}; }};
+  ManualClock clock;
+  LocationManager locations{model, bus, nullptr, clock};
   MigrationsInFlight migrations;
   MobilityDetector detector{model, locations, bus, migrations};
   dhcp::DhcpService dhcp{model, locations, bus,
                          [this](std::vector<dhcp::LeaseChange>, dhcp::DhcpService::Stored stored) {
                            if (stored) bus.handle(stored);
                          },
-                         [] { return std::int64_t{1'000'000}; }};
+                         clock};
   ArpProxy arp{model, locations, bus};
-  PacketManipulator manipulator{model, locations, bus};
-  PathMonitor paths{model, bus, [] { return std::int64_t{0}; }};
+  PacketManipulator manipulator{model, locations, bus, clock};
+  PathMonitor paths{model, bus, clock};
   PacketInCensus census;
   Dispatcher dispatcher{FollowMeApps{model, bus, executor, census, detector, manipulator, arp, dhcp, paths}};
   NullDatapath switches[4] = {NullDatapath{0xd1}, NullDatapath{0xd2}, NullDatapath{0xa1}, NullDatapath{0xa2}};

@@ -25,25 +25,26 @@ struct NullDriver : migration::Driver {
 
 struct World {
   model::NetworkModel model = *model::load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml");
+  ManualClock clock;
   EventBus bus;
-  LocationManager locations{model, bus, nullptr, [] { return std::int64_t{0}; }};
+  LocationManager locations{model, bus, nullptr, clock};
   ctl::EffectExecutor switches;
   MigrationsInFlight in_flight;
   MobilityDetector detector{model, locations, bus, in_flight};
-  dhcp::DhcpService dhcp{model, locations, bus, [](auto, auto) {}, [] { return std::int64_t{0}; }};
+  dhcp::DhcpService dhcp{model, locations, bus, [](auto, auto) {}, clock};
   ArpProxy arp{model, locations, bus};
   ctl::ControllerStats stats;
   NullDriver driver;
-  MigrationManager migrations{model, locations, in_flight, bus, driver, [](const store::MigrationRecord&) {},
-                              [] { return std::int64_t{0}; }};
+  MigrationManager migrations{model, locations, in_flight, bus, driver, [](const Migration&) {},
+                              clock};
   PacketInCensus census;
   Histogram convergence{{0.001}};
   NullSink sink;
-  PathMonitor path_monitor{model, bus, [] { return std::int64_t{0}; }};
+  PathMonitor path_monitor{model, bus, clock};
   LocationMapper mapper{model, locations, bus, [this](const std::string& a, const std::string& d) { return model.wan_delay(a, d); },
-                        [] { return std::int64_t{0}; }};
+                        clock};
   api::Northbound api{api::ApiContext{model, locations, switches, dhcp, detector, arp, stats, &migrations, census,
-                                      convergence, path_monitor, mapper, [] { return std::int64_t{0}; }},
+                                      convergence, path_monitor, mapper, clock},
                       api::ApiOptions{"fuzz-token-0123456789", false}, sink};
 };
 

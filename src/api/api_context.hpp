@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "fmc/clock.hpp"
 #include "controller/stats.hpp"
 #include "fmc/arp_proxy.hpp"
 #include "fmc/dhcp/dhcp_service.hpp"
@@ -32,7 +33,7 @@ struct ApiContext {
   const Histogram& convergence;  // move convergence, seconds
   const PathMonitor& path_monitor;
   LocationMapper& mapper;
-  std::function<std::int64_t()> now_ms;
+  const Clock& clock;
 };
 
 }  // namespace fmc::api

@@ -196,9 +196,9 @@ std::optional<std::string> AppMobilityService::veto(const std::string& vm) const
 void AppMobilityService::on_event(const FmcEvent& e) {
   const auto* m = std::get_if<MigrationStep>(&e);
   // MEC 021 speaks of application instances (VMs), and has no status for a switchover.
-  if (!m || subs_.empty() || m->phase == "switchover" || !ctx_.locations.by_name(m->vm)) return;
-  const std::string status = m->phase == "started"     ? "INTERHOST_MOVEOUT_TRIGGERED"
-                             : m->phase == "completed" ? "INTERHOST_MOVEOUT_COMPLETED"
+  if (!m || subs_.empty() || m->phase == MigrationPhase::kSwitchover || !ctx_.locations.by_name(m->vm)) return;
+  const std::string status = m->phase == MigrationPhase::kStarted ? "INTERHOST_MOVEOUT_TRIGGERED"
+                             : m->phase == MigrationPhase::kCompleted ? "INTERHOST_MOVEOUT_COMPLETED"
                                                        : "INTERHOST_MOVEOUT_FAILED";
   // The devices registered for this application instance.
   json associates = json::array();
@@ -218,7 +218,7 @@ void AppMobilityService::on_event(const FmcEvent& e) {
                                               [&](const std::string& a) { return addresses.count(a) > 0; }))
       continue;
     json n{{"notificationType", "MobilityProcedureNotification"},
-           {"timeStamp", mec_timestamp(ctx_.now_ms())},
+           {"timeStamp", mec_timestamp(ctx_.clock.wall_ms())},
            {"associateId", associates},
            {"mobilityStatus", status},
            {"targetAppInfo", {{"appInstanceId", m->vm + "@" + m->to_site},

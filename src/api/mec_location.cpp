@@ -60,7 +60,7 @@ HttpResponse LocationService::users(const HttpRequest& r) const {
                      {"accessPointId", ap},
                      {"zoneId", site->name},
                      {"resourceURL", kBase + "/queries/users?address=" + address},
-                     {"timestamp", mec_timestamp(ctx_.now_ms())},
+                     {"timestamp", mec_timestamp(ctx_.clock.wall_ms())},
                      {"locationInfo", {{"latitude", {site->latitude}}, {"longitude", {site->longitude}}, {"shape", 2}}}});
   }
   std::sort(users.begin(), users.end(), [](const json& a, const json& b) { return a["address"] < b["address"]; });
@@ -230,7 +230,7 @@ void LocationService::notify(const Subscription& s, const std::string& zone, con
          {"userEventType", event},
          {"currentAccessPointId", current_ap},
          {"previousAccessPointId", previous_ap},
-         {"timestamp", mec_timestamp(ctx_.now_ms())},
+         {"timestamp", mec_timestamp(ctx_.clock.wall_ms())},
          {"link", json::array({{{"rel", s.type == "userTracking" ? "UserTrackingSubscription" : "ZonalTrafficSubscription"},
                                 {"href", kBase + "/subscriptions/" + s.type + "/" + std::to_string(s.id)}}})}};
   sink_.notify(s.url, dump({{"zonalPresenceNotification", n}}));

@@ -89,11 +89,12 @@ HttpResponse Northbound::metrics() const {
   m.family("fmc_move_convergence_seconds", "histogram",
            "From a detected move to its flows confirmed by a barrier on every switch.");
   m.bucket_series("fmc_move_convergence_seconds", h);
-  std::map<std::string, int> outcomes{{"running", 0}, {"completed", 0}, {"failed", 0}, {"cancelled", 0}};
+  std::map<MigrationState, int> outcomes{{MigrationState::kRunning, 0}, {MigrationState::kCompleted, 0},
+                                        {MigrationState::kFailed, 0}, {MigrationState::kCancelled, 0}};
   if (ctx_.migrations)
     for (const auto& mig : ctx_.migrations->all()) ++outcomes[mig.state];
   m.family("fmc_migrations", "gauge", "Migrations ordered by this controller (history), by state.");
-  for (const auto& [state, n] : outcomes) m.sample(n, {{"state", state}});
+  for (const auto& [state, n] : outcomes) m.sample(n, {{"state", to_string(state)}});
   m.family("fmc_dhcp_messages_total", "counter", "DHCP messages to a server port that reached the controller.")
       .sample(static_cast<double>(ctx_.dhcp.stats().received));
   const auto& d = ctx_.dhcp.stats();
@@ -104,7 +105,7 @@ HttpResponse Northbound::metrics() const {
   m.family("fmc_dhcp_relayed_total", "counter", "Client DHCP messages relayed to the external server.")
       .sample(static_cast<double>(d.relayed_to_server));
   m.family("fmc_dhcp_leases_active", "gauge", "Offered or bound DHCP leases that have not expired.")
-      .sample(static_cast<double>(ctx_.dhcp.server().active_leases(ctx_.now_ms() / 1000)));
+      .sample(static_cast<double>(ctx_.dhcp.server().active_leases(ctx_.clock.wall_ms() / 1000)));
   m.family("fmc_moves_total", "counter", "Endpoint moves seen by the Mobility Detector, by outcome.")
       .sample(static_cast<double>(ctx_.detector.stats().moves_accepted), {{"outcome", "accepted"}})
       .sample(static_cast<double>(ctx_.detector.stats().moves_refused), {{"outcome", "refused"}});

@@ -129,9 +129,9 @@ HttpResponse Northbound::endpoints(const HttpRequest& r, const std::vector<std::
   return json_response({{"endpoints", list}});
 }
 
-static json migration_json(const store::MigrationRecord& m) {
+static json migration_json(const Migration& m) {
   return {{"id", m.id},       {"vm", m.vm},         {"from", m.from_site},         {"to", m.to_site},
-          {"state", m.state}, {"started_ms", m.started_ms}, {"finished_ms", m.finished_ms},
+          {"state", to_string(m.state)}, {"started_ms", m.started_ms}, {"finished_ms", m.finished_ms},
           {"duration_ms", m.finished_ms ? m.finished_ms - m.started_ms : 0}, {"detail", m.detail}};
 }
 
@@ -212,7 +212,7 @@ HttpResponse Northbound::switches() const {
 }
 
 HttpResponse Northbound::leases() const {
-  const std::int64_t now = ctx_.now_ms() / 1000;
+  const std::int64_t now = ctx_.clock.wall_ms() / 1000;
   json list = json::array();
   for (const auto& s : ctx_.model.sites) {
     const auto* table = ctx_.dhcp.server().table(s.name);

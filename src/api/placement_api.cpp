@@ -1,8 +1,10 @@
 #include "api/placement_api.hpp"
 
-#include <set>
+#include <algorithm>
+#include <span>
 
 #include "api/json_response.hpp"
+#include "fmc/placement_settings.hpp"
 
 namespace fmc::api {
 
@@ -38,7 +40,7 @@ HttpResponse paths(const ApiContext& ctx) {
 json decision_json(const PlacementDecision& d) {
   json scores = json::object();
   for (const auto& [dc, score] : d.scores) scores[dc] = score;
-  return {{"action", d.action}, {"target", d.target_dc}, {"reason", d.reason}, {"policy", d.policy},
+  return {{"action", to_string(d.action)}, {"target", d.target_dc}, {"reason", d.reason}, {"policy", d.policy},
           {"scores", scores},   {"move_cost", d.move_cost}};
 }
 
@@ -67,16 +69,21 @@ HttpResponse services(const ApiContext& ctx) {
   return json_response({{"services", list}});
 }
 
-// A number from `j[key]` into `out` if present, within [min, max] (max exclusive if `open_max`).
-std::optional<std::string> number(const json& j, const char* key, double& out, double min, double max, bool open_max = false) {
-  if (!j.contains(key)) return std::nullopt;
-  const json& v = j[key];
-  if (!v.is_number()) return std::string(key) + " must be a number";
-  const double d = v.get<double>();
-  if (!(d >= min) || d > max || (open_max && d == max))
-    return std::string(key) + " must be from " + std::to_string(min) + (open_max ? " up to, not including, " : " to ") +
-           std::to_string(max);
-  out = d;
+// The settings' number `n` from `j` into `s`, if `j` holds it.
+std::optional<std::string> read(const json& j, const model::PlacementNumber& n, const std::string& prefix,
+                                model::PlacementSettings& s) {
+  if (!j.contains(n.key)) return std::nullopt;
+  const json& v = j[n.key];
+  const std::string what = prefix + n.key;
+  if (!v.is_number()) return what + " must be a number";
+  if (auto why = model::out_of_range(n, v.get<double>(), what)) return why;
+  s.*n.field = v.get<double>();
+  return std::nullopt;
+}
+
+std::optional<std::string> unknown_key(const json& j, std::span<const char* const> keys, const std::string& prefix) {
+  for (const auto& [key, _] : j.items())
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) return "unknown key '" + prefix + key + "'";
   return std::nullopt;
 }
 
@@ -98,25 +105,20 @@ json policy_json(const model::PlacementSettings& s) {
 }
 
 std::optional<std::string> apply_policy_json(const json& j, model::PlacementSettings& target) {
-  static const std::set<std::string> kKeys = {"policy", "weights", "preferred_providers", "hysteresis", "dwell_s", "horizon_s",
-                                              "discount", "link_mbps", "expected_downtime_ms", "migration_weight", "retry_after_s"};
-  for (const auto& [key, _] : j.items())
-    if (!kKeys.count(key)) return "unknown key '" + key + "'";
+  if (auto why = unknown_key(j, model::placement_keys(), "")) return why;
   model::PlacementSettings s = target;
-  constexpr double kBig = 1e12;
   if (j.contains("policy")) {
-    const auto kind = j["policy"].is_string() ? model::placement_policy_from_string(j["policy"].get<std::string>()) : std::nullopt;
-    if (!kind) return "policy must be one of off, nearest, threshold, mdp";
-    s.policy = *kind;
+    if (!j["policy"].is_string()) return "policy must be one of off, nearest, threshold, mdp";
+    const auto name = j["policy"].get<std::string>();
+    if (auto why = model::unknown_policy(name, "policy")) return why;
+    s.policy = *model::placement_policy_from_string(name);
   }
   if (j.contains("weights")) {
     const json& w = j["weights"];
     if (!w.is_object()) return "weights must be an object";
-    for (const auto& [key, _] : w.items())
-      if (key != "delay" && key != "utilisation" && key != "cost" && key != "preferred") return "unknown weight '" + key + "'";
-    for (auto [key, field] : {std::pair{"delay", &s.weight_delay}, std::pair{"utilisation", &s.weight_utilisation},
-                              std::pair{"cost", &s.weight_cost}, std::pair{"preferred", &s.weight_preferred}})
-      if (auto e = number(w, key, *field, 0, kBig)) return "weights." + *e;
+    if (auto why = unknown_key(w, model::placement_weight_keys(), "weights.")) return why;
+    for (const auto& weight : model::placement_weights())
+      if (auto why = read(w, weight, "weights.", s)) return why;
   }
   if (j.contains("preferred_providers")) {
     const json& p = j["preferred_providers"];
@@ -127,13 +129,8 @@ std::optional<std::string> apply_policy_json(const json& j, model::PlacementSett
       s.preferred_providers.push_back(v.get<std::string>());
     }
   }
-  for (auto [key, field] : {std::pair{"hysteresis", &s.hysteresis}, std::pair{"dwell_s", &s.dwell_s},
-                            std::pair{"horizon_s", &s.horizon_s}, std::pair{"expected_downtime_ms", &s.expected_downtime_ms},
-                            std::pair{"migration_weight", &s.migration_weight}, std::pair{"retry_after_s", &s.retry_after_s}})
-    if (auto e = number(j, key, *field, 0, kBig)) return e;
-  if (auto e = number(j, "discount", s.discount, 0, 1, true)) return e;
-  if (auto e = number(j, "link_mbps", s.link_mbps, 0, kBig)) return e;
-  if (s.link_mbps <= 0) return "link_mbps must be above 0";
+  for (const auto& number : model::placement_numbers())
+    if (auto why = read(j, number, "", s)) return why;
   target = s;
   return std::nullopt;
 }

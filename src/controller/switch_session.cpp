@@ -143,7 +143,7 @@ void SwitchSession::handle_frame(Bytes frame, of::Xid xid) {
     if (env.error().code == of::code::kBadVersion) ctx_.stats.rejected_version.fetch_add(1, std::memory_order_relaxed);
     else ctx_.stats.rejected_malformed.fetch_add(1, std::memory_order_relaxed);
     if (state_ == State::kAwaitHello) {
-      reject(of::OfError{of::ErrorType::kHelloFailed, of::code::kHelloIncompatible, env.error().reason}, xid, frame);
+      reject(of::OfError{of::code::kHelloIncompatible, env.error().reason}, xid, frame);
       return close("bad message before hello");
     }
     return reject(env.error(), xid, frame);
@@ -151,7 +151,7 @@ void SwitchSession::handle_frame(Bytes frame, of::Xid xid) {
   if (state_ == State::kAwaitHello) return handle_hello(*env);
   if (env->version != version_ && !std::holds_alternative<of::Hello>(env->message)) {
     ctx_.stats.rejected_version.fetch_add(1, std::memory_order_relaxed);
-    return reject(of::OfError{of::ErrorType::kBadRequest, of::code::kBadVersion, "version differs from negotiated"}, xid, frame);
+    return reject(of::OfError{of::code::kBadVersion, "version differs from negotiated"}, xid, frame);
   }
   if (const auto* echo = std::get_if<of::EchoRequest>(&env->message)) {
     if (of::encode(of::EchoReply{echo->data}, version_, xid, pending_)) schedule_flush();
@@ -177,7 +177,7 @@ void SwitchSession::handle_hello(const of::Envelope& env) {
   if (hello) v = of::negotiate(peer_version, *hello, ctx_.config.version_bitmap);
   if (!v) {
     ctx_.stats.rejected_version.fetch_add(1, std::memory_order_relaxed);
-    of::encode_error_reply({of::ErrorType::kHelloFailed, of::code::kHelloIncompatible, "no common version"},
+    of::encode_error_reply({of::code::kHelloIncompatible, "no common version"},
                            of::Version::V13, env.xid, {}, pending_);
     return close(hello ? "no common OpenFlow version" : "first message was not HELLO");
   }

@@ -24,7 +24,7 @@ bool ArpProxy::contradicts_table(const PacketContext& p, const net::ArpView& arp
   if (!ip_conflict && !mac_conflict) return false;
   ++stats_.refused_conflict;
   const bool gateway = model_.gateway_site(arp.spa) != nullptr;
-  bus_.publish(SecurityEvent{gateway ? "gateway-claim" : "arp-conflict",
+  bus_.publish(SecurityEvent{gateway ? SecurityKind::kGatewayClaim : SecurityKind::kArpConflict,
                              arp.sha.to_string() + " claims " + arp.spa.to_string(), p.dpid, p.in_port});
   return true;
 }

@@ -4,7 +4,10 @@
 
 #include <fstream>
 #include <set>
+#include <span>
 #include <sstream>
+
+#include "fmc/placement_settings.hpp"
 
 namespace fmc::model {
 
@@ -31,6 +34,10 @@ class Loader {
   }
 
   void only_keys(const YAML::Node& map, const std::string& what, std::initializer_list<const char*> allowed) const {
+    only_keys(map, what, std::span<const char* const>(allowed.begin(), allowed.size()));
+  }
+
+  void only_keys(const YAML::Node& map, const std::string& what, std::span<const char* const> allowed) const {
     if (!map.IsMap()) fail(map, what + " must be a mapping");
     for (const auto& kv : map) {
       const auto key = kv.first.as<std::string>();
@@ -320,38 +327,29 @@ class Loader {
   }
 
   PlacementSettings placement(const YAML::Node& n) const {
-    only_keys(n, "placement", {"policy", "weights", "preferred_providers", "hysteresis", "dwell_s", "horizon_s", "discount",
-                               "link_mbps", "expected_downtime_ms", "migration_weight", "retry_after_s"});
+    only_keys(n, "placement", placement_keys());
     PlacementSettings p;
     if (const YAML::Node policy = n["policy"]) {
       const std::string v = text(policy, "placement.policy");
-      auto kind = placement_policy_from_string(v);
-      if (!kind) fail(policy, "placement.policy: '" + v + "' is none of off, nearest, threshold, mdp");
-      p.policy = *kind;
+      if (auto why = unknown_policy(v, "placement.policy")) fail(policy, *why);
+      p.policy = *placement_policy_from_string(v);
     }
     if (const YAML::Node w = n["weights"]) {
-      only_keys(w, "placement.weights", {"delay", "utilisation", "cost", "preferred"});
-      if (w["delay"]) p.weight_delay = non_negative(w["delay"], "placement.weights.delay");
-      if (w["utilisation"]) p.weight_utilisation = non_negative(w["utilisation"], "placement.weights.utilisation");
-      if (w["cost"]) p.weight_cost = non_negative(w["cost"], "placement.weights.cost");
-      if (w["preferred"]) p.weight_preferred = non_negative(w["preferred"], "placement.weights.preferred");
+      only_keys(w, "placement.weights", placement_weight_keys());
+      for (const auto& weight : placement_weights()) read(w, weight, "placement.weights.", p);
     }
     for (const auto& v : sequence(n, "preferred_providers", false)) p.preferred_providers.push_back(text(v, "placement.preferred_providers"));
-    const std::pair<const char*, double*> numbers[] = {
-        {"hysteresis", &p.hysteresis}, {"dwell_s", &p.dwell_s}, {"horizon_s", &p.horizon_s},
-        {"expected_downtime_ms", &p.expected_downtime_ms}, {"migration_weight", &p.migration_weight},
-        {"retry_after_s", &p.retry_after_s}};
-    for (const auto& [key, field] : numbers)
-      if (const YAML::Node v = n[key]) *field = non_negative(v, std::string("placement.") + key);
-    if (const YAML::Node d = n["discount"]) {
-      p.discount = fraction(d, "placement.discount");
-      if (p.discount >= 1) fail(d, "placement.discount must be below 1");
-    }
-    if (const YAML::Node l = n["link_mbps"]) {
-      p.link_mbps = non_negative(l, "placement.link_mbps");
-      if (p.link_mbps <= 0) fail(l, "placement.link_mbps must be above 0");
-    }
+    for (const auto& number : placement_numbers()) read(n, number, "placement.", p);
     return p;
+  }
+
+  void read(const YAML::Node& map, const PlacementNumber& number, const std::string& prefix, PlacementSettings& p) const {
+    const YAML::Node v = map[number.key];
+    if (!v) return;
+    const std::string what = prefix + number.key;
+    const double d = real(v, what);
+    if (auto why = out_of_range(number, d, what)) fail(v, *why);
+    p.*number.field = d;
   }
 
   PathMonitorSettings path_monitor(const YAML::Node& n) const {

@@ -21,14 +21,14 @@ EventText event_json(const FmcEvent& e) {
   }
   if (const auto* m = std::get_if<MigrationStep>(&e)) {
     nlohmann::json j{{"id", m->id},   {"vm", m->vm},       {"from", m->from_site},        {"to", m->to_site},
-                     {"phase", m->phase}, {"downtime_ms", m->downtime_ms}, {"detail", m->detail}};
+                     {"phase", to_string(m->phase)}, {"downtime_ms", m->downtime_ms}, {"detail", m->detail}};
     return {"MigrationStep", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
   }
   if (const auto* d = std::get_if<PlacementDecision>(&e)) {
     nlohmann::json scores = nlohmann::json::object();
     for (const auto& [dc, score] : d->scores) scores[dc] = score;
     nlohmann::json j{{"service", d->service}, {"vm", d->vm},         {"policy", d->policy},
-                     {"current", d->current_dc}, {"target", d->target_dc}, {"action", d->action},
+                     {"current", d->current_dc}, {"target", d->target_dc}, {"action", to_string(d->action)},
                      {"reason", d->reason},   {"scores", scores},   {"move_cost", d->move_cost}};
     return {"PlacementDecision", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
   }
@@ -37,7 +37,7 @@ EventText event_json(const FmcEvent& e) {
     return {"PathMeasured", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
   }
   const auto& s = std::get<SecurityEvent>(e);
-  nlohmann::json j{{"kind", s.kind}, {"detail", s.detail}, {"dpid", s.dpid.value}, {"port", s.port.value}};
+  nlohmann::json j{{"kind", to_string(s.kind)}, {"detail", s.detail}, {"dpid", s.dpid.value}, {"port", s.port.value}};
   return {"SecurityEvent", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 

@@ -30,22 +30,47 @@ struct EndpointMoved {
   bool at_home = true;  // `to` is the endpoint's home site
 };
 
+// What was refused as an attack or a misconfiguration.
+enum class SecurityKind {
+  kArpConflict,      // an ARP claims an address another endpoint holds
+  kGatewayClaim,     // an ARP claims a gateway's address
+  kSpoofedMove,      // traffic or an announcement claims a move nothing explains
+  kRogueDhcpServer,  // a DHCP server message from a port that is not the configured server
+  kDhcpAbuse,        // a client over its DHCP rate or lease bounds
+};
+const char* to_string(SecurityKind k);
+
 // Something that looked like an attack or a misconfiguration and was refused.
 struct SecurityEvent {
-  std::string kind;  // "arp-conflict", "gateway-claim", "spoofed-move", ...
+  SecurityKind kind;
   std::string detail;
   of::Dpid dpid;
   of::PortNo port;
 };
 
+// The steps of a migration, in order; it ends in one of the last three.
+enum class MigrationPhase { kStarted, kSwitchover, kCompleted, kFailed, kCancelled };
+const char* to_string(MigrationPhase p);
+// It ended and left the VM where it was.
+inline bool left_vm_at_source(MigrationPhase p) { return p == MigrationPhase::kFailed || p == MigrationPhase::kCancelled; }
+
 // A step of a VM migration the controller ordered (paper §III.C).
 struct MigrationStep {
   std::int64_t id = 0;
   std::string vm, from_site, to_site;
-  std::string phase;  // started, switchover, completed, failed, cancelled
+  MigrationPhase phase = MigrationPhase::kStarted;
   double downtime_ms = 0;  // as the hypervisor reports it (completed)
   std::string detail;
 };
+
+// What the Location Mapper decided for a service (or part).
+enum class PlacementAction {
+  kStay,     // where it is is best
+  kWait,     // a better DC exists, but not yet for long enough (dwell, retry)
+  kMigrate,  // a migration was ordered
+  kRefused,  // a migration would be better but was refused (veto, no driver, ...)
+};
+const char* to_string(PlacementAction a);
 
 // The Location Mapper's judgement of where a service should run (paper
 // §III.B): the scores it compared and what it decided.
@@ -53,7 +78,7 @@ struct PlacementDecision {
   std::string service, vm, policy;
   std::string current_dc;
   std::string target_dc;  // empty: stay
-  std::string action;     // stay, wait (dwell), migrate, refused
+  PlacementAction action = PlacementAction::kStay;
   std::string reason;
   std::vector<std::pair<std::string, double>> scores;  // DC -> score (lower is better)
   double move_cost = 0;
@@ -66,7 +91,5 @@ struct PathMeasured {
 };
 
 using FmcEvent = std::variant<EndpointMoved, SecurityEvent, MigrationStep, PlacementDecision, PathMeasured>;
-
-
 
 }  // namespace fmc

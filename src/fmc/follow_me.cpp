@@ -12,14 +12,6 @@ namespace fmc {
 
 namespace {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::int64_t monotonic_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 // Hands the one shared dispatcher to the controller's per-worker app list.
 class SharedApp final : public ctl::App {
  public:
@@ -86,7 +78,10 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
 
   std::unique_ptr<FollowMe> f(new FollowMe());
   f->model_ = std::move(model);
-  f->saved_migrations_ = std::move(*saved_migrations);
+  for (const auto& r : *saved_migrations) {
+    if (auto m = from_record(r)) f->saved_migrations_.push_back(*m);
+    else log::warn("follow_me", "stored migration " + std::to_string(r.id) + " has unknown state '" + r.state + "'; skipped");
+  }
   f->writer_ = std::make_unique<store::WriteBehind>(std::move(*db), [](const store::StoreError& e) {
     log::error("store", e.message);
   });
@@ -97,16 +92,16 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
         if (c) writer->submit([c = *c](store::Store& s) { return s.add_location_change(c); });
         writer->submit_latest("endpoint:" + r.name, [r](store::Store& s) { return s.put_endpoint(r); });
       },
-      now_ms);
+      f->clock_);
   f->locations_->restore(*saved);
   log::info("follow_me", "restored " + std::to_string(saved->size()) + " endpoint records from " + db_path);
 
   // Every event is logged and persisted; the store keeps the event history.
-  f->bus_.subscribe([writer](const FmcEvent& e) {
+  f->bus_.subscribe([writer, &clock = f->clock_](const FmcEvent& e) {
     EventText t = event_json(e);
     (t.kind == "SecurityEvent" ? log::warn : log::info)("event", t.kind + " " + json_escape(t.json));
-    writer->submit([t = std::move(t)](store::Store& s) -> store::StoreResult<Ok> {
-      auto r = s.append_event(store::EventRecord{0, now_ms(), t.kind, t.json});
+    writer->submit([t = std::move(t), at_ms = clock.wall_ms()](store::Store& s) -> store::StoreResult<Ok> {
+      auto r = s.append_event(store::EventRecord{0, at_ms, t.kind, t.json});
       if (!r) return Unexpected{r.error()};
       return Ok{};
     });
@@ -127,7 +122,7 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
         },
         std::move(done));
   };
-  f->dhcp_ = std::make_unique<dhcp::DhcpService>(f->model_, *f->locations_, f->bus_, std::move(persist_leases), now_ms);
+  f->dhcp_ = std::make_unique<dhcp::DhcpService>(f->model_, *f->locations_, f->bus_, std::move(persist_leases), f->clock_);
   std::vector<dhcp::LeaseChange> leases;
   for (const auto& r : *saved_leases)
     if (auto l = from_record(r)) leases.push_back(*l);
@@ -135,16 +130,16 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
   log::info("follow_me", "restored " + std::to_string(leases.size()) + " DHCP leases");
   f->arp_ = std::make_unique<ArpProxy>(f->model_, *f->locations_, f->bus_);
   f->manipulator_ = std::make_unique<PacketManipulator>(
-      f->model_, *f->locations_, f->bus_,
+      f->model_, *f->locations_, f->bus_, f->clock_,
       [f = f.get()](const MoveConverged& c) { f->convergence_.observe(std::chrono::duration<double>(c.elapsed).count()); });
-  f->path_monitor_ = std::make_unique<PathMonitor>(f->model_, f->bus_, monotonic_us);
+  f->path_monitor_ = std::make_unique<PathMonitor>(f->model_, f->bus_, f->clock_);
   // Measured round trips; the configured WAN delays until a path has been measured.
   auto delay = [f = f.get()](const std::string& access, const std::string& dc) -> std::optional<double> {
     if (auto measured = f->path_monitor_->rtt_ms(access, dc)) return measured;
     return f->model_.wan_delay(access, dc);
   };
   // Subscribed last: its decisions come after every other app has seen the move.
-  f->mapper_ = std::make_unique<LocationMapper>(f->model_, *f->locations_, f->bus_, delay, now_ms);
+  f->mapper_ = std::make_unique<LocationMapper>(f->model_, *f->locations_, f->bus_, delay, f->clock_);
   f->bus_.subscribe([mapper = f->mapper_.get()](const FmcEvent& e) { mapper->on_event(e); });
   f->dispatcher_ = std::make_unique<Dispatcher>(FollowMeApps{f->model_, f->bus_, f->executor_, f->census_, *f->detector_,
                                                              *f->manipulator_, *f->arp_, *f->dhcp_, *f->path_monitor_});
@@ -158,14 +153,14 @@ void FollowMe::use_migration_driver(std::unique_ptr<migration::Driver> driver) {
   auto* writer = writer_.get();
   migration_manager_ = std::make_unique<MigrationManager>(
       model_, *locations_, migrations_, bus_, *driver_,
-      [writer](const store::MigrationRecord& m) {
-        writer->submit([m](store::Store& s) -> store::StoreResult<Ok> {
+      [writer](const Migration& m) {
+        writer->submit([m = to_record(m)](store::Store& s) -> store::StoreResult<Ok> {
           auto r = s.put_migration(m);
           if (!r) return Unexpected{r.error()};
           return Ok{};
         });
       },
-      now_ms);
+      clock_);
   migration_manager_->restore(saved_migrations_);
   mapper_->use(migration_manager_.get());
 }

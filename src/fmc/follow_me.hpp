@@ -56,10 +56,12 @@ class FollowMe {
   void tick();
   const PathMonitor& path_monitor() const { return *path_monitor_; }
   LocationMapper& mapper() { return *mapper_; }
+  const Clock& clock() const { return clock_; }
 
  private:
   FollowMe() = default;
   model::NetworkModel model_;
+  SystemClock clock_;
   ctl::EffectExecutor executor_;
   EventBus bus_{&executor_};
   MigrationsInFlight migrations_;
@@ -70,7 +72,7 @@ class FollowMe {
   std::unique_ptr<MobilityDetector> detector_;
   std::unique_ptr<dhcp::DhcpService> dhcp_;
   std::unique_ptr<ArpProxy> arp_;
-  std::vector<store::MigrationRecord> saved_migrations_;
+  std::vector<Migration> saved_migrations_;
   std::unique_ptr<migration::Driver> driver_, transfers_;
   std::unique_ptr<MigrationManager> migration_manager_;
   std::mutex post_mu_;

@@ -2,19 +2,8 @@
 
 namespace fmc {
 
-const char* to_string(MoveCause c) {
-  switch (c) {
-    case MoveCause::kTraffic: return "traffic";
-    case MoveCause::kDhcp: return "dhcp";
-    case MoveCause::kMigration: return "migration";
-    case MoveCause::kGratuitousArp: return "gratuitous-arp";
-    case MoveCause::kRestored: return "restored";
-  }
-  return "unknown";
-}
-
-LocationManager::LocationManager(const model::NetworkModel& model, EventBus& bus, Persist persist, Clock clock)
-    : model_(model), bus_(bus), persist_(std::move(persist)), clock_(std::move(clock)) {
+LocationManager::LocationManager(const model::NetworkModel& model, EventBus& bus, Persist persist, const Clock& clock)
+    : model_(model), bus_(bus), persist_(std::move(persist)), clock_(clock) {
   for (const auto& vm : model.vms) {
     Endpoint e{vm.name, store::EndpointKind::kVm, vm.mac, vm.ip, vm.home, std::nullopt, std::nullopt};
     index(endpoints_[vm.name] = e);
@@ -80,7 +69,7 @@ bool LocationManager::move(const std::string& name, const Location& to, MoveCaus
   if (e->current == to) return true;
   const auto from = e->current;
   e->current = to;
-  save(*e, store::LocationChange{name, from ? from->site : "", to.site, to_string(cause), clock_()});
+  save(*e, store::LocationChange{name, from ? from->site : "", to.site, to_string(cause), clock_.wall_ms()});
   bus_.publish(EndpointMoved{name, from, to, cause, to.site == e->home_site});
   return true;
 }
@@ -138,7 +127,7 @@ void LocationManager::save(const Endpoint& e, std::optional<store::LocationChang
     r.port = e.current->port.value;
   }
   r.visiting_ip = e.visiting_ip ? e.visiting_ip->to_string() : "";
-  r.updated_ms = clock_();
+  r.updated_ms = clock_.wall_ms();
   persist_(r, change);
 }
 

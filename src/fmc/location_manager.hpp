@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fmc/clock.hpp"
 #include "fmc/event_bus.hpp"
 #include "fmc/network_model.hpp"
 #include "store/store.hpp"
@@ -31,9 +32,8 @@ class LocationManager {
  public:
   // `persist` receives every change to write behind (never called with the store itself).
   using Persist = std::function<void(const store::EndpointRecord&, const std::optional<store::LocationChange>&)>;
-  using Clock = std::function<std::int64_t()>;  // milliseconds
 
-  LocationManager(const model::NetworkModel& model, EventBus& bus, Persist persist, Clock clock);
+  LocationManager(const model::NetworkModel& model, EventBus& bus, Persist persist, const Clock& clock);
 
   // Re-applies records saved earlier (after a restart); unknown names are ignored.
   void restore(const std::vector<store::EndpointRecord>& records);
@@ -63,7 +63,7 @@ class LocationManager {
   const model::NetworkModel& model_;
   EventBus& bus_;
   Persist persist_;
-  Clock clock_;
+  const Clock& clock_;
   std::unordered_map<std::string, Endpoint> endpoints_;
   std::unordered_map<net::MacAddr, std::string> by_mac_;
   std::unordered_map<std::uint32_t, std::string> by_ip_;

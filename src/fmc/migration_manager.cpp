@@ -6,20 +6,20 @@ namespace fmc {
 
 MigrationManager::MigrationManager(const model::NetworkModel& model, const LocationManager& locations,
                                    MigrationsInFlight& in_flight, EventBus& bus, migration::Driver& driver,
-                                   Persist persist, Clock clock)
+                                   Persist persist, const Clock& clock)
     : model_(model),
       locations_(locations),
       in_flight_(in_flight),
       bus_(bus),
       driver_(driver),
       persist_(std::move(persist)),
-      clock_(std::move(clock)) {}
+      clock_(clock) {}
 
-void MigrationManager::restore(const std::vector<store::MigrationRecord>& saved) {
+void MigrationManager::restore(const std::vector<Migration>& saved) {
   for (auto m : saved) {
-    if (m.state == "running") {
+    if (m.state == MigrationState::kRunning) {
       // The controller stopped while it ran: nobody will report its end.
-      m.state = "failed";
+      m.state = MigrationState::kFailed;
       m.detail = "controller restarted during the migration";
       persist_(m);
     }
@@ -27,10 +27,10 @@ void MigrationManager::restore(const std::vector<store::MigrationRecord>& saved)
     next_id_ = std::max(next_id_, m.id + 1);
   }
   for (const auto& [_, m] : history_)
-    if (m.state == "completed" && model::ServiceSpec::is_part_id(m.vm)) part_dc_[m.vm] = m.to_site;
+    if (m.state == MigrationState::kCompleted && model::ServiceSpec::is_part_id(m.vm)) part_dc_[m.vm] = m.to_site;
 }
 
-Result<store::MigrationRecord, std::string> MigrationManager::start(const std::string& vm, const std::string& to,
+Result<Migration, std::string> MigrationManager::start(const std::string& vm, const std::string& to,
                                                                     const std::string& cause) {
   const Endpoint* e = locations_.by_name(vm);
   if (!e || e->kind != store::EndpointKind::kVm) return Unexpected{"no VM named '" + vm + "'"};
@@ -49,7 +49,7 @@ Result<store::MigrationRecord, std::string> MigrationManager::start(const std::s
   return launch(vm, from, to, cause, driver_, spec ? spec->hypervisor : "");
 }
 
-Result<store::MigrationRecord, std::string> MigrationManager::start_part(const std::string& service, const std::string& part,
+Result<Migration, std::string> MigrationManager::start_part(const std::string& service, const std::string& part,
                                                                          const std::string& to, const std::string& cause) {
   const model::ServiceSpec* s = nullptr;
   const model::ServicePart* p = nullptr;
@@ -75,14 +75,14 @@ std::string MigrationManager::part_dc(const model::ServiceSpec& service, const m
   return it == part_dc_.end() ? part.initial_dc : it->second;
 }
 
-Result<store::MigrationRecord, std::string> MigrationManager::launch(const std::string& what, const std::string& from,
+Result<Migration, std::string> MigrationManager::launch(const std::string& what, const std::string& from,
                                                                      const std::string& to, const std::string& cause,
                                                                      migration::Driver& driver, const std::string& handle) {
   const std::int64_t id = next_id_++;
-  store::MigrationRecord m{id, what, from, to, "running", clock_(), 0, cause};
+  Migration m{id, what, from, to, MigrationState::kRunning, clock_.wall_ms(), 0, cause};
   history_[id] = m;
   persist_(m);
-  step(m, "started");
+  step(m, MigrationPhase::kStarted);
   running_[id] = Running{&driver, driver.start(migration::Request{what, from, to, handle},
                                                {[this, id](migration::MigrationId, const migration::Result& r) { finished(id, r); },
                                                 [this, id](migration::MigrationId) { switched_over(id); }})};
@@ -106,14 +106,14 @@ void MigrationManager::switched_over(std::int64_t id) {
   const auto& m = history_.at(id);
   log::info("migration", "migration " + std::to_string(id) + ": " + m.vm + " stopped at " + m.from_site +
                              " for its last copy; its traffic goes to " + m.to_site);
-  step(m, "switchover");
+  step(m, MigrationPhase::kSwitchover);
 }
 
 void MigrationManager::finished(std::int64_t id, const migration::Result& r) {
   running_.erase(id);
   auto& m = history_.at(id);
-  m.finished_ms = clock_();
-  m.state = migration::to_string(r.outcome);
+  m.finished_ms = clock_.wall_ms();
+  m.state = state_of(r.outcome);
   if (auto d = r.detail; !d.empty()) {
     while (!d.empty() && (d.back() == '\n' || d.back() == ' ')) d.pop_back();
     m.detail = d;
@@ -124,22 +124,22 @@ void MigrationManager::finished(std::int64_t id, const migration::Result& r) {
   else if (model::ServiceSpec::is_part_id(m.vm)) part_dc_[m.vm] = m.to_site;
   persist_(m);
   const double downtime_ms = std::chrono::duration<double, std::milli>(r.downtime).count();
-  step(m, m.state, downtime_ms);
-  log::info("migration", "migration " + std::to_string(id) + " " + m.state + " after " +
+  step(m, final_phase(m.state), downtime_ms);
+  log::info("migration", "migration " + std::to_string(id) + " " + to_string(m.state) + " after " +
                              std::to_string(m.finished_ms - m.started_ms) + " ms");
 }
 
-void MigrationManager::step(const store::MigrationRecord& m, const std::string& name, double downtime_ms) {
-  bus_.publish(MigrationStep{m.id, m.vm, m.from_site, m.to_site, name, downtime_ms, m.detail});
+void MigrationManager::step(const Migration& m, MigrationPhase phase, double downtime_ms) {
+  bus_.publish(MigrationStep{m.id, m.vm, m.from_site, m.to_site, phase, downtime_ms, m.detail});
 }
 
-const store::MigrationRecord* MigrationManager::find(std::int64_t id) const {
+const Migration* MigrationManager::find(std::int64_t id) const {
   auto it = history_.find(id);
   return it == history_.end() ? nullptr : &it->second;
 }
 
-std::vector<store::MigrationRecord> MigrationManager::all() const {
-  std::vector<store::MigrationRecord> out;
+std::vector<Migration> MigrationManager::all() const {
+  std::vector<Migration> out;
   for (const auto& [_, m] : history_) out.push_back(m);
   return out;
 }

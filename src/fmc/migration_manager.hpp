@@ -15,34 +15,34 @@
 #include <string>
 #include <vector>
 
+#include "fmc/clock.hpp"
 #include "fmc/location_manager.hpp"
 #include "fmc/migration/driver.hpp"
+#include "fmc/migration/migration.hpp"
 #include "fmc/migrations_in_flight.hpp"
-#include "store/store.hpp"
 
 namespace fmc {
 
 class MigrationManager {
  public:
-  using Persist = std::function<void(const store::MigrationRecord&)>;
-  using Clock = std::function<std::int64_t()>;  // milliseconds
+  using Persist = std::function<void(const Migration&)>;
   // Why `vm` may not be moved now, if anything.
   using Veto = std::function<std::optional<std::string>(const std::string& vm)>;
 
   MigrationManager(const model::NetworkModel& model, const LocationManager& locations, MigrationsInFlight& in_flight,
-                   EventBus& bus, migration::Driver& driver, Persist persist, Clock clock);
+                   EventBus& bus, migration::Driver& driver, Persist persist, const Clock& clock);
 
   // History saved earlier; new ids continue after the largest.
-  void restore(const std::vector<store::MigrationRecord>& saved);
+  void restore(const std::vector<Migration>& saved);
   void set_veto(Veto veto) { veto_ = std::move(veto); }
 
   // Who copies services' other parts (disk images, user data); without one they stay put.
   void use_transfer_driver(migration::Driver& transfers) { transfers_ = &transfers; }
 
   // Starts moving `vm` to data center `to`. The error says why not.
-  Result<store::MigrationRecord, std::string> start(const std::string& vm, const std::string& to, const std::string& cause);
+  Result<Migration, std::string> start(const std::string& vm, const std::string& to, const std::string& cause);
   // Starts moving part `part` of `service` to `to`; recorded as "service/part".
-  Result<store::MigrationRecord, std::string> start_part(const std::string& service, const std::string& part,
+  Result<Migration, std::string> start_part(const std::string& service, const std::string& part,
                                                          const std::string& to, const std::string& cause);
   // Where a part is: where its last completed move took it, else where the configuration puts it.
   std::string part_dc(const model::ServiceSpec& service, const model::ServicePart& part) const;
@@ -50,17 +50,17 @@ class MigrationManager {
   bool cancel(std::int64_t id);
   // The running migration of `vm`, if any.
   std::optional<std::int64_t> running_for(const std::string& vm) const;
-  const store::MigrationRecord* find(std::int64_t id) const;
-  std::vector<store::MigrationRecord> all() const;
+  const Migration* find(std::int64_t id) const;
+  std::vector<Migration> all() const;
   std::string_view driver_name() const { return driver_.name(); }
 
  private:
-  Result<store::MigrationRecord, std::string> launch(const std::string& what, const std::string& from, const std::string& to,
+  Result<Migration, std::string> launch(const std::string& what, const std::string& from, const std::string& to,
                                                      const std::string& cause, migration::Driver& driver,
                                                      const std::string& handle);
   void switched_over(std::int64_t id);
   void finished(std::int64_t id, const migration::Result& r);
-  void step(const store::MigrationRecord& m, const std::string& name, double downtime_ms = 0);
+  void step(const Migration& m, MigrationPhase phase, double downtime_ms = 0);
 
   const model::NetworkModel& model_;
   const LocationManager& locations_;
@@ -68,9 +68,9 @@ class MigrationManager {
   EventBus& bus_;
   migration::Driver& driver_;
   Persist persist_;
-  Clock clock_;
+  const Clock& clock_;
   Veto veto_;
-  std::map<std::int64_t, store::MigrationRecord> history_;
+  std::map<std::int64_t, Migration> history_;
   migration::Driver* transfers_ = nullptr;
   struct Running {
     migration::Driver* driver;

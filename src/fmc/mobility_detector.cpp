@@ -20,8 +20,8 @@ MobilityDetector::MobilityDetector(const model::NetworkModel& model, LocationMan
 void MobilityDetector::on_migration_step(const MigrationStep& step) {
   const Endpoint* e = locations_.by_name(step.vm);
   if (!e) return;
-  const bool back = (step.phase == "failed" || step.phase == "cancelled") && e->current && e->current->site == step.to_site;
-  if (step.phase != "switchover" && !back) return;
+  const bool back = left_vm_at_source(step.phase) && e->current && e->current->site == step.to_site;
+  if (step.phase != MigrationPhase::kSwitchover && !back) return;
   const model::Site* site = model_.site_named(back ? step.from_site : step.to_site);
   const model::SwitchSpec* sw = site ? model_.switch_named(site->switch_name) : nullptr;
   const auto port = site ? configured_port(*site, e->name) : std::nullopt;
@@ -74,7 +74,7 @@ bool MobilityDetector::old_location_quiet(const Endpoint& e) const {
 
 void MobilityDetector::refuse(const Endpoint& e, const PacketContext& p, bool plausible) {
   ++stats_.moves_refused;
-  bus_.publish(SecurityEvent{"spoofed-move",
+  bus_.publish(SecurityEvent{SecurityKind::kSpoofedMove,
                              e.name + " (" + p.eth.src.to_string() + ") appeared at " + p.site->name + " port " +
                                  std::to_string(p.in_port.value) +
                                  (plausible ? " while its old location is still live" : ", a port it is not configured on"),

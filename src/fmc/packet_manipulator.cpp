@@ -20,8 +20,8 @@ std::vector<net::Ipv4Addr> visitor_block(const net::Ipv4Prefix& subnet) {
 }  // namespace
 
 PacketManipulator::PacketManipulator(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
-                                     OnConverged on_converged, Clock clock)
-    : model_(model), locations_(locations), on_converged_(std::move(on_converged)), clock_(std::move(clock)) {
+                                     const Clock& clock, OnConverged on_converged)
+    : model_(model), locations_(locations), on_converged_(std::move(on_converged)), clock_(clock) {
   bus.react([this](const FmcEvent& e) {
     if (const auto* m = std::get_if<EndpointMoved>(&e)) return on_moved(*m);
     return ctl::Effects{};
@@ -68,7 +68,7 @@ ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
   if (!e) return out;
   if (m.at_home && e->current) out.send_all(e->current->dpid, dhcp_client_home_rules(*e));
   if (!e->ip) return out;
-  const auto started = clock_();
+  const auto started = clock_.steady();
 
   // Visiting address: kept while the endpoint stays in the same visited site.
   if (m.at_home) {
@@ -94,7 +94,7 @@ ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
   }
   out.confirm(std::move(group), [this, started, name = e->name, to = m.to.site](const ctl::GroupOutcome& outcome) {
     if (outcome.switches == 0) return;  // none connected: nothing converged
-    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock_() - started);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock_.steady() - started);
     log::info("packet_manipulator", name + " at " + to + ": flows " + (outcome.ok ? "confirmed" : "NOT confirmed") +
                                         " in " + std::to_string(elapsed.count()) + " us");
     if (on_converged_) on_converged_(MoveConverged{name, to, outcome.ok, elapsed});

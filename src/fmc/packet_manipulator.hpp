@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 
+#include "fmc/clock.hpp"
 #include "controller/effects.hpp"
 #include "fmc/location_manager.hpp"
 #include "fmc/pipeline/flows.hpp"
@@ -25,10 +26,9 @@ struct MoveConverged {
 class PacketManipulator {
  public:
   using OnConverged = std::function<void(const MoveConverged&)>;
-  using Clock = std::function<std::chrono::steady_clock::time_point()>;
   // Reacts to EndpointMoved on `bus`.
   PacketManipulator(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
-                    OnConverged on_converged = nullptr, Clock clock = std::chrono::steady_clock::now);
+                    const Clock& clock, OnConverged on_converged = nullptr);
   // Resync after a (re)connect: tunnels this switch takes part in.
   ctl::Effects on_switch_up(of::Dpid dpid) const;
   // Stale flows out and new ones in on every site's switch, confirmed by a barrier group.
@@ -45,7 +45,7 @@ class PacketManipulator {
   const model::NetworkModel& model_;
   LocationManager& locations_;
   OnConverged on_converged_;
-  Clock clock_;
+  const Clock& clock_;
 };
 
 }  // namespace fmc

@@ -31,8 +31,8 @@ net::MacAddr probe_mac(net::Ipv4Addr a) {
                        static_cast<std::uint8_t>(a.value >> 8), static_cast<std::uint8_t>(a.value)}};
 }
 
-PathMonitor::PathMonitor(const model::NetworkModel& model, EventBus& bus, Clock clock)
-    : model_(model), bus_(bus), clock_(std::move(clock)) {
+PathMonitor::PathMonitor(const model::NetworkModel& model, EventBus& bus, const Clock& clock)
+    : model_(model), bus_(bus), clock_(clock) {
   for (const model::Site* a : model_.sites_of(model::SiteKind::kAccessNetwork))
     for (const model::Site* d : model_.sites_of(model::SiteKind::kDataCenter)) paths_.push_back(Path{a->name, d->name, {}, {}, {}});
   published_rtt_.resize(paths_.size());
@@ -56,7 +56,7 @@ ctl::Effects PathMonitor::on_probe_arp(const PacketContext& p) const {
 ctl::Effects PathMonitor::on_probe(const PacketContext& p) {
   const model::Site* site = p.site;
   if (!site || !p.udp) return {};
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_.steady_us();
   const auto seq = probe_seq(p.udp->udp.payload);
   auto it = seq ? outstanding_.find(*seq) : outstanding_.end();
   if (it == outstanding_.end()) {
@@ -134,7 +134,7 @@ void PathMonitor::send_probe(ctl::Effects& out, const model::Site& from, const m
   // To the router as the source site's gateway, from the site's probe
   // address; a calibration probe goes through the switch's own flow table.
   net::UdpEndpoints e{probe_mac(from.probe_address), from.gateway.mac, from.probe_address, to.probe_address, port, port};
-  o.sent_us = clock_();
+  o.sent_us = clock_.steady_us();
   outstanding_[seq] = o;
   ++direction(o).sent;
   out.packet_out(sw->dpid, of::port::kController, {of::Output{o.leg == Leg::kCalibration ? of::port::kTable : *uplink, 0}},
@@ -143,7 +143,7 @@ void PathMonitor::send_probe(ctl::Effects& out, const model::Site& from, const m
 
 ctl::Effects PathMonitor::tick() {
   ctl::Effects out;
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_.steady_us();
   const std::int64_t interval = static_cast<std::int64_t>(model_.path_monitor.interval_ms) * 1000;
   for (auto it = outstanding_.begin(); it != outstanding_.end();) {
     if (now - it->second.sent_us > 3 * interval) {
@@ -175,7 +175,7 @@ void PathMonitor::on_port_stats(of::Dpid dpid, const of::PortStatsReply& reply) 
   const model::Site* site = model_.site_at(dpid);
   if (!site) return;
   const auto uplink = model_.uplink_port(*site);
-  const std::int64_t now = clock_();
+  const std::int64_t now = clock_.steady_us();
   for (const auto& s : reply.stats) {
     if (!uplink || s.port_no != *uplink) continue;
     PortCounters& c = counters_[site->name];

@@ -23,6 +23,7 @@
 
 #include <set>
 
+#include "fmc/clock.hpp"
 #include "controller/effects.hpp"
 #include "fmc/event_bus.hpp"
 #include "fmc/network_model.hpp"
@@ -32,9 +33,8 @@ namespace fmc {
 
 class PathMonitor {
  public:
-  using Clock = std::function<std::int64_t()>;  // microseconds, monotonic
 
-  PathMonitor(const model::NetworkModel& model, EventBus& bus, Clock clock);
+  PathMonitor(const model::NetworkModel& model, EventBus& bus, const Clock& clock);
 
   // The rule that catches probes to this site's probe address; probes are
   // sent from and to connected switches only.
@@ -89,7 +89,7 @@ class PathMonitor {
 
   const model::NetworkModel& model_;
   EventBus& bus_;
-  Clock clock_;
+  const Clock& clock_;
   std::set<of::Dpid> connected_;
   std::vector<Path> paths_;
   std::vector<Direction> calibration_;  // per site (model_.sites order)

@@ -25,7 +25,7 @@ OfResult<Ok> encode_action13(const Action& a, ByteWriter& w) {
     w.zeros(6);
   } else if (const auto* s = std::get_if<SetField>(&a)) {
     if (s->field.field_count() != 1)
-      return fail(ErrorType::kBadAction, code::kBadSetType, "set_field needs exactly one field");
+      return fail(code::kBadSetType, "set_field needs exactly one field");
     w.u16(at13::kSetField);
     w.u16(0);
     encode_oxm_fields(s->field, w);
@@ -66,7 +66,7 @@ OfResult<Ok> encode_set_field10(const Match& f, ByteWriter& w) {
     w.u16(8);
     w.u32(ip.value.value);
   };
-  if (f.field_count() != 1) return fail(ErrorType::kBadAction, code::kBadSetType, "set_field needs exactly one field");
+  if (f.field_count() != 1) return fail(code::kBadSetType, "set_field needs exactly one field");
   if (f.eth_src) mac_action(at10::kSetDlSrc, f.eth_src->value);
   else if (f.eth_dst) mac_action(at10::kSetDlDst, f.eth_dst->value);
   else if (f.ipv4_src) ip_action(at10::kSetNwSrc, *f.ipv4_src);
@@ -74,7 +74,7 @@ OfResult<Ok> encode_set_field10(const Match& f, ByteWriter& w) {
   else if (f.tcp_src || f.udp_src) u16_action(at10::kSetTpSrc, f.tcp_src ? *f.tcp_src : *f.udp_src);
   else if (f.tcp_dst || f.udp_dst) u16_action(at10::kSetTpDst, f.tcp_dst ? *f.tcp_dst : *f.udp_dst);
   else if (f.vlan_vid) u16_action(at10::kSetVlanVid, *f.vlan_vid & 0x0fff);
-  else return fail(ErrorType::kBadAction, code::kBadSetType, "field cannot be set in OpenFlow 1.0");
+  else return fail(code::kBadSetType, "field cannot be set in OpenFlow 1.0");
   return Ok{};
 }
 
@@ -93,7 +93,7 @@ OfResult<Ok> encode_action10(const Action& a, ByteWriter& w) {
     w.zeros(4);
     return Ok{};
   }
-  return fail(ErrorType::kBadAction, code::kBadActionType, "action not available in OpenFlow 1.0");
+  return fail(code::kBadActionType, "action not available in OpenFlow 1.0");
 }
 
 OfResult<Action> decode_action13(std::uint16_t type, ByteReader& body) {
@@ -114,13 +114,13 @@ OfResult<Action> decode_action13(std::uint16_t type, ByteReader& body) {
       auto field = decode_oxm_fields(all.first(tlv_len));
       if (!field) return Unexpected<OfError>{field.error()};
       if (field->field_count() != 1)
-        return fail(ErrorType::kBadAction, code::kBadSetType, "set_field with unsupported field");
+        return fail(code::kBadSetType, "set_field with unsupported field");
       return Action{SetField{std::move(*field)}};
     }
     default:
-      return fail(ErrorType::kBadAction, code::kBadActionType, "unknown action type");
+      return fail(code::kBadActionType, "unknown action type");
   }
-  return fail(ErrorType::kBadAction, code::kBadActionLen, "action too short");
+  return fail(code::kBadActionLen, "action too short");
 }
 
 OfResult<Action> decode_action10(std::uint16_t type, ByteReader& body) {
@@ -142,7 +142,7 @@ OfResult<Action> decode_action10(std::uint16_t type, ByteReader& body) {
     // 1.0 does not say whether a transport port is TCP or UDP; read as TCP.
     case at10::kSetTpSrc: f.tcp_src = body.u16(); break;
     case at10::kSetTpDst: f.tcp_dst = body.u16(); break;
-    default: return fail(ErrorType::kBadAction, code::kBadActionType, "unknown action type");
+    default: return fail(code::kBadActionType, "unknown action type");
   }
   return Action{SetField{f}};
 }
@@ -164,11 +164,11 @@ OfResult<ActionList> decode_actions(Bytes data, Version v) {
     const std::uint16_t type = r.u16();
     const std::uint16_t len = r.u16();
     if (!r.ok() || len < 8 || len % 8 != 0 || !r.has(len - 4u))
-      return fail(ErrorType::kBadAction, code::kBadActionLen, "action length invalid");
+      return fail(code::kBadActionLen, "action length invalid");
     ByteReader body(r.bytes(len - 4u));
     auto a = v == Version::V13 ? decode_action13(type, body) : decode_action10(type, body);
     if (!a) return Unexpected<OfError>{a.error()};
-    if (!body.ok()) return fail(ErrorType::kBadAction, code::kBadActionLen, "action too short");
+    if (!body.ok()) return fail(code::kBadActionLen, "action too short");
     out.push_back(std::move(*a));
   }
   return out;
@@ -209,7 +209,7 @@ OfResult<InstructionList> decode_instructions(Bytes data) {
     const std::uint16_t type = r.u16();
     const std::uint16_t len = r.u16();
     if (!r.ok() || len < 8 || len % 8 != 0 || !r.has(len - 4u))
-      return fail(ErrorType::kBadInstruction, code::kBadInstructionLen, "instruction length invalid");
+      return fail(code::kBadInstructionLen, "instruction length invalid");
     ByteReader body(r.bytes(len - 4u));
     switch (type) {
       case it::kGotoTable: out.emplace_back(GotoTable{body.u8()}); break;
@@ -224,7 +224,7 @@ OfResult<InstructionList> decode_instructions(Bytes data) {
         break;
       }
       default:
-        return fail(ErrorType::kBadInstruction, code::kUnknownInstruction, "unknown instruction type");
+        return fail(code::kUnknownInstruction, "unknown instruction type");
     }
   }
   return out;
@@ -236,7 +236,7 @@ OfResult<const ActionList*> actions_for_v10(const InstructionList& list) {
   if (list.size() == 1) {
     if (const auto* apply = std::get_if<ApplyActions>(&list.front())) return &apply->actions;
   }
-  return fail(ErrorType::kBadInstruction, code::kUnknownInstruction,
+  return fail(code::kUnknownInstruction,
               "OpenFlow 1.0 supports only one apply-actions list");
 }
 

@@ -55,12 +55,12 @@ OfResult<Envelope> decode(Bytes frame) {
     const Version v = h.version == 0x01 ? Version::V10 : Version::V13;
     return Envelope{v, h.xid, std::move(*msg)};
   }
-  if (!is_supported(h.version)) return fail(ErrorType::kBadRequest, code::kBadVersion, "unsupported OpenFlow version");
+  if (!is_supported(h.version)) return fail(code::kBadVersion, "unsupported OpenFlow version");
   const auto v = static_cast<Version>(h.version);
   const auto type = v == Version::V13 ? std::optional<std::uint8_t>(h.type) : normalise_type10(h.type);
-  if (!type) return fail(ErrorType::kBadRequest, code::kBadType, "unsupported message type");
+  if (!type) return fail(code::kBadType, "unsupported message type");
 
-  OfResult<Message> msg = fail(ErrorType::kBadRequest, code::kBadType, "unsupported message type");
+  OfResult<Message> msg = fail(code::kBadType, "unsupported message type");
   switch (*type) {
     case wire::type::kPacketIn:
     case wire::type::kPacketOut: msg = wire::decode_packet(*type, v, r); break;
@@ -104,15 +104,11 @@ std::vector<std::uint8_t> encode_or_empty(const Message& msg, Version v, Xid xid
 
 void encode_error_reply(const OfError& err, Version v, Xid xid, Bytes offending,
                         std::vector<std::uint8_t>& out) {
-  std::uint16_t type = static_cast<std::uint16_t>(err.type);
-  std::uint16_t code = err.code;
-  if (v == Version::V10 && type > static_cast<std::uint16_t>(ErrorType::kBadAction)) {
-    // 1.0 has no instruction/match error types: report a bad request.
-    type = static_cast<std::uint16_t>(ErrorType::kBadRequest);
-    code = code::kBadLen;
-  }
+  ErrorCode c = err.code;
+  // 1.0 has no instruction/match error types: report a bad request.
+  if (v == Version::V10 && c.type > ErrorType::kBadAction) c = code::kBadLen;
   const Bytes data = offending.first(std::min<std::size_t>(offending.size(), 64));
-  (void)encode(ErrorMsg{type, code, data}, v, xid, out);
+  (void)encode(ErrorMsg{static_cast<std::uint16_t>(c.type), c.value, data}, v, xid, out);
 }
 
 std::optional<Version> negotiate(std::uint8_t peer_header_version, const Hello& peer_hello,

@@ -17,41 +17,47 @@ enum class ErrorType : std::uint16_t {
   kFlowModFailed = 5,
 };
 
+// One error the protocol defines: a type and a code that means something
+// only within that type (code 0 is a bad version under BAD_REQUEST but an
+// incompatible hello under HELLO_FAILED), so the two travel together.
+struct ErrorCode {
+  ErrorType type;
+  std::uint16_t value;
+  bool operator==(const ErrorCode&) const = default;
+};
+
 namespace code {
-inline constexpr std::uint16_t kHelloIncompatible = 0;
-inline constexpr std::uint16_t kBadVersion = 0;
-inline constexpr std::uint16_t kBadType = 1;
-inline constexpr std::uint16_t kBadMultipart = 2;
-inline constexpr std::uint16_t kBadExperimenter = 3;
-inline constexpr std::uint16_t kBadLen = 6;
-inline constexpr std::uint16_t kBadActionType = 0;
-inline constexpr std::uint16_t kBadActionLen = 1;
-inline constexpr std::uint16_t kBadOutPort = 4;
-inline constexpr std::uint16_t kBadArgument = 5;
-inline constexpr std::uint16_t kBadSetType = 13;
-inline constexpr std::uint16_t kUnknownInstruction = 0;
-inline constexpr std::uint16_t kBadInstructionLen = 6;
-inline constexpr std::uint16_t kBadMatchType = 0;
-inline constexpr std::uint16_t kBadMatchLen = 1;
-inline constexpr std::uint16_t kBadField = 6;
-inline constexpr std::uint16_t kBadMask = 8;
-inline constexpr std::uint16_t kDupField = 10;
+inline constexpr ErrorCode kHelloIncompatible{ErrorType::kHelloFailed, 0};
+inline constexpr ErrorCode kBadVersion{ErrorType::kBadRequest, 0};
+inline constexpr ErrorCode kBadType{ErrorType::kBadRequest, 1};
+inline constexpr ErrorCode kBadMultipart{ErrorType::kBadRequest, 2};
+inline constexpr ErrorCode kBadExperimenter{ErrorType::kBadRequest, 3};
+inline constexpr ErrorCode kBadLen{ErrorType::kBadRequest, 6};
+inline constexpr ErrorCode kBadActionType{ErrorType::kBadAction, 0};
+inline constexpr ErrorCode kBadActionLen{ErrorType::kBadAction, 1};
+inline constexpr ErrorCode kBadOutPort{ErrorType::kBadAction, 4};
+inline constexpr ErrorCode kBadArgument{ErrorType::kBadAction, 5};
+inline constexpr ErrorCode kBadSetType{ErrorType::kBadAction, 13};
+inline constexpr ErrorCode kUnknownInstruction{ErrorType::kBadInstruction, 0};
+inline constexpr ErrorCode kBadInstructionLen{ErrorType::kBadInstruction, 6};
+inline constexpr ErrorCode kBadMatchType{ErrorType::kBadMatch, 0};
+inline constexpr ErrorCode kBadMatchLen{ErrorType::kBadMatch, 1};
+inline constexpr ErrorCode kBadField{ErrorType::kBadMatch, 6};
+inline constexpr ErrorCode kBadMask{ErrorType::kBadMatch, 8};
+inline constexpr ErrorCode kDupField{ErrorType::kBadMatch, 10};
+inline constexpr ErrorCode kBadFlowModCommand{ErrorType::kFlowModFailed, 6};
 }  // namespace code
 
 struct OfError {
-  ErrorType type;
-  std::uint16_t code;
+  ErrorCode code;
   const char* reason;  // static string, for logs and tests
+  ErrorType type() const { return code.type; }
 };
 
 template <class T>
 using OfResult = Result<T, OfError>;
 
-inline Unexpected<OfError> fail(ErrorType t, std::uint16_t c, const char* why) {
-  return Unexpected<OfError>{OfError{t, c, why}};
-}
-inline Unexpected<OfError> bad_len(const char* why) {
-  return fail(ErrorType::kBadRequest, code::kBadLen, why);
-}
+inline Unexpected<OfError> fail(ErrorCode c, const char* why) { return Unexpected<OfError>{OfError{c, why}}; }
+inline Unexpected<OfError> bad_len(const char* why) { return fail(code::kBadLen, why); }
 
 }  // namespace fmc::of

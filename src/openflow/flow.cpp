@@ -12,7 +12,7 @@ OfResult<Message> decode_flow_mod(Version v, ByteReader& r) {
     f.cookie_mask = r.u64();
     f.table_id = r.u8();
     const std::uint8_t command = r.u8();
-    if (command > 4) return fail(ErrorType::kFlowModFailed, 6, "unknown flow-mod command");
+    if (command > 4) return fail(code::kBadFlowModCommand, "unknown flow-mod command");
     f.command = static_cast<FlowModCommand>(command);
     f.idle_timeout = r.u16();
     f.hard_timeout = r.u16();
@@ -35,7 +35,7 @@ OfResult<Message> decode_flow_mod(Version v, ByteReader& r) {
   f.match = std::move(*match);
   f.cookie = r.u64();
   const std::uint16_t command = r.u16();
-  if (command > 4) return fail(ErrorType::kBadRequest, code::kBadType, "unknown flow-mod command");
+  if (command > 4) return fail(code::kBadType, "unknown flow-mod command");
   f.command = static_cast<FlowModCommand>(command);
   f.idle_timeout = r.u16();
   f.hard_timeout = r.u16();

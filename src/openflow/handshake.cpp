@@ -14,7 +14,7 @@ OfResult<Message> decode_hello(ByteReader& r) {
   while (r.remaining() >= 4) {
     const std::uint16_t type = r.u16();
     const std::uint16_t len = r.u16();
-    if (len < 4 || !r.has(len - 4u)) return fail(ErrorType::kHelloFailed, code::kHelloIncompatible, "hello element overruns message");
+    if (len < 4 || !r.has(len - 4u)) return fail(code::kHelloIncompatible, "hello element overruns message");
     ByteReader body(r.bytes(len - 4u));
     if (type == kHelloElemVersionBitmap && body.remaining() >= 4) hello.version_bitmap = body.u32();
     r.skip(std::min<std::size_t>((8 - len % 8) % 8, r.remaining()));
@@ -71,7 +71,7 @@ OfResult<Message> decode_handshake(std::uint8_t type, Version v, ByteReader& r) 
       if (type == type::kRoleRequest) return Message{RoleRequest{role, gen}};
       return Message{RoleReply{role, gen}};
     }
-    default: return fail(ErrorType::kBadRequest, code::kBadType, "unsupported message type");
+    default: return fail(code::kBadType, "unsupported message type");
   }
 }
 

@@ -107,7 +107,7 @@ OfResult<Match> decode_oxm_fields(Bytes tlvs) {
     const std::uint16_t cls = r.u16();
     const std::uint8_t fh = r.u8();
     const std::uint8_t len = r.u8();
-    if (!r.has(len)) return fail(ErrorType::kBadMatch, code::kBadMatchLen, "oxm overruns match");
+    if (!r.has(len)) return fail(code::kBadMatchLen, "oxm overruns match");
     ByteReader v(r.bytes(len));
     if (cls != kOxmClassBasic) continue;  // other classes (e.g. Nicira) are not modelled
     const auto field = static_cast<Field>(fh >> 1);
@@ -145,10 +145,10 @@ OfResult<Match> decode_oxm_fields(Bytes tlvs) {
       case kArpTha: size_ok = !has_mask && expect(6); fresh = set_once(m.arp_tha, net::read_mac(v)); break;
       default: break;  // a basic field this project does not use: skipped
     }
-    if (!size_ok || !v.ok()) return fail(ErrorType::kBadMatch, code::kBadMatchLen, "oxm field has wrong length");
-    if (!fresh) return fail(ErrorType::kBadMatch, code::kDupField, "oxm field repeated");
+    if (!size_ok || !v.ok()) return fail(code::kBadMatchLen, "oxm field has wrong length");
+    if (!fresh) return fail(code::kDupField, "oxm field repeated");
   }
-  if (!r.ok()) return fail(ErrorType::kBadMatch, code::kBadMatchLen, "truncated oxm header");
+  if (!r.ok()) return fail(code::kBadMatchLen, "truncated oxm header");
   return m;
 }
 
@@ -164,11 +164,11 @@ void encode_match13(const Match& m, ByteWriter& w) {
 OfResult<Match> decode_match13(ByteReader& r) {
   const std::uint16_t type = r.u16();
   const std::uint16_t len = r.u16();
-  if (!r.ok()) return fail(ErrorType::kBadMatch, code::kBadMatchLen, "truncated match header");
-  if (type != kMatchTypeOxm) return fail(ErrorType::kBadMatch, code::kBadMatchType, "match type is not OXM");
-  if (len < 4) return fail(ErrorType::kBadMatch, code::kBadMatchLen, "match length below header");
+  if (!r.ok()) return fail(code::kBadMatchLen, "truncated match header");
+  if (type != kMatchTypeOxm) return fail(code::kBadMatchType, "match type is not OXM");
+  if (len < 4) return fail(code::kBadMatchLen, "match length below header");
   const std::size_t padded = (static_cast<std::size_t>(len) + 7) / 8 * 8;
-  if (!r.has(padded - 4)) return fail(ErrorType::kBadMatch, code::kBadMatchLen, "match overruns message");
+  if (!r.has(padded - 4)) return fail(code::kBadMatchLen, "match overruns message");
   const Bytes tlvs = r.bytes(len - 4u);
   r.skip(padded - len);
   return decode_oxm_fields(tlvs);
@@ -228,19 +228,19 @@ PortNo port_from_wire10(std::uint16_t p) {
 
 OfResult<Ok> encode_match10(const Match& m, ByteWriter& w) {
   if (!exact_mac(m.eth_src) || !exact_mac(m.eth_dst))
-    return fail(ErrorType::kBadMatch, code::kBadMask, "OpenFlow 1.0 cannot mask MAC addresses");
+    return fail(code::kBadMask, "OpenFlow 1.0 cannot mask MAC addresses");
   if (m.arp_sha || m.arp_tha)
-    return fail(ErrorType::kBadMatch, code::kBadField, "OpenFlow 1.0 cannot match ARP hardware addresses");
+    return fail(code::kBadField, "OpenFlow 1.0 cannot match ARP hardware addresses");
   if ((m.tcp_src || m.tcp_dst) && (m.udp_src || m.udp_dst))
-    return fail(ErrorType::kBadMatch, code::kDupField, "both TCP and UDP ports given");
+    return fail(code::kDupField, "both TCP and UDP ports given");
   if ((m.arp_op || m.arp_spa || m.arp_tpa) && (m.ip_proto || m.ipv4_src || m.ipv4_dst))
-    return fail(ErrorType::kBadMatch, code::kDupField, "both ARP and IPv4 fields given");
+    return fail(code::kDupField, "both ARP and IPv4 fields given");
   const auto& nw_src = m.arp_spa ? m.arp_spa : m.ipv4_src;
   const auto& nw_dst = m.arp_tpa ? m.arp_tpa : m.ipv4_dst;
   const int src_bits = wildcard_bits(nw_src);
   const int dst_bits = wildcard_bits(nw_dst);
   if (src_bits < 0 || dst_bits < 0)
-    return fail(ErrorType::kBadMatch, code::kBadMask, "OpenFlow 1.0 needs prefix IP masks");
+    return fail(code::kBadMask, "OpenFlow 1.0 needs prefix IP masks");
 
   std::uint32_t wildcards = wc::kDlVlanPcp | wc::kNwTos;
   if (!m.in_port) wildcards |= wc::kInPort;
@@ -278,7 +278,7 @@ OfResult<Ok> encode_match10(const Match& m, ByteWriter& w) {
 }
 
 OfResult<Match> decode_match10(ByteReader& r) {
-  if (!r.has(kMatch10Len)) return fail(ErrorType::kBadRequest, code::kBadLen, "truncated ofp_match");
+  if (!r.has(kMatch10Len)) return fail(code::kBadLen, "truncated ofp_match");
   Match m;
   const std::uint32_t wildcards = r.u32();
   const std::uint16_t in_port = r.u16();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "openflow/action.hpp"
+#include "openflow/error.hpp"
 #include "openflow/match.hpp"
 #include "openflow/types.hpp"
 
@@ -17,9 +18,10 @@ struct Hello {
   std::uint32_t version_bitmap = 0;  // bit n = wire version n; 0 = none sent
 };
 struct ErrorMsg {
-  std::uint16_t type = 0;
+  std::uint16_t type = 0;  // as on the wire: a peer may send values we do not define
   std::uint16_t code = 0;
   Bytes data;
+  bool is(ErrorCode c) const { return type == static_cast<std::uint16_t>(c.type) && code == c.value; }
 };
 struct EchoRequest {
   Bytes data;

@@ -226,7 +226,7 @@ OfResult<Message> decode_request(std::uint16_t mp_type, Version v, ByteReader& r
       break;
     default: break;
   }
-  return fail(ErrorType::kBadRequest, code::kBadMultipart, "unsupported multipart type");
+  return fail(code::kBadMultipart, "unsupported multipart type");
 }
 
 OfResult<Message> decode_reply(std::uint16_t mp_type, std::uint16_t flags, Version v, ByteReader& r) {
@@ -275,7 +275,7 @@ OfResult<Message> decode_reply(std::uint16_t mp_type, std::uint16_t flags, Versi
     }
     default: break;
   }
-  return fail(ErrorType::kBadRequest, code::kBadMultipart, "unsupported multipart type");
+  return fail(code::kBadMultipart, "unsupported multipart type");
 }
 
 }  // namespace

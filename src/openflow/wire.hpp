@@ -65,7 +65,7 @@ Port decode_port(Version v, ByteReader& r);
 inline constexpr std::size_t port_len(Version v) { return v == Version::V13 ? 64 : 48; }
 
 inline Unexpected<OfError> not_in_version() {
-  return fail(ErrorType::kBadRequest, code::kBadType, "message not available in this OpenFlow version");
+  return fail(code::kBadType, "message not available in this OpenFlow version");
 }
 
 }  // namespace fmc::of::wire

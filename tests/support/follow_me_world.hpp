@@ -17,13 +17,12 @@ struct FollowMeWorld {
   model::NetworkModel model;
   ctl::EffectExecutor executor;
   EventBus bus{&executor};
-  std::int64_t now_ms = 1'000'000;
-  std::int64_t now_us = 1'000'000'000;
-  LocationManager lm{model, bus, nullptr, [this] { return now_ms; }};
+  ManualClock clock;
+  LocationManager lm{model, bus, nullptr, clock};
   MigrationsInFlight migrations;
   MobilityDetector detector{model, lm, bus, migrations};
   std::vector<MoveConverged> converged;
-  PacketManipulator manipulator{model, lm, bus, [this](const MoveConverged& c) { converged.push_back(c); }};
+  PacketManipulator manipulator{model, lm, bus, clock, [this](const MoveConverged& c) { converged.push_back(c); }};
   ArpProxy arp{model, lm, bus};
   // Leases are "stored" at once unless told to hold them.
   bool hold_leases = false;
@@ -36,8 +35,8 @@ struct FollowMeWorld {
                            if (hold_leases) held_leases.push_back(std::move(done));
                            else bus.handle(done);
                          },
-                         [this] { return now_ms; }};
-  PathMonitor paths{model, bus, [this] { return now_us; }};
+                         clock};
+  PathMonitor paths{model, bus, clock};
   PacketInCensus census;
   Dispatcher dispatcher{FollowMeApps{model, bus, executor, census, detector, manipulator, arp, dhcp, paths}};
   std::deque<FakeSwitch> switches;

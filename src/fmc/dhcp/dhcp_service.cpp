@@ -17,12 +17,12 @@ bool worth_logging(std::uint64_t count) { return std::has_single_bit(count); }
 }  // namespace
 
 DhcpService::DhcpService(const model::NetworkModel& model, LocationManager& locations, EventBus& bus, Persist persist,
-                         Clock clock)
+                         const Clock& clock)
     : model_(model),
       locations_(locations),
       bus_(bus),
       persist_(std::move(persist)),
-      clock_(std::move(clock)),
+      clock_(clock),
       server_(model),
       guard_(model.dhcp.max_clients_per_port, model.dhcp.max_rate_per_port) {}
 
@@ -68,15 +68,15 @@ void DhcpService::from_client(ctl::Effects& out, const PacketContext& p, const n
   const model::Site& site = *p.site;
   const std::string where = site.name + " port " + std::to_string(p.in_port.value) + " from " + p.eth.src.to_string();
   if (m.op != 1) {
-    bus_.publish(SecurityEvent{"rogue-dhcp-server", where + " sent a DHCP server message", p.dpid, p.in_port});
+    bus_.publish(SecurityEvent{SecurityKind::kRogueDhcpServer, where + " sent a DHCP server message", p.dpid, p.in_port});
     return drop("server message from a client port", where);
   }
   if (m.chaddr != p.eth.src) return drop("chaddr differs from the source MAC", where + " chaddr " + m.chaddr.to_string());
   if (m.giaddr.value != 0) return drop("relayed message on a client port", where);
   if (m.relay_agent) return drop("option 82 from a client", where);  // RFC 3046 §2.1: untrusted circuit
-  if (const char* why = guard_.admit(p.dpid, p.in_port, m.chaddr, static_cast<double>(clock_()) / 1000.0)) {
+  if (const char* why = guard_.admit(p.dpid, p.in_port, m.chaddr, clock_.steady_s())) {
     if (worth_logging(stats_.dropped[why] + 1))
-      bus_.publish(SecurityEvent{"dhcp-abuse", where + ": " + why, p.dpid, p.in_port});
+      bus_.publish(SecurityEvent{SecurityKind::kDhcpAbuse, where + ": " + why, p.dpid, p.in_port});
     return drop(why, where);
   }
   learn_location(m, site, p.dpid, p.in_port);
@@ -102,7 +102,7 @@ void DhcpService::learn_address(const net::MacAddr& mac, net::Ipv4Addr ip, const
 void DhcpService::serve(ctl::Effects& out, const PacketContext& p, const net::DhcpMessage& m) {
   const model::Site& site = *p.site;
   const of::PortNo port = p.in_port;
-  Decision d = server_.handle(m, site, clock_() / 1000);
+  Decision d = server_.handle(m, site, clock_.wall_ms() / 1000);
   // Offers are not stored: after a restart an unconfirmed offer is simply
   // gone (the client's REQUEST is then judged afresh, at worst NAKed).
   std::erase_if(d.changes, [](const LeaseChange& c) { return c.lease.state == LeaseState::kOffered; });
@@ -144,7 +144,7 @@ void DhcpService::relay_to_client(ctl::Effects& out, const PacketContext& p, con
   const net::UdpDatagram& d = *p.udp;
   const std::string where = site.name + " uplink from " + d.ip.src.to_string();
   if (d.ip.src != model_.dhcp.relay_to) {
-    bus_.publish(SecurityEvent{"rogue-dhcp-server", where + " is not the configured DHCP server", p.dpid, p.in_port});
+    bus_.publish(SecurityEvent{SecurityKind::kRogueDhcpServer, where + " is not the configured DHCP server", p.dpid, p.in_port});
     return drop("reply from an unknown server", where);
   }
   const auto port = m.relay_agent ? port_of_circuit(site, m.relay_agent->circuit_id) : std::nullopt;

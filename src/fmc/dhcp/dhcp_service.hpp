@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "fmc/clock.hpp"
 #include "controller/effects.hpp"
 #include "fmc/dhcp/dhcp_guard.hpp"
 #include "fmc/dhcp/dhcp_server.hpp"
@@ -35,10 +36,9 @@ class DhcpService {
   // effects carried out) once they are durable.
   using Stored = std::function<ctl::Effects()>;
   using Persist = std::function<void(std::vector<LeaseChange>, Stored stored)>;
-  using Clock = std::function<std::int64_t()>;  // milliseconds
 
   DhcpService(const model::NetworkModel& model, LocationManager& locations, EventBus& bus, Persist persist,
-              Clock clock);
+              const Clock& clock);
 
   void restore(const std::vector<LeaseChange>& saved);
   // At access switches, DHCP to a server port comes to the controller.
@@ -69,7 +69,7 @@ class DhcpService {
   LocationManager& locations_;
   EventBus& bus_;
   Persist persist_;
-  Clock clock_;
+  const Clock& clock_;
   DhcpServer server_;
   DhcpGuard guard_;
   DhcpStats stats_;

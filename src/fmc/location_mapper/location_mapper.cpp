@@ -14,8 +14,8 @@ std::vector<std::string> access_network_names(const model::NetworkModel& m) {
 }  // namespace
 
 LocationMapper::LocationMapper(const model::NetworkModel& model, const LocationManager& locations, EventBus& bus,
-                               placement::DelayOf delay, Clock clock)
-    : model_(model), locations_(locations), bus_(bus), delay_(std::move(delay)), clock_(std::move(clock)) {
+                               placement::DelayOf delay, const Clock& clock)
+    : model_(model), locations_(locations), bus_(bus), delay_(std::move(delay)), clock_(clock) {
   set_settings(model.placement);
 }
 
@@ -43,7 +43,7 @@ void LocationMapper::on_event(const FmcEvent& e) {
       for (const auto& u : s.users)
         if (u == m->endpoint) due_.insert(s.name);
   } else if (const auto* step = std::get_if<MigrationStep>(&e)) {
-    if (step->phase != "failed" && step->phase != "cancelled") return;
+    if (!left_vm_at_source(step->phase)) return;
     for (const auto& s : model_.services)
       if (s.vm == step->vm) judged_[s.name].hold_until_s = now_s() + settings_.retry_after_s;
     // A part is judged under its own name.
@@ -103,19 +103,19 @@ void LocationMapper::judge_unit(const model::ServiceSpec& service, const std::st
                                 const placement::ServiceView& v, const Start& start) {
   Judged& j = judged_[key];
   const double now = now_s();
-  PlacementDecision d{service.name, what, model::to_string(settings_.policy), v.current_dc, "", "stay", "", {}, v.move_cost};
+  PlacementDecision d{service.name, what, model::to_string(settings_.policy), v.current_dc, "", PlacementAction::kStay, "", {}, v.move_cost};
   for (const auto& s : v.scores) d.scores.emplace_back(s.dc, s.score);
   if (v.users.empty()) {
     d.reason = "none of the service's users is located";
     return publish(j, std::move(d));
   }
   if (migrations_ && migrations_->running_for(what)) {
-    d.action = "wait";
+    d.action = PlacementAction::kWait;
     d.reason = "a migration of it is running";
     return publish(j, std::move(d));
   }
   if (now < j.hold_until_s) {
-    d.action = "wait";
+    d.action = PlacementAction::kWait;
     d.reason = "holding after a failed or refused migration";
     return publish(j, std::move(d));
   }
@@ -129,23 +129,23 @@ void LocationMapper::judge_unit(const model::ServiceSpec& service, const std::st
   const bool dwell = settings_.policy != model::PlacementPolicyKind::kNearest;
   if (!j.pending || j.pending->to != d.target_dc) j.pending = Pending{d.target_dc, now};
   if (dwell && now - j.pending->since_s < settings_.dwell_s) {
-    d.action = "wait";
+    d.action = PlacementAction::kWait;
     d.reason += "; waiting out the dwell time";
     return publish(j, std::move(d));
   }
   j.pending.reset();
   if (!migrations_) {
-    d.action = "refused";
+    d.action = PlacementAction::kRefused;
     d.reason += "; no migration driver is configured";
     j.hold_until_s = now + settings_.retry_after_s;
     return publish(j, std::move(d));
   }
-  d.action = "migrate";
+  d.action = PlacementAction::kMigrate;
   publish(j, d);
   if (auto started = start(d.target_dc); !started) {
     log::warn("location_mapper", service.name + ": moving " + what + " to " + d.target_dc + " refused: " + started.error());
     j.hold_until_s = now + settings_.retry_after_s;
-    d.action = "refused";
+    d.action = PlacementAction::kRefused;
     d.reason = started.error();
     publish(j, std::move(d));
   }

@@ -16,9 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "fmc/clock.hpp"
 #include "fmc/event_bus.hpp"
 #include "fmc/location_manager.hpp"
 #include "fmc/location_mapper/placement_policy.hpp"
+#include "fmc/migration/migration.hpp"
 #include "fmc/network_model.hpp"
 
 namespace fmc {
@@ -27,10 +29,9 @@ class MigrationManager;
 
 class LocationMapper {
  public:
-  using Clock = std::function<std::int64_t()>;  // milliseconds
 
   LocationMapper(const model::NetworkModel& model, const LocationManager& locations, EventBus& bus,
-                 placement::DelayOf delay, Clock clock);
+                 placement::DelayOf delay, const Clock& clock);
 
   // Who carries decisions out; without one the mapper only judges.
   void use(MigrationManager* migrations) { migrations_ = migrations; }
@@ -67,20 +68,20 @@ class LocationMapper {
     double hold_until_s = 0;  // after a failed or refused migration
   };
 
-  using Start = std::function<Result<store::MigrationRecord, std::string>(const std::string& to)>;
+  using Start = std::function<Result<Migration, std::string>(const std::string& to)>;
   void judge(const model::ServiceSpec& service);
   // One placeable unit of `service` (its VM, or a part): judged under `key`, moved as `what`.
   void judge_unit(const model::ServiceSpec& service, const std::string& key, const std::string& what,
                   const placement::ServiceView& v, const Start& start);
   std::string dc_of(const std::string& vm) const;
   void publish(Judged& j, PlacementDecision d);
-  double now_s() const { return static_cast<double>(clock_()) / 1000.0; }
+  double now_s() const { return clock_.steady_s(); }
 
   const model::NetworkModel& model_;
   const LocationManager& locations_;
   EventBus& bus_;
   placement::DelayOf delay_;
-  Clock clock_;
+  const Clock& clock_;
   model::PlacementSettings settings_;
   std::unique_ptr<placement::PlacementPolicy> policy_;
   MigrationManager* migrations_ = nullptr;

@@ -27,28 +27,29 @@ struct FakeSink : NotificationSink {
 
 struct World {
   model::NetworkModel model = *model::load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml");
+  ManualClock clock{std::chrono::milliseconds(5000)};
   EventBus bus;
-  LocationManager locations{model, bus, nullptr, [] { return std::int64_t{5000}; }};
+  LocationManager locations{model, bus, nullptr, clock};
   ctl::EffectExecutor switches;
   MigrationsInFlight in_flight;
   MobilityDetector detector{model, locations, bus, in_flight};
-  dhcp::DhcpService dhcp{model, locations, bus, [](auto, auto) {}, [] { return std::int64_t{5000}; }};
+  dhcp::DhcpService dhcp{model, locations, bus, [](auto, auto) {}, clock};
   ArpProxy arp{model, locations, bus};
   ctl::ControllerStats stats;
   FakeDriver driver;
-  MigrationManager migrations{model, locations, in_flight, bus, driver, [](const store::MigrationRecord&) {},
-                              [] { return std::int64_t{5000}; }};
+  MigrationManager migrations{model, locations, in_flight, bus, driver, [](const Migration&) {},
+                              clock};
   PacketInCensus census;
   Histogram convergence{{0.001, 0.01}};
   FakeSink sink;
-  PathMonitor path_monitor{model, bus, [] { return std::int64_t{0}; }};
+  PathMonitor path_monitor{model, bus, clock};
   LocationMapper mapper{model, locations, bus, [this](const std::string& a, const std::string& d) { return model.wan_delay(a, d); },
-                        [] { return std::int64_t{5000}; }};
+                        clock};
   Northbound api{context(), ApiOptions{kToken, false}, sink};
 
   ApiContext context() {
     return ApiContext{model,  locations,   switches,     dhcp,   detector, arp, stats, &migrations, census,
-                      convergence, path_monitor, mapper, [] { return std::int64_t{5000}; }};
+                      convergence, path_monitor, mapper, clock};
   }
 
   World() {

@@ -121,8 +121,7 @@ TEST(Controller, MalformedMessageGetsErrorAndConnectionSurvives) {
   auto err = sw.receive_until<of::ErrorMsg>();
   ASSERT_TRUE(err);
   EXPECT_EQ(err->env.xid, of::Xid{0x77});
-  EXPECT_EQ(err->as<of::ErrorMsg>()->type, static_cast<std::uint16_t>(of::ErrorType::kBadRequest));
-  EXPECT_EQ(err->as<of::ErrorMsg>()->code, of::code::kBadType);
+  EXPECT_TRUE(err->as<of::ErrorMsg>()->is(of::code::kBadType));
 
   // A truncated PACKET_IN (its match claims more bytes than the message has).
   sw.send_raw({0x04, 0x0a, 0x00, 0x18, 0, 0, 0, 0x78, 0xff, 0xff, 0xff, 0xff, 0x00, 0x10, 0x00, 0x00,
@@ -135,10 +134,18 @@ TEST(Controller, MalformedMessageGetsErrorAndConnectionSurvives) {
   sw.send_raw({0x01, 0x02, 0x00, 0x08, 0, 0, 0, 0x79});
   err = sw.receive_until<of::ErrorMsg>();
   ASSERT_TRUE(err);
-  EXPECT_EQ(err->as<of::ErrorMsg>()->code, of::code::kBadVersion);
+  EXPECT_TRUE(err->as<of::ErrorMsg>()->is(of::code::kBadVersion));
+
+  // A PACKET_IN whose match is not OXM: BAD_MATCH code 0, which is not a
+  // version problem although BAD_REQUEST code 0 is.
+  sw.send_raw({0x04, 0x0a, 0x00, 0x22, 0, 0, 0, 0x7a, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0,
+               0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0x00, 0x04, 0, 0, 0, 0, 0, 0});
+  err = sw.receive_until<of::ErrorMsg>();
+  ASSERT_TRUE(err);
+  EXPECT_TRUE(err->as<of::ErrorMsg>()->is(of::code::kBadMatchType));
 
   EXPECT_TRUE(echo_works(sw));
-  EXPECT_EQ(ctl.stats().rejected_malformed.load(), 2u);
+  EXPECT_EQ(ctl.stats().rejected_malformed.load(), 3u);
   EXPECT_EQ(ctl.stats().rejected_version.load(), 1u);
 }
 
@@ -151,7 +158,7 @@ TEST(Controller, BrokenFramingClosesOnlyThatConnection) {
   bad.send_raw({0x01, 0x02, 0x00, 0x03, 0, 0, 0, 1});  // length 3 < header
   auto err = bad.receive_until<of::ErrorMsg>();
   ASSERT_TRUE(err);
-  EXPECT_EQ(err->as<of::ErrorMsg>()->code, of::code::kBadLen);
+  EXPECT_TRUE(err->as<of::ErrorMsg>()->is(of::code::kBadLen));
   EXPECT_TRUE(bad.closed_by_peer());
   EXPECT_TRUE(echo_works(good));
   EXPECT_EQ(ctl.stats().rejected_framing.load(), 1u);

@@ -18,7 +18,8 @@ net::Ipv4Addr ip(const char* t) { return *net::Ipv4Addr::parse(t); }
 struct Fixture {
   model::NetworkModel model = *model::load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml");
   EventBus bus;
-  LocationManager lm{model, bus, nullptr, [] { return 0; }};
+  ManualClock clock;
+  LocationManager lm{model, bus, nullptr, clock};
   ArpProxy proxy{model, lm, bus};
   FakeDatapath dc1{of::Version::V13, of::Dpid{0xd1}};
   FakeDatapath wlan1{of::Version::V13, of::Dpid{0xa1}};
@@ -103,7 +104,7 @@ TEST(ArpProxy, GratuitousArpClaimingTheGatewayChangesNothing) {
   f.arp(f.dc1, 2, net::arp_op::kRequest, "02:66:66:66:66:66", "10.1.0.1", "10.1.0.1");
   EXPECT_TRUE(f.dc1.sent.empty());
   ASSERT_EQ(f.security.size(), 1u);
-  EXPECT_EQ(f.security[0].kind, "gateway-claim");
+  EXPECT_EQ(f.security[0].kind, SecurityKind::kGatewayClaim);
   // The next request is still answered with the real gateway.
   f.arp(f.dc1, 2, net::arp_op::kRequest, "02:00:00:01:00:10", "10.1.0.10", "10.1.0.1");
   EXPECT_EQ(reply_in(f.dc1.sent_of<of::PacketOut>().at(0)).sha, mac("02:fe:00:00:01:01"));
@@ -115,7 +116,7 @@ TEST(ArpProxy, ReplyPoisoningAnEndpointIsRefused) {
         "02:00:00:0a:00:64");
   EXPECT_TRUE(f.wlan1.sent.empty());
   ASSERT_EQ(f.security.size(), 1u);
-  EXPECT_EQ(f.security[0].kind, "arp-conflict");
+  EXPECT_EQ(f.security[0].kind, SecurityKind::kArpConflict);
   EXPECT_EQ(f.lm.by_ip(ip("10.1.0.10"))->mac, mac("02:00:00:01:00:10"));
 }
 

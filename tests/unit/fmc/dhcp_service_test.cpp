@@ -22,8 +22,8 @@ net::MacAddr mac(const char* s) { return *net::MacAddr::parse(s); }
 struct Fixture {
   model::NetworkModel model;
   EventBus bus;
-  LocationManager lm{model, bus, nullptr, [] { return 0; }};
-  std::int64_t now_ms = 1'000'000;
+  ManualClock clock;
+  LocationManager lm{model, bus, nullptr, clock};
   std::vector<std::vector<LeaseChange>> stored;
   std::vector<DhcpService::Stored> pending;  // "stored" callbacks not yet run
   DhcpService service{model, lm, bus,
@@ -31,7 +31,7 @@ struct Fixture {
                         stored.push_back(std::move(c));
                         if (done) pending.push_back(std::move(done));
                       },
-                      [this] { return now_ms; }};
+                      clock};
   FakeDatapath dc1{of::Version::V13, of::Dpid{0xd1}};
   FakeDatapath wlan1{of::Version::V13, of::Dpid{0xa1}}, wlan2{of::Version::V13, of::Dpid{0xa2}};
   std::vector<EndpointMoved> moves;
@@ -181,7 +181,7 @@ TEST(DhcpService, SpoofedAndRogueDhcpIsDroppedAndCounted) {
   f.client(f.wlan1, 5, offer);
   EXPECT_EQ(f.dropped("server message from a client port"), 1u);
   ASSERT_EQ(f.security.size(), 1u);
-  EXPECT_EQ(f.security[0].kind, "rogue-dhcp-server");
+  EXPECT_EQ(f.security[0].kind, SecurityKind::kRogueDhcpServer);
   auto relayed = message(t::kDiscover, "02:00:00:00:07:04");
   relayed.giaddr = ip("10.10.1.9");
   f.client(f.wlan1, 5, relayed);
@@ -214,7 +214,7 @@ TEST(DhcpService, MalformedDhcpIsCountedByReasonAndNothingChanges) {
 TEST(DhcpService, StarvationFromOnePortLeavesOtherPortsServed) {
   Fixture f(kServe);
   for (int i = 0; i < 500; ++i) {
-    f.now_ms += 50;  // 20/s, within the rate limit: the client cap is what stops it
+    f.clock.advance(std::chrono::milliseconds(50));  // 20/s, within the rate limit: the client cap is what stops it
     f.client(f.wlan1, 5, message(t::kDiscover, net::MacAddr::from_u64(0x020000100000ull + i).to_string().c_str()));
   }
   const auto offers_to_attacker = dhcp_out(f.wlan1).size();
@@ -289,5 +289,5 @@ TEST(DhcpService, RelayModeForwardsWithOption82AndDeliversTheAnswer) {
   EXPECT_TRUE(dhcp_out(f.wlan2).empty());
   EXPECT_EQ(f.dropped("reply from an unknown server"), 1u);
   ASSERT_FALSE(f.security.empty());
-  EXPECT_EQ(f.security.back().kind, "rogue-dhcp-server");
+  EXPECT_EQ(f.security.back().kind, SecurityKind::kRogueDhcpServer);
 }

@@ -11,7 +11,7 @@ TEST(EventBus, AnEventPublishedDuringAHandlerIsDeliveredAfterItReturns) {
   bus.subscribe([&](const FmcEvent& e) {
     if (std::holds_alternative<PathMeasured>(e)) {
       log.push_back("first: start");
-      bus.publish(SecurityEvent{"x", "raised by the first handler", {}, {}});
+      bus.publish(SecurityEvent{SecurityKind::kArpConflict, "raised by the first handler", {}, {}});
       log.push_back("first: end");
     } else {
       log.push_back("first: security");

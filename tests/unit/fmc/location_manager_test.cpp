@@ -14,13 +14,13 @@ struct Fixture {
   std::vector<EndpointMoved> moves;
   std::vector<store::EndpointRecord> saved;
   std::vector<store::LocationChange> history;
-  std::int64_t now = 1000;
+  ManualClock clock{std::chrono::milliseconds(1000)};
   LocationManager lm{model, bus,
                      [this](const store::EndpointRecord& r, const std::optional<store::LocationChange>& c) {
                        saved.push_back(r);
                        if (c) history.push_back(*c);
                      },
-                     [this] { return now; }};
+                     clock};
   Fixture() {
     bus.subscribe([this](const FmcEvent& e) {
       if (const auto* m = std::get_if<EndpointMoved>(&e)) moves.push_back(*m);
@@ -48,7 +48,7 @@ TEST(LocationManager, MovePublishesOncePerChangeAndRecordsHistory) {
   Fixture f;
   ASSERT_TRUE(f.lm.move("vm1", kDc1, MoveCause::kTraffic));
   ASSERT_TRUE(f.lm.move("vm1", kDc1, MoveCause::kTraffic));  // no change, no event
-  f.now = 2000;
+  f.clock.set(std::chrono::milliseconds(2000));
   ASSERT_TRUE(f.lm.move("vm1", kDc2, MoveCause::kMigration));
   ASSERT_EQ(f.moves.size(), 2u);
   EXPECT_FALSE(f.moves[0].from);

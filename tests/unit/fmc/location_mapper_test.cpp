@@ -16,16 +16,16 @@ namespace {
 
 struct World {
   model::NetworkModel model = *model::load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml");
-  std::int64_t now_ms = 1'000'000;
+  ManualClock clock;
   EventBus bus;
-  LocationManager locations{model, bus, nullptr, [this] { return now_ms; }};
+  LocationManager locations{model, bus, nullptr, clock};
   MigrationsInFlight in_flight;
   FakeDriver driver;
-  MigrationManager migrations{model, locations, in_flight, bus, driver, [](const store::MigrationRecord&) {},
-                              [this] { return now_ms; }};
+  MigrationManager migrations{model, locations, in_flight, bus, driver, [](const Migration&) {},
+                              clock};
   LocationMapper mapper{model, locations, bus,
                         [this](const std::string& a, const std::string& d) { return model.wan_delay(a, d); },
-                        [this] { return now_ms; }};
+                        clock};
   std::vector<PlacementDecision> decisions;
 
   World() {
@@ -47,7 +47,7 @@ struct World {
   // Ticks every 100 ms for `seconds`.
   void run(double seconds) {
     for (int i = 0; i < static_cast<int>(seconds * 10); ++i) {
-      now_ms += 100;
+      clock.advance(std::chrono::milliseconds(100));
       mapper.tick();
     }
   }
@@ -68,13 +68,13 @@ TEST(LocationMapper, MigratesAfterTheDwellTimeWithTheScoresInTheDecision) {
   w.run(1.5);
   EXPECT_TRUE(w.driver.started.empty()) << "moved before the dwell time";
   ASSERT_FALSE(w.decisions.empty());
-  EXPECT_EQ(w.decisions.back().action, "wait");
+  EXPECT_EQ(w.decisions.back().action, PlacementAction::kWait);
   EXPECT_EQ(w.decisions.back().target_dc, "dc2");
   w.run(1);
   ASSERT_EQ(w.driver.started.size(), 1u);
   EXPECT_EQ(w.driver.started[0].first.vm, "vm1");
   EXPECT_EQ(w.driver.started[0].first.to_site, "dc2");
-  const auto migrate = std::find_if(w.decisions.begin(), w.decisions.end(), [](const auto& d) { return d.action == "migrate"; });
+  const auto migrate = std::find_if(w.decisions.begin(), w.decisions.end(), [](const auto& d) { return d.action == PlacementAction::kMigrate; });
   ASSERT_NE(migrate, w.decisions.end());
   EXPECT_EQ(migrate->service, "video");
   EXPECT_EQ(migrate->policy, "threshold");
@@ -124,7 +124,7 @@ TEST(LocationMapper, HoldsAfterAFailedMigrationThenTriesAgain) {
   w.driver.finish(0, migration::Outcome::kFailed);
   w.run(20);
   EXPECT_EQ(w.driver.started.size(), 1u) << "retried within retry_after_s";
-  EXPECT_EQ(w.decisions.back().action, "wait");
+  EXPECT_EQ(w.decisions.back().action, PlacementAction::kWait);
   w.run(15);
   EXPECT_EQ(w.driver.started.size(), 2u);
 }
@@ -145,7 +145,7 @@ TEST(LocationMapper, OffJudgesNothingAndWithoutADriverItOnlyJudges) {
   w.run(3);
   EXPECT_TRUE(w.driver.started.empty());
   ASSERT_FALSE(w.decisions.empty());
-  EXPECT_EQ(w.decisions.back().action, "refused");
+  EXPECT_EQ(w.decisions.back().action, PlacementAction::kRefused);
 }
 
 TEST(LocationMapper, ServicePartsArePlacedOnTheirOwn) {
@@ -161,7 +161,7 @@ TEST(LocationMapper, ServicePartsArePlacedOnTheirOwn) {
   EXPECT_EQ(transfers.started[0].first.from_site, "dc1");
   EXPECT_EQ(transfers.started[0].first.to_site, "dc2");
   const auto decided = std::find_if(w.decisions.begin(), w.decisions.end(),
-                                    [](const auto& d) { return d.vm == "video/profile" && d.action == "migrate"; });
+                                    [](const auto& d) { return d.vm == "video/profile" && d.action == PlacementAction::kMigrate; });
   ASSERT_NE(decided, w.decisions.end());
   EXPECT_EQ(decided->service, "video");
   EXPECT_LT(decided->move_cost, w.decisions.front().move_cost) << "16 MiB cost less to move than 128 MiB and a downtime";
@@ -175,7 +175,7 @@ TEST(LocationMapper, ServicePartsArePlacedOnTheirOwn) {
   EXPECT_EQ(state.parts[1].current_dc, "dc1");
   // The part's move is in the migration history, under its own name.
   EXPECT_EQ(w.migrations.all().back().vm, "video/profile");
-  EXPECT_EQ(w.migrations.all().back().state, "completed");
+  EXPECT_EQ(w.migrations.all().back().state, MigrationState::kCompleted);
 }
 
 TEST(LocationMapper, APartTooBigToPayForItsCopyStays) {
@@ -187,7 +187,7 @@ TEST(LocationMapper, APartTooBigToPayForItsCopyStays) {
   w.run(5);
   EXPECT_EQ(w.driver.started.size(), 1u);  // the VM still follows
   EXPECT_TRUE(transfers.started.empty());
-  EXPECT_EQ(w.mapper.services().at(0).parts[0].last->action, "stay");
+  EXPECT_EQ(w.mapper.services().at(0).parts[0].last->action, PlacementAction::kStay);
 }
 
 TEST(MigrationManager, PartsMoveThroughTheTransferDriverAndAreRestoredAfterARestart) {
@@ -212,8 +212,8 @@ TEST(MigrationManager, PartsMoveThroughTheTransferDriverAndAreRestoredAfterARest
   EXPECT_EQ(w.migrations.part_dc(spec, spec.parts[0]), "dc2");
   // A controller restarted with the saved history knows where the part is.
   FakeDriver driver;
-  MigrationManager restarted{w.model, w.locations, w.in_flight, w.bus, driver, [](const store::MigrationRecord&) {},
-                             [] { return std::int64_t{0}; }};
+  MigrationManager restarted{w.model, w.locations, w.in_flight, w.bus, driver, [](const Migration&) {},
+                             w.clock};
   restarted.restore(w.migrations.all());
   EXPECT_EQ(restarted.part_dc(spec, spec.parts[0]), "dc2");
   EXPECT_EQ(restarted.part_dc(spec, spec.parts[1]), "dc1");

@@ -46,7 +46,7 @@ struct World : FollowMeWorld {
     ps.desc.port_no = of::PortNo{port};
     dispatcher.on_port_status(s, ps);
   }
-  void step(const char* phase) { publish(MigrationStep{1, "vm1", "dc1", "dc2", phase}); }
+  void step(MigrationPhase phase) { publish(MigrationStep{1, "vm1", "dc1", "dc2", phase}); }
   // vm1 moved to dc2 port 2 by an ordered migration, revealed by its traffic.
   void migrate_vm1() {
     migrations.expect("vm1", "dc2");
@@ -166,7 +166,7 @@ TEST(MobilityDetector, ASpoofedMoveChangesNoPacketsFate) {
   const Fate spoof = w.arrive(w.dc2, 2, udp(kVm1Mac, kDc2Gw, "10.1.0.10", "10.10.1.100"));
   EXPECT_TRUE(spoof.to_controller());
   ASSERT_EQ(w.security.size(), 1u);
-  EXPECT_EQ(w.security[0].kind, "spoofed-move");
+  EXPECT_EQ(w.security[0].kind, SecurityKind::kSpoofedMove);
   EXPECT_TRUE(w.moves.empty());
   EXPECT_TRUE(w.dc2.packet_outs.empty());  // and the packet itself goes nowhere
   const auto after = fates();
@@ -212,7 +212,7 @@ TEST(MobilityDetector, RarpAnnouncementIsAMoveSignalAndIsNotReinjected) {
 TEST(MobilityDetector, SwitchoverMovesTheVmBeforeItAnnouncesItself) {
   World w;
   w.migrations.expect("vm1", "dc2");
-  w.step("switchover");
+  w.step(MigrationPhase::kSwitchover);
   ASSERT_EQ(w.moves.size(), 1u);
   EXPECT_EQ(w.moves[0].to, (Location{"dc2", of::Dpid{0xd2}, of::PortNo{2}}));
   EXPECT_EQ(w.moves[0].cause, MoveCause::kMigration);
@@ -220,15 +220,15 @@ TEST(MobilityDetector, SwitchoverMovesTheVmBeforeItAnnouncesItself) {
   // The flows are in place before the guest says anything.
   expect_out(w.dc2.table.fate(of::PortNo{2}, udp(kVm1Mac, kDc1Gw, "10.1.0.10", "10.10.1.100")), 1, "10.2.0.192",
              "10.10.1.100");
-  w.step("completed");
+  w.step(MigrationPhase::kCompleted);
   EXPECT_EQ(w.moves.size(), 1u);
   EXPECT_TRUE(w.security.empty());
 }
 
 TEST(MobilityDetector, AMigrationFailingAfterItsSwitchoverTakesTheVmBackToItsSource) {
   World w;
-  w.step("switchover");
-  w.step("failed");
+  w.step(MigrationPhase::kSwitchover);
+  w.step(MigrationPhase::kFailed);
   ASSERT_EQ(w.moves.size(), 2u);
   EXPECT_EQ(w.moves[1].to, (Location{"dc1", of::Dpid{0xd1}, of::PortNo{2}}));
   EXPECT_TRUE(w.moves[1].at_home);
@@ -238,8 +238,8 @@ TEST(MobilityDetector, AMigrationFailingAfterItsSwitchoverTakesTheVmBackToItsSou
 
 TEST(MobilityDetector, AMigrationFailingBeforeItsSwitchoverMovesNothing) {
   World w;
-  w.step("started");
-  w.step("cancelled");
+  w.step(MigrationPhase::kStarted);
+  w.step(MigrationPhase::kCancelled);
   EXPECT_TRUE(w.moves.empty());
   EXPECT_EQ(w.lm.by_name("vm1")->current->site, "dc1");
 }

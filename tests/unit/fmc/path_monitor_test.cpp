@@ -20,8 +20,8 @@ net::Ipv4Addr ip(const char* s) { return *net::Ipv4Addr::parse(s); }
 struct World {
   model::NetworkModel model = *model::load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml");
   EventBus bus;
-  std::int64_t now_us = 5'000'000;
-  PathMonitor monitor{model, bus, [this] { return now_us; }};
+  ManualClock clock{std::chrono::seconds(5)};
+  PathMonitor monitor{model, bus, clock};
   FakeDatapath dc1{of::Version::V13, of::Dpid{0xd1}}, dc2{of::Version::V13, of::Dpid{0xd2}};
   FakeDatapath wlan1{of::Version::V13, of::Dpid{0xa1}}, wlan2{of::Version::V13, of::Dpid{0xa2}};
   std::vector<PathMeasured> measured;
@@ -74,17 +74,17 @@ struct World {
         const std::string a = model.site_at(dp->dpid())->name, b = model.site_at(to.dpid())->name;
         const double ms = &to == dp ? 0.2 : one_way_ms(a, b) + 0.2;  // 0.1 ms each way on the control channel
         flights.push_back({&to, std::vector<std::uint8_t>(po.data.begin(), po.data.end()),
-                           now_us + static_cast<std::int64_t>(ms * 1000), &to == dp ? of::port::kController.value : 1u});
+                           clock.steady_us() + static_cast<std::int64_t>(ms * 1000), &to == dp ? of::port::kController.value : 1u});
       }
       dp->sent.clear();
     }
     std::sort(flights.begin(), flights.end(), [](const auto& x, const auto& y) { return x.at < y.at; });
-    const std::int64_t start = now_us;
+    const auto start = clock.now();
     for (auto& f : flights) {
-      now_us = f.at;
+      clock.set(std::chrono::microseconds(f.at));
       EXPECT_EQ(packet_in(*f.to, f.frame, f.in_port), ctl::Disposition::kConsumed);
     }
-    now_us = std::max(now_us, start);
+    clock.set(std::max(clock.now(), start));
   }
 };
 
@@ -126,7 +126,7 @@ TEST(PathMonitor, MeasuresRoundTripsCorrectedForTheControlChannel) {
   ASSERT_EQ(w.measured.size(), 4u);
 
   // Smoothed: the far path gets 10 ms slower; one sample moves it by a quarter.
-  w.now_us += 1'000'000;
+  w.clock.advance(std::chrono::seconds(1));
   w.tick();
   w.deliver([](const std::string& a, const std::string& b) { return fig1_one_way(a, b) + (fig1_one_way(a, b) > 1 ? 5 : 0); });
   EXPECT_NEAR(*w.monitor.rtt_ms("wlan2", "dc1"), 52.5, 1e-6);
@@ -164,7 +164,7 @@ TEST(PathMonitor, RefusesForgedRepeatedAndMisdeliveredProbesAndCountsLosses) {
   EXPECT_EQ(w.packet_in(w.dc1, net::build_udp_frame(e, std::vector<std::uint8_t>{1, 2, 3})), ctl::Disposition::kConsumed);
   EXPECT_EQ(w.monitor.rejected(), 4u);
   // Nothing else is delivered: after three intervals every probe is lost.
-  w.now_us += 3 * 500'000 + 1;
+  w.clock.advance(std::chrono::microseconds(3 * 500'000 + 1));
   w.tick();
   const auto paths = w.monitor.paths();
   std::uint64_t lost = 0;
@@ -205,7 +205,7 @@ TEST(PathMonitor, UplinkLoadFromPortStatistics) {
   reply.stats.push_back(of::PortStats{of::PortNo{1}, 0, 0, 1000, 2000});
   w.monitor.on_port_stats(w.dc1.dpid(), reply);
   EXPECT_FALSE(w.monitor.uplink_load("dc1"));  // one sample is not a rate
-  w.now_us += 2'000'000;
+  w.clock.advance(std::chrono::seconds(2));
   reply.stats[0].rx_bytes += 2'500'000;  // 10 Mbit/s over 2 s
   reply.stats[0].tx_bytes += 250'000;
   w.monitor.on_port_stats(w.dc1.dpid(), reply);

@@ -80,7 +80,7 @@ TEST(GoldenBytes, Match10WildcardsAndPrefix) {
 TEST(GoldenBytes, ErrorReplyEchoesOffendingBytes) {
   const B offending = {0x04, 0x63, 0x00, 0x08, 0x00, 0x00, 0x00, 0x05};
   B out;
-  encode_error_reply(OfError{ErrorType::kBadRequest, code::kBadType, "x"}, Version::V13, Xid{5}, offending, out);
+  encode_error_reply(OfError{code::kBadType, "x"}, Version::V13, Xid{5}, offending, out);
   const B expected = {0x04, 0x01, 0x00, 0x14, 0x00, 0x00, 0x00, 0x05, 0x00, 0x01, 0x00, 0x01,
                       0x04, 0x63, 0x00, 0x08, 0x00, 0x00, 0x00, 0x05};
   EXPECT_EQ(out, expected);

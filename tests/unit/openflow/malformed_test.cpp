@@ -51,10 +51,10 @@ TEST(Malformed, HeaderErrors) {
   EXPECT_EQ(expect_error(B{0x04, 0x00, 0x00}).code, code::kBadLen);
   EXPECT_EQ(expect_error(B{0x04, 0x02, 0x00, 0x04, 0, 0, 0, 1}).code, code::kBadLen);
   const auto version = expect_error(B{0x02, 0x02, 0x00, 0x08, 0, 0, 0, 1});
-  EXPECT_EQ(version.type, ErrorType::kBadRequest);
+  EXPECT_EQ(version.type(), ErrorType::kBadRequest);
   EXPECT_EQ(version.code, code::kBadVersion);
   const auto type = expect_error(B{0x04, 0x63, 0x00, 0x08, 0, 0, 0, 1});
-  EXPECT_EQ(type.type, ErrorType::kBadRequest);
+  EXPECT_EQ(type.type(), ErrorType::kBadRequest);
   EXPECT_EQ(type.code, code::kBadType);
   // Experimenter / vendor messages are not modelled.
   EXPECT_EQ(expect_error(B{0x01, 0x04, 0x00, 0x0c, 0, 0, 0, 1, 0, 0, 0x23, 0x20}).code, code::kBadType);
@@ -75,7 +75,7 @@ TEST(Malformed, OxmOverrunAndDuplicates) {
   B overrun = frame;
   overrun[48 + 7] = 0x40;
   const auto e = expect_error(overrun);
-  EXPECT_EQ(e.type, ErrorType::kBadMatch);
+  EXPECT_EQ(e.type(), ErrorType::kBadMatch);
 
   // Two eth_type TLVs in one match.
   B dup = {0x04, 0x0e, 0x00, 0x00, 0, 0, 0, 1};
@@ -85,7 +85,7 @@ TEST(Malformed, OxmOverrunAndDuplicates) {
   dup.insert(dup.end(), match.begin(), match.end());
   set_length(dup);
   const auto d = expect_error(dup);
-  EXPECT_EQ(d.type, ErrorType::kBadMatch);
+  EXPECT_EQ(d.type(), ErrorType::kBadMatch);
   EXPECT_EQ(d.code, code::kDupField);
 }
 
@@ -96,11 +96,11 @@ TEST(Malformed, ActionErrors) {
   B zero_len = frame;
   zero_len[24 + 2] = 0;  // action length field
   zero_len[24 + 3] = 0;
-  EXPECT_EQ(expect_error(zero_len).type, ErrorType::kBadAction);
+  EXPECT_EQ(expect_error(zero_len).type(), ErrorType::kBadAction);
   B unknown = frame;
   unknown[24 + 1] = 0x63;  // action type 99
   const auto e = expect_error(unknown);
-  EXPECT_EQ(e.type, ErrorType::kBadAction);
+  EXPECT_EQ(e.type(), ErrorType::kBadAction);
   EXPECT_EQ(e.code, code::kBadActionType);
   B overrun = frame;
   overrun[16 + 1] = 0x40;  // actions_len beyond the message

@@ -1,0 +1,147 @@
+#include "cli/node.hpp"
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <asio/steady_timer.hpp>
+
+#include "apps/learning_switch.hpp"
+#include "controller/log.hpp"
+#include "fmc/config_yaml.hpp"
+#include "fmc/migration/command_driver.hpp"
+#include "fmc/migration/libvirt_driver.hpp"
+
+namespace fmc::cli {
+
+namespace {
+
+// Writes `port` to `path` whole (renamed into place), so a reader never sees half a number.
+std::optional<Failure> write_port_file(std::string_view flag, const std::string& path, unsigned port) {
+  if (path.empty()) return std::nullopt;
+  const std::string partial = path + ".partial";
+  {
+    std::ofstream f(partial);
+    f << port << "\n";
+    if (!f) return Failure{1, "cannot write " + std::string(flag) + " " + path};
+  }
+  std::error_code ec;
+  std::filesystem::rename(partial, path, ec);
+  if (ec) return Failure{1, "cannot write " + std::string(flag) + " " + path + ": " + ec.message()};
+  return std::nullopt;
+}
+
+}  // namespace
+
+Node::~Node() = default;
+
+Result<std::unique_ptr<Node>, Failure> Node::start(const Options& options) {
+  std::unique_ptr<Node> n(new Node(options));
+  ctl::AppFactory apps = [] {
+    ctl::AppList list;
+    list.push_back(std::make_unique<apps::LearningSwitch>());
+    return list;
+  };
+  if (!options.network_file.empty()) {
+    if (auto f = n->wire_follow_me()) return Unexpected{*f};
+    apps = [fm = n->follow_me_.get()] { return fm->apps(); };
+  }
+  n->controller_ = std::make_unique<ctl::Controller>(options.controller, apps);
+  if (auto* fm = n->follow_me_.get()) {
+    auto* controller = n->controller_.get();
+    fm->run_on([controller](std::function<void()> fn) { controller->post(0, std::move(fn)); });
+  }
+  try {
+    n->controller_->start();
+  } catch (const std::system_error& e) {
+    return Unexpected{Failure{1, e.what()}};
+  }
+  if (!options.api.address.empty())
+    if (auto f = n->wire_api()) return Unexpected{*f};
+  // The port files say "ready": written once everything listens, API port first, so a
+  // script that waits for --port-file finds the API up too.
+  if (n->api_server_)
+    if (auto f = write_port_file("--api-port-file", options.api.port_file, n->api_server_->port())) return Unexpected{*f};
+  if (auto f = write_port_file("--port-file", options.port_file, n->controller_->port())) return Unexpected{*f};
+  return n;
+}
+
+std::optional<Failure> Node::wire_follow_me() {
+  auto model = model::load_network_yaml(options_.network_file);
+  if (!model) return Failure{2, model.error().to_string()};
+  if (const auto dir = std::filesystem::path(options_.db_path).parent_path(); !dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+  }
+  auto created = FollowMe::create(std::move(*model), options_.db_path);
+  if (!created) return Failure{1, created.error()};
+  follow_me_ = std::move(*created);
+  auto* fm = follow_me_.get();
+  const auto on_loop = [fm](std::function<void()> fn) { fm->post(std::move(fn)); };
+  if (options_.migrate_libvirt)
+    fm->use_migration_driver(std::make_unique<migration::LibvirtDriver>(
+        [fm](const std::string& site) -> std::optional<std::string> {
+          const auto* s = fm->model().site_named(site);
+          if (!s || s->libvirt_uri.empty()) return std::nullopt;
+          return s->libvirt_uri;
+        },
+        on_loop));
+  const auto command_driver = [&](const char* name, const std::string& command) {
+    std::vector<std::string> argv_template;
+    std::istringstream words(command);
+    for (std::string w; words >> w;) argv_template.push_back(w);
+    return std::make_unique<migration::CommandDriver>(name, argv_template, on_loop);
+  };
+  if (!options_.migrate_command.empty()) fm->use_migration_driver(command_driver("command", options_.migrate_command));
+  if (!options_.transfer_command.empty()) fm->use_transfer_driver(command_driver("transfer", options_.transfer_command));
+  return std::nullopt;
+}
+
+std::optional<Failure> Node::wire_api() {
+  const auto& o = options_.api;
+  auto& fm = *follow_me_;
+  notifier_ = std::make_unique<api::HttpNotifier>(controller_->context(0));
+  northbound_ = std::make_unique<api::Northbound>(
+      api::ApiContext{fm.model(), fm.locations(), fm.switches(), fm.dhcp(), fm.detector(), fm.arp(), controller_->stats(),
+                      fm.migration_manager(), fm.census(), fm.convergence(), fm.path_monitor(), fm.mapper(), fm.clock()},
+      api::ApiOptions{o.token, o.open_reads}, *notifier_);
+  try {
+    auto tls = o.tls_cert.empty() ? nullptr : api::make_tls_context(o.tls_cert, o.tls_key);
+    api_server_ = std::make_unique<api::HttpServer>(
+        controller_->context(0), o.address, o.port,
+        [nb = northbound_.get()](const api::HttpRequest& r) { return nb->handle(r); }, api::HttpServer::Limits{}, tls);
+  } catch (const std::system_error& e) {
+    return Failure{1, e.what()};
+  }
+  fm.bus().subscribe([server = api_server_.get(), nb = northbound_.get()](const FmcEvent& e) {
+    server->publish(api::Northbound::event_chunk(e));
+    nb->on_event(e);
+  });
+  log::info("api", std::string("northbound API on ") + (o.tls_cert.empty() ? "http://" : "https://") + o.address + ":" +
+                       std::to_string(api_server_->port()) + (o.open_reads ? " (reads open)" : " (token required)"));
+  return std::nullopt;
+}
+
+void Node::run() {
+  // Periodic work of the Follow-Me Cloud apps (path probes, dwell times), on their loop.
+  asio::steady_timer ticker(controller_->context(0));
+  std::function<void()> arm_ticker = [&] {
+    ticker.expires_after(std::chrono::milliseconds(100));
+    ticker.async_wait([&](const asio::error_code& ec) {
+      if (ec) return;
+      follow_me_->tick();
+      arm_ticker();
+    });
+  };
+  if (follow_me_) arm_ticker();
+  std::signal(SIGPIPE, SIG_IGN);
+  controller_->stop_on_signals();
+  controller_->run();
+  if (follow_me_) {
+    follow_me_->run_on(nullptr);  // the loop is gone; stored results from now on have nowhere to go
+    follow_me_->flush_store();
+  }
+}
+
+}  // namespace fmc::cli

@@ -1,0 +1,42 @@
+#pragma once
+// One fmc-controller process, wired from its options: the OpenFlow
+// controller, and with --network the Follow-Me Cloud apps, their migration
+// drivers and the northbound API.
+#include <memory>
+#include <string>
+
+#include "api/http_server.hpp"
+#include "api/northbound.hpp"
+#include "cli/options.hpp"
+#include "controller/controller.hpp"
+#include "fmc/follow_me.hpp"
+
+namespace fmc::cli {
+
+struct Failure {
+  int exit_code;  // 2: the configuration is wrong; 1: the system refused (a port, a file)
+  std::string message;
+};
+
+class Node {
+ public:
+  // Builds everything and starts listening; the port files are written once all listens.
+  static Result<std::unique_ptr<Node>, Failure> start(const Options& options);
+  ~Node();
+  // Serves until SIGINT or SIGTERM, then saves what is pending.
+  void run();
+
+ private:
+  explicit Node(const Options& options) : options_(options) {}
+  std::optional<Failure> wire_follow_me();
+  std::optional<Failure> wire_api();
+
+  Options options_;
+  std::unique_ptr<FollowMe> follow_me_;
+  std::unique_ptr<ctl::Controller> controller_;
+  std::unique_ptr<api::HttpNotifier> notifier_;
+  std::unique_ptr<api::Northbound> northbound_;
+  std::unique_ptr<api::HttpServer> api_server_;
+};
+
+}  // namespace fmc::cli

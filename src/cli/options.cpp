@@ -1,0 +1,154 @@
+#include "cli/options.hpp"
+
+#include <fstream>
+#include <string_view>
+
+#include "controller/log.hpp"
+
+namespace fmc::cli {
+
+const char* const kUsage = R"(usage: fmc-controller [options]
+  --listen ADDR            address to listen on (default 0.0.0.0)
+  --port N                 OpenFlow TCP port (default 6653; 0 = any free port)
+  --threads N              worker threads switch sessions are sharded over (default 1)
+  --echo-interval MS       idle time before an echo request is sent (default 5000)
+  --dead-after MS          silence after which a switch is declared dead (default 15000)
+  --duplicate-dpid POLICY  replace-old (default) | reject-new
+  --versions LIST          OpenFlow versions to offer: 1.0,1.3 (default both)
+  --log-level LEVEL        debug | info | warn | error (default info)
+  --port-file PATH         write the bound port to PATH once ready (OpenFlow and API listening)
+  --network FILE           run the Follow-Me Cloud apps for the network in FILE (YAML);
+                           without it the controller is a plain learning switch
+  --db PATH                Follow-Me Cloud database (default /var/lib/fmc/fmc.db)
+  --migrate-command CMD    how to migrate a VM: a command run per migration with {vm}, {from},
+                           {to}, {hypervisor} substituted (split on spaces; no shell), e.g.
+                           "python3 testbed/fmc_testbed.py migrate net.yaml {vm} {to}"
+  --transfer-command CMD   how to copy a service's part (disk image, user data) to another data
+                           center: a command per move, {vm} being "service/part", e.g.
+                           "python3 testbed/fmc_testbed.py transfer net.yaml {vm} {to}"
+  --migrate-libvirt        migrate VMs through libvirt (peer to peer, live), from and to each
+                           data center's libvirt_uri in the YAML; the VM is the domain of its name
+  --api ADDR:PORT          serve the northbound REST API there (needs --network; port 0 = any)
+  --api-token-file PATH    the API's bearer token: the file's first line (required with --api)
+  --api-open-reads         let GET requests in without the token (writes always need it)
+  --api-port-file PATH     write the API's bound port to PATH once listening
+  --api-tls-cert PATH      serve the API over TLS (1.2+) with this PEM certificate chain ...
+  --api-tls-key PATH       ... and this PEM private key (both or neither)
+)";
+
+namespace {
+
+// Thrown inside the parser only; parse_options turns it into a value.
+struct Refused {
+  std::string why;
+};
+
+unsigned long number(std::string_view flag, const std::string& text, unsigned long max) {
+  std::size_t used = 0;
+  unsigned long v = 0;
+  try {
+    v = std::stoul(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || v > max)
+    throw Refused{std::string(flag) + " expects a number up to " + std::to_string(max) + ", got '" + text + "'"};
+  return v;
+}
+
+void check(bool ok, const std::string& why) {
+  if (!ok) throw Refused{why};
+}
+
+// The value of one flag that takes a value.
+void take(Options& o, std::string_view flag, const std::string& value, std::string& api_listen, std::string& token_file) {
+  auto& c = o.controller;
+  if (flag == "--listen") c.listen_address = value;
+  else if (flag == "--port") c.port = static_cast<std::uint16_t>(number(flag, value, 65535));
+  else if (flag == "--threads") c.threads = static_cast<unsigned>(number(flag, value, 256));
+  else if (flag == "--echo-interval") c.echo_interval = std::chrono::milliseconds(number(flag, value, 3600000));
+  else if (flag == "--dead-after") c.dead_after = std::chrono::milliseconds(number(flag, value, 3600000));
+  else if (flag == "--port-file") o.port_file = value;
+  else if (flag == "--network") o.network_file = value;
+  else if (flag == "--db") o.db_path = value;
+  else if (flag == "--api") api_listen = value;
+  else if (flag == "--migrate-command") o.migrate_command = value;
+  else if (flag == "--transfer-command") o.transfer_command = value;
+  else if (flag == "--api-token-file") token_file = value;
+  else if (flag == "--api-port-file") o.api.port_file = value;
+  else if (flag == "--api-tls-cert") o.api.tls_cert = value;
+  else if (flag == "--api-tls-key") o.api.tls_key = value;
+  else if (flag == "--duplicate-dpid") {
+    if (value == "replace-old") c.duplicate_dpid = ctl::DuplicateDpidPolicy::kReplaceOld;
+    else if (value == "reject-new") c.duplicate_dpid = ctl::DuplicateDpidPolicy::kRejectNew;
+    else throw Refused{"--duplicate-dpid expects replace-old or reject-new, got '" + value + "'"};
+  } else if (flag == "--versions") {
+    c.version_bitmap = 0;
+    if (value.find("1.0") != std::string::npos) c.version_bitmap |= 1u << 0x01;
+    if (value.find("1.3") != std::string::npos) c.version_bitmap |= 1u << 0x04;
+    check(c.version_bitmap != 0, "--versions expects 1.0, 1.3 or 1.0,1.3, got '" + value + "'");
+  } else if (flag == "--log-level") {
+    using log::Level;
+    if (value == "debug") log::threshold() = Level::kDebug;
+    else if (value == "info") log::threshold() = Level::kInfo;
+    else if (value == "warn") log::threshold() = Level::kWarn;
+    else if (value == "error") log::threshold() = Level::kError;
+    else throw Refused{"--log-level expects debug, info, warn or error, got '" + value + "'"};
+  } else {
+    throw Refused{"unknown option " + std::string(flag)};
+  }
+}
+
+void api_options(Options& o, const std::string& listen, const std::string& token_file) {
+  auto& api = o.api;
+  if (listen.empty()) {
+    check(token_file.empty() && !api.open_reads && api.port_file.empty() && api.tls_cert.empty() && api.tls_key.empty(),
+          "--api-token-file, --api-open-reads, --api-port-file and --api-tls-* go with --api");
+    return;
+  }
+  check(!o.network_file.empty(), "--api serves the Follow-Me Cloud state: it needs --network");
+  const auto colon = listen.rfind(':');
+  check(colon != std::string::npos && colon != 0, "--api expects ADDR:PORT, got '" + listen + "'");
+  api.address = listen.substr(0, colon);
+  api.port = static_cast<std::uint16_t>(number("--api", listen.substr(colon + 1), 65535));
+  check(!token_file.empty(), "--api needs --api-token-file (there are no default credentials)");
+  std::ifstream in(token_file);
+  check(in && std::getline(in, api.token), "cannot read the API token from " + token_file);
+  while (!api.token.empty() && (api.token.back() == '\r' || api.token.back() == ' ')) api.token.pop_back();
+  check(api.token.size() >= 16, "the API token in " + token_file + " is shorter than 16 characters");
+  check(api.tls_cert.empty() == api.tls_key.empty(), "--api-tls-cert and --api-tls-key go together");
+}
+
+}  // namespace
+
+Result<Options, std::string> parse_options(const std::vector<std::string>& args) {
+  Options o;
+  std::string api_listen, token_file;
+  try {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const std::string_view flag = args[i];
+      if (flag == "--help" || flag == "-h") {
+        o.help = true;
+        return o;
+      }
+      if (flag == "--api-open-reads") o.api.open_reads = true;
+      else if (flag == "--migrate-libvirt") o.migrate_libvirt = true;
+      else if (i + 1 >= args.size()) throw Refused{"missing value for " + std::string(flag)};
+      else take(o, flag, args[++i], api_listen, token_file);
+    }
+    check(o.controller.echo_interval < o.controller.dead_after, "--echo-interval must be shorter than --dead-after");
+    api_options(o, api_listen, token_file);
+    const bool fmc = !o.network_file.empty();
+    check(!fmc || o.controller.threads == 1, "--network runs the Follow-Me Cloud apps on one worker: use --threads 1");
+    check(fmc || !o.migrate_libvirt, "--migrate-libvirt needs --network");
+    check(fmc || o.migrate_command.empty(), "--migrate-command needs --network");
+    check(!o.migrate_libvirt || o.migrate_command.empty(), "--migrate-libvirt and --migrate-command exclude each other");
+    check(o.transfer_command.empty() || !o.migrate_command.empty() || o.migrate_libvirt,
+          "--transfer-command needs --migrate-command or --migrate-libvirt");
+  } catch (const Refused& r) {
+    return Unexpected{r.why};
+  }
+  return o;
+}
+
+}  // namespace fmc::cli

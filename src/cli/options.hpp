@@ -1,0 +1,35 @@
+#pragma once
+// fmc-controller's command line: what it may say, and what it means once
+// checked. Parsing touches nothing but the API token file.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "controller/config.hpp"
+#include "util/result.hpp"
+
+namespace fmc::cli {
+
+extern const char* const kUsage;
+
+struct Options {
+  bool help = false;
+  ctl::ControllerConfig controller;
+  std::string port_file;
+  std::string network_file;  // empty: a plain learning switch
+  std::string db_path = "/var/lib/fmc/fmc.db";
+  std::string migrate_command, transfer_command;  // empty: none
+  bool migrate_libvirt = false;
+  struct Api {
+    std::string address;  // empty: no API
+    std::uint16_t port = 0;
+    std::string token;
+    bool open_reads = false;
+    std::string port_file, tls_cert, tls_key;
+  } api;
+};
+
+// The options in `args` (without the program name), or what is wrong with them.
+Result<Options, std::string> parse_options(const std::vector<std::string>& args);
+
+}  // namespace fmc::cli
