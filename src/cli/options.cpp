@@ -1,5 +1,6 @@
 #include "cli/options.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <string_view>
 
@@ -60,7 +61,12 @@ void check(bool ok, const std::string& why) {
   if (!ok) throw Refused{why};
 }
 
-// The value of one flag that takes a value.
+constexpr std::string_view kValued[] = {"--listen", "--port", "--threads", "--echo-interval", "--dead-after", "--port-file",
+                                        "--network", "--db", "--api", "--migrate-command", "--transfer-command",
+                                        "--api-token-file", "--api-port-file", "--api-tls-cert", "--api-tls-key",
+                                        "--duplicate-dpid", "--versions", "--log-level"};
+
+// The value of one flag that takes a value (one of kValued).
 void take(Options& o, std::string_view flag, const std::string& value, std::string& api_listen, std::string& token_file) {
   auto& c = o.controller;
   if (flag == "--listen") c.listen_address = value;
@@ -94,8 +100,6 @@ void take(Options& o, std::string_view flag, const std::string& value, std::stri
     else if (value == "warn") log::threshold() = Level::kWarn;
     else if (value == "error") log::threshold() = Level::kError;
     else throw Refused{"--log-level expects debug, info, warn or error, got '" + value + "'"};
-  } else {
-    throw Refused{"unknown option " + std::string(flag)};
   }
 }
 
@@ -133,6 +137,8 @@ Result<Options, std::string> parse_options(const std::vector<std::string>& args)
       }
       if (flag == "--api-open-reads") o.api.open_reads = true;
       else if (flag == "--migrate-libvirt") o.migrate_libvirt = true;
+      else if (std::find(std::begin(kValued), std::end(kValued), flag) == std::end(kValued))
+        throw Refused{"unknown option " + std::string(flag)};
       else if (i + 1 >= args.size()) throw Refused{"missing value for " + std::string(flag)};
       else take(o, flag, args[++i], api_listen, token_file);
     }

@@ -1,0 +1,84 @@
+// fmc-controller's command line: what it accepts and how it says no.
+#include "cli/options.hpp"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+using fmc::cli::parse_options;
+
+namespace {
+
+std::string refusal(std::vector<std::string> args) {
+  auto o = parse_options(args);
+  return o ? "" : o.error();
+}
+
+std::string token_file(const std::string& token) {
+  static int n = 0;
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("fmc-options-test-token-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+  std::ofstream(path) << token << "\r\n";
+  return path.string();
+}
+
+}  // namespace
+
+TEST(Options, DefaultsAreAPlainLearningSwitchOn6653) {
+  auto o = parse_options({});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->controller.port, 6653);
+  EXPECT_TRUE(o->network_file.empty());
+  EXPECT_TRUE(o->api.address.empty());
+  EXPECT_FALSE(o->help);
+  EXPECT_TRUE(parse_options({"--port", "1", "-h"})->help);
+}
+
+TEST(Options, NumbersAndChoicesAreChecked) {
+  EXPECT_EQ(parse_options({"--port", "0", "--threads", "2"})->controller.threads, 2u);
+  EXPECT_NE(refusal({"--port", "65536"}).find("--port expects a number up to 65535, got '65536'"), std::string::npos);
+  EXPECT_NE(refusal({"--port", "6653x"}).find("--port expects a number"), std::string::npos);
+  EXPECT_NE(refusal({"--port"}).find("missing value for --port"), std::string::npos);
+  EXPECT_NE(refusal({"--duplicate-dpid", "keep"}).find("replace-old or reject-new"), std::string::npos);
+  EXPECT_NE(refusal({"--versions", "2.0"}).find("--versions expects"), std::string::npos);
+  EXPECT_EQ(parse_options({"--versions", "1.0"})->controller.version_bitmap, 1u << 1);
+  EXPECT_NE(refusal({"--colour", "red"}).find("unknown option --colour"), std::string::npos);
+  EXPECT_NE(refusal({"--colour"}).find("unknown option --colour"), std::string::npos);
+  EXPECT_NE(refusal({"--echo-interval", "20000", "--dead-after", "10000"}).find("shorter than --dead-after"), std::string::npos);
+}
+
+TEST(Options, FollowMeOptionsNeedTheNetwork) {
+  EXPECT_NE(refusal({"--migrate-command", "x"}).find("needs --network"), std::string::npos);
+  EXPECT_NE(refusal({"--migrate-libvirt"}).find("needs --network"), std::string::npos);
+  EXPECT_NE(refusal({"--network", "n.yaml", "--threads", "2"}).find("one worker"), std::string::npos);
+  EXPECT_NE(refusal({"--network", "n.yaml", "--migrate-libvirt", "--migrate-command", "x"}).find("exclude each other"),
+            std::string::npos);
+  EXPECT_NE(refusal({"--network", "n.yaml", "--transfer-command", "x"}).find("needs --migrate-command"), std::string::npos);
+  EXPECT_TRUE(parse_options({"--network", "n.yaml", "--migrate-command", "m {vm}", "--transfer-command", "t {vm}"}));
+}
+
+TEST(Options, TheApiNeedsATokenOfSixteenCharactersAndTheNetwork) {
+  const std::string good = token_file("0123456789abcdef"), short_one = token_file("short");
+  auto o = parse_options({"--network", "n.yaml", "--api", "127.0.0.1:0", "--api-token-file", good});
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_EQ(o->api.address, "127.0.0.1");
+  EXPECT_EQ(o->api.token, "0123456789abcdef") << "the line ending is not part of the token";
+  EXPECT_NE(refusal({"--api", "127.0.0.1:0", "--api-token-file", good}).find("needs --network"), std::string::npos);
+  EXPECT_NE(refusal({"--network", "n.yaml", "--api", "127.0.0.1:0"}).find("no default credentials"), std::string::npos);
+  EXPECT_NE(refusal({"--network", "n.yaml", "--api", "8080", "--api-token-file", good}).find("ADDR:PORT"), std::string::npos);
+  EXPECT_NE(refusal({"--network", "n.yaml", "--api", "127.0.0.1:0", "--api-token-file", "/nonexistent/token"})
+                .find("cannot read the API token"),
+            std::string::npos);
+  EXPECT_NE(refusal({"--network", "n.yaml", "--api", "127.0.0.1:0", "--api-token-file", short_one})
+                .find("shorter than 16"),
+            std::string::npos);
+  EXPECT_NE(refusal({"--network", "n.yaml", "--api", "127.0.0.1:0", "--api-token-file", good, "--api-tls-cert", "c.pem"})
+                .find("go together"),
+            std::string::npos);
+  EXPECT_NE(refusal({"--api-open-reads"}).find("go with --api"), std::string::npos);
+  std::filesystem::remove(good);
+  std::filesystem::remove(short_one);
+}
