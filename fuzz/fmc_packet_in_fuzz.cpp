@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "fmc/config_yaml.hpp"
+#include "fmc/model/config_yaml.hpp"
 #include "fmc/dispatch.hpp"
-#include "fmc/migrations_in_flight.hpp"
+#include "fmc/mobility/migrations_in_flight.hpp"
 #include "net/udp.hpp"
 
 using namespace fmc;

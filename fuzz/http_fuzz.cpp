@@ -6,7 +6,7 @@
 #include <string>
 
 #include "api/northbound.hpp"
-#include "fmc/config_yaml.hpp"
+#include "fmc/model/config_yaml.hpp"
 
 using namespace fmc;
 

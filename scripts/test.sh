@@ -12,7 +12,7 @@ ctest --test-dir build -L "unit|golden" --output-on-failure -j2
 
 echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -G Ninja -DFMC_SANITIZE=ON -DFMC_BENCH=OFF >/dev/null
-cmake --build build-asan --target fmc_unit_pure fmc_unit_runtime fmc_unit_fmc fmc_unit_testbed fmc_unit_api
+cmake --build build-asan --target fmc_unit_all
 ctest --test-dir build-asan -L unit --output-on-failure -j2
 
 echo "== fuzzing the decoders (${fuzz_seconds}s each)"

@@ -5,16 +5,16 @@
 #include <cstdint>
 #include <functional>
 
-#include "fmc/clock.hpp"
+#include "fmc/events/clock.hpp"
 #include "controller/stats.hpp"
-#include "fmc/arp_proxy.hpp"
+#include "fmc/arp/arp_proxy.hpp"
 #include "fmc/dhcp/dhcp_service.hpp"
-#include "fmc/location_manager.hpp"
-#include "fmc/location_mapper/location_mapper.hpp"
-#include "fmc/migration_manager.hpp"
-#include "fmc/mobility_detector.hpp"
-#include "fmc/packet_in_census.hpp"
-#include "fmc/path_monitor.hpp"
+#include "fmc/location/location_manager.hpp"
+#include "fmc/placement/location_mapper.hpp"
+#include "fmc/migration/migration_manager.hpp"
+#include "fmc/mobility/mobility_detector.hpp"
+#include "fmc/packet/packet_in_census.hpp"
+#include "fmc/path/path_monitor.hpp"
 #include "util/histogram.hpp"
 #include "controller/effect_executor.hpp"
 

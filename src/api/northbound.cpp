@@ -6,7 +6,7 @@
 
 #include "api/json_response.hpp"
 #include "api/placement_api.hpp"
-#include "fmc/event_json.hpp"
+#include "fmc/events/event_json.hpp"
 
 namespace fmc::api {
 

@@ -10,7 +10,7 @@
 #include "api/http_server.hpp"
 #include "api/mec_app_mobility.hpp"
 #include "api/mec_location.hpp"
-#include "fmc/events.hpp"
+#include "fmc/events/events.hpp"
 
 namespace fmc::api {
 

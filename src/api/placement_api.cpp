@@ -4,7 +4,7 @@
 #include <span>
 
 #include "api/json_response.hpp"
-#include "fmc/placement_settings.hpp"
+#include "fmc/model/placement_settings.hpp"
 
 namespace fmc::api {
 

@@ -9,7 +9,7 @@
 
 #include "apps/learning_switch.hpp"
 #include "controller/log.hpp"
-#include "fmc/config_yaml.hpp"
+#include "fmc/model/config_yaml.hpp"
 #include "fmc/migration/command_driver.hpp"
 #include "fmc/migration/libvirt_driver.hpp"
 

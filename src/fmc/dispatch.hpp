@@ -17,13 +17,13 @@
 //   switch down   every app that keeps per-switch state
 #include "controller/app.hpp"
 #include "controller/effect_executor.hpp"
-#include "fmc/arp_proxy.hpp"
+#include "fmc/arp/arp_proxy.hpp"
 #include "fmc/dhcp/dhcp_service.hpp"
-#include "fmc/event_bus.hpp"
-#include "fmc/mobility_detector.hpp"
-#include "fmc/packet_in_census.hpp"
-#include "fmc/packet_manipulator.hpp"
-#include "fmc/path_monitor.hpp"
+#include "fmc/events/event_bus.hpp"
+#include "fmc/mobility/mobility_detector.hpp"
+#include "fmc/packet/packet_in_census.hpp"
+#include "fmc/rewrite/packet_manipulator.hpp"
+#include "fmc/path/path_monitor.hpp"
 
 namespace fmc {
 

@@ -3,9 +3,9 @@
 #include <chrono>
 
 #include "controller/log.hpp"
-#include "fmc/event_json.hpp"
-#include "fmc/location_mapper/location_mapper.hpp"
-#include "fmc/path_monitor.hpp"
+#include "fmc/events/event_json.hpp"
+#include "fmc/placement/location_mapper.hpp"
+#include "fmc/path/path_monitor.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace fmc {

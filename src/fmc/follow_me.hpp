@@ -9,10 +9,10 @@
 
 #include "controller/app.hpp"
 #include "fmc/dispatch.hpp"
-#include "fmc/location_manager.hpp"
-#include "fmc/location_mapper/location_mapper.hpp"
-#include "fmc/migration_manager.hpp"
-#include "fmc/migrations_in_flight.hpp"
+#include "fmc/location/location_manager.hpp"
+#include "fmc/placement/location_mapper.hpp"
+#include "fmc/migration/migration_manager.hpp"
+#include "fmc/mobility/migrations_in_flight.hpp"
 #include "store/write_behind.hpp"
 #include "util/histogram.hpp"
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "fmc/config_yaml.hpp"
+#include "fmc/model/config_yaml.hpp"
 #include "fmc/dispatch.hpp"
-#include "fmc/migrations_in_flight.hpp"
+#include "fmc/mobility/migrations_in_flight.hpp"
 #include "fmc/pipeline/declaration.hpp"
 #include "support/fake_switch.hpp"
 

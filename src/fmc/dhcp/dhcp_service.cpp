@@ -4,7 +4,7 @@
 
 #include "controller/log.hpp"
 #include "fmc/dhcp/relay_agent.hpp"
-#include "fmc/own_address_arp.hpp"
+#include "fmc/packet/own_address_arp.hpp"
 #include "fmc/pipeline/flows.hpp"
 
 namespace fmc::dhcp {

@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "fmc/clock.hpp"
+#include "fmc/events/clock.hpp"
 #include "controller/effects.hpp"
 #include "fmc/dhcp/dhcp_guard.hpp"
 #include "fmc/dhcp/dhcp_server.hpp"
-#include "fmc/location_manager.hpp"
-#include "fmc/packet_context.hpp"
+#include "fmc/location/location_manager.hpp"
+#include "fmc/packet/packet_context.hpp"
 
 namespace fmc::dhcp {
 

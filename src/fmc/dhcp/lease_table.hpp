@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "fmc/network_model.hpp"
+#include "fmc/model/network_model.hpp"
 
 namespace fmc::dhcp {
 

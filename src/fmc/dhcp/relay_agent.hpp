@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "fmc/network_model.hpp"
+#include "fmc/model/network_model.hpp"
 #include "net/dhcp.hpp"
 
 namespace fmc::dhcp {

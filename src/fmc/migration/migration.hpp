@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "fmc/events.hpp"
+#include "fmc/events/events.hpp"
 #include "fmc/migration/driver.hpp"
 #include "store/store.hpp"
 

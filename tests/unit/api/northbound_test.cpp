@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "fmc/arp_proxy.hpp"
-#include "fmc/config_yaml.hpp"
+#include "fmc/arp/arp_proxy.hpp"
+#include "fmc/model/config_yaml.hpp"
 #include "support/fake_driver.hpp"
 
 using namespace fmc;

@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "api/placement_api.hpp"
-#include "fmc/config_yaml.hpp"
-#include "fmc/placement_settings.hpp"
+#include "fmc/model/config_yaml.hpp"
+#include "fmc/model/placement_settings.hpp"
 
 using namespace fmc;
 using nlohmann::json;

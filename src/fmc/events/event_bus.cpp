@@ -1,0 +1,37 @@
+#include "fmc/events/event_bus.hpp"
+
+namespace fmc {
+
+void EventBus::subscribe(Observer o) {
+  handlers_.push_back([o = std::move(o)](const FmcEvent& e) {
+    o(e);
+    return ctl::Effects{};
+  });
+}
+
+void EventBus::publish(FmcEvent e) {
+  queue_.push_back(std::move(e));
+  if (depth_ == 0) drain();
+}
+
+void EventBus::carry_out(ctl::Effects& e) {
+  if (executor_) executor_->execute(e);
+  after_events_.append(std::move(e));  // what is left: the after-event messages and the frames they view
+}
+
+void EventBus::drain() {
+  ++depth_;  // what subscribers publish is queued behind the current event
+  while (!queue_.empty()) {
+    const FmcEvent event = std::move(queue_.front());
+    queue_.pop_front();
+    for (const auto& h : handlers_) {
+      ctl::Effects effects = h(event);
+      carry_out(effects);
+    }
+  }
+  --depth_;
+  if (executor_) executor_->send_after_events(after_events_);
+  after_events_ = ctl::Effects{};
+}
+
+}  // namespace fmc

@@ -1,0 +1,72 @@
+#pragma once
+// Location Manager (paper §IV.B.1): the single owner of "where is endpoint
+// X". Every VM and client has a home location (from the network model) and
+// a current one, home or visited. Others ask it, or listen to its
+// EndpointMoved events; nobody else keeps endpoint locations.
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "fmc/events/clock.hpp"
+#include "fmc/events/event_bus.hpp"
+#include "fmc/model/network_model.hpp"
+#include "store/store.hpp"
+
+namespace fmc {
+
+struct Endpoint {
+  std::string name;
+  store::EndpointKind kind = store::EndpointKind::kVm;
+  net::MacAddr mac;
+  std::optional<net::Ipv4Addr> ip;
+  std::string home_site;
+  std::optional<Location> current;
+  std::optional<net::Ipv4Addr> visiting_ip;  // routable address in the visited site
+
+  bool at_home() const { return !current || current->site == home_site; }
+};
+
+class LocationManager {
+ public:
+  // `persist` receives every change to write behind (never called with the store itself).
+  using Persist = std::function<void(const store::EndpointRecord&, const std::optional<store::LocationChange>&)>;
+
+  LocationManager(const model::NetworkModel& model, EventBus& bus, Persist persist, const Clock& clock);
+
+  // Re-applies records saved earlier (after a restart); unknown names are ignored.
+  void restore(const std::vector<store::EndpointRecord>& records);
+
+  const Endpoint* by_mac(const net::MacAddr& mac) const;
+  const Endpoint* by_ip(net::Ipv4Addr ip) const;  // the endpoint's own address or its visiting one
+  const Endpoint* by_name(const std::string& name) const;
+  std::vector<const Endpoint*> all() const;
+
+  // Records that `name` is attached at `to`. Publishes EndpointMoved when the
+  // location changed. Returns false for an unknown endpoint.
+  bool move(const std::string& name, const Location& to, MoveCause cause);
+  // Binds an address to an endpoint. Refused (false) if another endpoint owns it.
+  bool assign_ip(const std::string& name, net::Ipv4Addr ip);
+  void set_visiting_ip(const std::string& name, std::optional<net::Ipv4Addr> ip);
+  // A client renumbered into another network (DHCP) now has its home there.
+  // If it is attached there, EndpointMoved (at home) tells the others.
+  void rehome(const std::string& name, const std::string& site);
+  // A client first seen via DHCP: added with the access network as its home.
+  const Endpoint& add_client(const net::MacAddr& mac, const std::string& home_site);
+
+ private:
+  Endpoint* find(const std::string& name);
+  void save(const Endpoint& e, std::optional<store::LocationChange> change = std::nullopt);
+  void index(Endpoint& e);
+
+  const model::NetworkModel& model_;
+  EventBus& bus_;
+  Persist persist_;
+  const Clock& clock_;
+  std::unordered_map<std::string, Endpoint> endpoints_;
+  std::unordered_map<net::MacAddr, std::string> by_mac_;
+  std::unordered_map<std::uint32_t, std::string> by_ip_;
+};
+
+}  // namespace fmc

@@ -1,0 +1,147 @@
+#include "fmc/migration/migration_manager.hpp"
+
+#include "controller/log.hpp"
+
+namespace fmc {
+
+MigrationManager::MigrationManager(const model::NetworkModel& model, const LocationManager& locations,
+                                   MigrationsInFlight& in_flight, EventBus& bus, migration::Driver& driver,
+                                   Persist persist, const Clock& clock)
+    : model_(model),
+      locations_(locations),
+      in_flight_(in_flight),
+      bus_(bus),
+      driver_(driver),
+      persist_(std::move(persist)),
+      clock_(clock) {}
+
+void MigrationManager::restore(const std::vector<Migration>& saved) {
+  for (auto m : saved) {
+    if (m.state == MigrationState::kRunning) {
+      // The controller stopped while it ran: nobody will report its end.
+      m.state = MigrationState::kFailed;
+      m.detail = "controller restarted during the migration";
+      persist_(m);
+    }
+    history_[m.id] = m;
+    next_id_ = std::max(next_id_, m.id + 1);
+  }
+  for (const auto& [_, m] : history_)
+    if (m.state == MigrationState::kCompleted && model::ServiceSpec::is_part_id(m.vm)) part_dc_[m.vm] = m.to_site;
+}
+
+Result<Migration, std::string> MigrationManager::start(const std::string& vm, const std::string& to,
+                                                                    const std::string& cause) {
+  const Endpoint* e = locations_.by_name(vm);
+  if (!e || e->kind != store::EndpointKind::kVm) return Unexpected{"no VM named '" + vm + "'"};
+  const model::Site* target = model_.site_named(to);
+  if (!target || target->kind != model::SiteKind::kDataCenter) return Unexpected{"'" + to + "' is not a data center"};
+  const model::SwitchSpec* sw = model_.switch_named(target->switch_name);
+  if (!sw || !sw->ports.count(vm)) return Unexpected{"the switch of " + to + " has no port for " + vm + " in the configuration"};
+  const std::string from = e->current ? e->current->site : e->home_site;
+  if (from == to) return Unexpected{vm + " is already in " + to};
+  if (auto id = running_for(vm)) return Unexpected{vm + " is already migrating (migration " + std::to_string(*id) + ")"};
+  if (veto_)
+    if (auto why = veto_(vm)) return Unexpected{*why};
+
+  in_flight_.expect(vm, to);
+  const model::VmSpec* spec = model_.vm_named(vm);
+  return launch(vm, from, to, cause, driver_, spec ? spec->hypervisor : "");
+}
+
+Result<Migration, std::string> MigrationManager::start_part(const std::string& service, const std::string& part,
+                                                                         const std::string& to, const std::string& cause) {
+  const model::ServiceSpec* s = nullptr;
+  const model::ServicePart* p = nullptr;
+  for (const auto& candidate : model_.services)
+    if (candidate.name == service) s = &candidate;
+  if (s)
+    for (const auto& candidate : s->parts)
+      if (candidate.name == part) p = &candidate;
+  const std::string what = model::ServiceSpec::part_id(service, part);
+  if (!p) return Unexpected{"no part named '" + what + "'"};
+  if (!p->follows) return Unexpected{what + " is pinned to " + p->initial_dc};
+  const model::Site* target = model_.site_named(to);
+  if (!target || target->kind != model::SiteKind::kDataCenter) return Unexpected{"'" + to + "' is not a data center"};
+  const std::string from = part_dc(*s, *p);
+  if (from == to) return Unexpected{what + " is already in " + to};
+  if (auto id = running_for(what)) return Unexpected{what + " is already moving (migration " + std::to_string(*id) + ")"};
+  if (!transfers_) return Unexpected{std::string("no transfer driver is configured for services' parts")};
+  return launch(what, from, to, cause, *transfers_, "part");
+}
+
+std::string MigrationManager::part_dc(const model::ServiceSpec& service, const model::ServicePart& part) const {
+  auto it = part_dc_.find(model::ServiceSpec::part_id(service.name, part.name));
+  return it == part_dc_.end() ? part.initial_dc : it->second;
+}
+
+Result<Migration, std::string> MigrationManager::launch(const std::string& what, const std::string& from,
+                                                                     const std::string& to, const std::string& cause,
+                                                                     migration::Driver& driver, const std::string& handle) {
+  const std::int64_t id = next_id_++;
+  Migration m{id, what, from, to, MigrationState::kRunning, clock_.wall_ms(), 0, cause};
+  history_[id] = m;
+  persist_(m);
+  step(m, MigrationPhase::kStarted);
+  running_[id] = Running{&driver, driver.start(migration::Request{what, from, to, handle},
+                                               {[this, id](migration::MigrationId, const migration::Result& r) { finished(id, r); },
+                                                [this, id](migration::MigrationId) { switched_over(id); }})};
+  log::info("migration", "migration " + std::to_string(id) + ": " + what + " " + from + " -> " + to + " (" + cause + ")");
+  return m;
+}
+
+std::optional<std::int64_t> MigrationManager::running_for(const std::string& vm) const {
+  for (const auto& [id, _] : running_)
+    if (history_.at(id).vm == vm) return id;
+  return std::nullopt;
+}
+
+bool MigrationManager::cancel(std::int64_t id) {
+  auto it = running_.find(id);
+  return it != running_.end() && it->second.driver->cancel(it->second.id);
+}
+
+void MigrationManager::switched_over(std::int64_t id) {
+  if (!running_.count(id)) return;
+  const auto& m = history_.at(id);
+  log::info("migration", "migration " + std::to_string(id) + ": " + m.vm + " stopped at " + m.from_site +
+                             " for its last copy; its traffic goes to " + m.to_site);
+  step(m, MigrationPhase::kSwitchover);
+}
+
+void MigrationManager::finished(std::int64_t id, const migration::Result& r) {
+  running_.erase(id);
+  auto& m = history_.at(id);
+  m.finished_ms = clock_.wall_ms();
+  m.state = state_of(r.outcome);
+  if (auto d = r.detail; !d.empty()) {
+    while (!d.empty() && (d.back() == '\n' || d.back() == ' ')) d.pop_back();
+    m.detail = d;
+  }
+  // Only a completed migration leaves the VM elsewhere; otherwise it stays
+  // at its source and a "move" to the target would be a spoofing attempt.
+  if (r.outcome != migration::Outcome::kCompleted) in_flight_.done(m.vm);
+  else if (model::ServiceSpec::is_part_id(m.vm)) part_dc_[m.vm] = m.to_site;
+  persist_(m);
+  const double downtime_ms = std::chrono::duration<double, std::milli>(r.downtime).count();
+  step(m, final_phase(m.state), downtime_ms);
+  log::info("migration", "migration " + std::to_string(id) + " " + to_string(m.state) + " after " +
+                             std::to_string(m.finished_ms - m.started_ms) + " ms");
+}
+
+void MigrationManager::step(const Migration& m, MigrationPhase phase, double downtime_ms) {
+  bus_.publish(MigrationStep{m.id, m.vm, m.from_site, m.to_site, phase, downtime_ms, m.detail});
+}
+
+const Migration* MigrationManager::find(std::int64_t id) const {
+  auto it = history_.find(id);
+  return it == history_.end() ? nullptr : &it->second;
+}
+
+std::vector<Migration> MigrationManager::all() const {
+  std::vector<Migration> out;
+  for (const auto& [_, m] : history_) out.push_back(m);
+  return out;
+}
+
+}  // namespace fmc

@@ -1,0 +1,84 @@
+#pragma once
+// Orders VM migrations from the hypervisor (paper §III.C, Fig. 4 steps
+// 11-13) and keeps their history: validates a request against the network
+// model, tells the Mobility Detector to expect the VM at its target, runs
+// the driver, and publishes each step (MigrationStep: started, switchover,
+// completed / failed / cancelled). A migration that fails or is cancelled
+// leaves the VM where it was and nothing expected.
+// Whoever decides (the Location Mapper, an operator through the API) calls
+// start(); a veto (e.g. an ETSI MEC 021 "mobility not allowed") can refuse.
+// Services' other parts move the same way (start_part), through a transfer
+// driver, in the same history; a failed copy leaves the part where it was.
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fmc/events/clock.hpp"
+#include "fmc/location/location_manager.hpp"
+#include "fmc/migration/driver.hpp"
+#include "fmc/migration/migration.hpp"
+#include "fmc/mobility/migrations_in_flight.hpp"
+
+namespace fmc {
+
+class MigrationManager {
+ public:
+  using Persist = std::function<void(const Migration&)>;
+  // Why `vm` may not be moved now, if anything.
+  using Veto = std::function<std::optional<std::string>(const std::string& vm)>;
+
+  MigrationManager(const model::NetworkModel& model, const LocationManager& locations, MigrationsInFlight& in_flight,
+                   EventBus& bus, migration::Driver& driver, Persist persist, const Clock& clock);
+
+  // History saved earlier; new ids continue after the largest.
+  void restore(const std::vector<Migration>& saved);
+  void set_veto(Veto veto) { veto_ = std::move(veto); }
+
+  // Who copies services' other parts (disk images, user data); without one they stay put.
+  void use_transfer_driver(migration::Driver& transfers) { transfers_ = &transfers; }
+
+  // Starts moving `vm` to data center `to`. The error says why not.
+  Result<Migration, std::string> start(const std::string& vm, const std::string& to, const std::string& cause);
+  // Starts moving part `part` of `service` to `to`; recorded as "service/part".
+  Result<Migration, std::string> start_part(const std::string& service, const std::string& part,
+                                                         const std::string& to, const std::string& cause);
+  // Where a part is: where its last completed move took it, else where the configuration puts it.
+  std::string part_dc(const model::ServiceSpec& service, const model::ServicePart& part) const;
+  // Cancels a running migration; false if it is not running.
+  bool cancel(std::int64_t id);
+  // The running migration of `vm`, if any.
+  std::optional<std::int64_t> running_for(const std::string& vm) const;
+  const Migration* find(std::int64_t id) const;
+  std::vector<Migration> all() const;
+  std::string_view driver_name() const { return driver_.name(); }
+
+ private:
+  Result<Migration, std::string> launch(const std::string& what, const std::string& from, const std::string& to,
+                                                     const std::string& cause, migration::Driver& driver,
+                                                     const std::string& handle);
+  void switched_over(std::int64_t id);
+  void finished(std::int64_t id, const migration::Result& r);
+  void step(const Migration& m, MigrationPhase phase, double downtime_ms = 0);
+
+  const model::NetworkModel& model_;
+  const LocationManager& locations_;
+  MigrationsInFlight& in_flight_;
+  EventBus& bus_;
+  migration::Driver& driver_;
+  Persist persist_;
+  const Clock& clock_;
+  Veto veto_;
+  std::map<std::int64_t, Migration> history_;
+  migration::Driver* transfers_ = nullptr;
+  struct Running {
+    migration::Driver* driver;
+    migration::MigrationId id;  // the driver's
+  };
+  std::map<std::int64_t, Running> running_;  // by our id
+  std::map<std::string, std::string> part_dc_;  // "service/part" -> DC, once moved
+  std::int64_t next_id_ = 1;
+};
+
+}  // namespace fmc

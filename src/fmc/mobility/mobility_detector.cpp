@@ -1,0 +1,130 @@
+#include "fmc/mobility/mobility_detector.hpp"
+
+#include "controller/log.hpp"
+#include "fmc/pipeline/flows.hpp"
+
+namespace fmc {
+
+namespace {
+constexpr std::uint32_t kPortStateLinkDown = 1;
+}
+
+MobilityDetector::MobilityDetector(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
+                                   MigrationsInFlight& migrations)
+    : model_(model), locations_(locations), bus_(bus), migrations_(migrations) {
+  bus.subscribe([this](const FmcEvent& e) {
+    if (const auto* s = std::get_if<MigrationStep>(&e)) on_migration_step(*s);
+  });
+}
+
+void MobilityDetector::on_migration_step(const MigrationStep& step) {
+  const Endpoint* e = locations_.by_name(step.vm);
+  if (!e) return;
+  const bool back = left_vm_at_source(step.phase) && e->current && e->current->site == step.to_site;
+  if (step.phase != MigrationPhase::kSwitchover && !back) return;
+  const model::Site* site = model_.site_named(back ? step.from_site : step.to_site);
+  const model::SwitchSpec* sw = site ? model_.switch_named(site->switch_name) : nullptr;
+  const auto port = site ? configured_port(*site, e->name) : std::nullopt;
+  if (!sw || !port) return;
+  migrations_.done(e->name);
+  ++stats_.moves_accepted;
+  locations_.move(e->name, Location{site->name, sw->dpid, *port}, MoveCause::kMigration);
+}
+
+std::optional<of::PortNo> MobilityDetector::configured_port(const model::Site& site, const std::string& endpoint) const {
+  const model::SwitchSpec* sw = model_.switch_named(site.switch_name);
+  if (!sw) return std::nullopt;
+  auto it = sw->ports.find(endpoint);
+  if (it == sw->ports.end()) return std::nullopt;
+  return it->second;
+}
+
+ctl::Effects MobilityDetector::on_switch_up(of::Dpid dpid) {
+  ctl::Effects out;
+  const model::Site* site = model_.site_at(dpid);
+  if (!site) {
+    log::warn("mobility_detector", "switch " + std::to_string(dpid.value) + " is not in the network model");
+    return out;
+  }
+  std::erase_if(quiet_, [&](const PortKey& k) { return k.dpid == dpid.value; });
+  const auto uplink = model_.uplink_port(*site);
+  if (!uplink) return out;
+  // Proactive rules for every endpoint at home here.
+  for (const Endpoint* e : locations_.all()) {
+    if (e->home_site != site->name) continue;
+    if (const auto port = configured_port(*site, e->name))
+      out.send_all(dpid, pipeline::attach(e->mac, *port, *uplink, pipeline::home_cookie(e->mac)));
+  }
+  return out;
+}
+
+void MobilityDetector::on_switch_down(of::Dpid dpid) {
+  std::erase_if(quiet_, [&](const PortKey& k) { return k.dpid == dpid.value; });
+}
+
+void MobilityDetector::on_port_status(of::Dpid dpid, const of::PortStatus& ps) {
+  const PortKey key{dpid.value, ps.desc.port_no.value};
+  if (ps.reason == of::port_reason::kDelete || (ps.desc.state & kPortStateLinkDown)) quiet_.insert(key);
+  else quiet_.erase(key);
+}
+
+bool MobilityDetector::old_location_quiet(const Endpoint& e) const {
+  return !e.current || quiet_.count(PortKey{e.current->dpid.value, e.current->port.value}) > 0;
+}
+
+void MobilityDetector::refuse(const Endpoint& e, const PacketContext& p, bool plausible) {
+  ++stats_.moves_refused;
+  bus_.publish(SecurityEvent{SecurityKind::kSpoofedMove,
+                             e.name + " (" + p.eth.src.to_string() + ") appeared at " + p.site->name + " port " +
+                                 std::to_string(p.in_port.value) +
+                                 (plausible ? " while its old location is still live" : ", a port it is not configured on"),
+                             p.dpid, p.in_port});
+}
+
+Sighting MobilityDetector::see(const PacketContext& p) {
+  const Endpoint* e = locations_.by_mac(p.eth.src);
+  const bool dhcp = p.kind == PacketKind::kDhcp;
+  if (!p.site || !e) {
+    if (!e && p.kind != PacketKind::kArp && !dhcp) ++stats_.unknown_sources;
+    return Sighting::kNotAnEndpoint;
+  }
+  const Location here{p.site->name, p.dpid, p.in_port};
+  if (e->current == here) return Sighting::kInPlace;
+
+  const bool ordered = migrations_.expected(e->name, p.site->name);
+  bool plausible = false, explained = ordered || old_location_quiet(*e);
+  if (model_.has_configured_port(e->name)) {
+    const auto allowed_port = configured_port(*p.site, e->name);
+    plausible = allowed_port && *allowed_port == p.in_port;
+  } else {
+    // A client known only from DHCP may roam to any client port of an access
+    // network; its DHCP there is what explains the move (paper §IV.B.6).
+    plausible = e->kind == store::EndpointKind::kClient && p.site->kind == model::SiteKind::kAccessNetwork &&
+                p.in_port != model_.uplink_port(*p.site);
+    explained |= dhcp;
+  }
+  if (!plausible || !explained) {
+    refuse(*e, p, plausible);
+    return Sighting::kRefused;
+  }
+  // Gratuitous ARP and RARP are how hypervisors announce a migrated guest.
+  const bool announcement = p.kind == PacketKind::kRarp || (p.arp && p.arp->is_gratuitous());
+  const MoveCause cause = ordered         ? MoveCause::kMigration
+                          : dhcp         ? MoveCause::kDhcp
+                          : announcement ? MoveCause::kGratuitousArp
+                                         : MoveCause::kTraffic;
+  ++stats_.moves_accepted;
+  migrations_.done(e->name);
+  locations_.move(e->name, here, cause);  // the Packet Manipulator reacts to the queued EndpointMoved
+  return Sighting::kMoved;
+}
+
+ctl::Effects MobilityDetector::on_traffic(const PacketContext& p, Sighting s) const {
+  ctl::Effects out;
+  if (s == Sighting::kMoved && p.kind != PacketKind::kRarp)
+    out.packet_out_after_events(p.dpid, p.in_port, {of::Output{of::port::kTable, 0}},
+                                std::vector<std::uint8_t>(p.frame.begin(), p.frame.end()));
+  return out;
+}
+
+}  // namespace fmc

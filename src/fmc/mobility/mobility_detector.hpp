@@ -1,0 +1,76 @@
+#pragma once
+// Mobility Detector (paper §IV.B.3). Home locations get proactive rules;
+// visited ones none, so the first packet of a moved endpoint at a visited
+// switch misses and comes here. A move is accepted only if something explains
+// it: a migration in flight, or the old location having gone quiet (its port
+// was removed or went down), and only onto a port the configuration gives the
+// endpoint on that switch. A client known only from DHCP may move to any
+// client port of an access network, its DHCP there explaining the move.
+// Anything else is refused and reported as a spoofing attempt (host-location
+// hijacking); its packets are dropped.
+// A hypervisor that reports the switchover of a live migration (the VM stopped
+// at the source for its last copy) moves the VM to its target port at once: its
+// traffic then waits at the target for the VM to resume instead of being lost
+// at the source. If the migration fails after that, the VM is moved back.
+#include <cstdint>
+#include <map>
+#include <set>
+
+#include "controller/effects.hpp"
+#include "fmc/location/location_manager.hpp"
+#include "fmc/mobility/migrations_in_flight.hpp"
+#include "fmc/packet/packet_context.hpp"
+
+namespace fmc {
+
+struct MobilityStats {
+  std::uint64_t moves_accepted = 0;
+  std::uint64_t moves_refused = 0;
+  std::uint64_t unknown_sources = 0;
+};
+
+// What a packet's source says about where it is.
+enum class Sighting {
+  kNotAnEndpoint,  // the router, a stranger, or a switch outside the model
+  kInPlace,        // where the Location Manager has it
+  kMoved,          // a move, accepted (EndpointMoved is queued)
+  kRefused,        // a move nothing explains (SecurityEvent queued): drop the packet
+};
+
+class MobilityDetector {
+ public:
+  MobilityDetector(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
+                   MigrationsInFlight& migrations);
+  // Home rules for the endpoints at home at this switch.
+  ctl::Effects on_switch_up(of::Dpid dpid);
+  void on_switch_down(of::Dpid dpid);
+  void on_port_status(of::Dpid dpid, const of::PortStatus& ps);
+  // Every packet from an endpoint is a possible move (ARP and DHCP included:
+  // their owners answer them afterwards unless the move was refused).
+  Sighting see(const PacketContext& p);
+  // A data packet (or RARP): after a move, the packet that revealed it goes
+  // through the new flows once they are installed.
+  ctl::Effects on_traffic(const PacketContext& p, Sighting s) const;
+  const MobilityStats& stats() const { return stats_; }
+
+ private:
+  struct PortKey {
+    std::uint64_t dpid;
+    std::uint32_t port;
+    auto operator<=>(const PortKey&) const = default;
+  };
+  // The configured port of `endpoint` on the switch of `site`, if any.
+  std::optional<of::PortNo> configured_port(const model::Site& site, const std::string& endpoint) const;
+  bool old_location_quiet(const Endpoint& e) const;
+  void on_migration_step(const MigrationStep& step);
+  void refuse(const Endpoint& e, const PacketContext& p, bool plausible);
+
+  const model::NetworkModel& model_;
+  LocationManager& locations_;
+  EventBus& bus_;
+  MigrationsInFlight& migrations_;
+  std::set<PortKey> quiet_;  // ports that were removed or went down
+  MobilityStats stats_;
+};
+
+}  // namespace fmc

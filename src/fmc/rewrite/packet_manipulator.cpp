@@ -1,0 +1,126 @@
+#include "fmc/rewrite/packet_manipulator.hpp"
+
+#include <memory>
+
+#include "controller/log.hpp"
+
+namespace fmc {
+
+namespace {
+
+// The address block visitors borrow in a site: the top quarter of its subnet
+// (network and broadcast addresses excluded).
+std::vector<net::Ipv4Addr> visitor_block(const net::Ipv4Prefix& subnet) {
+  const std::uint32_t size = subnet.length >= 31 ? 0 : (1u << (32 - subnet.length));
+  std::vector<net::Ipv4Addr> out;
+  if (size < 8) return out;
+  for (std::uint32_t i = size - size / 4; i < size - 1; ++i) out.push_back(net::Ipv4Addr{subnet.network.value + i});
+  return out;
+}
+}  // namespace
+
+PacketManipulator::PacketManipulator(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
+                                     const Clock& clock, OnConverged on_converged)
+    : model_(model), locations_(locations), on_converged_(std::move(on_converged)), clock_(clock) {
+  bus.react([this](const FmcEvent& e) {
+    if (const auto* m = std::get_if<EndpointMoved>(&e)) return on_moved(*m);
+    return ctl::Effects{};
+  });
+}
+
+std::optional<net::Ipv4Addr> PacketManipulator::allocate_visiting_ip(const model::Site& site) const {
+  for (const auto candidate : visitor_block(site.subnet)) {
+    if (candidate == site.gateway.ip || locations_.by_ip(candidate)) continue;
+    return candidate;
+  }
+  return std::nullopt;
+}
+
+std::vector<const model::Site*> PacketManipulator::correspondents(const Endpoint& e) const {
+  return model_.sites_of(e.kind == store::EndpointKind::kVm ? model::SiteKind::kAccessNetwork : model::SiteKind::kDataCenter);
+}
+
+std::optional<pipeline::Tunnel> PacketManipulator::tunnel_for(const Endpoint& e) const {
+  if (e.at_home() || !e.ip || !e.visiting_ip) return std::nullopt;
+  const model::Site* visited = model_.site_named(e.current->site);
+  const model::Site* home = model_.site_named(e.home_site);
+  const auto uplink = visited ? model_.uplink_port(*visited) : std::nullopt;
+  if (!visited || !home || !uplink) return std::nullopt;
+  return pipeline::Tunnel{e.mac, *e.ip, *e.visiting_ip, e.current->port, *uplink, visited->gateway.mac, home->gateway.mac};
+}
+
+std::vector<of::FlowMod> PacketManipulator::tunnel_flows(const Endpoint& e, const model::Site& site) const {
+  const auto tunnel = tunnel_for(e);
+  if (!tunnel) return {};
+  if (e.current->site == site.name) return pipeline::tunnel_at_visited(*tunnel);
+  if (e.home_site == site.name) {
+    const auto uplink = model_.uplink_port(site);
+    return uplink ? pipeline::tunnel_at_home(*tunnel, *uplink) : std::vector<of::FlowMod>{};
+  }
+  for (const auto* c : correspondents(e))
+    if (c->name == site.name) return pipeline::tunnel_at_correspondent(*tunnel);
+  return {};
+}
+
+ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
+  ctl::Effects out;
+  const Endpoint* e = locations_.by_name(m.endpoint);
+  if (!e) return out;
+  if (m.at_home && e->current) out.send_all(e->current->dpid, dhcp_client_home_rules(*e));
+  if (!e->ip) return out;
+  const auto started = clock_.steady();
+
+  // Visiting address: kept while the endpoint stays in the same visited site.
+  if (m.at_home) {
+    locations_.set_visiting_ip(e->name, std::nullopt);
+  } else if (!m.from || m.from->site != m.to.site || !e->visiting_ip) {
+    const model::Site* visited = model_.site_named(m.to.site);
+    auto address = visited ? allocate_visiting_ip(*visited) : std::nullopt;
+    if (!address) {
+      log::error("packet_manipulator", "no visiting address left in " + m.to.site + " for " + e->name);
+      return out;
+    }
+    locations_.set_visiting_ip(e->name, address);
+  }
+
+  // Every switch: stale flows out, new ones in, then a barrier.
+  std::vector<of::Dpid> group;
+  for (const auto& site : model_.sites) {
+    const model::SwitchSpec* sw = model_.switch_named(site.switch_name);
+    if (!sw) continue;
+    out.send_all(sw->dpid, pipeline::remove_tunnel(e->mac, *e->ip));
+    out.send_all(sw->dpid, tunnel_flows(*e, site));
+    group.push_back(sw->dpid);
+  }
+  out.confirm(std::move(group), [this, started, name = e->name, to = m.to.site](const ctl::GroupOutcome& outcome) {
+    if (outcome.switches == 0) return;  // none connected: nothing converged
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock_.steady() - started);
+    log::info("packet_manipulator", name + " at " + to + ": flows " + (outcome.ok ? "confirmed" : "NOT confirmed") +
+                                        " in " + std::to_string(elapsed.count()) + " us");
+    if (on_converged_) on_converged_(MoveConverged{name, to, outcome.ok, elapsed});
+  });
+  return out;
+}
+
+ctl::Effects PacketManipulator::on_switch_up(of::Dpid dpid) const {
+  ctl::Effects out;
+  const model::Site* site = model_.site_at(dpid);
+  if (!site) return out;
+  for (const Endpoint* e : locations_.all()) {
+    out.send_all(dpid, tunnel_flows(*e, *site));
+    if (e->at_home() && e->current && e->current->dpid == dpid) out.send_all(dpid, dhcp_client_home_rules(*e));
+  }
+  return out;
+}
+
+std::vector<of::FlowMod> PacketManipulator::dhcp_client_home_rules(const Endpoint& e) const {
+  // Configured endpoints get their home rules from the Mobility Detector;
+  // clients known only from DHCP get them where they are.
+  if (!e.current || model_.has_configured_port(e.name)) return {};
+  const model::Site* home = model_.site_named(e.current->site);
+  const auto uplink = home ? model_.uplink_port(*home) : std::nullopt;
+  if (!uplink) return {};
+  return pipeline::attach(e.mac, e.current->port, *uplink, pipeline::home_cookie(e.mac));
+}
+
+}  // namespace fmc

@@ -1,0 +1,39 @@
+// The queued event loop: no handler runs inside another.
+#include "fmc/events/event_bus.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace fmc;
+
+TEST(EventBus, AnEventPublishedDuringAHandlerIsDeliveredAfterItReturns) {
+  EventBus bus;
+  std::vector<std::string> log;
+  bus.subscribe([&](const FmcEvent& e) {
+    if (std::holds_alternative<PathMeasured>(e)) {
+      log.push_back("first: start");
+      bus.publish(SecurityEvent{SecurityKind::kArpConflict, "raised by the first handler", {}, {}});
+      log.push_back("first: end");
+    } else {
+      log.push_back("first: security");
+    }
+  });
+  bus.subscribe([&](const FmcEvent& e) {
+    log.push_back(std::holds_alternative<PathMeasured>(e) ? "second: path" : "second: security");
+  });
+  bus.publish(PathMeasured{"wlan1", "dc1", 1.0});
+  EXPECT_EQ(log, (std::vector<std::string>{"first: start", "first: end", "second: path", "first: security",
+                                           "second: security"}));
+  EXPECT_EQ(bus.queued(), 0u);
+}
+
+TEST(EventBus, WhatAnInputPublishesWaitsUntilTheInputsHandlerReturns) {
+  EventBus bus;
+  std::vector<std::string> log;
+  bus.subscribe([&](const FmcEvent&) { log.push_back("delivered"); });
+  bus.handle([&] {
+    bus.publish(PathMeasured{"wlan1", "dc1", 1.0});
+    log.push_back("handler still running");
+    return ctl::Effects{};
+  });
+  EXPECT_EQ(log, (std::vector<std::string>{"handler still running", "delivered"}));
+}

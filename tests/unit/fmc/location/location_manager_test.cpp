@@ -1,0 +1,112 @@
+#include "fmc/location/location_manager.hpp"
+
+#include <gtest/gtest.h>
+
+#include "fmc/model/config_yaml.hpp"
+
+using namespace fmc;
+
+namespace {
+
+struct Fixture {
+  model::NetworkModel model = *model::load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml");
+  EventBus bus;
+  std::vector<EndpointMoved> moves;
+  std::vector<store::EndpointRecord> saved;
+  std::vector<store::LocationChange> history;
+  ManualClock clock{std::chrono::milliseconds(1000)};
+  LocationManager lm{model, bus,
+                     [this](const store::EndpointRecord& r, const std::optional<store::LocationChange>& c) {
+                       saved.push_back(r);
+                       if (c) history.push_back(*c);
+                     },
+                     clock};
+  Fixture() {
+    bus.subscribe([this](const FmcEvent& e) {
+      if (const auto* m = std::get_if<EndpointMoved>(&e)) moves.push_back(*m);
+    });
+  }
+};
+
+const Location kDc1{"dc1", of::Dpid{0xd1}, of::PortNo{2}};
+const Location kDc2{"dc2", of::Dpid{0xd2}, of::PortNo{2}};
+
+}  // namespace
+
+TEST(LocationManager, KnowsConfiguredEndpointsByMacAndIp) {
+  Fixture f;
+  const Endpoint* vm = f.lm.by_ip(*net::Ipv4Addr::parse("10.1.0.10"));
+  ASSERT_TRUE(vm);
+  EXPECT_EQ(vm->name, "vm1");
+  EXPECT_EQ(f.lm.by_mac(*net::MacAddr::parse("02:00:00:01:00:10")), vm);
+  EXPECT_EQ(vm->home_site, "dc1");
+  EXPECT_TRUE(vm->at_home());
+  EXPECT_FALSE(f.lm.by_ip(*net::Ipv4Addr::parse("10.1.0.99")));
+}
+
+TEST(LocationManager, MovePublishesOncePerChangeAndRecordsHistory) {
+  Fixture f;
+  ASSERT_TRUE(f.lm.move("vm1", kDc1, MoveCause::kTraffic));
+  ASSERT_TRUE(f.lm.move("vm1", kDc1, MoveCause::kTraffic));  // no change, no event
+  f.clock.set(std::chrono::milliseconds(2000));
+  ASSERT_TRUE(f.lm.move("vm1", kDc2, MoveCause::kMigration));
+  ASSERT_EQ(f.moves.size(), 2u);
+  EXPECT_FALSE(f.moves[0].from);
+  EXPECT_TRUE(f.moves[0].at_home);
+  EXPECT_EQ(f.moves[1].from, kDc1);
+  EXPECT_EQ(f.moves[1].to, kDc2);
+  EXPECT_FALSE(f.moves[1].at_home);
+  EXPECT_FALSE(f.lm.by_name("vm1")->at_home());
+  ASSERT_EQ(f.history.size(), 2u);
+  EXPECT_EQ(f.history[1].cause, "migration");
+  EXPECT_EQ(f.history[1].at_ms, 2000);
+  EXPECT_EQ(f.saved.back().current_site, "dc2");
+  EXPECT_FALSE(f.lm.move("nobody", kDc1, MoveCause::kTraffic));
+}
+
+TEST(LocationManager, AnAddressBelongsToOneEndpoint) {
+  Fixture f;
+  EXPECT_FALSE(f.lm.assign_ip("client1", *net::Ipv4Addr::parse("10.1.0.10")));  // vm1's
+  EXPECT_TRUE(f.lm.assign_ip("client1", *net::Ipv4Addr::parse("10.10.1.100")));
+  EXPECT_EQ(f.lm.by_ip(*net::Ipv4Addr::parse("10.10.1.100"))->name, "client1");
+  EXPECT_TRUE(f.lm.assign_ip("client1", *net::Ipv4Addr::parse("10.10.1.101")));
+  EXPECT_FALSE(f.lm.by_ip(*net::Ipv4Addr::parse("10.10.1.100")));
+}
+
+TEST(LocationManager, VisitingAddressFindsTheEndpoint) {
+  Fixture f;
+  f.lm.set_visiting_ip("vm1", *net::Ipv4Addr::parse("10.2.0.200"));
+  EXPECT_EQ(f.lm.by_ip(*net::Ipv4Addr::parse("10.2.0.200"))->name, "vm1");
+  f.lm.set_visiting_ip("vm1", std::nullopt);
+  EXPECT_FALSE(f.lm.by_ip(*net::Ipv4Addr::parse("10.2.0.200")));
+  EXPECT_EQ(f.lm.by_ip(*net::Ipv4Addr::parse("10.1.0.10"))->name, "vm1");
+}
+
+TEST(LocationManager, RestoresSavedStateButTrustsTheConfiguration) {
+  Fixture before;
+  before.lm.move("vm1", kDc2, MoveCause::kMigration);
+  before.lm.set_visiting_ip("vm1", *net::Ipv4Addr::parse("10.2.0.200"));
+  const auto& dhcp_client = before.lm.add_client(*net::MacAddr::parse("02:aa:00:00:00:01"), "wlan2");
+  before.lm.assign_ip(dhcp_client.name, *net::Ipv4Addr::parse("10.10.2.150"));
+  std::map<std::string, store::EndpointRecord> latest;
+  for (const auto& r : before.saved) latest[r.name] = r;
+  std::vector<store::EndpointRecord> records;
+  for (const auto& [_, r] : latest) records.push_back(r);
+  auto tampered = latest["vm1"];
+  tampered.name = "vm1";
+  tampered.mac = "02:66:66:66:66:66";  // does not match the configured VM: ignored
+  records.push_back(tampered);
+
+  Fixture after;
+  after.lm.restore(records);
+  const Endpoint* vm = after.lm.by_name("vm1");
+  ASSERT_TRUE(vm->current);
+  EXPECT_EQ(*vm->current, kDc2);
+  EXPECT_EQ(vm->mac.to_string(), "02:00:00:01:00:10");
+  EXPECT_EQ(after.lm.by_ip(*net::Ipv4Addr::parse("10.2.0.200")), vm);
+  const Endpoint* client = after.lm.by_mac(*net::MacAddr::parse("02:aa:00:00:00:01"));
+  ASSERT_TRUE(client);
+  EXPECT_EQ(client->home_site, "wlan2");
+  EXPECT_EQ(client->ip->to_string(), "10.10.2.150");
+  EXPECT_TRUE(after.moves.empty());  // restoring is not moving
+}
