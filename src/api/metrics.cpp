@@ -83,6 +83,9 @@ HttpResponse Northbound::metrics() const {
       .sample(static_cast<double>(pi.malformed), {{"type", "malformed"}});
   m.family("fmc_flow_mods_total", "counter", "FLOW_MOD messages sent.").sample(static_cast<double>(c.flow_mods_out));
   m.family("fmc_packet_outs_total", "counter", "PACKET_OUT messages sent.").sample(static_cast<double>(c.packet_outs));
+  m.family("fmc_messages_for_absent_switches_total", "counter",
+           "Messages the apps wanted sent to a switch that was not connected (dropped; the switch is resynced when it connects).")
+      .sample(static_cast<double>(ctx_.switches.dropped_for_absent_switch()));
   m.family("fmc_barriers_in_flight", "gauge", "Barriers sent and not yet answered.")
       .sample(static_cast<double>(c.barriers_in_flight.load()));
   const auto& h = ctx_.convergence;

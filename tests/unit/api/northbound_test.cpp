@@ -279,6 +279,12 @@ TEST(Northbound, MetricsAreWellFormedPrometheusText) {
   EXPECT_NE(t.find("fmc_move_convergence_seconds_bucket{le=\"0.001\"} 1\n"), std::string::npos);
   EXPECT_NE(t.find("fmc_move_convergence_seconds_bucket{le=\"+Inf\"} 2\n"), std::string::npos);
   EXPECT_NE(t.find("fmc_switch_connected{switch=\"s-wlan1\",dpid=\"161\"} 0\n"), std::string::npos);
+  EXPECT_NE(t.find("fmc_messages_for_absent_switches_total 0\n"), std::string::npos);
+  // A flow for a switch that is not connected is dropped and counted.
+  ctl::Effects e;
+  e.send(of::Dpid{0xa1}, of::FlowMod{});
+  w.switches.execute(e);
+  EXPECT_NE(w.raw("GET", "/metrics").response.body.find("fmc_messages_for_absent_switches_total 1\n"), std::string::npos);
   // Every sample line belongs to a family declared by a TYPE line before it.
   std::set<std::string> families;
   std::istringstream lines(t);
