@@ -268,3 +268,49 @@ TEST(Pipeline, EveryFlowTheAppsInstalledIsDeclared) {
   EXPECT_TRUE(pipeline::check(rogue));
   EXPECT_THROW(w.dc1.table.apply(rogue), std::runtime_error);
 }
+
+namespace {
+
+std::optional<net::ArpView> arp_in(const std::vector<std::uint8_t>& frame) {
+  const auto eth = net::EthernetView::parse(frame);
+  return eth ? net::ArpView::parse(eth->payload) : std::nullopt;
+}
+
+}  // namespace
+
+TEST(ArpProxy, ARequestReachesTheControllerByItsOwnRuleAndTheAnswerLeavesByTheIngressPort) {
+  World w;
+  const auto ask = net::build_arp_frame(net::arp_op::kRequest, net::MacAddr::broadcast(), mac(kClientMac),
+                                        ip("10.10.1.100"), {}, ip("10.10.1.1"));
+  const Fate f = w.arrive(w.wlan1, 2, ask);
+  ASSERT_TRUE(f.to_controller()) << test_support::describe(f);
+  ASSERT_EQ(f.trace.size(), 1u) << test_support::describe(f);  // the ARP rule, not the table miss
+  EXPECT_NE(f.trace[0].find("cookie 0002"), std::string::npos) << f.trace[0];
+  ASSERT_EQ(w.wlan1.packet_outs.size(), 1u);
+  const Fate answer = w.wlan1.fate_of(w.wlan1.packet_outs[0]);
+  const auto out = answer.only();
+  ASSERT_TRUE(out) << test_support::describe(answer);
+  EXPECT_EQ(out->port, of::PortNo{2});
+  EXPECT_EQ(out->packet.eth_dst, mac(kClientMac));
+  const auto reply = arp_in(w.wlan1.packet_outs[0].data);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->op, net::arp_op::kReply);
+  EXPECT_EQ(reply->sha, mac("02:fe:00:00:0a:01"));  // wlan1's gateway, from the configuration
+  EXPECT_EQ(reply->spa, ip("10.10.1.1"));
+  for (auto* other : {&w.dc1, &w.dc2, &w.wlan2}) EXPECT_TRUE(other->packet_outs.empty()) << "an answer is never flooded";
+}
+
+TEST(ArpProxy, APoisoningReplyGoesNowhereButToTheController) {
+  World w;
+  // client1 claims vm1's address: the switch hands it to the controller, which forwards it nowhere.
+  const auto poison = net::build_arp_frame(net::arp_op::kReply, mac(kDc1Gw), mac(kClientMac), ip("10.1.0.10"),
+                                           mac(kDc1Gw), ip("10.1.0.1"));
+  const Fate f = w.arrive(w.wlan1, 2, poison);
+  ASSERT_TRUE(f.to_controller()) << test_support::describe(f);
+  for (const auto& s : w.switches) EXPECT_TRUE(s.packet_outs.empty());
+  ASSERT_EQ(w.security.size(), 1u);
+  EXPECT_EQ(w.security[0].kind, SecurityKind::kArpConflict);
+  // vm1's own packets keep their fate.
+  expect_out(w.dc1.table.fate(of::PortNo{2}, udp(kVm1Mac, kDc1Gw, "10.1.0.10", "10.10.1.100")), 1, "10.1.0.10",
+             "10.10.1.100");
+}
