@@ -20,6 +20,7 @@ packages=(
   librsvg2-bin                                              # the experiment's plot as PNG
   busybox-static kea-dhcp4-server kea-admin                 # DHCP clients (udhcpc), guest userland; ISC Kea + perfdhcp
   qemu-system-x86 linux-image-amd64 cpio                    # the testbed's real VM: QEMU, Debian's kernel, initramfs
+  etcd-server etcd-client                                   # the distributed store (a real Raft cluster)
 )
 missing=()
 for p in "${packages[@]}"; do

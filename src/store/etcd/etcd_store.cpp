@@ -1,0 +1,203 @@
+#include "store/etcd/etcd_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <cstdio>
+
+namespace fmc::store {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kSwapAttempts = 64;
+
+std::string number_key(std::int64_t n) {
+  char b[24];
+  std::snprintf(b, sizeof b, "%020lld", static_cast<long long>(n));
+  return b;
+}
+
+// A name as one key segment: '/' and '%' escaped, so no name reaches into another's keys.
+std::string segment(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    if (c == '/') out += "%2F";
+    else if (c == '%') out += "%25";
+    else out += c;
+  }
+  return out;
+}
+
+StoreError failed(const std::string& what, const etcd::EtcdError& e) { return StoreError{"etcd: " + what + ": " + e.message}; }
+
+template <class T>
+StoreResult<std::vector<T>> read_all(const etcd::EtcdResult<etcd::Range>& r, const std::string& what, T (*from)(const json&)) {
+  if (!r) return Unexpected{failed(what, r.error())};
+  std::vector<T> out;
+  out.reserve(r->kvs.size());
+  for (const auto& kv : r->kvs) {
+    try {
+      out.push_back(from(json::parse(kv.value)));
+    } catch (const std::exception& e) {
+      return Unexpected{StoreError{"etcd: " + what + ": " + kv.key + " holds an unreadable record: " + e.what()}};
+    }
+  }
+  return out;
+}
+
+json to_json(const EndpointRecord& e) {
+  return {{"name", e.name},         {"kind", e.kind == EndpointKind::kVm ? "vm" : "client"},
+          {"mac", e.mac},           {"ip", e.ip},
+          {"home_site", e.home_site}, {"current_site", e.current_site},
+          {"dpid", e.dpid},         {"port", e.port},
+          {"visiting_ip", e.visiting_ip}, {"updated_ms", e.updated_ms}};
+}
+EndpointRecord endpoint_from(const json& j) {
+  return EndpointRecord{j.at("name").get<std::string>(),
+                        j.at("kind").get<std::string>() == "vm" ? EndpointKind::kVm : EndpointKind::kClient,
+                        j.at("mac").get<std::string>(),
+                        j.at("ip").get<std::string>(),
+                        j.at("home_site").get<std::string>(),
+                        j.at("current_site").get<std::string>(),
+                        j.at("dpid").get<std::uint64_t>(),
+                        j.at("port").get<std::uint32_t>(),
+                        j.at("visiting_ip").get<std::string>(),
+                        j.at("updated_ms").get<std::int64_t>()};
+}
+
+json to_json(const LocationChange& c) {
+  return {{"endpoint", c.endpoint}, {"from", c.from_site}, {"to", c.to_site}, {"cause", c.cause}, {"at_ms", c.at_ms}};
+}
+LocationChange change_from(const json& j) {
+  return LocationChange{j.at("endpoint").get<std::string>(), j.at("from").get<std::string>(), j.at("to").get<std::string>(),
+                        j.at("cause").get<std::string>(), j.at("at_ms").get<std::int64_t>()};
+}
+
+json to_json(const MigrationRecord& m) {
+  return {{"id", m.id},       {"vm", m.vm},       {"from", m.from_site},          {"to", m.to_site},
+          {"state", m.state}, {"started_ms", m.started_ms}, {"finished_ms", m.finished_ms}, {"detail", m.detail}};
+}
+MigrationRecord migration_from(const json& j) {
+  return MigrationRecord{j.at("id").get<std::int64_t>(),       j.at("vm").get<std::string>(),
+                         j.at("from").get<std::string>(),      j.at("to").get<std::string>(),
+                         j.at("state").get<std::string>(),     j.at("started_ms").get<std::int64_t>(),
+                         j.at("finished_ms").get<std::int64_t>(), j.at("detail").get<std::string>()};
+}
+
+json to_json(const EventRecord& e) { return {{"seq", e.seq}, {"at_ms", e.at_ms}, {"kind", e.kind}, {"json", e.json}}; }
+EventRecord event_from(const json& j) {
+  return EventRecord{j.at("seq").get<std::int64_t>(), j.at("at_ms").get<std::int64_t>(), j.at("kind").get<std::string>(),
+                     j.at("json").get<std::string>()};
+}
+
+json to_json(const LeaseRecord& l) {
+  return {{"network", l.network}, {"ip", l.ip},       {"client", l.client},       {"mac", l.mac},
+          {"state", l.state},     {"expires_s", l.expires_s}, {"host_name", l.host_name}};
+}
+LeaseRecord lease_from(const json& j) {
+  return LeaseRecord{j.at("network").get<std::string>(), j.at("ip").get<std::string>(),    j.at("client").get<std::string>(),
+                     j.at("mac").get<std::string>(),     j.at("state").get<std::string>(), j.at("expires_s").get<std::int64_t>(),
+                     j.at("host_name").get<std::string>()};
+}
+
+StoreResult<Ok> written(const etcd::EtcdResult<std::int64_t>& r, const std::string& what) {
+  if (!r) return Unexpected{failed(what, r.error())};
+  return Ok{};
+}
+
+}  // namespace
+
+StoreResult<std::unique_ptr<EtcdStore>> EtcdStore::open(const std::string& members, std::string prefix,
+                                                         etcd::EtcdClient::Options options) {
+  auto endpoints = etcd::parse_endpoints(members);
+  if (!endpoints) return Unexpected{StoreError{"etcd: " + endpoints.error()}};
+  if (prefix.empty() || prefix.back() != '/') prefix += '/';
+  std::unique_ptr<EtcdStore> s(new EtcdStore(std::move(*endpoints), std::move(prefix), options));
+  if (auto probe = s->client_.get(s->prefix_ + "counters/events"); !probe) return Unexpected{failed("opening", probe.error())};
+  return s;
+}
+
+StoreResult<std::int64_t> EtcdStore::advance(const std::string& name, std::int64_t at_least) {
+  const std::string key = prefix_ + "counters/" + name;
+  auto current = client_.get(key);
+  if (!current) return Unexpected{failed("reading counter " + name, current.error())};
+  std::optional<etcd::KeyValue> kv = *current;
+  for (int attempt = 0; attempt < kSwapAttempts; ++attempt) {
+    std::int64_t n = 0;
+    if (kv) {
+      auto [end, ec] = std::from_chars(kv->value.data(), kv->value.data() + kv->value.size(), n);
+      if (ec != std::errc() || end != kv->value.data() + kv->value.size())
+        return Unexpected{StoreError{"etcd: counter " + name + " holds '" + kv->value + "'"}};
+    }
+    if (at_least > 0 && n >= at_least) return n;
+    const std::int64_t next = at_least > 0 ? at_least : n + 1;
+    auto swap = client_.put_if(key, std::to_string(next), kv ? kv->mod_revision : 0);
+    if (!swap) return Unexpected{failed("advancing counter " + name, swap.error())};
+    if (swap->done) return next;
+    kv = swap->current;  // someone else advanced it: try again from theirs
+  }
+  return Unexpected{StoreError{"etcd: counter " + name + " kept changing under us"}};
+}
+
+StoreResult<Ok> EtcdStore::put_endpoint(const EndpointRecord& e) {
+  return written(client_.put(prefix_ + "endpoints/" + segment(e.name), to_json(e).dump()), "put_endpoint");
+}
+
+StoreResult<std::vector<EndpointRecord>> EtcdStore::endpoints() {
+  return read_all<EndpointRecord>(client_.range_prefix(prefix_ + "endpoints/"), "endpoints", endpoint_from);
+}
+
+StoreResult<Ok> EtcdStore::add_location_change(const LocationChange& c) {
+  auto seq = advance("history");
+  if (!seq) return Unexpected{seq.error()};
+  return written(client_.put(prefix_ + "history/" + segment(c.endpoint) + "/" + number_key(*seq), to_json(c).dump()),
+                 "add_location_change");
+}
+
+StoreResult<std::vector<LocationChange>> EtcdStore::location_history(const std::string& endpoint) {
+  return read_all<LocationChange>(client_.range_prefix(prefix_ + "history/" + segment(endpoint) + "/"), "location_history",
+                                  change_from);
+}
+
+StoreResult<std::int64_t> EtcdStore::put_migration(const MigrationRecord& m) {
+  MigrationRecord r = m;
+  auto id = advance("migrations", m.id);
+  if (!id) return Unexpected{id.error()};
+  if (r.id == 0) r.id = *id;
+  auto put = client_.put(prefix_ + "migrations/" + number_key(r.id), to_json(r).dump());
+  if (!put) return Unexpected{failed("put_migration", put.error())};
+  return r.id;
+}
+
+StoreResult<std::vector<MigrationRecord>> EtcdStore::migrations() {
+  return read_all<MigrationRecord>(client_.range_prefix(prefix_ + "migrations/"), "migrations", migration_from);
+}
+
+StoreResult<std::int64_t> EtcdStore::append_event(const EventRecord& e) {
+  auto seq = advance("events");
+  if (!seq) return Unexpected{seq.error()};
+  EventRecord r = e;
+  r.seq = *seq;
+  auto put = client_.put(prefix_ + "events/" + number_key(r.seq), to_json(r).dump());
+  if (!put) return Unexpected{failed("append_event", put.error())};
+  return r.seq;
+}
+
+StoreResult<std::vector<EventRecord>> EtcdStore::events_since(std::int64_t seq) {
+  const std::string prefix = prefix_ + "events/";
+  return read_all<EventRecord>(client_.range_prefix(prefix, prefix + number_key(seq + 1)), "events_since", event_from);
+}
+
+StoreResult<Ok> EtcdStore::put_lease(const LeaseRecord& l) {
+  const std::string key = prefix_ + "leases/" + segment(l.network) + "/" + segment(l.ip);
+  if (l.state == "free") return written(client_.erase(key), "put_lease");
+  return written(client_.put(key, to_json(l).dump()), "put_lease");
+}
+
+StoreResult<std::vector<LeaseRecord>> EtcdStore::leases() {
+  return read_all<LeaseRecord>(client_.range_prefix(prefix_ + "leases/"), "leases", lease_from);
+}
+
+}  // namespace fmc::store

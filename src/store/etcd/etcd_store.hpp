@@ -1,0 +1,52 @@
+#pragma once
+// The Follow-Me Cloud database on etcd, for several controllers sharing one
+// view (paper §V). Keys under a prefix (default "/fmc/"):
+//   endpoints/<name>               an EndpointRecord (JSON)
+//   history/<endpoint>/<seq>       a LocationChange
+//   migrations/<id>                a MigrationRecord
+//   events/<seq>                   an EventRecord
+//   leases/<network>/<ip>          a LeaseRecord ("free" deletes it)
+//   counters/<name>                the last id or sequence number handed out
+// Ids and sequence numbers come from counters advanced by transactions on
+// the counter's revision, so two controllers never hand out the same one.
+// Numbers in keys are zero-padded to 20 digits, so key order is their order;
+// names in keys have '/' and '%' escaped.
+#include <memory>
+#include <string>
+
+#include "store/etcd/etcd_client.hpp"
+#include "store/store.hpp"
+
+namespace fmc::store {
+
+class EtcdStore final : public Store {
+ public:
+  // Checks that a member answers; the error says why not.
+  static StoreResult<std::unique_ptr<EtcdStore>> open(const std::string& members, std::string prefix = "/fmc/",
+                                                     etcd::EtcdClient::Options options = {});
+
+  StoreResult<Ok> put_endpoint(const EndpointRecord& e) override;
+  StoreResult<std::vector<EndpointRecord>> endpoints() override;
+  StoreResult<Ok> add_location_change(const LocationChange& c) override;
+  StoreResult<std::vector<LocationChange>> location_history(const std::string& endpoint) override;
+  StoreResult<std::int64_t> put_migration(const MigrationRecord& m) override;
+  StoreResult<std::vector<MigrationRecord>> migrations() override;
+  StoreResult<std::int64_t> append_event(const EventRecord& e) override;
+  StoreResult<std::vector<EventRecord>> events_since(std::int64_t seq) override;
+  StoreResult<Ok> put_lease(const LeaseRecord& l) override;
+  StoreResult<std::vector<LeaseRecord>> leases() override;
+
+  etcd::EtcdClient& client() { return client_; }
+  const std::string& prefix() const { return prefix_; }
+
+ private:
+  EtcdStore(std::vector<etcd::Endpoint> members, std::string prefix, etcd::EtcdClient::Options options)
+      : client_(std::move(members), options), prefix_(std::move(prefix)) {}
+  // The next number of counter `name` (1, 2, ...), or, with `at_least`, raises it to that.
+  StoreResult<std::int64_t> advance(const std::string& name, std::int64_t at_least = 0);
+
+  etcd::EtcdClient client_;
+  std::string prefix_;
+};
+
+}  // namespace fmc::store
