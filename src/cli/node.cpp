@@ -12,6 +12,7 @@
 #include "fmc/model/config_yaml.hpp"
 #include "fmc/migration/command_driver.hpp"
 #include "fmc/migration/libvirt_driver.hpp"
+#include "store/etcd/etcd_store.hpp"
 
 namespace fmc::cli {
 
@@ -70,11 +71,18 @@ Result<std::unique_ptr<Node>, Failure> Node::start(const Options& options) {
 std::optional<Failure> Node::wire_follow_me() {
   auto model = model::load_network_yaml(options_.network_file);
   if (!model) return Failure{2, model.error().to_string()};
-  if (const auto dir = std::filesystem::path(options_.db_path).parent_path(); !dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
+  Result<std::unique_ptr<FollowMe>, std::string> created = Unexpected{std::string()};
+  if (!options_.etcd_members.empty()) {
+    auto db = store::EtcdStore::open(options_.etcd_members);
+    if (!db) return Failure{1, db.error().message};
+    created = FollowMe::create(std::move(*model), std::move(*db), "etcd://" + options_.etcd_members);
+  } else {
+    if (const auto dir = std::filesystem::path(options_.db_path).parent_path(); !dir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+    }
+    created = FollowMe::create(std::move(*model), options_.db_path);
   }
-  auto created = FollowMe::create(std::move(*model), options_.db_path);
   if (!created) return Failure{1, created.error()};
   follow_me_ = std::move(*created);
   auto* fm = follow_me_.get();

@@ -20,7 +20,9 @@ const char* const kUsage = R"(usage: fmc-controller [options]
   --port-file PATH         write the bound port to PATH once ready (OpenFlow and API listening)
   --network FILE           run the Follow-Me Cloud apps for the network in FILE (YAML);
                            without it the controller is a plain learning switch
-  --db PATH                Follow-Me Cloud database (default /var/lib/fmc/fmc.db)
+  --db PATH                Follow-Me Cloud database, SQLite (default /var/lib/fmc/fmc.db)
+  --store URL              where the database is: sqlite:PATH (as --db) or etcd://HOST:PORT,...
+                           (an etcd cluster's members; the store several controllers share)
   --migrate-command CMD    how to migrate a VM: a command run per migration with {vm}, {from},
                            {to}, {hypervisor} substituted (split on spaces; no shell), e.g.
                            "python3 testbed/fmc_testbed.py migrate net.yaml {vm} {to}"
@@ -62,12 +64,13 @@ void check(bool ok, const std::string& why) {
 }
 
 constexpr std::string_view kValued[] = {"--listen", "--port", "--threads", "--echo-interval", "--dead-after", "--port-file",
-                                        "--network", "--db", "--api", "--migrate-command", "--transfer-command",
+                                        "--network", "--db", "--store", "--api", "--migrate-command", "--transfer-command",
                                         "--api-token-file", "--api-port-file", "--api-tls-cert", "--api-tls-key",
                                         "--duplicate-dpid", "--versions", "--log-level"};
 
 // The value of one flag that takes a value (one of kValued).
-void take(Options& o, std::string_view flag, const std::string& value, std::string& api_listen, std::string& token_file) {
+void take(Options& o, std::string_view flag, const std::string& value, std::string& api_listen, std::string& token_file,
+          int& stores_given) {
   auto& c = o.controller;
   if (flag == "--listen") c.listen_address = value;
   else if (flag == "--port") c.port = static_cast<std::uint16_t>(number(flag, value, 65535));
@@ -76,8 +79,15 @@ void take(Options& o, std::string_view flag, const std::string& value, std::stri
   else if (flag == "--dead-after") c.dead_after = std::chrono::milliseconds(number(flag, value, 3600000));
   else if (flag == "--port-file") o.port_file = value;
   else if (flag == "--network") o.network_file = value;
-  else if (flag == "--db") o.db_path = value;
-  else if (flag == "--api") api_listen = value;
+  else if (flag == "--db") {
+    o.db_path = value;
+    ++stores_given;
+  } else if (flag == "--store") {
+    ++stores_given;
+    if (value.rfind("sqlite:", 0) == 0 && value.size() > 7) o.db_path = value.substr(7);
+    else if (value.rfind("etcd://", 0) == 0 && value.size() > 7) o.etcd_members = value.substr(7);
+    else throw Refused{"--store expects sqlite:PATH or etcd://HOST:PORT,..., got '" + value + "'"};
+  } else if (flag == "--api") api_listen = value;
   else if (flag == "--migrate-command") o.migrate_command = value;
   else if (flag == "--transfer-command") o.transfer_command = value;
   else if (flag == "--api-token-file") token_file = value;
@@ -128,6 +138,7 @@ void api_options(Options& o, const std::string& listen, const std::string& token
 Result<Options, std::string> parse_options(const std::vector<std::string>& args) {
   Options o;
   std::string api_listen, token_file;
+  int stores_given = 0;
   try {
     for (std::size_t i = 0; i < args.size(); ++i) {
       const std::string_view flag = args[i];
@@ -140,13 +151,15 @@ Result<Options, std::string> parse_options(const std::vector<std::string>& args)
       else if (std::find(std::begin(kValued), std::end(kValued), flag) == std::end(kValued))
         throw Refused{"unknown option " + std::string(flag)};
       else if (i + 1 >= args.size()) throw Refused{"missing value for " + std::string(flag)};
-      else take(o, flag, args[++i], api_listen, token_file);
+      else take(o, flag, args[++i], api_listen, token_file, stores_given);
     }
     check(o.controller.echo_interval < o.controller.dead_after, "--echo-interval must be shorter than --dead-after");
     api_options(o, api_listen, token_file);
     const bool fmc = !o.network_file.empty();
     check(!fmc || o.controller.threads == 1, "--network runs the Follow-Me Cloud apps on one worker: use --threads 1");
     check(fmc || !o.migrate_libvirt, "--migrate-libvirt needs --network");
+    check(stores_given <= 1, "--db and --store name the database twice: give one");
+    check(fmc || stores_given == 0, "--db and --store hold the Follow-Me Cloud state: they need --network");
     check(fmc || o.migrate_command.empty(), "--migrate-command needs --network");
     check(!o.migrate_libvirt || o.migrate_command.empty(), "--migrate-libvirt and --migrate-command exclude each other");
     check(o.transfer_command.empty() || !o.migrate_command.empty() || o.migrate_libvirt,

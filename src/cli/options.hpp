@@ -17,7 +17,8 @@ struct Options {
   ctl::ControllerConfig controller;
   std::string port_file;
   std::string network_file;  // empty: a plain learning switch
-  std::string db_path = "/var/lib/fmc/fmc.db";
+  std::string db_path = "/var/lib/fmc/fmc.db";  // SQLite, unless etcd is given
+  std::string etcd_members;                     // "host:port,...": the store is etcd
   std::string migrate_command, transfer_command;  // empty: none
   bool migrate_libvirt = false;
   struct Api {

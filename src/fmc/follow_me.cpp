@@ -69,11 +69,16 @@ void FollowMe::post(std::function<void()> fn) {
 Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkModel model, const std::string& db_path) {
   auto db = store::SqliteStore::open(db_path);
   if (!db) return Unexpected{db.error().message};
-  auto saved = (*db)->endpoints();
+  return create(std::move(model), std::move(*db), db_path);
+}
+
+Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkModel model, std::unique_ptr<store::Store> db,
+                                                                const std::string& where) {
+  auto saved = db->endpoints();
   if (!saved) return Unexpected{saved.error().message};
-  auto saved_leases = (*db)->leases();
+  auto saved_leases = db->leases();
   if (!saved_leases) return Unexpected{saved_leases.error().message};
-  auto saved_migrations = (*db)->migrations();
+  auto saved_migrations = db->migrations();
   if (!saved_migrations) return Unexpected{saved_migrations.error().message};
 
   std::unique_ptr<FollowMe> f(new FollowMe());
@@ -82,7 +87,7 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
     if (auto m = from_record(r)) f->saved_migrations_.push_back(*m);
     else log::warn("follow_me", "stored migration " + std::to_string(r.id) + " has unknown state '" + r.state + "'; skipped");
   }
-  f->writer_ = std::make_unique<store::WriteBehind>(std::move(*db), [](const store::StoreError& e) {
+  f->writer_ = std::make_unique<store::WriteBehind>(std::move(db), [](const store::StoreError& e) {
     log::error("store", e.message);
   });
   auto* writer = f->writer_.get();
@@ -94,7 +99,7 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
       },
       f->clock_);
   f->locations_->restore(*saved);
-  log::info("follow_me", "restored " + std::to_string(saved->size()) + " endpoint records from " + db_path);
+  log::info("follow_me", "restored " + std::to_string(saved->size()) + " endpoint records from " + where);
 
   // Every event is logged and persisted; the store keeps the event history.
   f->bus_.subscribe([writer, &clock = f->clock_](const FmcEvent& e) {

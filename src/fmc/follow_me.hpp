@@ -20,7 +20,10 @@ namespace fmc {
 
 class FollowMe {
  public:
-  // Opens the database and restores the saved locations.
+  // Restores the saved state from `db` (described as `where` in logs) and writes to it from then on.
+  static Result<std::unique_ptr<FollowMe>, std::string> create(model::NetworkModel model, std::unique_ptr<store::Store> db,
+                                                               const std::string& where);
+  // The same on the SQLite database at `db_path`.
   static Result<std::unique_ptr<FollowMe>, std::string> create(model::NetworkModel model, const std::string& db_path);
   ~FollowMe();
 

@@ -9,23 +9,44 @@
 #  3. the same 30,000 clients all get an address, every client ACKed before
 #     the kill gets the same one again, and no address is given to two
 #     clients, newcomers included.
-# Usage: dhcp_restart.sh FMC_CONTROLLER FMC_DHCP_LOADGEN
+# With "etcd", the database is a real etcd (started here on free ports)
+# instead of SQLite: the same bar, through --store etcd://.
+# Usage: dhcp_restart.sh FMC_CONTROLLER FMC_DHCP_LOADGEN [sqlite|etcd]
 set -euo pipefail
-controller=$(realpath "$1") loadgen=$(realpath "$2")
+controller=$(realpath "$1") loadgen=$(realpath "$2") store_kind=${3:-sqlite}
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
-pid=""
+pid="" etcd_pid=""
 cleanup() {
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  if [ -n "$etcd_pid" ]; then kill "$etcd_pid" 2>/dev/null || true; wait "$etcd_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
-fail() { echo "FAIL $*"; tail -n 20 "$work/controller.log"; exit 1; }
+fail() { echo "FAIL $*"; tail -n 20 "$work/controller.log" 2>/dev/null; exit 1; }
+
+store=(--db "$work/fmc.db")
+if [ "$store_kind" = etcd ]; then
+  free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+  client=$(free_port) peer=$(free_port)
+  /usr/bin/etcd --name fmc-test --data-dir "$work/etcd" --listen-client-urls "http://127.0.0.1:$client" \
+    --advertise-client-urls "http://127.0.0.1:$client" --listen-peer-urls "http://127.0.0.1:$peer" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$peer" --initial-cluster "fmc-test=http://127.0.0.1:$peer" \
+    >"$work/etcd.log" 2>&1 &
+  etcd_pid=$!
+  ready() {
+    python3 -c "import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:$client/v3/kv/range', data=b'{\"key\":\"AA==\"}'), timeout=1)" 2>/dev/null
+  }
+  for _ in $(seq 300); do ready && break; sleep 0.1; done
+  ready || fail "etcd did not start"
+  store=(--store "etcd://127.0.0.1:$client")
+  echo "etcd on 127.0.0.1:$client (PID $etcd_pid)"
+fi
 
 start() {
   rm -f "$work/port"
   "$controller" --listen 127.0.0.1 --port 0 --port-file "$work/port" --network bench/dhcp_bench.yaml \
-    --db "$work/fmc.db" --log-level warn >>"$work/controller.log" 2>&1 &
+    "${store[@]}" --log-level warn >>"$work/controller.log" 2>&1 &
   pid=$!
   for _ in $(seq 100); do [ -s "$work/port" ] && return 0; sleep 0.05; done
   fail "controller did not start"
@@ -38,6 +59,7 @@ gen_pid=$!
 sleep 0.3
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 wait "$gen_pid" || true
+
 acked=$(wc -l <"$work/before")
 echo "killed mid-run with $acked of 30000 clients ACKed"
 [ "$acked" -gt 0 ] || fail "no client was ACKed before the kill (start the kill later?)"

@@ -206,6 +206,18 @@ EtcdResult<Swap> EtcdClient::put_if(const std::string& key, const std::string& v
   });
 }
 
+EtcdResult<std::int64_t> EtcdClient::commit(const std::vector<Write>& writes) {
+  json ops = json::array();
+  for (const auto& w : writes) {
+    if (w.value && w.value->size() > options_.max_value)
+      return Unexpected{EtcdError{EtcdError::Kind::kRefused, "value of " + w.key + " too large"}};
+    if (w.value) ops.push_back({{"request_put", {{"key", base64_encode(w.key)}, {"value", base64_encode(*w.value)}}}});
+    else ops.push_back({{"request_delete_range", {{"key", base64_encode(w.key)}}}});
+  }
+  const json req{{"success", ops}};
+  return parsed<std::int64_t>(call("/v3/kv/txn", req.dump()), [](const json& j) { return header_revision(j); });
+}
+
 EtcdResult<std::int64_t> EtcdClient::grant_lease(std::chrono::seconds ttl) {
   const json req{{"TTL", std::to_string(ttl.count())}};
   return parsed<std::int64_t>(call("/v3/lease/grant", req.dump()), [](const json& j) {

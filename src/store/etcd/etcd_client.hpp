@@ -64,6 +64,12 @@ class EtcdClient {
   EtcdResult<std::int64_t> erase(const std::string& key);
   // Puts `value` only if `key`'s mod_revision is `expected` (0: only if the key does not exist).
   EtcdResult<Swap> put_if(const std::string& key, const std::string& value, std::int64_t expected);
+  // Writes that take effect together or not at all (no more than etcd's --max-txn-ops, 128 by default).
+  struct Write {
+    std::string key;
+    std::optional<std::string> value;  // nullopt: delete the key
+  };
+  EtcdResult<std::int64_t> commit(const std::vector<Write>& writes);
   EtcdResult<std::int64_t> grant_lease(std::chrono::seconds ttl);
   // Renews the lease; returns the TTL left (0: the lease is gone).
   EtcdResult<std::int64_t> keep_alive(std::int64_t lease);

@@ -102,10 +102,7 @@ LeaseRecord lease_from(const json& j) {
                      j.at("host_name").get<std::string>()};
 }
 
-StoreResult<Ok> written(const etcd::EtcdResult<std::int64_t>& r, const std::string& what) {
-  if (!r) return Unexpected{failed(what, r.error())};
-  return Ok{};
-}
+constexpr std::size_t kMaxTxnOps = 128;
 
 }  // namespace
 
@@ -119,7 +116,19 @@ StoreResult<std::unique_ptr<EtcdStore>> EtcdStore::open(const std::string& membe
   return s;
 }
 
-StoreResult<std::int64_t> EtcdStore::advance(const std::string& name, std::int64_t at_least) {
+StoreResult<std::int64_t> EtcdStore::next_in_block(const std::string& name) {
+  constexpr std::int64_t kBlock = 128;
+  auto& [next, last] = blocks_[name];
+  if (next == 0 || next > last) {
+    auto end = advance(name, 0, kBlock);
+    if (!end) return Unexpected{end.error()};
+    next = *end - kBlock + 1;
+    last = *end;
+  }
+  return next++;
+}
+
+StoreResult<std::int64_t> EtcdStore::advance(const std::string& name, std::int64_t at_least, std::int64_t block) {
   const std::string key = prefix_ + "counters/" + name;
   auto current = client_.get(key);
   if (!current) return Unexpected{failed("reading counter " + name, current.error())};
@@ -132,7 +141,7 @@ StoreResult<std::int64_t> EtcdStore::advance(const std::string& name, std::int64
         return Unexpected{StoreError{"etcd: counter " + name + " holds '" + kv->value + "'"}};
     }
     if (at_least > 0 && n >= at_least) return n;
-    const std::int64_t next = at_least > 0 ? at_least : n + 1;
+    const std::int64_t next = at_least > 0 ? at_least : n + block;
     auto swap = client_.put_if(key, std::to_string(next), kv ? kv->mod_revision : 0);
     if (!swap) return Unexpected{failed("advancing counter " + name, swap.error())};
     if (swap->done) return next;
@@ -141,8 +150,41 @@ StoreResult<std::int64_t> EtcdStore::advance(const std::string& name, std::int64
   return Unexpected{StoreError{"etcd: counter " + name + " kept changing under us"}};
 }
 
+StoreResult<Ok> EtcdStore::write(const std::string& what, std::string key, std::optional<std::string> value) {
+  if (batching_) {
+    if (auto it = held_at_.find(key); it != held_at_.end()) {
+      held_[it->second].value = std::move(value);  // the latest write of a key wins
+    } else {
+      held_at_.emplace(key, held_.size());
+      held_.push_back({std::move(key), std::move(value)});
+    }
+    return Ok{};
+  }
+  auto r = value ? client_.put(key, *value) : client_.erase(key);
+  if (!r) return Unexpected{failed(what, r.error())};
+  return Ok{};
+}
+
+StoreResult<Ok> EtcdStore::begin_batch() {
+  batching_ = true;
+  return Ok{};
+}
+
+StoreResult<Ok> EtcdStore::commit_batch() {
+  batching_ = false;
+  std::vector<etcd::EtcdClient::Write> writes = std::move(held_);
+  held_.clear();
+  held_at_.clear();
+  for (std::size_t i = 0; i < writes.size(); i += kMaxTxnOps) {
+    const std::vector<etcd::EtcdClient::Write> part(writes.begin() + static_cast<long>(i),
+                                                    writes.begin() + static_cast<long>(std::min(writes.size(), i + kMaxTxnOps)));
+    if (auto r = client_.commit(part); !r) return Unexpected{failed("committing " + std::to_string(part.size()) + " writes", r.error())};
+  }
+  return Ok{};
+}
+
 StoreResult<Ok> EtcdStore::put_endpoint(const EndpointRecord& e) {
-  return written(client_.put(prefix_ + "endpoints/" + segment(e.name), to_json(e).dump()), "put_endpoint");
+  return write("put_endpoint", prefix_ + "endpoints/" + segment(e.name), to_json(e).dump());
 }
 
 StoreResult<std::vector<EndpointRecord>> EtcdStore::endpoints() {
@@ -150,10 +192,9 @@ StoreResult<std::vector<EndpointRecord>> EtcdStore::endpoints() {
 }
 
 StoreResult<Ok> EtcdStore::add_location_change(const LocationChange& c) {
-  auto seq = advance("history");
+  auto seq = next_in_block("history");
   if (!seq) return Unexpected{seq.error()};
-  return written(client_.put(prefix_ + "history/" + segment(c.endpoint) + "/" + number_key(*seq), to_json(c).dump()),
-                 "add_location_change");
+  return write("add_location_change", prefix_ + "history/" + segment(c.endpoint) + "/" + number_key(*seq), to_json(c).dump());
 }
 
 StoreResult<std::vector<LocationChange>> EtcdStore::location_history(const std::string& endpoint) {
@@ -166,8 +207,8 @@ StoreResult<std::int64_t> EtcdStore::put_migration(const MigrationRecord& m) {
   auto id = advance("migrations", m.id);
   if (!id) return Unexpected{id.error()};
   if (r.id == 0) r.id = *id;
-  auto put = client_.put(prefix_ + "migrations/" + number_key(r.id), to_json(r).dump());
-  if (!put) return Unexpected{failed("put_migration", put.error())};
+  if (auto put = write("put_migration", prefix_ + "migrations/" + number_key(r.id), to_json(r).dump()); !put)
+    return Unexpected{put.error()};
   return r.id;
 }
 
@@ -176,12 +217,12 @@ StoreResult<std::vector<MigrationRecord>> EtcdStore::migrations() {
 }
 
 StoreResult<std::int64_t> EtcdStore::append_event(const EventRecord& e) {
-  auto seq = advance("events");
+  auto seq = next_in_block("events");
   if (!seq) return Unexpected{seq.error()};
   EventRecord r = e;
   r.seq = *seq;
-  auto put = client_.put(prefix_ + "events/" + number_key(r.seq), to_json(r).dump());
-  if (!put) return Unexpected{failed("append_event", put.error())};
+  if (auto put = write("append_event", prefix_ + "events/" + number_key(r.seq), to_json(r).dump()); !put)
+    return Unexpected{put.error()};
   return r.seq;
 }
 
@@ -192,8 +233,8 @@ StoreResult<std::vector<EventRecord>> EtcdStore::events_since(std::int64_t seq) 
 
 StoreResult<Ok> EtcdStore::put_lease(const LeaseRecord& l) {
   const std::string key = prefix_ + "leases/" + segment(l.network) + "/" + segment(l.ip);
-  if (l.state == "free") return written(client_.erase(key), "put_lease");
-  return written(client_.put(key, to_json(l).dump()), "put_lease");
+  if (l.state == "free") return write("put_lease", key, std::nullopt);
+  return write("put_lease", key, to_json(l).dump());
 }
 
 StoreResult<std::vector<LeaseRecord>> EtcdStore::leases() {

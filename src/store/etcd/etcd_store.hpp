@@ -9,10 +9,14 @@
 //   counters/<name>                the last id or sequence number handed out
 // Ids and sequence numbers come from counters advanced by transactions on
 // the counter's revision, so two controllers never hand out the same one.
+// Event and history numbers are taken in blocks of 128 (one transaction per
+// block, not per event): unique, increasing within one controller, but two
+// controllers' numbers interleave by block, and a restart leaves a gap.
 // Numbers in keys are zero-padded to 20 digits, so key order is their order;
 // names in keys have '/' and '%' escaped.
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "store/etcd/etcd_client.hpp"
 #include "store/store.hpp"
@@ -35,6 +39,10 @@ class EtcdStore final : public Store {
   StoreResult<std::vector<EventRecord>> events_since(std::int64_t seq) override;
   StoreResult<Ok> put_lease(const LeaseRecord& l) override;
   StoreResult<std::vector<LeaseRecord>> leases() override;
+  // Between these, writes are held and committed together, in transactions of up to
+  // 128 writes (etcd's default --max-txn-ops); ids are still handed out at once.
+  StoreResult<Ok> begin_batch() override;
+  StoreResult<Ok> commit_batch() override;
 
   etcd::EtcdClient& client() { return client_; }
   const std::string& prefix() const { return prefix_; }
@@ -43,10 +51,18 @@ class EtcdStore final : public Store {
   EtcdStore(std::vector<etcd::Endpoint> members, std::string prefix, etcd::EtcdClient::Options options)
       : client_(std::move(members), options), prefix_(std::move(prefix)) {}
   // The next number of counter `name` (1, 2, ...), or, with `at_least`, raises it to that.
-  StoreResult<std::int64_t> advance(const std::string& name, std::int64_t at_least = 0);
+  StoreResult<std::int64_t> advance(const std::string& name, std::int64_t at_least = 0, std::int64_t block = 1);
+  // The next number of a counter taken in blocks.
+  StoreResult<std::int64_t> next_in_block(const std::string& name);
+  // A put (or, without a value, a delete): held while batching, else done now.
+  StoreResult<Ok> write(const std::string& what, std::string key, std::optional<std::string> value);
 
   etcd::EtcdClient client_;
   std::string prefix_;
+  std::unordered_map<std::string, std::pair<std::int64_t, std::int64_t>> blocks_;  // counter -> [next, last] held
+  bool batching_ = false;
+  std::vector<etcd::EtcdClient::Write> held_;
+  std::unordered_map<std::string, std::size_t> held_at_;  // key -> index in held_ (a txn takes a key once)
 };
 
 }  // namespace fmc::store

@@ -60,6 +60,18 @@ TEST(Options, FollowMeOptionsNeedTheNetwork) {
   EXPECT_TRUE(parse_options({"--network", "n.yaml", "--migrate-command", "m {vm}", "--transfer-command", "t {vm}"}));
 }
 
+TEST(Options, TheStoreIsSqliteOrEtcdAndNamedOnce) {
+  auto o = parse_options({"--network", "n.yaml", "--store", "etcd://10.0.0.1:2379,10.0.0.2:2379"});
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_EQ(o->etcd_members, "10.0.0.1:2379,10.0.0.2:2379");
+  EXPECT_EQ(parse_options({"--network", "n.yaml", "--store", "sqlite:/tmp/x.db"})->db_path, "/tmp/x.db");
+  EXPECT_EQ(parse_options({"--network", "n.yaml"})->db_path, "/var/lib/fmc/fmc.db");
+  EXPECT_NE(refusal({"--network", "n.yaml", "--store", "redis://x"}).find("sqlite:PATH or etcd://"), std::string::npos);
+  EXPECT_NE(refusal({"--network", "n.yaml", "--store", "etcd://"}).find("sqlite:PATH or etcd://"), std::string::npos);
+  EXPECT_NE(refusal({"--network", "n.yaml", "--db", "a.db", "--store", "etcd://h:1"}).find("twice"), std::string::npos);
+  EXPECT_NE(refusal({"--store", "etcd://h:1"}).find("need --network"), std::string::npos);
+}
+
 TEST(Options, TheApiNeedsATokenOfSixteenCharactersAndTheNetwork) {
   const std::string good = token_file("0123456789abcdef"), short_one = token_file("short");
   auto o = parse_options({"--network", "n.yaml", "--api", "127.0.0.1:0", "--api-token-file", good});

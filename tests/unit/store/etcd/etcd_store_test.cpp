@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -66,7 +67,7 @@ TEST(EtcdStore, KeepsEveryKindOfRecord) {
   ASSERT_EQ(migrations->size(), 3u);
   EXPECT_EQ((*migrations)[0].state, "failed");
 
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(*s->append_event({0, i, "K", "{}"}), i + 1);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(*s->append_event({0, i, "K", "{}"}), i + 1);  // the first block
   auto since = s->events_since(1);
   ASSERT_TRUE(since);
   ASSERT_EQ(since->size(), 2u);
@@ -100,9 +101,24 @@ TEST(EtcdStore, TwoControllersNeverHandOutTheSameNumber) {
   std::set<std::int64_t> all(seqs_a.begin(), seqs_a.end());
   all.insert(seqs_b.begin(), seqs_b.end());
   EXPECT_EQ(all.size(), 80u);
-  EXPECT_EQ(*all.begin(), 1);
-  EXPECT_EQ(*all.rbegin(), 80);
+  EXPECT_TRUE(std::is_sorted(seqs_a.begin(), seqs_a.end())) << "increasing within one controller";
+  EXPECT_TRUE(std::is_sorted(seqs_b.begin(), seqs_b.end()));
   EXPECT_EQ(a->events_since(0)->size(), 80u);
+  // Migrations, one at a time: two controllers ordering at once get distinct ids.
+  std::vector<std::int64_t> ids_a, ids_b;
+  std::thread ma([&] {
+    for (int i = 0; i < 20; ++i) ids_a.push_back(*a->put_migration({0, "vm1", "dc1", "dc2", "running", 0, 0, ""}));
+  });
+  std::thread mb([&] {
+    for (int i = 0; i < 20; ++i) ids_b.push_back(*b->put_migration({0, "vm2", "dc1", "dc2", "running", 0, 0, ""}));
+  });
+  ma.join();
+  mb.join();
+  std::set<std::int64_t> ids(ids_a.begin(), ids_a.end());
+  ids.insert(ids_b.begin(), ids_b.end());
+  EXPECT_EQ(ids.size(), 40u);
+  EXPECT_EQ(*ids.rbegin(), 40);
+  EXPECT_EQ(a->migrations()->size(), 40u);
 }
 
 TEST(EtcdClient, APutConditionedOnTheRevisionHasOneWinner) {
@@ -223,4 +239,29 @@ TEST(EtcdWatcher, ACompactedRevisionIsReported) {
                    nullptr});
   ASSERT_TRUE(wait_until(mu, cv, [&] { return reported != 0; }));
   EXPECT_EQ(reported, last);
+}
+
+TEST(EtcdStore, ABatchIsCommittedWhenItEndsInTransactionsOfAtMost128) {
+  EtcdProcess etcd;
+  auto s = open_store(etcd), reader = open_store(etcd);
+  ASSERT_TRUE(s->begin_batch());
+  for (int i = 0; i < 300; ++i)
+    ASSERT_TRUE(s->put_lease({"wlan1", "10.10.1." + std::to_string(i), "c", "02:00:00:00:00:01", "offered", 10, ""}));
+  ASSERT_TRUE(s->put_lease({"wlan1", "10.10.1.7", "c", "02:00:00:00:00:01", "bound", 20, ""}));  // the same key again
+  ASSERT_TRUE(s->put_lease({"wlan1", "10.10.1.8", "c", "02:00:00:00:00:01", "free", 0, ""}));   // and a delete
+  EXPECT_TRUE(reader->leases()->empty()) << "nothing is visible before the commit";
+  ASSERT_TRUE(s->commit_batch());
+  auto leases = reader->leases();
+  ASSERT_TRUE(leases);
+  EXPECT_EQ(leases->size(), 299u);
+  for (const auto& l : *leases)
+    if (l.ip == "10.10.1.7") {
+      EXPECT_EQ(l.state, "bound");
+    }
+  etcd.stop();
+  ASSERT_TRUE(s->begin_batch());
+  ASSERT_TRUE(s->put_endpoint({"vm1", EndpointKind::kVm, "m", "", "dc1", "", 0, 0, "", 0}));
+  auto lost = s->commit_batch();
+  ASSERT_FALSE(lost) << "a batch that cannot be committed says so";
+  EXPECT_NE(lost.error().message.find("no etcd member answered"), std::string::npos) << lost.error().message;
 }
