@@ -17,20 +17,23 @@ ctest --test-dir build-asan -L unit --output-on-failure -j2
 
 echo "== fuzzing the decoders (${fuzz_seconds}s each)"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DFMC_FUZZ=ON -DFMC_SANITIZE=ON -DFMC_BENCH=OFF >/dev/null
-cmake --build build-fuzz --target fmc-openflow_decode_fuzz fmc-packet_fuzz fmc-dhcp_fuzz fmc-fmc_packet_in_fuzz fmc-http_fuzz
+cmake --build build-fuzz --target fmc-openflow_decode_fuzz fmc-packet_fuzz fmc-dhcp_fuzz fmc-fmc_packet_in_fuzz fmc-http_fuzz \
+  fmc-etcd_response_fuzz
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
 build/tests/fmc-golden-gen "$corpus/seed"
-mkdir -p "$corpus/of" "$corpus/pkt" "$corpus/dhcp" "$corpus/fmc" "$corpus/http"
+mkdir -p "$corpus/of" "$corpus/pkt" "$corpus/dhcp" "$corpus/fmc" "$corpus/http" "$corpus/etcd"
 for v in of10 of13; do for f in "$corpus/seed/$v"/*.bin; do cp "$f" "$corpus/of/${v}_$(basename "$f")"; done; done
 cp fuzz/corpus/dhcp/*.bin "$corpus/dhcp/"
 cp fuzz/corpus/fmc_packet_in/*.bin "$corpus/fmc/"
 cp fuzz/corpus/http/*.bin "$corpus/http/"
+cp fuzz/corpus/etcd/*.bin "$corpus/etcd/"
 build-fuzz/fuzz/fmc-openflow_decode_fuzz -max_total_time="$fuzz_seconds" -max_len=4096 "$corpus/of" 2>&1 | tail -n 1
 build-fuzz/fuzz/fmc-packet_fuzz -max_total_time="$fuzz_seconds" "$corpus/pkt" 2>&1 | tail -n 1
 build-fuzz/fuzz/fmc-dhcp_fuzz -max_total_time="$fuzz_seconds" "$corpus/dhcp" 2>&1 | tail -n 1
 build-fuzz/fuzz/fmc-fmc_packet_in_fuzz -max_total_time="$fuzz_seconds" "$corpus/fmc" 2>&1 | tail -n 1
 build-fuzz/fuzz/fmc-http_fuzz -max_total_time="$fuzz_seconds" "$corpus/http" 2>&1 | tail -n 1
+build-fuzz/fuzz/fmc-etcd_response_fuzz -max_total_time="$fuzz_seconds" "$corpus/etcd" 2>&1 | tail -n 1
 
 echo "== integration tests (real Open vSwitch, network namespaces)"
 source scripts/lib/ovs.sh
