@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "store/etcd/gateway_json.hpp"
 #include "util/base64.hpp"
 
 namespace fmc::store::etcd {
@@ -13,32 +14,6 @@ using nlohmann::json;
 namespace {
 
 EtcdError malformed(const std::string& what) { return EtcdError{EtcdError::Kind::kMalformed, what}; }
-
-// The gateway writes 64-bit integers as strings ("revision": "12"); absent means 0.
-std::int64_t integer(const json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key)) return 0;
-  const json& v = j[key];
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  if (!v.is_string()) throw std::invalid_argument(std::string(key) + " is not an integer");
-  const auto& s = v.get_ref<const std::string&>();
-  std::int64_t out = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  if (ec != std::errc() || end != s.data() + s.size()) throw std::invalid_argument(std::string(key) + " is not an integer");
-  return out;
-}
-
-std::string bytes(const json& j, const char* key) {
-  if (!j.contains(key)) return "";
-  if (!j[key].is_string()) throw std::invalid_argument(std::string(key) + " is not a string");
-  auto decoded = base64_decode(j[key].get_ref<const std::string&>());
-  if (!decoded) throw std::invalid_argument(std::string(key) + " is not base64");
-  return *decoded;
-}
-
-KeyValue key_value(const json& j) {
-  return KeyValue{bytes(j, "key"),        bytes(j, "value"),      integer(j, "create_revision"),
-                  integer(j, "mod_revision"), integer(j, "version"), integer(j, "lease")};
-}
 
 std::int64_t header_revision(const json& j) { return j.contains("header") ? integer(j["header"], "revision") : 0; }
 
@@ -187,12 +162,15 @@ EtcdResult<std::int64_t> EtcdClient::erase(const std::string& key) {
   return parsed<std::int64_t>(call("/v3/kv/deleterange", req.dump()), [](const json& j) { return header_revision(j); });
 }
 
-EtcdResult<Swap> EtcdClient::put_if(const std::string& key, const std::string& value, std::int64_t expected) {
+EtcdResult<Swap> EtcdClient::put_if(const std::string& key, const std::string& value, std::int64_t expected,
+                                    std::int64_t lease) {
   const std::string k = base64_encode(key);
+  json put{{"key", k}, {"value", base64_encode(value)}};
+  if (lease) put["lease"] = std::to_string(lease);
   // mod_revision of an absent key compares as 0.
   const json req{
       {"compare", json::array({{{"key", k}, {"target", "MOD"}, {"result", "EQUAL"}, {"mod_revision", std::to_string(expected)}}})},
-      {"success", json::array({{{"request_put", {{"key", k}, {"value", base64_encode(value)}}}}})},
+      {"success", json::array({{{"request_put", put}}})},
       {"failure", json::array({{{"request_range", {{"key", k}}}}})}};
   return parsed<Swap>(call("/v3/kv/txn", req.dump()), [](const json& j) {
     Swap s;

@@ -62,8 +62,9 @@ class EtcdClient {
   // Every key starting with `prefix`, in key order; from `from_key` on if given.
   EtcdResult<Range> range_prefix(const std::string& prefix, const std::string& from_key = "");
   EtcdResult<std::int64_t> erase(const std::string& key);
-  // Puts `value` only if `key`'s mod_revision is `expected` (0: only if the key does not exist).
-  EtcdResult<Swap> put_if(const std::string& key, const std::string& value, std::int64_t expected);
+  // Puts `value` (under `lease`, if not 0) only if `key`'s mod_revision is `expected`
+  // (0: only if the key does not exist).
+  EtcdResult<Swap> put_if(const std::string& key, const std::string& value, std::int64_t expected, std::int64_t lease = 0);
   // Writes that take effect together or not at all (no more than etcd's --max-txn-ops, 128 by default).
   struct Write {
     std::string key;

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "store/etcd/gateway_json.hpp"
 #include "util/base64.hpp"
 
 namespace fmc::store::etcd {
@@ -13,23 +14,6 @@ using nlohmann::json;
 namespace {
 constexpr std::size_t kMaxMessage = 64 * 1024 * 1024;
 
-std::int64_t integer(const json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key)) return 0;
-  const json& v = j[key];
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  const auto& s = v.get_ref<const std::string&>();
-  std::int64_t out = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  if (ec != std::errc() || end != s.data() + s.size()) throw std::invalid_argument(std::string(key) + " is not an integer");
-  return out;
-}
-
-std::string bytes(const json& j, const char* key) {
-  if (!j.contains(key)) return "";
-  auto decoded = base64_decode(j[key].get_ref<const std::string&>());
-  if (!decoded) throw std::invalid_argument(std::string(key) + " is not base64");
-  return *decoded;
-}
 }  // namespace
 
 std::vector<std::string> WatchStream::feed(std::string_view bytes) {
@@ -150,8 +134,7 @@ void Watcher::handle(const std::string& message) {
     WatchEvent w;
     w.type = e.value("type", std::string("PUT")) == "DELETE" ? WatchEvent::Type::kDelete : WatchEvent::Type::kPut;
     const json& kv = e.at("kv");
-    w.kv = KeyValue{bytes(kv, "key"), bytes(kv, "value"), integer(kv, "create_revision"), integer(kv, "mod_revision"),
-                    integer(kv, "version"), integer(kv, "lease")};
+    w.kv = key_value(kv);
     events.push_back(std::move(w));
   }
   if (events.empty()) return;
