@@ -43,3 +43,4 @@ ctest --test-dir build -L integration --output-on-failure
 echo "== load generator smoke runs (functional checks, not benchmarks)"
 bash bench/run.sh --smoke
 bash bench/dhcp_bench.sh --smoke
+bash bench/store_bench.sh --smoke
