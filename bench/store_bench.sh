@@ -19,39 +19,17 @@ done
 [ -x build/bench/fmc-store-bench ] || bash scripts/setup.sh
 bench=$PWD/build/bench/fmc-store-bench
 work=$(mktemp -d)
-pids=()
+source scripts/lib/etcd.sh
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  etcd_stop_all
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-ready() {  # client port
-  python3 -c "import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:$1/v3/kv/range', data=b'{\"key\":\"AA==\"}'), timeout=1)" 2>/dev/null
-}
-# start_cluster NAME SIZE: starts SIZE members; prints their client endpoints, comma-separated
-start_cluster() {
-  local name=$1 size=$2 i cluster="" clients=() peers=()
-  for i in $(seq "$size"); do clients+=("$(free_port)"); peers+=("$(free_port)"); done
-  for i in $(seq 0 $((size - 1))); do cluster+="${cluster:+,}$name$i=http://127.0.0.1:${peers[$i]}"; done
-  for i in $(seq 0 $((size - 1))); do
-    /usr/bin/etcd --name "$name$i" --data-dir "$work/$name$i" \
-      --listen-client-urls "http://127.0.0.1:${clients[$i]}" --advertise-client-urls "http://127.0.0.1:${clients[$i]}" \
-      --listen-peer-urls "http://127.0.0.1:${peers[$i]}" --initial-advertise-peer-urls "http://127.0.0.1:${peers[$i]}" \
-      --initial-cluster "$cluster" --initial-cluster-token "$name" >"$work/$name$i.log" 2>&1 &
-    pids+=($!)
-  done
-  for i in $(seq 0 $((size - 1))); do
-    for _ in $(seq 300); do ready "${clients[$i]}" && break; sleep 0.1; done
-    ready "${clients[$i]}" || { echo "etcd member $name$i did not start" >&2; exit 1; }
-  done
-  local list=""
-  for c in "${clients[@]}"; do list+="${list:+,}127.0.0.1:$c"; done
-  echo "$list"
-}
 
-single=$(start_cluster one 1)
-three=$(start_cluster three 3)
+etcd_start_cluster one 1 "$work"
+single=$ETCD_ENDPOINTS
+etcd_start_cluster three 3 "$work"
+three=$ETCD_ENDPOINTS
 echo "fmc store bench: $ops operations each, through the write-behind queue, $(nproc) cores; etcd $(/usr/bin/etcd --version | head -n 1 | awk '{print $3}')"
 declare -A rate
 for store in "sqlite:$work/fmc.db" "etcd://$single" "etcd://$three"; do

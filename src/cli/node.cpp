@@ -14,9 +14,16 @@
 #include "fmc/migration/libvirt_driver.hpp"
 #include "store/etcd/etcd_store.hpp"
 
+#include <unistd.h>
+
 namespace fmc::cli {
 
 namespace {
+
+std::string host_name() {
+  char name[256] = {};
+  return ::gethostname(name, sizeof name - 1) == 0 && name[0] ? std::string(name) : std::string("fmc-controller");
+}
 
 // Writes `port` to `path` whole (renamed into place), so a reader never sees half a number.
 std::optional<Failure> write_port_file(std::string_view flag, const std::string& path, unsigned port) {
@@ -47,6 +54,21 @@ Result<std::unique_ptr<Node>, Failure> Node::start(const Options& options) {
   if (!options.network_file.empty()) {
     if (auto f = n->wire_follow_me()) return Unexpected{*f};
     apps = [fm = n->follow_me_.get()] { return fm->apps(); };
+    if (!n->scopes().empty()) {
+      // Only the master of a switch's scope lets it reach the apps.
+      apps = [node = n.get(), fm = n->follow_me_.get()] {
+        auto inner = fm->apps();
+        const fmc::model::NetworkModel* model = &fm->model();
+        auto gate = std::make_unique<ctl::Mastership>(std::move(inner.at(0)), [model](of::Dpid dpid) {
+          const auto* sw = model->switch_with(dpid);
+          return sw ? sw->scope : std::string();
+        });
+        node->mastership_ = gate.get();
+        ctl::AppList list;
+        list.push_back(std::move(gate));
+        return list;
+      };
+    }
   }
   n->controller_ = std::make_unique<ctl::Controller>(options.controller, apps);
   if (auto* fm = n->follow_me_.get()) {
@@ -58,6 +80,7 @@ Result<std::unique_ptr<Node>, Failure> Node::start(const Options& options) {
   } catch (const std::system_error& e) {
     return Unexpected{Failure{1, e.what()}};
   }
+  n->campaign();
   if (!options.api.address.empty())
     if (auto f = n->wire_api()) return Unexpected{*f};
   // The port files say "ready": written once everything listens, API port first, so a
@@ -131,6 +154,36 @@ std::optional<Failure> Node::wire_api() {
   return std::nullopt;
 }
 
+std::set<std::string> Node::scopes() const {
+  std::set<std::string> out;
+  if (options_.etcd_members.empty() || !follow_me_) return out;  // one controller: it controls every switch
+  for (const auto& sw : follow_me_->model().switches)
+    if (!sw.scope.empty()) out.insert(sw.scope);
+  return out;
+}
+
+void Node::campaign() {
+  if (!mastership_) return;
+  auto members = store::etcd::parse_endpoints(options_.etcd_members);
+  const std::string id = options_.controller_id.empty() ? host_name() : options_.controller_id;
+  for (const auto& scope : scopes()) {
+    // The elections run on their own threads; the gate lives on the apps' loop.
+    auto on_loop = [c = controller_.get(), gate = mastership_](std::function<void(ctl::Mastership&)> f) {
+      c->post(0, [gate, f = std::move(f)] { f(*gate); });
+    };
+    store::etcd::Election::Handlers h{
+        [on_loop, scope](std::int64_t g) { on_loop([scope, g](ctl::Mastership& m) { m.elected(scope, static_cast<std::uint64_t>(g)); }); },
+        [on_loop, scope](const std::string& why) {
+          log::warn("mastership", "scope " + scope + ": " + why);
+          on_loop([scope](ctl::Mastership& m) { m.follow(scope, 0); });
+        },
+        [on_loop, scope](std::int64_t g) { on_loop([scope, g](ctl::Mastership& m) { m.follow(scope, static_cast<std::uint64_t>(g)); }); }};
+    elections_.push_back(std::make_unique<store::etcd::Election>(*members, "/fmc/scopes/" + scope + "/master", id,
+                                                                 options_.mastership_ttl, std::move(h)));
+  }
+  log::info("mastership", id + " campaigns for " + std::to_string(elections_.size()) + " scope(s)");
+}
+
 void Node::run() {
   // Periodic work of the Follow-Me Cloud apps (path probes, dwell times), on their loop.
   asio::steady_timer ticker(controller_->context(0));
@@ -146,6 +199,7 @@ void Node::run() {
   std::signal(SIGPIPE, SIG_IGN);
   controller_->stop_on_signals();
   controller_->run();
+  elections_.clear();  // resigns: the standbys take over at once
   if (follow_me_) {
     follow_me_->run_on(nullptr);  // the loop is gone; stored results from now on have nowhere to go
     follow_me_->flush_store();

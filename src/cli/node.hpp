@@ -3,13 +3,16 @@
 // controller, and with --network the Follow-Me Cloud apps, their migration
 // drivers and the northbound API.
 #include <memory>
+#include <set>
 #include <string>
 
 #include "api/http_server.hpp"
 #include "api/northbound.hpp"
 #include "cli/options.hpp"
 #include "controller/controller.hpp"
+#include "controller/mastership.hpp"
 #include "fmc/follow_me.hpp"
+#include "store/etcd/election.hpp"
 
 namespace fmc::cli {
 
@@ -30,6 +33,9 @@ class Node {
   explicit Node(const Options& options) : options_(options) {}
   std::optional<Failure> wire_follow_me();
   std::optional<Failure> wire_api();
+  // The scopes this controller campaigns for: those of the YAML's switches, with a shared store.
+  std::set<std::string> scopes() const;
+  void campaign();
 
   Options options_;
   std::unique_ptr<FollowMe> follow_me_;
@@ -37,6 +43,8 @@ class Node {
   std::unique_ptr<api::HttpNotifier> notifier_;
   std::unique_ptr<api::Northbound> northbound_;
   std::unique_ptr<api::HttpServer> api_server_;
+  ctl::Mastership* mastership_ = nullptr;  // in the controller's app list, when scopes are in use
+  std::vector<std::unique_ptr<store::etcd::Election>> elections_;
 };
 
 }  // namespace fmc::cli

@@ -31,6 +31,10 @@ const char* const kUsage = R"(usage: fmc-controller [options]
                            "python3 testbed/fmc_testbed.py transfer net.yaml {vm} {to}"
   --migrate-libvirt        migrate VMs through libvirt (peer to peer, live), from and to each
                            data center's libvirt_uri in the YAML; the VM is the domain of its name
+  --controller-id NAME     this controller's name in the scope elections (default: the host name);
+                           with --store etcd:// and switches with a 'scope' in the YAML, controllers
+                           campaign per scope and only the master of a scope controls its switches
+  --mastership-ttl S       how long a dead master keeps its scopes (default 3; 2 to 60)
   --api ADDR:PORT          serve the northbound REST API there (needs --network; port 0 = any)
   --api-token-file PATH    the API's bearer token: the file's first line (required with --api)
   --api-open-reads         let GET requests in without the token (writes always need it)
@@ -64,7 +68,7 @@ void check(bool ok, const std::string& why) {
 }
 
 constexpr std::string_view kValued[] = {"--listen", "--port", "--threads", "--echo-interval", "--dead-after", "--port-file",
-                                        "--network", "--db", "--store", "--api", "--migrate-command", "--transfer-command",
+                                        "--network", "--db", "--store", "--controller-id", "--mastership-ttl", "--api", "--migrate-command", "--transfer-command",
                                         "--api-token-file", "--api-port-file", "--api-tls-cert", "--api-tls-key",
                                         "--duplicate-dpid", "--versions", "--log-level"};
 
@@ -87,6 +91,13 @@ void take(Options& o, std::string_view flag, const std::string& value, std::stri
     if (value.rfind("sqlite:", 0) == 0 && value.size() > 7) o.db_path = value.substr(7);
     else if (value.rfind("etcd://", 0) == 0 && value.size() > 7) o.etcd_members = value.substr(7);
     else throw Refused{"--store expects sqlite:PATH or etcd://HOST:PORT,..., got '" + value + "'"};
+  } else if (flag == "--controller-id") {
+    check(!value.empty() && value.size() <= 64 && value.find_first_of("/ \t") == std::string::npos,
+          "--controller-id expects a name of up to 64 characters without '/' or spaces");
+    o.controller_id = value;
+  } else if (flag == "--mastership-ttl") {
+    o.mastership_ttl = std::chrono::seconds(number(flag, value, 60));
+    check(o.mastership_ttl >= std::chrono::seconds(2), "--mastership-ttl must be at least 2 seconds");
   } else if (flag == "--api") api_listen = value;
   else if (flag == "--migrate-command") o.migrate_command = value;
   else if (flag == "--transfer-command") o.transfer_command = value;

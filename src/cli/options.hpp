@@ -1,6 +1,7 @@
 #pragma once
 // fmc-controller's command line: what it may say, and what it means once
 // checked. Parsing touches nothing but the API token file.
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,6 +20,8 @@ struct Options {
   std::string network_file;  // empty: a plain learning switch
   std::string db_path = "/var/lib/fmc/fmc.db";  // SQLite, unless etcd is given
   std::string etcd_members;                     // "host:port,...": the store is etcd
+  std::string controller_id;                    // this controller's name in scope elections
+  std::chrono::seconds mastership_ttl{3};       // how long a dead master holds its scopes
   std::string migrate_command, transfer_command;  // empty: none
   bool migrate_libvirt = false;
   struct Api {

@@ -16,10 +16,10 @@ set -euo pipefail
 controller=$(realpath "$1") loadgen=$(realpath "$2") store_kind=${3:-sqlite}
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
-pid="" etcd_pid=""
+pid=""
 cleanup() {
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  if [ -n "$etcd_pid" ]; then kill "$etcd_pid" 2>/dev/null || true; wait "$etcd_pid" 2>/dev/null || true; fi
+  if [ "$store_kind" = etcd ]; then etcd_stop_all; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -27,20 +27,10 @@ fail() { echo "FAIL $*"; tail -n 20 "$work/controller.log" 2>/dev/null; exit 1; 
 
 store=(--db "$work/fmc.db")
 if [ "$store_kind" = etcd ]; then
-  free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-  client=$(free_port) peer=$(free_port)
-  /usr/bin/etcd --name fmc-test --data-dir "$work/etcd" --listen-client-urls "http://127.0.0.1:$client" \
-    --advertise-client-urls "http://127.0.0.1:$client" --listen-peer-urls "http://127.0.0.1:$peer" \
-    --initial-advertise-peer-urls "http://127.0.0.1:$peer" --initial-cluster "fmc-test=http://127.0.0.1:$peer" \
-    >"$work/etcd.log" 2>&1 &
-  etcd_pid=$!
-  ready() {
-    python3 -c "import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:$client/v3/kv/range', data=b'{\"key\":\"AA==\"}'), timeout=1)" 2>/dev/null
-  }
-  for _ in $(seq 300); do ready && break; sleep 0.1; done
-  ready || fail "etcd did not start"
-  store=(--store "etcd://127.0.0.1:$client")
-  echo "etcd on 127.0.0.1:$client (PID $etcd_pid)"
+  source scripts/lib/etcd.sh
+  etcd_start_cluster fmc-test 1 "$work" || fail "etcd did not start"
+  store=(--store "etcd://$ETCD_ENDPOINTS")
+  echo "etcd on $ETCD_ENDPOINTS"
 fi
 
 start() {

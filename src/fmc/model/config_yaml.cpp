@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -53,7 +54,7 @@ class Loader : YamlFields {
 
  private:
   SwitchSpec switch_spec(const YAML::Node& n) {
-    only_keys(n, "a switch", {"name", "dpid", "ports"});
+    only_keys(n, "a switch", {"name", "dpid", "ports", "scope"});
     SwitchSpec s;
     s.name = text(need(n, "name", "a switch"), "switch name");
     s.dpid = of::Dpid{number(need(n, "dpid", "switch " + s.name), "switch " + s.name + " dpid", ~0ull)};
@@ -61,6 +62,12 @@ class Loader : YamlFields {
     if (!ports.IsMap()) fail(ports, "switch " + s.name + " ports must map names to numbers");
     for (const auto& kv : ports)
       s.ports[kv.first.as<std::string>()] = of::PortNo{static_cast<std::uint32_t>(number(kv.second, "switch " + s.name + " port", 0xffffff00))};
+    if (const YAML::Node scope = n["scope"]) {
+      s.scope = text(scope, "switch " + s.name + " scope");
+      for (unsigned char c : s.scope)
+        if (!(std::isalnum(c) || c == '-' || c == '_'))
+          fail(scope, "switch " + s.name + " scope '" + s.scope + "': letters, digits, '-' and '_' only");
+    }
     if (!switch_names_.insert(s.name).second) fail(n, "switch '" + s.name + "' is defined twice");
     if (!dpids_.insert(s.dpid.value).second) fail(n, "switch '" + s.name + "' reuses a dpid");
     return s;

@@ -18,6 +18,7 @@ struct SwitchSpec {
   std::string name;
   of::Dpid dpid;
   std::map<std::string, of::PortNo> ports;  // port role/name -> number
+  std::string scope;  // the network scope whose master controls it (paper §V); empty: none
 };
 
 struct Gateway {

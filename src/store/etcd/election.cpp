@@ -67,6 +67,10 @@ bool Election::campaign() {
   auto won = client_.put_if(key_, candidate_, 0, *lease);
   if (!won || !won->done) {
     (void)client_.revoke(*lease);
+    if (won && won->current && won->current->create_revision != followed_) {
+      followed_ = won->current->create_revision;
+      if (handlers_.follows) handlers_.follows(followed_);
+    }
     return false;
   }
   hold(*lease, won->revision);  // the transaction's revision is the key's create_revision

@@ -28,6 +28,8 @@ class Election {
   struct Handlers {
     std::function<void(std::int64_t generation)> elected;
     std::function<void(const std::string& why)> deposed;
+    // Another candidate is master, with this generation (told when it changes).
+    std::function<void(std::int64_t generation)> follows = nullptr;
   };
   Election(std::vector<Endpoint> members, std::string key, std::string candidate, std::chrono::seconds ttl, Handlers handlers);
   ~Election();  // resigns: the key is freed at once for the next candidate
@@ -54,6 +56,7 @@ class Election {
   std::condition_variable cv_;
   bool stop_ = false, resign_ = true;
   std::optional<std::int64_t> generation_;
+  std::int64_t followed_ = 0;  // the other master's generation last told
   std::thread thread_;
 };
 

@@ -248,3 +248,13 @@ TEST(ConfigYaml, TheDefaultProbeAddressAvoidsVmsAndPools) {
 }
 
 }  // namespace
+
+TEST(ConfigYaml, SwitchesMayNameTheirScope) {
+  auto m = parse_network_yaml(replace(kMinimal, "ports: {uplink: 1}}", "ports: {uplink: 1}, scope: east-1}"), "net.yaml");
+  ASSERT_TRUE(m) << m.error().to_string();
+  EXPECT_EQ(m->switches[0].scope, "east-1");
+  EXPECT_EQ(m->switches[1].scope, "") << "no scope: controlled by any controller";
+  const auto e = error_for(replace(kMinimal, "ports: {uplink: 1}}", "ports: {uplink: 1}, scope: \"east/1\"}"));
+  EXPECT_NE(e.message.find("letters, digits"), std::string::npos) << e.message;
+  EXPECT_EQ(e.line, 2);
+}

@@ -1,0 +1,84 @@
+#include "controller/mastership.hpp"
+
+#include <algorithm>
+
+#include "controller/log.hpp"
+
+namespace fmc::ctl {
+
+bool Mastership::masters(const std::string& scope) const {
+  auto it = scopes_.find(scope);
+  return it != scopes_.end() && it->second.master;
+}
+
+bool Mastership::ours(of::Dpid dpid) const {
+  const std::string scope = scope_of_(dpid);
+  return scope.empty() || masters(scope);
+}
+
+void Mastership::tell_role(Datapath& dp, const Scope& s) {
+  dp.send(of::RoleRequest{s.master ? of::ControllerRole::kMaster : of::ControllerRole::kSlave, s.generation});
+}
+
+void Mastership::elected(const std::string& scope, std::uint64_t generation) {
+  Scope& s = scopes_[scope];
+  const bool was = s.master;
+  s.master = true;
+  s.generation = generation;
+  log::info("mastership", "master of scope " + scope + " (generation " + std::to_string(generation) + ")");
+  for (auto& [dpid, dp] : connected_) {
+    if (scope_of_(dpid) != scope) continue;
+    tell_role(*dp, s);
+    if (!was) inner_->on_switch_up(*dp);  // the apps resync the switch as its master
+  }
+}
+
+void Mastership::follow(const std::string& scope, std::uint64_t generation) {
+  Scope& s = scopes_[scope];
+  const bool was = s.master;
+  if (!was && s.generation == generation) return;
+  s.master = false;
+  s.generation = std::max(s.generation, generation);
+  if (was) log::warn("mastership", "no longer master of scope " + scope);
+  for (auto& [dpid, dp] : connected_) {
+    if (scope_of_(dpid) != scope) continue;
+    if (was) inner_->on_switch_down(dpid);
+    tell_role(*dp, s);
+  }
+}
+
+void Mastership::on_switch_up(Datapath& dp) {
+  connected_[dp.dpid()] = &dp;
+  const std::string scope = scope_of_(dp.dpid());
+  if (scope.empty()) return inner_->on_switch_up(dp);
+  const Scope& s = scopes_[scope];
+  tell_role(dp, s);
+  if (s.master) inner_->on_switch_up(dp);
+}
+
+void Mastership::on_switch_down(of::Dpid dpid) {
+  connected_.erase(dpid);
+  if (ours(dpid)) inner_->on_switch_down(dpid);
+}
+
+Disposition Mastership::on_packet_in(Datapath& dp, const of::PacketIn& pi) {
+  return ours(dp.dpid()) ? inner_->on_packet_in(dp, pi) : Disposition::kConsumed;
+}
+
+void Mastership::on_port_status(Datapath& dp, const of::PortStatus& ps) {
+  if (ours(dp.dpid())) inner_->on_port_status(dp, ps);
+}
+
+void Mastership::on_flow_removed(Datapath& dp, const of::FlowRemoved& fr) {
+  if (ours(dp.dpid())) inner_->on_flow_removed(dp, fr);
+}
+
+void Mastership::on_error(Datapath& dp, of::Xid xid, const of::ErrorMsg& e) {
+  if (ours(dp.dpid())) inner_->on_error(dp, xid, e);
+}
+
+void Mastership::on_message(Datapath& dp, of::Xid xid, const of::Message& m) {
+  if (ours(dp.dpid())) inner_->on_message(dp, xid, m);
+}
+
+}  // namespace fmc::ctl
