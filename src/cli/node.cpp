@@ -172,7 +172,10 @@ void Node::campaign() {
       c->post(0, [gate, f = std::move(f)] { f(*gate); });
     };
     store::etcd::Election::Handlers h{
-        [on_loop, scope](std::int64_t g) { on_loop([scope, g](ctl::Mastership& m) { m.elected(scope, static_cast<std::uint64_t>(g)); }); },
+        // Elected: first learn what the previous master did (from the store), then take the switches.
+        [fm = follow_me_.get(), gate = mastership_, scope](std::int64_t g) {
+          fm->refresh([gate, scope, g] { gate->elected(scope, static_cast<std::uint64_t>(g)); });
+        },
         [on_loop, scope](const std::string& why) {
           log::warn("mastership", "scope " + scope + ": " + why);
           on_loop([scope](ctl::Mastership& m) { m.follow(scope, 0); });

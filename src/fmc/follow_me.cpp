@@ -175,6 +175,28 @@ void FollowMe::use_transfer_driver(std::unique_ptr<migration::Driver> transfers)
   if (migration_manager_) migration_manager_->use_transfer_driver(*transfers_);
 }
 
+void FollowMe::refresh(std::function<void()> then) {
+  auto records = std::make_shared<std::vector<store::EndpointRecord>>();
+  writer_->submit(
+      [records](store::Store& s) -> store::StoreResult<Ok> {
+        auto r = s.endpoints();
+        if (!r) return Unexpected{r.error()};
+        *records = std::move(*r);
+        return Ok{};
+      },
+      [this, records, then = std::move(then)](const store::StoreResult<Ok>& read) {
+        post([this, records, read, then] {
+          if (read) {
+            locations_->restore(*records);
+            log::info("follow_me", "refreshed " + std::to_string(records->size()) + " endpoint records from the store");
+          } else {
+            log::warn("follow_me", "could not refresh from the store (" + read.error().message + "); taking over with what this controller knew");
+          }
+          then();
+        });
+      });
+}
+
 void FollowMe::tick() {
   bus_.handle([this] {
     auto probes = path_monitor_->tick();

@@ -55,6 +55,10 @@ class FollowMe {
   // Time from a move to its flows confirmed by barriers on every switch, in seconds.
   const Histogram& convergence() const { return convergence_; }
   void flush_store() { writer_->flush(); }
+  // Before taking over switches another controller held: reads where every endpoint is
+  // from the shared store (after our own pending writes), then runs `then` on the loop.
+  // Callable from any thread. If the store cannot be read, `then` runs with what we knew.
+  void refresh(std::function<void()> then);
   // Periodic work (probes, dwell times); call every ~100 ms on the apps' loop.
   void tick();
   const PathMonitor& path_monitor() const { return *path_monitor_; }
