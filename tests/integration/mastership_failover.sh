@@ -7,9 +7,15 @@
 # stay in place the whole time (fail_mode=secure). Prints the failover time.
 # With ROUNDS=N (bench/failover_bench.sh), the killed controller comes back
 # as the standby and the kill is repeated N times; prints p50/p99.
-# Usage: [ROUNDS=N] mastership_failover.sh FMC_CONTROLLER   (as root)
+# Other scenarios, on a three-member etcd cluster:
+#   etcd-member  one member is killed: nothing changes (the master stays, no
+#                step-down, over twice the TTL)
+#   quorum       two members are killed: the master steps down (moves are no
+#                longer accepted anywhere: no controller masters the scope)
+#                and, once they are back, a master is elected again
+# Usage: [ROUNDS=N] mastership_failover.sh FMC_CONTROLLER [kill-master|etcd-member|quorum]   (as root)
 set -euo pipefail
-controller_bin=$(realpath "$1")
+controller_bin=$(realpath "$1") scenario=${2:-kill-master}
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
 source scripts/lib/ovs.sh
@@ -36,7 +42,12 @@ fail() {
 ok() { echo "ok   $*"; }
 
 ovs_ensure_running
-etcd_start_cluster fmc-failover 1 "$work" || fail "etcd did not start"
+case $scenario in
+  kill-master) members=1 ;;
+  etcd-member | quorum) members=3 ;;
+  *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+esac
+etcd_start_cluster fmc-failover "$members" "$work" || fail "etcd did not start"
 
 # fig1's dc1 switch in a scope of its own.
 sed 's/  - {name: s-dc1,   dpid: 0xd1, ports: {uplink: 1, vm1: 2}}/  - {name: s-dc1,   dpid: 0xd1, ports: {uplink: 1, vm1: 2}, scope: east}/' \
@@ -73,6 +84,57 @@ one_master() {
   ra=$(role_of "$(cat "$work/a.port")") rb=$(role_of "$(cat "$work/b.port")")
   { [ "$ra" = master ] && [ "$rb" = slave ]; } || { [ "$ra" = slave ] && [ "$rb" = master ]; }
 }
+# Over `seconds`, the master stays MASTER at the switch and never logs a step-down.
+stays_master() {  # NAME SECONDS
+  local deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    [ "$(role_of "$(cat "$work/$1.port")")" = master ] || return 1
+    ! grep -q "no longer master" "$work/$1.log" || return 1
+    sleep 0.2
+  done
+}
+masters_of_east() { cat "$work/a.log" "$work/b.log" | grep -c '"msg":"master of scope east' || true; }
+
+if [ "$scenario" != kill-master ]; then
+  wait_for 20 one_master || fail "the switch did not end up with one master and one slave"
+  if [ "$(role_of "$(cat "$work/a.port")")" = master ]; then master=a standby=b; else master=b standby=a; fi
+  ok "controller-$master is MASTER of the switch, controller-$standby SLAVE (3 etcd members)"
+  if [ "$scenario" = etcd-member ]; then
+    leader=$(etcd_leader) || fail "no etcd member says it leads"
+    follower=$(( (leader + 1) % 3 ))
+    etcd_kill_member "$follower"
+    stays_master "$master" 7 || fail "losing an etcd follower moved the mastership"
+    ok "a follower of three etcd members killed: controller-$master stayed MASTER for 7 s (over twice the TTL), no step-down"
+    etcd_restart_member "$follower" "$work"
+    leader=$(etcd_leader) || fail "no etcd member says it leads"
+    etcd_kill_member "$leader"
+    stays_master "$master" 7 || fail "losing the etcd leader moved the mastership"
+    ok "then the etcd leader killed: the cluster elected another and controller-$master stayed MASTER for 7 s"
+    exit 0
+  fi
+  elections=$(masters_of_east)
+  cut=$(date +%s.%N)
+  etcd_kill_member 1
+  etcd_kill_member 2
+  wait_for 10 grep -q "no longer master of scope east" "$work/$master.log" || fail "the master did not step down without quorum"
+  down=$(grep "no longer master of scope east" "$work/$master.log" | head -n 1 | python3 -c "import json,sys; print(json.loads(sys.stdin.read())['ts'])")
+  ok "quorum lost: controller-$master stepped down after $(python3 -c "print(f'{$down - $cut:.2f}')") s (TTL 3 s) and reported it"
+  # A window longer than the TTL, watched throughout, in which nobody may be elected.
+  deadline=$((SECONDS + 4))
+  while [ $SECONDS -lt $deadline ]; do
+    [ "$(masters_of_east)" -eq "$elections" ] || fail "a controller was elected without quorum"
+    sleep 0.2
+  done
+  ok "no controller masters the scope while quorum is lost; the switch kept $(flows) flows"
+  etcd_restart_member 1 "$work"
+  etcd_restart_member 2 "$work"
+  wait_for 30 bash -c "[ \$(cat $work/a.log $work/b.log | grep -c '\"msg\":\"master of scope east') -gt $elections ]" ||
+    fail "no master was elected after quorum returned"
+  wait_for 20 one_master || fail "the switch did not get one master back"
+  ok "quorum back: a master was elected again and claimed the switch"
+  exit 0
+fi
+
 rounds=${ROUNDS:-1} times=()
 for round in $(seq "$rounds"); do
   wait_for 20 one_master || fail "the switch did not end up with one master and one slave"
@@ -83,7 +145,7 @@ for round in $(seq "$rounds"); do
   grep -q "up, OpenFlow 1.3" "$work/$standby.log" || fail "the standby is not connected to the switch"
   ok "the master installed the pipeline ($before flows); the standby is connected and quiet"
 
-  elected_before=$(grep -c "master of scope east" "$work/$standby.log" || true)
+  elected_before=$(grep -c '"msg":"master of scope east' "$work/$standby.log" || true)
   started=$(date +%s.%N)
   kill -9 "${pid[$master]}"; wait "${pid[$master]}" 2>/dev/null || true; unset "pid[$master]"
   min_flows=$before
@@ -99,10 +161,10 @@ for round in $(seq "$rounds"); do
   done
   [ -n "$took" ] || fail "the standby did not take over within 20 s"
   [ "$min_flows" -eq "$before" ] || fail "flows dropped from $before to $min_flows during the failover"
-  [ "$(grep -c "master of scope east" "$work/$standby.log")" -gt "$elected_before" ] || fail "the standby did not log its election"
+  [ "$(grep -c '"msg":"master of scope east' "$work/$standby.log")" -gt "$elected_before" ] || fail "the standby did not log its election"
   # The time from the source: when the standby claimed the switch (its log), not when
   # ovsdb's role column, which vswitchd refreshes only now and then, caught up.
-  claimed=$(grep "master of scope east" "$work/$standby.log" | tail -n 1 | python3 -c "import json,sys; print(json.loads(sys.stdin.read())['ts'])")
+  claimed=$(grep '"msg":"master of scope east' "$work/$standby.log" | tail -n 1 | python3 -c "import json,sys; print(json.loads(sys.stdin.read())['ts'])")
   took=$(python3 -c "print(f'{$claimed - $started:.2f}')")
   ok "kill -9 of the master: controller-$standby claimed the switch as MASTER after ${took} s (mastership TTL 3 s); the switch held its $before flows at every 50 ms sample"
   wait_for 10 bash -c "[ \$(ovs-ofctl -O OpenFlow13 dump-flows $br | grep -c cookie=) -ge $before ]" || fail "the new master's pipeline is incomplete"

@@ -8,10 +8,10 @@ using Clock = std::chrono::steady_clock;
 
 Election::Election(std::vector<Endpoint> members, std::string key, std::string candidate, std::chrono::seconds ttl,
                    Handlers handlers)
-    // Renewals every sixth of the TTL, each allowed a sixth, and a step-down once half the TTL
-    // has passed without one: a master cut off steps down by 5/6 of the TTL at the latest,
-    // before etcd can let its lease expire and elect another.
-    : client_(std::move(members), EtcdClient::Options{std::chrono::duration_cast<std::chrono::milliseconds>(ttl) / 6}),
+    // Renewals every tenth of the TTL, each allowed a fifth, and a step-down once 6/10 of the
+    // TTL have passed without one: a master cut off steps down by 9/10 of the TTL at the
+    // latest, before etcd can let its lease expire and elect another.
+    : client_(std::move(members), EtcdClient::Options{std::chrono::duration_cast<std::chrono::milliseconds>(ttl) / 5}),
       key_(std::move(key)),
       candidate_(std::move(candidate)),
       ttl_(ttl),
@@ -49,7 +49,7 @@ bool Election::wait(std::chrono::milliseconds d) {
 }
 
 void Election::run() {
-  const auto retry = std::chrono::duration_cast<std::chrono::milliseconds>(ttl_) / 10;
+  const auto retry = std::chrono::milliseconds(ttl_) / 10;
   while (true) {
     {
       std::lock_guard lock(mu_);
@@ -85,18 +85,19 @@ void Election::hold(std::int64_t lease, std::int64_t generation) {
   if (handlers_.elected) handlers_.elected(generation);
   auto renewed = Clock::now();
   std::string why;
-  while (wait(std::chrono::duration_cast<std::chrono::milliseconds>(ttl_) / 6)) {
-    auto ttl = client_.keep_alive(lease);
-    if (ttl && *ttl > 0) {
+  const std::chrono::milliseconds ttl = ttl_;  // in ms: a tenth of a few seconds is not 0
+  while (wait(ttl / 10)) {
+    auto left = client_.keep_alive(lease);
+    if (left && *left > 0) {
       renewed = Clock::now();
       continue;
     }
-    if (ttl) {
+    if (left) {
       why = "lost the lease on " + key_;
       break;
     }
-    if (Clock::now() - renewed >= ttl_ / 2) {
-      why = "cannot reach etcd to renew " + key_ + ": " + ttl.error().message;
+    if (Clock::now() - renewed >= ttl * 6 / 10) {
+      why = "cannot reach etcd to renew " + key_ + ": " + left.error().message;
       break;
     }
   }

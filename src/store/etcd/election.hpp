@@ -5,9 +5,10 @@
 // generation id is the key's create_revision, which only grows from one
 // master to the next, so a switch told by a newer master refuses an older
 // one (OpenFlow ROLE_REQUEST, OFPRRFC_STALE).
-// A master that cannot renew its lease steps down (deposed) once half the
-// TTL has passed since its last renewal: before etcd can give the key to
-// anyone else. Runs on its own thread; the handlers run there.
+// A master that cannot renew its lease steps down (deposed) once 6/10 of the
+// TTL have passed since its last renewal (by 9/10 of it at the latest):
+// before etcd can give the key to anyone else. Runs on its own thread; the
+// handlers run there.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>

@@ -85,9 +85,10 @@ EtcdResult<std::string> EtcdClient::call(const std::string& path, const std::str
   // Each member at most once per call, starting with the one that answered last.
   for (std::size_t tried = 0; tried < endpoints_.size(); ++tried) {
     const Endpoint& member = endpoints_[next_ % endpoints_.size()];
-    // What is left of the time, shared by the members still to try.
-    const auto share = (deadline - std::chrono::steady_clock::now()) / static_cast<long>(endpoints_.size() - tried);
-    const Deadline until = std::chrono::steady_clock::now() + share;
+    // A member gets half of what is left while others remain to be tried (a dead member
+    // fails fast; a live one may be waiting for its cluster to elect a leader), the last one all.
+    const auto left = deadline - std::chrono::steady_clock::now();
+    const Deadline until = std::chrono::steady_clock::now() + (tried + 1 < endpoints_.size() ? left / 2 : left);
     const bool reused = connection_ && connection_->usable() && connection_->endpoint() == member;
     if (!reused) {
       auto opened = Connection::open(member, until);
