@@ -13,7 +13,13 @@
 #   quorum       two members are killed: the master steps down (moves are no
 #                longer accepted anywhere: no controller masters the scope)
 #                and, once they are back, a master is elected again
-# Usage: [ROUNDS=N] mastership_failover.sh FMC_CONTROLLER [kill-master|etcd-member|quorum]   (as root)
+# and, on one member:
+#   frozen-master  the master is stopped (SIGSTOP) past its lease, as a
+#                partition would cut it off: the standby takes over with a
+#                newer generation; when the old master runs again, the switch
+#                refuses what it sends (OpenFlow error IS_SLAVE), and it
+#                learns it lost its lease and steps down
+# Usage: [ROUNDS=N] mastership_failover.sh FMC_CONTROLLER [kill-master|etcd-member|quorum|frozen-master]   (as root)
 set -euo pipefail
 controller_bin=$(realpath "$1") scenario=${2:-kill-master}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,7 +49,7 @@ ok() { echo "ok   $*"; }
 
 ovs_ensure_running
 case $scenario in
-  kill-master) members=1 ;;
+  kill-master | frozen-master) members=1 ;;
   etcd-member | quorum) members=3 ;;
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;
 esac
@@ -94,6 +100,31 @@ stays_master() {  # NAME SECONDS
   done
 }
 masters_of_east() { cat "$work/a.log" "$work/b.log" | grep -c '"msg":"master of scope east' || true; }
+
+if [ "$scenario" = frozen-master ]; then
+  wait_for 20 one_master || fail "the switch did not end up with one master and one slave"
+  if [ "$(role_of "$(cat "$work/a.port")")" = master ]; then master=a standby=b; else master=b standby=a; fi
+  ok "controller-$master is MASTER of the switch, controller-$standby SLAVE"
+  before=$(flows)
+  kill -STOP "${pid[$master]}"
+  wait_for 20 bash -c "grep -q '\"msg\":\"master of scope east' $work/$standby.log" || { kill -CONT "${pid[$master]}"; fail "the standby did not take over from a frozen master"; }
+  wait_for 10 bash -c "[ \"\$(ovs-vsctl --timeout=2 --bare --columns=role find controller 'target=\"tcp:127.0.0.1:$(cat "$work/$standby.port")\"')\" = master ]" ||
+    { kill -CONT "${pid[$master]}"; fail "the switch did not take the standby as MASTER"; }
+  ok "controller-$master frozen past its lease: controller-$standby took over"
+  kill -CONT "${pid[$master]}"
+  # Woken, the old master still believes it masters the scope until its renewal fails;
+  # whatever it sends meanwhile (path probes, statistics requests) the switch refuses.
+  wait_for 15 grep -q "no longer master of scope east" "$work/$master.log" || fail "the old master did not step down"
+  ok "the old master woke, learnt it had lost its lease and stepped down: $(grep -o 'scope east: [^"]*' "$work/$master.log" | tail -n 1)"
+  refused=$(grep -c "switch reported error type 1 code 10 " "$work/$master.log" || true)
+  [ "$refused" -ge 1 ] || fail "the old master sent nothing the switch refused (its overdue probes should have been)"
+  ok "the switch refused $refused message(s) the old master sent after it was superseded (BAD_REQUEST/IS_SLAVE)"
+  [ "$(role_of "$(cat "$work/$standby.port")")" = master ] || fail "the new master lost the switch to the old one"
+  [ "$(role_of "$(cat "$work/$master.port")")" = slave ] || fail "the old master is not SLAVE at the switch"
+  [ "$(flows)" -ge "$before" ] || fail "flows were lost"
+  ok "the switch kept controller-$standby as MASTER and its $(flows) flows"
+  exit 0
+fi
 
 if [ "$scenario" != kill-master ]; then
   wait_for 20 one_master || fail "the switch did not end up with one master and one slave"
