@@ -4,7 +4,8 @@
 # reach the caller's cleanup. Heartbeat 50 ms and election timeout 500 ms (a
 # LAN's tuning; the defaults are 100/1000): a new leader within about a
 # second, well inside 6/10 of the controllers' 3 s mastership TTL, so losing
-# the leader does not move a scope's mastership.
+# the leader does not move a scope's mastership. ETCD_TUNING="" runs etcd's
+# defaults instead.
 
 ETCD_PIDS=()
 ETCD_CMDS=()  # each member's command line, to start it again
@@ -25,7 +26,7 @@ etcd_start_cluster() {
       --listen-client-urls http://127.0.0.1:${clients[$i]} --advertise-client-urls http://127.0.0.1:${clients[$i]} \
       --listen-peer-urls http://127.0.0.1:${peers[$i]} --initial-advertise-peer-urls http://127.0.0.1:${peers[$i]} \
       --initial-cluster $cluster --initial-cluster-token $name \
-      --heartbeat-interval 50 --election-timeout 500")
+      ${ETCD_TUNING-"--heartbeat-interval 50 --election-timeout 500"}")
     ${ETCD_CMDS[-1]} >>"$work/$name$i.log" 2>&1 &
     ETCD_PIDS+=($!)
   done

@@ -19,6 +19,7 @@
 #                newer generation; when the old master runs again, the switch
 #                refuses what it sends (OpenFlow error IS_SLAVE), and it
 #                learns it lost its lease and steps down
+# MASTERSHIP_TTL (default 3) and ETCD_TUNING (scripts/lib/etcd.sh) vary the setting.
 # Usage: [ROUNDS=N] mastership_failover.sh FMC_CONTROLLER [kill-master|etcd-member|quorum|frozen-master]   (as root)
 set -euo pipefail
 controller_bin=$(realpath "$1") scenario=${2:-kill-master}
@@ -63,7 +64,7 @@ grep -q "scope: east" "$work/net.yaml" || fail "could not put s-dc1 in a scope"
 start() {  # NAME [PORT]: a controller, on a free port or again on its old one
   rm -f "$work/$1.port"
   "$controller_bin" --listen 127.0.0.1 --port "${2:-0}" --port-file "$work/$1.port" --network "$work/net.yaml" \
-    --store "etcd://$ETCD_ENDPOINTS" --controller-id "controller-$1" --mastership-ttl 3 >>"$work/$1.log" 2>&1 &
+    --store "etcd://$ETCD_ENDPOINTS" --controller-id "controller-$1" --mastership-ttl "${MASTERSHIP_TTL:-3}" >>"$work/$1.log" 2>&1 &
   pid[$1]=$!
   for _ in $(seq 100); do [ -s "$work/$1.port" ] && { cp "$work/$1.port" "$work/$1.port.last"; return 0; }; sleep 0.1; done
   fail "controller $1 did not start"
