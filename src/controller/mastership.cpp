@@ -12,8 +12,8 @@ bool Mastership::masters(const std::string& scope) const {
 }
 
 bool Mastership::ours(of::Dpid dpid) const {
-  const std::string scope = scope_of_(dpid);
-  return scope.empty() || masters(scope);
+  auto it = connected_.find(dpid);
+  return it == connected_.end() || it->second.scope.empty() || masters(it->second.scope);
 }
 
 void Mastership::tell_role(Datapath& dp, const Scope& s) {
@@ -26,10 +26,10 @@ void Mastership::elected(const std::string& scope, std::uint64_t generation) {
   s.master = true;
   s.generation = generation;
   log::info("mastership", "master of scope " + scope + " (generation " + std::to_string(generation) + ")");
-  for (auto& [dpid, dp] : connected_) {
-    if (scope_of_(dpid) != scope) continue;
-    tell_role(*dp, s);
-    if (!was) inner_->on_switch_up(*dp);  // the apps resync the switch as its master
+  for (auto& [dpid, c] : connected_) {
+    if (c.scope != scope) continue;
+    tell_role(*c.dp, s);
+    if (!was) inner_->on_switch_up(*c.dp);  // the apps resync the switch as its master
   }
 }
 
@@ -40,16 +40,16 @@ void Mastership::follow(const std::string& scope, std::uint64_t generation) {
   s.master = false;
   s.generation = std::max(s.generation, generation);
   if (was) log::warn("mastership", "no longer master of scope " + scope);
-  for (auto& [dpid, dp] : connected_) {
-    if (scope_of_(dpid) != scope) continue;
+  for (auto& [dpid, c] : connected_) {
+    if (c.scope != scope) continue;
     if (was) inner_->on_switch_down(dpid);
-    tell_role(*dp, s);
+    tell_role(*c.dp, s);
   }
 }
 
 void Mastership::on_switch_up(Datapath& dp) {
-  connected_[dp.dpid()] = &dp;
   const std::string scope = scope_of_(dp.dpid());
+  connected_[dp.dpid()] = Connected{&dp, scope};
   if (scope.empty()) return inner_->on_switch_up(dp);
   const Scope& s = scopes_[scope];
   tell_role(dp, s);
@@ -57,8 +57,9 @@ void Mastership::on_switch_up(Datapath& dp) {
 }
 
 void Mastership::on_switch_down(of::Dpid dpid) {
+  const bool forwarded = ours(dpid);
   connected_.erase(dpid);
-  if (ours(dpid)) inner_->on_switch_down(dpid);
+  if (forwarded) inner_->on_switch_down(dpid);
 }
 
 Disposition Mastership::on_packet_in(Datapath& dp, const of::PacketIn& pi) {

@@ -44,13 +44,17 @@ class Mastership final : public App {
     bool master = false;
     std::uint64_t generation = 0;
   };
+  struct Connected {
+    Datapath* dp;
+    std::string scope;  // looked up once, at switch-up: not on every packet-in
+  };
   bool ours(of::Dpid dpid) const;
   void tell_role(Datapath& dp, const Scope& s);
 
   std::unique_ptr<App> inner_;
   ScopeOf scope_of_;
   std::map<std::string, Scope> scopes_;
-  std::map<of::Dpid, Datapath*> connected_;
+  std::map<of::Dpid, Connected> connected_;
 };
 
 }  // namespace fmc::ctl
