@@ -14,6 +14,9 @@ namespace fmc::store::etcd {
 
 namespace {
 
+// A whole (not streamed) answer, taken piece by piece from the parser, is bounded here.
+constexpr std::size_t kMaxReply = 64 * 1024 * 1024;
+
 int millis_until(Deadline d) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(d - std::chrono::steady_clock::now()).count();
   return left <= 0 ? 0 : static_cast<int>(std::min<long long>(left, 60'000));
@@ -134,6 +137,10 @@ Result<HttpReply, std::string> Connection::post(std::string_view path, std::stri
   HttpReply reply;
   while (true) {
     reply.body += parser_.take_body();
+    if (reply.body.size() > kMaxReply) {
+      close();
+      return Unexpected{"an answer from " + to_.to_string() + " over " + std::to_string(kMaxReply) + " bytes"};
+    }
     if (parser_.feed("") == ResponseParser::State::kComplete) break;
     auto got = read_into_parser(deadline);
     if (!got) return Unexpected{got.error()};

@@ -46,7 +46,7 @@ void ResponseParser::next() {
   status_ = 0;
   keep_alive_ = true;
   body_.clear();
-  body_total_ = 0;
+  held_ = 0;
   feed("");
 }
 
@@ -134,7 +134,7 @@ ResponseParser::State ResponseParser::step() {
       auto [p, err] = std::from_chars(line.data(), line.data() + line.size(), size, 16);
       if (line.empty() || err != std::errc() || p != line.data() + line.size()) return fail("malformed chunk size");
       buffer_.erase(0, e + 2);
-      if (size > limits_.max_body || body_total_ + size > limits_.max_body) return fail("body over the limit");
+      if (size > limits_.max_body || held_ + size > limits_.max_body) return fail("body over the limit");
       remaining_ = size;
       phase_ = size == 0 ? Phase::kTrailers : Phase::kChunkData;
       return state_;
@@ -142,7 +142,7 @@ ResponseParser::State ResponseParser::step() {
     case Phase::kChunkData: {
       const std::size_t n = std::min(remaining_, buffer_.size());
       body_.append(buffer_, 0, n);
-      body_total_ += n;
+      held_ += n;
       buffer_.erase(0, n);
       remaining_ -= n;
       if (remaining_ == 0) phase_ = Phase::kChunkEnd;
