@@ -59,7 +59,19 @@ void Election::run() {
   }
 }
 
+void Election::following(std::int64_t generation) {
+  if (generation == followed_) return;
+  followed_ = generation;
+  if (handlers_.follows) handlers_.follows(followed_);
+}
+
 bool Election::campaign() {
+  // While someone holds the key, one read: no lease granted and revoked every retry.
+  auto held = client_.get(key_);
+  if (held && *held) {
+    following((*held)->create_revision);
+    return false;
+  }
   auto lease = client_.grant_lease(ttl_);
   if (!lease) return false;
   // Created under the lease, and only if nobody holds the key: if this process dies,
@@ -67,10 +79,7 @@ bool Election::campaign() {
   auto won = client_.put_if(key_, candidate_, 0, *lease);
   if (!won || !won->done) {
     (void)client_.revoke(*lease);
-    if (won && won->current && won->current->create_revision != followed_) {
-      followed_ = won->current->create_revision;
-      if (handlers_.follows) handlers_.follows(followed_);
-    }
+    if (won && won->current) following(won->current->create_revision);
     return false;
   }
   hold(*lease, won->revision);  // the transaction's revision is the key's create_revision

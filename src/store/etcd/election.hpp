@@ -46,6 +46,7 @@ class Election {
   void run();
   // Campaigns once: true if elected (then holds mastership until it ends).
   bool campaign();
+  void following(std::int64_t generation);  // tells `follows` of a new master
   void hold(std::int64_t lease, std::int64_t generation);
   bool wait(std::chrono::milliseconds d);  // false if stopping
 
