@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -204,9 +205,14 @@ StoreResult<std::vector<LocationChange>> EtcdStore::location_history(const std::
 
 StoreResult<std::int64_t> EtcdStore::put_migration(const MigrationRecord& m) {
   MigrationRecord r = m;
-  auto id = advance("migrations", m.id);
-  if (!id) return Unexpected{id.error()};
-  if (r.id == 0) r.id = *id;
+  // A given id needs the counter at least there; known to be, it costs nothing (a
+  // migration's updates keep its id).
+  if (r.id == 0 || r.id > migrations_counted_) {
+    auto id = advance("migrations", m.id);
+    if (!id) return Unexpected{id.error()};
+    if (r.id == 0) r.id = *id;
+    migrations_counted_ = std::max(migrations_counted_, r.id);
+  }
   if (auto put = write("put_migration", prefix_ + "migrations/" + number_key(r.id), to_json(r).dump()); !put)
     return Unexpected{put.error()};
   return r.id;

@@ -59,7 +59,8 @@ class EtcdStore final : public Store {
 
   etcd::EtcdClient client_;
   std::string prefix_;
-  std::unordered_map<std::string, std::pair<std::int64_t, std::int64_t>> blocks_;  // counter -> [next, last] held
+  std::unordered_map<std::string, std::pair<std::int64_t, std::int64_t>> blocks_;
+  std::int64_t migrations_counted_ = 0;  // the migrations counter is known to be at least this  // counter -> [next, last] held
   bool batching_ = false;
   std::vector<etcd::EtcdClient::Write> held_;
   std::unordered_map<std::string, std::size_t> held_at_;  // key -> index in held_ (a txn takes a key once)
