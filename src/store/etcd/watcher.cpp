@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-
 #include "store/etcd/gateway_json.hpp"
 #include "util/base64.hpp"
 
