@@ -80,6 +80,16 @@ Result<std::unique_ptr<Node>, Failure> Node::start(const Options& options) {
   } catch (const std::system_error& e) {
     return Unexpected{Failure{1, e.what()}};
   }
+  if (n->mastership_) {
+    // Several controllers: each learns the others' records, and judges the services at its sites.
+    auto* fm = n->follow_me_.get();
+    auto answers = [fm, gate = n->mastership_](const std::string& site) {
+      const auto* s = fm->model().site_named(site);
+      const auto* sw = s ? fm->model().switch_named(s->switch_name) : nullptr;
+      return !sw || sw->scope.empty() || gate->masters(sw->scope);
+    };
+    if (auto why = fm->share(answers)) return Unexpected{Failure{1, "cannot follow the shared store: " + *why}};
+  }
   n->campaign();
   if (!options.api.address.empty())
     if (auto f = n->wire_api()) return Unexpected{*f};

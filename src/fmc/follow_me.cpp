@@ -87,6 +87,7 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
     if (auto m = from_record(r)) f->saved_migrations_.push_back(*m);
     else log::warn("follow_me", "stored migration " + std::to_string(r.id) + " has unknown state '" + r.state + "'; skipped");
   }
+  f->db_ = db.get();
   f->writer_ = std::make_unique<store::WriteBehind>(std::move(db), [](const store::StoreError& e) {
     log::error("store", e.message);
   });
@@ -195,6 +196,31 @@ void FollowMe::refresh(std::function<void()> then) {
           then();
         });
       });
+}
+
+std::optional<std::string> FollowMe::share(LocationMapper::Answers answers) {
+  mapper_->answer_for(std::move(answers));
+  store::Feeds feeds{
+      [this](const store::EndpointRecord& r, std::int64_t revision, bool ours) {
+        post_effects([this, r, revision, ours] {
+          locations_->apply_stored(r, revision, ours);
+          return ctl::Effects{};
+        });
+      },
+      [this](const store::MigrationRecord& r, bool ours) {
+        if (ours) return;
+        auto m = from_record(r);
+        if (!m) return;
+        post([this, m = *m] {
+          // The VM may turn up at the target: expected there while the peer's migration runs.
+          if (m.state == MigrationState::kRunning) migrations_.expect(m.vm, m.to_site);
+          else if (m.state != MigrationState::kCompleted) migrations_.done(m.vm);
+          if (migration_manager_) migration_manager_->observe(m);
+        });
+      },
+      [](const std::string& what) { log::warn("store", what); }};
+  if (auto r = db_->follow(std::move(feeds)); !r) return r.error().message;
+  return std::nullopt;
 }
 
 void FollowMe::tick() {

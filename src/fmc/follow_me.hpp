@@ -5,6 +5,7 @@
 // the Location Mapper, which judges placements on the apps' events.
 // One instance serves every switch; the controller must run one worker.
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "controller/app.hpp"
@@ -59,6 +60,10 @@ class FollowMe {
   // from the shared store (after our own pending writes), then runs `then` on the loop.
   // Callable from any thread. If the store cannot be read, `then` runs with what we knew.
   void refresh(std::function<void()> then);
+  // With several controllers on one shared store (after run_on): learns every other
+  // controller's endpoint and migration records as they are written, and judges
+  // placements only for services whose VM is at a site `answers` says is ours.
+  std::optional<std::string> share(LocationMapper::Answers answers);
   // Periodic work (probes, dwell times); call every ~100 ms on the apps' loop.
   void tick();
   const PathMonitor& path_monitor() const { return *path_monitor_; }
@@ -73,6 +78,7 @@ class FollowMe {
   EventBus bus_{&executor_};
   MigrationsInFlight migrations_;
   std::unique_ptr<store::WriteBehind> writer_;
+  store::Store* db_ = nullptr;  // owned by writer_; only for share()
   std::unique_ptr<LocationManager> locations_;
   PacketInCensus census_;
   Histogram convergence_{{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1}};

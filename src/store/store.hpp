@@ -3,6 +3,7 @@
 // current locations, location history, migrations and events. An interface,
 // so that a distributed store (etcd) can replace the embedded SQLite one.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,9 +74,20 @@ struct LeaseRecord {
   bool operator==(const LeaseRecord&) const = default;
 };
 
+// What controllers sharing a store learn of each other's writes (paper §V). Each
+// record comes with the store's revision of it, which grows with every write of
+// its key; `ours` marks what this store wrote itself (a confirmation).
+struct Feeds {
+  std::function<void(const EndpointRecord&, std::int64_t revision, bool ours)> endpoint;
+  std::function<void(const MigrationRecord&, bool ours)> migration;
+  std::function<void(const std::string&)> notice;  // what an operator should know (a conflict, a lost watch)
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+  // On a shared store, written only if no other controller wrote the record since
+  // this one last saw it; if one did, theirs stands and is reported (follow).
   virtual StoreResult<Ok> put_endpoint(const EndpointRecord& e) = 0;
   virtual StoreResult<std::vector<EndpointRecord>> endpoints() = 0;
   virtual StoreResult<Ok> add_location_change(const LocationChange& c) = 0;
@@ -87,6 +99,13 @@ class Store {
   virtual StoreResult<std::vector<EventRecord>> events_since(std::int64_t seq) = 0;
   virtual StoreResult<Ok> put_lease(const LeaseRecord& l) = 0;
   virtual StoreResult<std::vector<LeaseRecord>> leases() = 0;
+  // From now on reports every endpoint and migration record as it changes, starting
+  // with what is stored now, from other threads. A store one controller alone
+  // uses has nothing to report.
+  virtual StoreResult<Ok> follow(Feeds feeds) {
+    (void)feeds;
+    return Ok{};
+  }
   // Groups the writes between them into one transaction (group commit).
   virtual StoreResult<Ok> begin_batch() { return Ok{}; }
   virtual StoreResult<Ok> commit_batch() { return Ok{}; }

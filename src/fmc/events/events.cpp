@@ -11,6 +11,7 @@ const char* to_string(MoveCause c) {
     case MoveCause::kMigration: return "migration";
     case MoveCause::kGratuitousArp: return "gratuitous-arp";
     case MoveCause::kRestored: return "restored";
+    case MoveCause::kPeer: return "peer";
   }
   return "unknown";
 }

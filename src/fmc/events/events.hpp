@@ -19,7 +19,8 @@ struct Location {
   bool operator==(const Location&) const = default;
 };
 
-enum class MoveCause { kTraffic, kDhcp, kMigration, kGratuitousArp, kRestored };
+// kPeer: learnt from another controller through the shared store.
+enum class MoveCause { kTraffic, kDhcp, kMigration, kGratuitousArp, kRestored, kPeer };
 const char* to_string(MoveCause c);
 
 struct EndpointMoved {

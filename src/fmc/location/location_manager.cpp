@@ -20,21 +20,45 @@ void LocationManager::index(Endpoint& e) {
   if (e.visiting_ip) by_ip_[e.visiting_ip->value] = e.name;
 }
 
-void LocationManager::restore(const std::vector<store::EndpointRecord>& records) {
-  for (const auto& r : records) {
-    Endpoint* e = find(r.name);
-    auto mac = net::MacAddr::parse(r.mac);
-    if (!e && r.kind == store::EndpointKind::kClient && mac && model_.site_named(r.home_site)) {
-      e = &endpoints_[r.name];
-      *e = Endpoint{r.name, store::EndpointKind::kClient, *mac, std::nullopt, r.home_site, std::nullopt, std::nullopt};
-    }
-    if (!e || !mac || *mac != e->mac) continue;  // the configuration is authoritative
-    if (auto ip = net::Ipv4Addr::parse(r.ip); ip && e->kind == store::EndpointKind::kClient) e->ip = ip;
-    if (!r.current_site.empty() && model_.site_named(r.current_site))
-      e->current = Location{r.current_site, of::Dpid{r.dpid}, of::PortNo{r.port}};
-    e->visiting_ip = net::Ipv4Addr::parse(r.visiting_ip);
+Endpoint* LocationManager::stored(const store::EndpointRecord& r) {
+  Endpoint* e = find(r.name);
+  auto mac = net::MacAddr::parse(r.mac);
+  if (!e && r.kind == store::EndpointKind::kClient && mac && model_.site_named(r.home_site) && !by_mac(*mac)) {
+    e = &endpoints_[r.name];
+    *e = Endpoint{r.name, store::EndpointKind::kClient, *mac, std::nullopt, r.home_site, std::nullopt, std::nullopt};
     index(*e);
   }
+  if (!e || !mac || *mac != e->mac) return nullptr;  // the configuration is authoritative
+  return e;
+}
+
+void LocationManager::adopt(Endpoint& e, const store::EndpointRecord& r) {
+  if (e.ip && by_ip_.count(e.ip->value) && by_ip_[e.ip->value] == e.name) by_ip_.erase(e.ip->value);
+  if (e.visiting_ip && by_ip_.count(e.visiting_ip->value) && by_ip_[e.visiting_ip->value] == e.name) by_ip_.erase(e.visiting_ip->value);
+  if (auto ip = net::Ipv4Addr::parse(r.ip); ip && e.kind == store::EndpointKind::kClient) e.ip = ip;
+  if (e.kind == store::EndpointKind::kClient && model_.site_named(r.home_site)) e.home_site = r.home_site;
+  if (!r.current_site.empty() && model_.site_named(r.current_site))
+    e.current = Location{r.current_site, of::Dpid{r.dpid}, of::PortNo{r.port}};
+  e.visiting_ip = net::Ipv4Addr::parse(r.visiting_ip);
+  index(e);
+}
+
+void LocationManager::restore(const std::vector<store::EndpointRecord>& records) {
+  for (const auto& r : records)
+    if (Endpoint* e = stored(r)) adopt(*e, r);
+}
+
+void LocationManager::apply_stored(const store::EndpointRecord& r, std::int64_t revision, bool ours) {
+  Endpoint* e = stored(r);
+  if (!e || revision <= e->revision) return;
+  e->revision = revision;
+  if (ours && r.updated_ms != e->saved_ms) return;  // a newer write of ours is on its way
+  const Endpoint before = *e;
+  adopt(*e, r);
+  if (!e->current || (before.current == e->current && before.visiting_ip == e->visiting_ip && before.ip == e->ip &&
+                      before.home_site == e->home_site))
+    return;
+  bus_.publish(EndpointMoved{e->name, before.current, *e->current, MoveCause::kPeer, e->current->site == e->home_site});
 }
 
 Endpoint* LocationManager::find(const std::string& name) {
@@ -113,7 +137,7 @@ const Endpoint& LocationManager::add_client(const net::MacAddr& mac, const std::
   return e;
 }
 
-void LocationManager::save(const Endpoint& e, std::optional<store::LocationChange> change) {
+void LocationManager::save(Endpoint& e, std::optional<store::LocationChange> change) {
   if (!persist_) return;
   store::EndpointRecord r;
   r.name = e.name;
@@ -128,6 +152,7 @@ void LocationManager::save(const Endpoint& e, std::optional<store::LocationChang
   }
   r.visiting_ip = e.visiting_ip ? e.visiting_ip->to_string() : "";
   r.updated_ms = clock_.wall_ms();
+  e.saved_ms = r.updated_ms;
   persist_(r, change);
 }
 

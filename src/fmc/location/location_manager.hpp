@@ -24,6 +24,9 @@ struct Endpoint {
   std::string home_site;
   std::optional<Location> current;
   std::optional<net::Ipv4Addr> visiting_ip;  // routable address in the visited site
+  // Shared store only: the revision of the record last applied, and the stamp of our last write.
+  std::int64_t revision = 0;
+  std::int64_t saved_ms = 0;
 
   bool at_home() const { return !current || current->site == home_site; }
 };
@@ -37,6 +40,12 @@ class LocationManager {
 
   // Re-applies records saved earlier (after a restart); unknown names are ignored.
   void restore(const std::vector<store::EndpointRecord>& records);
+  // A record as the shared store holds it at `revision`: another controller's write
+  // (`ours` false), or the store confirming ours. Revisions no newer than one applied
+  // are ignored, and so is a confirmation of ours that a newer write of ours follows.
+  // A change of place or address is published as EndpointMoved (cause peer); the
+  // record is not written back.
+  void apply_stored(const store::EndpointRecord& r, std::int64_t revision, bool ours);
 
   const Endpoint* by_mac(const net::MacAddr& mac) const;
   const Endpoint* by_ip(net::Ipv4Addr ip) const;  // the endpoint's own address or its visiting one
@@ -57,7 +66,11 @@ class LocationManager {
 
  private:
   Endpoint* find(const std::string& name);
-  void save(const Endpoint& e, std::optional<store::LocationChange> change = std::nullopt);
+  // The stored endpoint of `r` (a client known only from a record is added), or nullptr.
+  Endpoint* stored(const store::EndpointRecord& r);
+  // Takes the record's addresses and location (the configuration stays authoritative).
+  void adopt(Endpoint& e, const store::EndpointRecord& r);
+  void save(Endpoint& e, std::optional<store::LocationChange> change = std::nullopt);
   void index(Endpoint& e);
 
   const model::NetworkModel& model_;

@@ -30,6 +30,13 @@ void MigrationManager::restore(const std::vector<Migration>& saved) {
     if (m.state == MigrationState::kCompleted && model::ServiceSpec::is_part_id(m.vm)) part_dc_[m.vm] = m.to_site;
 }
 
+void MigrationManager::observe(const Migration& m) {
+  if (running_.count(m.id)) return;  // ours
+  history_[m.id] = m;
+  next_id_ = std::max(next_id_, m.id + 1);
+  if (m.state == MigrationState::kCompleted && model::ServiceSpec::is_part_id(m.vm)) part_dc_[m.vm] = m.to_site;
+}
+
 Result<Migration, std::string> MigrationManager::start(const std::string& vm, const std::string& to,
                                                                     const std::string& cause) {
   const Endpoint* e = locations_.by_name(vm);

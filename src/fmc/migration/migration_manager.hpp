@@ -35,6 +35,9 @@ class MigrationManager {
   // History saved earlier; new ids continue after the largest.
   void restore(const std::vector<Migration>& saved);
   void set_veto(Veto veto) { veto_ = std::move(veto); }
+  // A migration another controller sharing the store ordered: kept in the history,
+  // its id not handed out here, a moved part's place learnt.
+  void observe(const Migration& m);
 
   // Who copies services' other parts (disk images, user data); without one they stay put.
   void use_transfer_driver(migration::Driver& transfers) { transfers_ = &transfers; }

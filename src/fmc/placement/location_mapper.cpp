@@ -66,6 +66,7 @@ void LocationMapper::tick() {
 
 void LocationMapper::judge(const model::ServiceSpec& service) {
   if (!policy_) return;
+  if (answers_ && !answers_(dc_of(service.vm))) return;  // another controller's to judge
   placement::ServiceView v;
   v.service = service.name;
   for (const auto& u : service.users) {

@@ -35,6 +35,10 @@ class LocationMapper {
 
   // Who carries decisions out; without one the mapper only judges.
   void use(MigrationManager* migrations) { migrations_ = migrations; }
+  // With several controllers: judges only services whose VM is at a site this controller
+  // answers for (the master of its scope); by default every service.
+  using Answers = std::function<bool(const std::string& site)>;
+  void answer_for(Answers answers) { answers_ = std::move(answers); }
   const model::PlacementSettings& settings() const { return settings_; }
   // Replaces the policy and its parameters (learnt mobility starts afresh).
   void set_settings(const model::PlacementSettings& settings);
@@ -85,6 +89,7 @@ class LocationMapper {
   model::PlacementSettings settings_;
   std::unique_ptr<placement::PlacementPolicy> policy_;
   MigrationManager* migrations_ = nullptr;
+  Answers answers_;
   std::map<std::string, Judged> judged_;  // by service name (its VM) or "service/part"
   std::set<std::string> due_;              // services whose users moved since the last tick
   double next_sweep_s_ = 0;

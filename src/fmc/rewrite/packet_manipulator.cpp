@@ -70,10 +70,12 @@ ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
   if (!e->ip) return out;
   const auto started = clock_.steady();
 
-  // Visiting address: kept while the endpoint stays in the same visited site.
-  if (m.at_home) {
+  // Visiting address: kept while the endpoint stays in the same visited site. A move
+  // learnt from another controller comes with the address that controller chose (or,
+  // until its next record, none: the stale flows go, the tunnel waits).
+  if (m.cause != MoveCause::kPeer && m.at_home) {
     locations_.set_visiting_ip(e->name, std::nullopt);
-  } else if (!m.from || m.from->site != m.to.site || !e->visiting_ip) {
+  } else if (m.cause != MoveCause::kPeer && (!m.from || m.from->site != m.to.site || !e->visiting_ip)) {
     const model::Site* visited = model_.site_named(m.to.site);
     auto address = visited ? allocate_visiting_ip(*visited) : std::nullopt;
     if (!address) {

@@ -185,16 +185,21 @@ EtcdResult<Swap> EtcdClient::put_if(const std::string& key, const std::string& v
   });
 }
 
-EtcdResult<std::int64_t> EtcdClient::commit(const std::vector<Write>& writes) {
-  json ops = json::array();
+EtcdResult<EtcdClient::Committed> EtcdClient::commit(const std::vector<Write>& writes) {
+  json ops = json::array(), compare = json::array();
   for (const auto& w : writes) {
+    if (w.if_revision)
+      compare.push_back({{"key", base64_encode(w.key)}, {"target", "MOD"}, {"result", "EQUAL"}, {"mod_revision", std::to_string(*w.if_revision)}});
     if (w.value && w.value->size() > options_.max_value)
       return Unexpected{EtcdError{EtcdError::Kind::kRefused, "value of " + w.key + " too large"}};
     if (w.value) ops.push_back({{"request_put", {{"key", base64_encode(w.key)}, {"value", base64_encode(*w.value)}}}});
     else ops.push_back({{"request_delete_range", {{"key", base64_encode(w.key)}}}});
   }
-  const json req{{"success", ops}};
-  return parsed<std::int64_t>(call("/v3/kv/txn", req.dump()), [](const json& j) { return header_revision(j); });
+  json req{{"success", ops}};
+  if (!compare.empty()) req["compare"] = compare;
+  return parsed<Committed>(call("/v3/kv/txn", req.dump()), [](const json& j) {
+    return Committed{j.value("succeeded", false), header_revision(j)};
+  });
 }
 
 EtcdResult<std::int64_t> EtcdClient::grant_lease(std::chrono::seconds ttl) {

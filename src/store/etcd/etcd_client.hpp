@@ -65,12 +65,18 @@ class EtcdClient {
   // Puts `value` (under `lease`, if not 0) only if `key`'s mod_revision is `expected`
   // (0: only if the key does not exist).
   EtcdResult<Swap> put_if(const std::string& key, const std::string& value, std::int64_t expected, std::int64_t lease = 0);
-  // Writes that take effect together or not at all (no more than etcd's --max-txn-ops, 128 by default).
+  // Writes that take effect together or not at all (no more than etcd's --max-txn-ops, 128 by
+  // default): none if a key with `if_revision` no longer has that mod_revision (0: absent).
   struct Write {
     std::string key;
     std::optional<std::string> value;  // nullopt: delete the key
+    std::optional<std::int64_t> if_revision = std::nullopt;
   };
-  EtcdResult<std::int64_t> commit(const std::vector<Write>& writes);
+  struct Committed {
+    bool done = false;
+    std::int64_t revision = 0;  // of the store after the transaction
+  };
+  EtcdResult<Committed> commit(const std::vector<Write>& writes);
   EtcdResult<std::int64_t> grant_lease(std::chrono::seconds ttl);
   // Renews the lease; returns the TTL left (0: the lease is gone).
   EtcdResult<std::int64_t> keep_alive(std::int64_t lease);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <random>
 
 namespace fmc::store {
 
@@ -105,7 +106,25 @@ LeaseRecord lease_from(const json& j) {
 
 constexpr std::size_t kMaxTxnOps = 128;
 
+// Unique enough to tell this store's writes from every other controller's.
+std::string new_writer_mark() {
+  std::random_device rd;
+  char b[17];
+  std::snprintf(b, sizeof b, "%08x%08x", rd(), rd());
+  return b;
+}
+
 }  // namespace
+
+EtcdStore::EtcdStore(std::vector<etcd::Endpoint> members, std::string prefix, etcd::EtcdClient::Options options)
+    : client_(std::move(members), options), prefix_(std::move(prefix)), writer_(new_writer_mark()) {}
+
+EtcdStore::~EtcdStore() { watches_.clear(); }
+
+std::uint64_t EtcdStore::conflicts() const {
+  std::lock_guard lock(seen_mu_);
+  return conflicts_;
+}
 
 StoreResult<std::unique_ptr<EtcdStore>> EtcdStore::open(const std::string& members, std::string prefix,
                                                          etcd::EtcdClient::Options options) {
@@ -151,13 +170,14 @@ StoreResult<std::int64_t> EtcdStore::advance(const std::string& name, std::int64
   return Unexpected{StoreError{"etcd: counter " + name + " kept changing under us"}};
 }
 
-StoreResult<Ok> EtcdStore::write(const std::string& what, std::string key, std::optional<std::string> value) {
+StoreResult<Ok> EtcdStore::write(const std::string& what, std::string key, std::optional<std::string> value,
+                                 std::optional<std::int64_t> if_revision) {
   if (batching_) {
     if (auto it = held_at_.find(key); it != held_at_.end()) {
-      held_[it->second].value = std::move(value);  // the latest write of a key wins
+      held_[it->second].value = std::move(value);  // the latest write of a key wins, on the first one's condition
     } else {
       held_at_.emplace(key, held_.size());
-      held_.push_back({std::move(key), std::move(value)});
+      held_.push_back({std::move(key), std::move(value), if_revision});
     }
     return Ok{};
   }
@@ -174,22 +194,154 @@ StoreResult<Ok> EtcdStore::begin_batch() {
 StoreResult<Ok> EtcdStore::commit_batch() {
   batching_ = false;
   std::vector<etcd::EtcdClient::Write> writes = std::move(held_);
+  auto endpoints = std::move(held_endpoints_);
   held_.clear();
   held_at_.clear();
+  held_endpoints_.clear();
   for (std::size_t i = 0; i < writes.size(); i += kMaxTxnOps) {
     const std::vector<etcd::EtcdClient::Write> part(writes.begin() + static_cast<long>(i),
                                                     writes.begin() + static_cast<long>(std::min(writes.size(), i + kMaxTxnOps)));
-    if (auto r = client_.commit(part); !r) return Unexpected{failed("committing " + std::to_string(part.size()) + " writes", r.error())};
+    auto r = client_.commit(part);
+    if (!r) return Unexpected{failed("committing " + std::to_string(part.size()) + " writes", r.error())};
+    if (r->done) {
+      for (const auto& w : part)
+        if (auto it = endpoints.find(w.key); it != endpoints.end()) saw_endpoint(w.key, it->second, r->revision, true);
+      continue;
+    }
+    // An endpoint changed under us: the rest as one transaction, the endpoints one by one.
+    std::vector<etcd::EtcdClient::Write> plain;
+    for (const auto& w : part)
+      if (!w.if_revision) plain.push_back(w);
+    if (!plain.empty())
+      if (auto rest = client_.commit(plain); !rest)
+        return Unexpected{failed("committing " + std::to_string(plain.size()) + " writes", rest.error())};
+    for (const auto& w : part)
+      if (auto it = endpoints.find(w.key); w.if_revision && it != endpoints.end())
+        if (auto one = put_endpoint_now(w.key, it->second); !one) return one;
+  }
+  return Ok{};
+}
+
+std::optional<std::int64_t> EtcdStore::known_revision(const std::string& key) const {
+  std::lock_guard lock(seen_mu_);
+  auto it = seen_.find(key);
+  return it == seen_.end() ? std::nullopt : std::optional<std::int64_t>(it->second);
+}
+
+void EtcdStore::saw_endpoint(const std::string& key, const EndpointRecord& e, std::int64_t revision, bool ours) {
+  std::function<void(const EndpointRecord&, std::int64_t, bool)> feed;
+  {
+    std::lock_guard lock(seen_mu_);
+    auto& seen = seen_[key];
+    seen = std::max(seen, revision);
+    feed = feeds_.endpoint;
+  }
+  if (feed) feed(e, revision, ours);
+}
+
+StoreResult<Ok> EtcdStore::put_endpoint_now(const std::string& key, const EndpointRecord& e) {
+  json j = to_json(e);
+  j["by"] = writer_;
+  auto swap = client_.put_if(key, j.dump(), known_revision(key).value_or(0));
+  if (!swap) return Unexpected{failed("put_endpoint", swap.error())};
+  if (swap->done) {
+    saw_endpoint(key, e, swap->revision, true);
+    return Ok{};
+  }
+  {
+    std::lock_guard lock(seen_mu_);
+    ++conflicts_;
+  }
+  if (!swap->current) {  // deleted meanwhile (not by a controller): write it afresh
+    {
+      std::lock_guard lock(seen_mu_);
+      seen_[key] = 0;
+    }
+    return put_endpoint_now(key, e);
+  }
+  notice(e.name + " was written by another controller since this one last read it; theirs stands");
+  report(*swap->current);
+  return Ok{};
+}
+
+void EtcdStore::notice(const std::string& what) {
+  std::function<void(const std::string&)> tell;
+  {
+    std::lock_guard lock(seen_mu_);
+    tell = feeds_.notice;
+  }
+  if (tell) tell(what);
+}
+
+void EtcdStore::report(const etcd::KeyValue& kv) {
+  try {
+    const json j = json::parse(kv.value);
+    const bool ours = j.value("by", std::string()) == writer_;
+    if (kv.key.rfind(prefix_ + "endpoints/", 0) == 0) return saw_endpoint(kv.key, endpoint_from(j), kv.mod_revision, ours);
+    std::function<void(const MigrationRecord&, bool)> feed;
+    {
+      std::lock_guard lock(seen_mu_);
+      feed = feeds_.migration;
+    }
+    if (feed && kv.key.rfind(prefix_ + "migrations/", 0) == 0) feed(migration_from(j), ours);
+  } catch (const std::exception& e) {
+    notice(kv.key + " holds an unreadable record (" + e.what() + "); ignored");
+  }
+}
+
+StoreResult<std::int64_t> EtcdStore::report_all() {
+  std::int64_t revision = 0;
+  for (const char* what : {"endpoints/", "migrations/"}) {
+    auto r = client_.range_prefix(prefix_ + what);
+    if (!r) return Unexpected{failed(std::string("reading ") + what, r.error())};
+    for (const auto& kv : r->kvs) report(kv);
+    revision = revision ? std::min(revision, r->revision) : r->revision;
+  }
+  return revision;
+}
+
+StoreResult<Ok> EtcdStore::follow(Feeds feeds) {
+  {
+    std::lock_guard lock(seen_mu_);
+    feeds_ = std::move(feeds);
+  }
+  auto revision = report_all();
+  if (!revision) return Unexpected{revision.error()};
+  for (const char* what : {"endpoints/", "migrations/"}) {
+    etcd::Watcher::Handlers h{
+        [this](const std::vector<etcd::WatchEvent>& events, std::int64_t) {
+          for (const auto& e : events)
+            if (e.type == etcd::WatchEvent::Type::kPut) report(e.kv);
+        },
+        [this, what](std::int64_t compacted) {
+          notice(std::string("the watch of ") + what + " lost history up to revision " + std::to_string(compacted) +
+                 "; reading everything again");
+          if (auto again = report_all(); !again) notice(again.error().message);
+        },
+        [this, what](bool up, const std::string& why) {
+          if (!up) notice(std::string("the watch of ") + what + " was interrupted: " + why);
+        }};
+    watches_.push_back(std::make_unique<etcd::Watcher>(client_.endpoints(), prefix_ + what, *revision + 1, std::move(h)));
   }
   return Ok{};
 }
 
 StoreResult<Ok> EtcdStore::put_endpoint(const EndpointRecord& e) {
-  return write("put_endpoint", prefix_ + "endpoints/" + segment(e.name), to_json(e).dump());
+  std::string key = prefix_ + "endpoints/" + segment(e.name);
+  if (!batching_) return put_endpoint_now(key, e);
+  json j = to_json(e);
+  j["by"] = writer_;
+  held_endpoints_[key] = e;
+  return write("put_endpoint", key, j.dump(), known_revision(key).value_or(0));
 }
 
 StoreResult<std::vector<EndpointRecord>> EtcdStore::endpoints() {
-  return read_all<EndpointRecord>(client_.range_prefix(prefix_ + "endpoints/"), "endpoints", endpoint_from);
+  auto r = client_.range_prefix(prefix_ + "endpoints/");
+  if (r) {
+    std::lock_guard lock(seen_mu_);
+    for (const auto& kv : r->kvs) seen_[kv.key] = std::max(seen_[kv.key], kv.mod_revision);
+  }
+  return read_all<EndpointRecord>(r, "endpoints", endpoint_from);
 }
 
 StoreResult<Ok> EtcdStore::add_location_change(const LocationChange& c) {
@@ -213,7 +365,9 @@ StoreResult<std::int64_t> EtcdStore::put_migration(const MigrationRecord& m) {
     if (r.id == 0) r.id = *id;
     migrations_counted_ = std::max(migrations_counted_, r.id);
   }
-  if (auto put = write("put_migration", prefix_ + "migrations/" + number_key(r.id), to_json(r).dump()); !put)
+  json j = to_json(r);
+  j["by"] = writer_;
+  if (auto put = write("put_migration", prefix_ + "migrations/" + number_key(r.id), j.dump()); !put)
     return Unexpected{put.error()};
   return r.id;
 }

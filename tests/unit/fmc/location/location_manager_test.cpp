@@ -110,3 +110,69 @@ TEST(LocationManager, RestoresSavedStateButTrustsTheConfiguration) {
   EXPECT_EQ(client->ip->to_string(), "10.10.2.150");
   EXPECT_TRUE(after.moves.empty());  // restoring is not moving
 }
+
+namespace {
+
+store::EndpointRecord vm1_record(const Location& at, const std::string& visiting_ip, std::int64_t stamp) {
+  return store::EndpointRecord{"vm1", store::EndpointKind::kVm, "02:00:00:01:00:10", "10.1.0.10", "dc1", at.site,
+                               at.dpid.value, at.port.value, visiting_ip, stamp};
+}
+
+}  // namespace
+
+TEST(LocationManager, AnotherControllersRecordMovesTheEndpointWithoutWritingItBack) {
+  Fixture f;
+  f.lm.apply_stored(vm1_record(kDc2, "10.2.0.200", 5), 7, false);
+  ASSERT_EQ(f.moves.size(), 1u);
+  EXPECT_EQ(f.moves[0].cause, MoveCause::kPeer);
+  EXPECT_EQ(f.moves[0].to, kDc2);
+  EXPECT_FALSE(f.moves[0].at_home);
+  EXPECT_TRUE(f.saved.empty());
+  EXPECT_EQ(f.lm.by_ip(*net::Ipv4Addr::parse("10.2.0.200"))->name, "vm1");
+  // The same record again, or an older one, changes nothing.
+  f.lm.apply_stored(vm1_record(kDc2, "10.2.0.200", 5), 7, false);
+  f.lm.apply_stored(vm1_record(kDc1, "", 4), 6, false);
+  EXPECT_EQ(f.moves.size(), 1u);
+  EXPECT_EQ(f.lm.by_name("vm1")->current, kDc2);
+  // A new visiting address alone is news too (the tunnel changes); the old one is freed.
+  f.lm.apply_stored(vm1_record(kDc2, "10.2.0.201", 6), 8, false);
+  EXPECT_EQ(f.moves.size(), 2u);
+  EXPECT_FALSE(f.lm.by_ip(*net::Ipv4Addr::parse("10.2.0.200")));
+}
+
+TEST(LocationManager, OurOwnConfirmationRestoresOurWriteButNotOverANewerOneOfOurs) {
+  Fixture f;
+  f.clock.set(std::chrono::milliseconds(2000));
+  ASSERT_TRUE(f.lm.move("vm1", kDc2, MoveCause::kMigration));
+  const auto first = f.saved.back();
+  // Another controller's older write arrives first (revision 10), then the store confirms ours (11).
+  f.lm.apply_stored(vm1_record(kDc1, "", 1500), 10, false);
+  EXPECT_EQ(f.lm.by_name("vm1")->current, kDc1);
+  f.lm.apply_stored(first, 11, true);
+  EXPECT_EQ(f.lm.by_name("vm1")->current, kDc2) << "our write is the newer: it stands";
+
+  // A confirmation of a write of ours that a newer one of ours replaced does not move it back.
+  f.clock.set(std::chrono::milliseconds(3000));
+  ASSERT_TRUE(f.lm.move("vm1", kDc1, MoveCause::kMigration));
+  const auto moves = f.moves.size();
+  f.lm.apply_stored(first, 12, true);
+  EXPECT_EQ(f.lm.by_name("vm1")->current, kDc1);
+  EXPECT_EQ(f.moves.size(), moves);
+}
+
+TEST(LocationManager, AClientFirstKnownFromAnotherControllerIsAdded) {
+  Fixture f;
+  store::EndpointRecord r{"client-02:00:00:0a:00:99", store::EndpointKind::kClient, "02:00:00:0a:00:99", "10.10.2.150",
+                          "wlan2", "wlan2", 0xa2, 2, "", 9};
+  f.lm.apply_stored(r, 3, false);
+  const Endpoint* e = f.lm.by_ip(*net::Ipv4Addr::parse("10.10.2.150"));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->home_site, "wlan2");
+  ASSERT_EQ(f.moves.size(), 1u);
+  EXPECT_TRUE(f.moves[0].at_home);
+  // A record that contradicts the configuration (vm1 under another MAC) is ignored.
+  auto forged = vm1_record(kDc2, "", 10);
+  forged.mac = "02:00:00:0a:00:99";
+  f.lm.apply_stored(forged, 4, false);
+  EXPECT_FALSE(f.lm.by_name("vm1")->current);
+}

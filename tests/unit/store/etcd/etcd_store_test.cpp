@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "store/etcd/watcher.hpp"
 #include "support/etcd_process.hpp"
@@ -264,4 +265,104 @@ TEST(EtcdStore, ABatchIsCommittedWhenItEndsInTransactionsOfAtMost128) {
   auto lost = s->commit_batch();
   ASSERT_FALSE(lost) << "a batch that cannot be committed says so";
   EXPECT_NE(lost.error().message.find("no etcd member answered"), std::string::npos) << lost.error().message;
+}
+
+namespace {
+
+// What a store's feeds reported, in order.
+struct Reported {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::tuple<EndpointRecord, std::int64_t, bool>> endpoints;
+  std::vector<std::pair<MigrationRecord, bool>> migrations;
+
+  Feeds feeds() {
+    return Feeds{[this](const EndpointRecord& r, std::int64_t rev, bool ours) {
+                   std::lock_guard lock(mu);
+                   endpoints.emplace_back(r, rev, ours);
+                   cv.notify_all();
+                 },
+                 [this](const MigrationRecord& m, bool ours) {
+                   std::lock_guard lock(mu);
+                   migrations.emplace_back(m, ours);
+                   cv.notify_all();
+                 },
+                 nullptr};
+  }
+  bool wait_for(std::function<bool()> done) { return wait_until(mu, cv, done); }
+};
+
+EndpointRecord at(const std::string& site, std::uint64_t dpid, std::int64_t stamp) {
+  return EndpointRecord{"client1", EndpointKind::kClient, "02:00:00:0a:00:64", "10.10.1.100", "wlan1", site, dpid, 2, "",
+                        stamp};
+}
+
+}  // namespace
+
+TEST(EtcdStore, FollowReportsWhatIsStoredThenEveryChangeAndMarksItsOwnWrites) {
+  EtcdProcess etcd;
+  auto a = open_store(etcd), b = open_store(etcd);
+  ASSERT_TRUE(b->put_endpoint(at("wlan1", 0xa1, 1)));
+  Reported seen;
+  ASSERT_TRUE(a->follow(seen.feeds()));
+  ASSERT_TRUE(seen.wait_for([&] { return seen.endpoints.size() == 1; }));
+  EXPECT_EQ(std::get<0>(seen.endpoints[0]).current_site, "wlan1");
+  EXPECT_FALSE(std::get<2>(seen.endpoints[0]));
+
+  ASSERT_TRUE(b->endpoints());  // b learns the revision it wrote at
+  ASSERT_TRUE(b->put_endpoint(at("wlan2", 0xa2, 2)));
+  ASSERT_TRUE(a->put_migration(MigrationRecord{0, "vm1", "dc1", "dc2", "running", 5, 0, "test"}));
+  ASSERT_TRUE(seen.wait_for([&] {
+    return std::any_of(seen.endpoints.begin(), seen.endpoints.end(), [](auto& e) { return std::get<0>(e).current_site == "wlan2"; }) &&
+           !seen.migrations.empty();
+  }));
+  std::lock_guard lock(seen.mu);
+  const auto& moved = *std::find_if(seen.endpoints.begin(), seen.endpoints.end(),
+                                    [](auto& e) { return std::get<0>(e).current_site == "wlan2"; });
+  EXPECT_FALSE(std::get<2>(moved)) << "b's write is not a's";
+  EXPECT_GT(std::get<1>(moved), std::get<1>(seen.endpoints[0]));
+  EXPECT_EQ(seen.migrations[0].first.vm, "vm1");
+  EXPECT_TRUE(seen.migrations[0].second) << "a's own migration comes back marked as its own";
+}
+
+TEST(EtcdStore, OfTwoWritesOnTheSameRevisionTheFirstStandsAndTheOtherWriterIsToldIt) {
+  EtcdProcess etcd;
+  auto a = open_store(etcd), b = open_store(etcd);
+  ASSERT_TRUE(a->put_endpoint(at("wlan1", 0xa1, 1)));
+  ASSERT_TRUE(a->endpoints());
+  ASSERT_TRUE(b->endpoints());  // both have seen the same revision
+  Reported told_a, told_b;
+  ASSERT_TRUE(b->follow(told_b.feeds()));
+  ASSERT_TRUE(a->put_endpoint(at("wlan2", 0xa2, 2)));  // first
+  ASSERT_TRUE(b->put_endpoint(at("dc9", 0x99, 3)));      // on the revision before a's: refused
+  EXPECT_EQ(a->conflicts(), 0u);
+  EXPECT_EQ(b->conflicts(), 1u);
+  auto stored = a->endpoints();
+  ASSERT_TRUE(stored);
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ((*stored)[0].current_site, "wlan2");
+  // b was told what stands (from the refusal, and from its watch).
+  ASSERT_TRUE(told_b.wait_for([&] {
+    return std::any_of(told_b.endpoints.begin(), told_b.endpoints.end(),
+                       [](auto& e) { return std::get<0>(e).current_site == "wlan2" && !std::get<2>(e); });
+  }));
+  // Having been told, b's next write is on the current revision and stands.
+  ASSERT_TRUE(b->put_endpoint(at("wlan1", 0xa1, 4)));
+  EXPECT_EQ(b->conflicts(), 1u);
+  EXPECT_EQ((*a->endpoints())[0].current_site, "wlan1");
+}
+
+TEST(EtcdStore, ABatchWithAnEndpointChangedUnderItKeepsTheOtherWritesAndTheirEndpoint) {
+  EtcdProcess etcd;
+  auto a = open_store(etcd), b = open_store(etcd);
+  ASSERT_TRUE(a->put_endpoint(at("wlan1", 0xa1, 1)));
+  ASSERT_TRUE(b->endpoints());
+  ASSERT_TRUE(a->put_endpoint(at("wlan2", 0xa2, 2)));
+  ASSERT_TRUE(b->begin_batch());
+  ASSERT_TRUE(b->put_endpoint(at("dc9", 0x99, 3)));
+  ASSERT_TRUE(b->put_lease(LeaseRecord{"wlan1", "10.10.1.100", "c", "02:00:00:0a:00:64", "bound", 100, ""}));
+  ASSERT_TRUE(b->commit_batch());
+  EXPECT_EQ(b->conflicts(), 1u);
+  EXPECT_EQ((*a->endpoints())[0].current_site, "wlan2");
+  EXPECT_EQ(a->leases()->size(), 1u);
 }
