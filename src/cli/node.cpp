@@ -1,5 +1,6 @@
 #include "cli/node.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -104,6 +105,9 @@ Result<std::unique_ptr<Node>, Failure> Node::start(const Options& options) {
 std::optional<Failure> Node::wire_follow_me() {
   auto model = model::load_network_yaml(options_.network_file);
   if (!model) return Failure{2, model.error().to_string()};
+  for (const auto& scope : options_.scopes)
+    if (std::none_of(model->switches.begin(), model->switches.end(), [&](const auto& sw) { return sw.scope == scope; }))
+      return Failure{2, "--scopes names '" + scope + "', a scope no switch in " + options_.network_file + " has"};
   Result<std::unique_ptr<FollowMe>, std::string> created = Unexpected{std::string()};
   if (!options_.etcd_members.empty()) {
     auto db = store::EtcdStore::open(options_.etcd_members);
@@ -168,7 +172,7 @@ std::set<std::string> Node::scopes() const {
   std::set<std::string> out;
   if (options_.etcd_members.empty() || !follow_me_) return out;  // one controller: it controls every switch
   for (const auto& sw : follow_me_->model().switches)
-    if (!sw.scope.empty()) out.insert(sw.scope);
+    if (!sw.scope.empty() && (options_.scopes.empty() || options_.scopes.count(sw.scope))) out.insert(sw.scope);
   return out;
 }
 

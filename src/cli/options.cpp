@@ -34,6 +34,8 @@ const char* const kUsage = R"(usage: fmc-controller [options]
   --controller-id NAME     this controller's name in the scope elections (default: the host name);
                            with --store etcd:// and switches with a 'scope' in the YAML, controllers
                            campaign per scope and only the master of a scope controls its switches
+  --scopes A,B             campaign only for these scopes (default: every scope in the YAML); the
+                           switches of the others reach this controller's apps never
   --mastership-ttl S       how long a dead master keeps its scopes (default 3; 2 to 60)
   --api ADDR:PORT          serve the northbound REST API there (needs --network; port 0 = any)
   --api-token-file PATH    the API's bearer token: the file's first line (required with --api)
@@ -68,7 +70,7 @@ void check(bool ok, const std::string& why) {
 }
 
 constexpr std::string_view kValued[] = {"--listen", "--port", "--threads", "--echo-interval", "--dead-after", "--port-file",
-                                        "--network", "--db", "--store", "--controller-id", "--mastership-ttl", "--api", "--migrate-command", "--transfer-command",
+                                        "--network", "--db", "--store", "--controller-id", "--scopes", "--mastership-ttl", "--api", "--migrate-command", "--transfer-command",
                                         "--api-token-file", "--api-port-file", "--api-tls-cert", "--api-tls-key",
                                         "--duplicate-dpid", "--versions", "--log-level"};
 
@@ -95,6 +97,17 @@ void take(Options& o, std::string_view flag, const std::string& value, std::stri
     check(!value.empty() && value.size() <= 64 && value.find_first_of("/ \t") == std::string::npos,
           "--controller-id expects a name of up to 64 characters without '/' or spaces");
     o.controller_id = value;
+  } else if (flag == "--scopes") {
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const std::string scope(rest.substr(0, comma));
+      check(!scope.empty() && scope.size() <= 64 && scope.find_first_of("/ \t") == std::string::npos,
+            "--scopes expects scope names separated by commas, got '" + value + "'");
+      o.scopes.insert(scope);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    check(!o.scopes.empty(), "--scopes expects at least one scope name");
   } else if (flag == "--mastership-ttl") {
     o.mastership_ttl = std::chrono::seconds(number(flag, value, 60));
     check(o.mastership_ttl >= std::chrono::seconds(2), "--mastership-ttl must be at least 2 seconds");
@@ -170,6 +183,7 @@ Result<Options, std::string> parse_options(const std::vector<std::string>& args)
     check(!fmc || o.controller.threads == 1, "--network runs the Follow-Me Cloud apps on one worker: use --threads 1");
     check(fmc || !o.migrate_libvirt, "--migrate-libvirt needs --network");
     check(stores_given <= 1, "--db and --store name the database twice: give one");
+    check(o.scopes.empty() || !o.etcd_members.empty(), "--scopes needs --store etcd://... (scopes are elected on etcd)");
     check(fmc || stores_given == 0, "--db and --store hold the Follow-Me Cloud state: they need --network");
     check(fmc || o.migrate_command.empty(), "--migrate-command needs --network");
     check(!o.migrate_libvirt || o.migrate_command.empty(), "--migrate-libvirt and --migrate-command exclude each other");

@@ -3,6 +3,7 @@
 // checked. Parsing touches nothing but the API token file.
 #include <chrono>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct Options {
   std::string db_path = "/var/lib/fmc/fmc.db";  // SQLite, unless etcd is given
   std::string etcd_members;                     // "host:port,...": the store is etcd
   std::string controller_id;                    // this controller's name in scope elections
+  std::set<std::string> scopes;                 // campaigned for; empty = every scope in the YAML
   std::chrono::seconds mastership_ttl{3};       // how long a dead master holds its scopes
   std::string migrate_command, transfer_command;  // empty: none
   bool migrate_libvirt = false;

@@ -56,15 +56,14 @@ case $scenario in
 esac
 etcd_start_cluster fmc-failover "$members" "$work" || fail "etcd did not start"
 
-# fig1's dc1 switch in a scope of its own.
-sed 's/  - {name: s-dc1,   dpid: 0xd1, ports: {uplink: 1, vm1: 2}}/  - {name: s-dc1,   dpid: 0xd1, ports: {uplink: 1, vm1: 2}, scope: east}/' \
-  config/fig1.yaml >"$work/net.yaml"
+# fig1's dc1 switch in a scope of its own, the one both controllers campaign for.
+sed 's/dpid: 0xd1, scope: heidelberg,/dpid: 0xd1, scope: east,/' config/fig1.yaml >"$work/net.yaml"
 grep -q "scope: east" "$work/net.yaml" || fail "could not put s-dc1 in a scope"
 
 start() {  # NAME [PORT]: a controller, on a free port or again on its old one
   rm -f "$work/$1.port"
   "$controller_bin" --listen 127.0.0.1 --port "${2:-0}" --port-file "$work/$1.port" --network "$work/net.yaml" \
-    --store "etcd://$ETCD_ENDPOINTS" --controller-id "controller-$1" --mastership-ttl "${MASTERSHIP_TTL:-3}" >>"$work/$1.log" 2>&1 &
+    --store "etcd://$ETCD_ENDPOINTS" --controller-id "controller-$1" --scopes east --mastership-ttl "${MASTERSHIP_TTL:-3}" >>"$work/$1.log" 2>&1 &
   pid[$1]=$!
   for _ in $(seq 100); do [ -s "$work/$1.port" ] && { cp "$work/$1.port" "$work/$1.port.last"; return 0; }; sleep 0.1; done
   fail "controller $1 did not start"

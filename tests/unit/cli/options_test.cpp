@@ -72,6 +72,17 @@ TEST(Options, TheStoreIsSqliteOrEtcdAndNamedOnce) {
   EXPECT_NE(refusal({"--store", "etcd://h:1"}).find("need --network"), std::string::npos);
 }
 
+TEST(Options, ScopesAreNamedListsAndNeedEtcd) {
+  auto o = parse_options({"--network", "n.yaml", "--store", "etcd://h:1", "--scopes", "east,west"});
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_EQ(o->scopes, (std::set<std::string>{"east", "west"}));
+  EXPECT_NE(refusal({"--network", "n.yaml", "--scopes", "east"}).find("needs --store etcd"), std::string::npos);
+  EXPECT_NE(refusal({"--network", "n.yaml", "--store", "etcd://h:1", "--scopes", "east,,west"}).find("separated by commas"),
+            std::string::npos);
+  EXPECT_NE(refusal({"--network", "n.yaml", "--store", "etcd://h:1", "--scopes", "a/b"}).find("separated by commas"),
+            std::string::npos);
+}
+
 TEST(Options, TheApiNeedsATokenOfSixteenCharactersAndTheNetwork) {
   const std::string good = token_file("0123456789abcdef"), short_one = token_file("short");
   auto o = parse_options({"--network", "n.yaml", "--api", "127.0.0.1:0", "--api-token-file", good});
