@@ -29,51 +29,88 @@ import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
-from api_client import Api, EventStream  # noqa: E402
-from harness import (TESTBED, Controller, Lab, ovs_ensure_running, pinger_results, sh,  # noqa: E402
+from api_client import Api, EventStream, EventStreams  # noqa: E402
+from harness import (TESTBED, Controller, EtcdCluster, Lab, ovs_ensure_running, pinger_results, sh,  # noqa: E402
                      tcp_session_result, wait_until)
 
 CONFIG = os.path.join(ROOT, "config", "fig1.yaml")
+SCOPES = ("heidelberg", "berlin")  # fig1.yaml's network scopes: each DC with its near WLAN
 
 
 def progress(msg):
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def data_packet_ins(api):
-    """PACKET_INs that carried data traffic (not ARP, DHCP or path probes) so far."""
-    _, text = api.call("GET", "/metrics")
-    m = re.search(r'^fmc_packet_ins_by_type_total\{type="ipv4"\} (\S+)$', text, re.M)
-    return float(m.group(1)) if m else math.nan
+def data_packet_ins(apis):
+    """PACKET_INs that carried data traffic (not ARP, DHCP or path probes) so far, at every controller."""
+    total = 0.0
+    for api in apis:
+        _, text = api.call("GET", "/metrics")
+        m = re.search(r'^fmc_packet_ins_by_type_total\{type="ipv4"\} (\S+)$', text, re.M)
+        total += float(m.group(1)) if m else math.nan
+    return total
 
 
-def run_scenario(name, follow_me, args, work):
+def flows_per_scope(prefix):
+    """{scope: flows on its switches' bridges} (fig1.yaml's switch names)."""
+    out = {}
+    for switch, scope in (("s-dc1", "heidelberg"), ("s-wlan1", "heidelberg"), ("s-dc2", "berlin"), ("s-wlan2", "berlin")):
+        dump = sh("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", f"{prefix}-{switch}", check=False)
+        out[scope] = out.get(scope, 0) + sum(1 for line in dump.splitlines() if "cookie=" in line)
+    return out
+
+
+def start_controllers(name, follow_me, args, work, distributed):
+    """The run's controllers: one on SQLite, or (distributed) one per network scope
+    of fig1.yaml, sharing a 3-member etcd cluster. Returns ({scope: Controller}, the
+    etcd cluster or None, the token)."""
+    token = secrets.token_urlsafe(24)
+    token_file = os.path.join(work, f"{name}.token")
+    with open(token_file, "w") as f:
+        f.write(token + "\n")
+    etcd = None
+    if distributed:
+        etcd = EtcdCluster("fmce", 3, work)
+        etcd.start()
+    ctls = {}
+    for scope in (SCOPES if distributed else (None,)):
+        home = os.path.join(work, f"{name}-{scope or 'all'}")
+        os.makedirs(home)
+        extra = ["--api", "127.0.0.1:0", "--api-token-file", token_file, "--api-port-file", os.path.join(home, "api-port")]
+        if follow_me:
+            extra += ["--migrate-command", f"{sys.executable} {TESTBED} migrate {CONFIG} {{vm}} {{to}} --prefix fmcx "
+                                           f"--downtime-ms {args.downtime_ms}",
+                      "--transfer-command", f"{sys.executable} {TESTBED} transfer {CONFIG} {{vm}} {{to}} --prefix fmcx"]
+        if distributed:
+            extra += ["--controller-id", f"fmc-{scope}", "--scopes", scope]
+        db = f"etcd://{etcd.endpoints}" if distributed else os.path.join(home, "fmc.db")
+        ctls[scope] = Controller(args.controller, CONFIG, db, home, extra)
+    return ctls, etcd, token
+
+
+def run_scenario(name, follow_me, args, work, distributed=False):
     """Returns [(t_seconds, rtt_ms or None)] and the events' times.
 
     With follow-me the controller may migrate VMs (--migrate-command, the
     testbed's migration emulator): the Location Mapper decides when, from the
-    delays its Path Monitor measures. Without, it only keeps the network going."""
-    token = secrets.token_urlsafe(24)
-    token_file, api_port_file = os.path.join(work, f"{name}.token"), os.path.join(work, f"{name}.api-port")
-    with open(token_file, "w") as f:
-        f.write(token + "\n")
-    extra = ["--api", "127.0.0.1:0", "--api-token-file", token_file, "--api-port-file", api_port_file]
-    if follow_me:
-        extra += ["--migrate-command", f"{sys.executable} {TESTBED} migrate {CONFIG} {{vm}} {{to}} --prefix fmcx "
-                                       f"--downtime-ms {args.downtime_ms}",
-                  "--transfer-command", f"{sys.executable} {TESTBED} transfer {CONFIG} {{vm}} {{to}} --prefix fmcx"]
-    ctl = Controller(args.controller, CONFIG, os.path.join(work, f"{name}.db"), work, extra)
+    delays its Path Monitor measures. Without, it only keeps the network going.
+    Distributed: one controller per network scope on a shared etcd; the roam
+    and the migration both cross from one scope to the other."""
+    ctls, etcd, token = start_controllers(name, follow_me, args, work, distributed)
     lab = Lab(CONFIG, "fmcx", args.linkem, args.vms)
     stream, echo = None, None
     try:
-        ctl.start()
-        api_port = int(open(api_port_file).read())
-        stream, api = EventStream(api_port, token), Api(api_port, token)
+        for ctl in ctls.values():
+            ctl.start()
+        ports = [int(open(os.path.join(ctl.work, "api-port")).read()) for ctl in ctls.values()]
+        stream = EventStreams([EventStream(port, token) for port in ports])
+        apis = [Api(port, token) for port in ports]
+        api = apis[0]
         progress(f"{name}: bringing up the testbed ({'QEMU guest' if args.vms == 'qemu' else 'namespace'} vm1)")
-        lab.up(ctl.port)
+        lab.up(next(iter(ctls.values())).port, {scope: c.port for scope, c in ctls.items()} if distributed else None)
         if args.vms == "netns":
             echo = lab.echo_server("vm1", 7)
-        before = data_packet_ins(api)
+        before = data_packet_ins(apis)
         session = lab.tcp_session("client1", "10.1.0.10", 7, args.duration - 1)
         time.sleep(0.5)  # its process started: the pinger's first packet does not share the CPU with that
         pinger = lab.pinger("client1", "10.1.0.10", args.duration)
@@ -82,7 +119,7 @@ def run_scenario(name, follow_me, args, work):
         progress(f"{name}: pinging vm1 from client1 every 10 ms for {args.duration:.0f} s")
         time.sleep(args.duration * 0.2)
         # Home rules are proactive: starting the sessions should cost the controller nothing.
-        events["data_packet_ins_at_start"] = data_packet_ins(api) - before
+        events["data_packet_ins_at_start"] = data_packet_ins(apis) - before
         events["roam"] = time.time() - start
         lab.roam("client1", "wlan2")
         progress(f"{name}: client1 roamed wlan1 -> wlan2 at {events['roam']:.1f} s")
@@ -119,6 +156,7 @@ def run_scenario(name, follow_me, args, work):
         progress(f"{name}: {answered} of {len(timeline)} pings answered")
         events["tcp"] = tcp_session_result(session)
         progress(f"{name}: TCP session {events['tcp']}")
+        events["flows"] = flows_per_scope("fmcx")
         return timeline, events
     finally:
         if echo:
@@ -126,8 +164,11 @@ def run_scenario(name, follow_me, args, work):
             echo.wait()
         if stream:
             stream.close()
-        ctl.stop()
+        for ctl in ctls.values():
+            ctl.stop()
         lab.down()
+        if etcd:
+            etcd.stop()
 
 
 def svg_plot(series, path, duration):
@@ -191,6 +232,49 @@ def summarise(timeline, events):
     return lines
 
 
+def fmt(v):
+    return "n/a" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
+
+
+def follow_me_lines(s, ev, args):
+    """The summary of one run with follow-me."""
+    blackout = s["blackout_ms"]
+    switched = (("no ping lost" if blackout is None else f"{blackout:.0f} ms after the first lost ping") + ", at " +
+                ("QEMU's switchover" if ev.get("moved_by") == "migration" else "the guest's announcement at dc2"))
+    return [
+        f"  first-packet latency          {fmt(s['first_packet_ms'])} ms, {fmt(s['first_packet_penalty_ms'])} ms above "
+        f"the next pings' (bar < 5 ms; paper: ~150 ms from reactive rules); data packets that reached the controller "
+        f"as the sessions started: {ev['data_packet_ins_at_start']:.0f} (home rules are proactive)",
+        f"  near, before the roam         {fmt(s['near_before_roam_ms'])} ms   (paper: 1 ms)",
+        f"  far, after roam, before move  {fmt(s['far_ms'])} ms   (paper: 50 ms)",
+        f"  after the VM followed         {fmt(s['after_ms'])} ms   (paper: 1 ms; the network path wlan2-dc2 alone, "
+        f"as the Path Monitor measures it: {fmt(ev['paths'].get('wlan2-dc2'))} ms — the rest is the "
+        f"{args.vm_accel.split(',')[0] + ' guest' if args.vms == 'qemu' else 'namespace VM'} answering)",
+        f"  Location Mapper decided       at {ev['decision']:.1f} s, {ev['decision'] - ev['roam']:.1f} s after the roam (scores {ev['decision_scores']})",
+        f"  latency dropped below 10 ms   at {fmt(s['latency_dropped_at_s'])} s (migration started at {ev['migration_start']:.1f} s)",
+        f"  hypervisor-reported downtime  {s['reported_downtime_ms']} ms, migration took {ev['migration_end'] - ev['migration_start']:.2f} s",
+        f"  pings lost around migration   {s['lost_during_migration']} (bar: downtime / 10 ms + 1 = {s['strict_loss']}; "
+        f"paper: 'few')",
+        f"  vm1's traffic sent to dc2     {switched}; "
+        f"pings lost after that: {fmt(s['lost_after_seen'])} (the controller's share; bound 1)",
+        f"  TCP session client1 -> vm1:7  {'survived' if tcp_ok(ev['tcp']) else 'BROKE'}: {ev['tcp']['echoed']} of "
+        f"{ev['tcp']['sent']} lines echoed in order, longest silence {ev['tcp'].get('max_gap_ms', 0):.0f} ms "
+        f"{ev['tcp']['error']}",
+        f"  the service's other parts     " + "; ".join(
+            f"{n} ({mib:.0f} MiB, {'follows' if follows else 'pinned'}) in {dc}" for n, (dc, follows, mib) in ev["parts"].items())
+        + (f"; profile copied to dc2 by {ev['profile_moved_at']:.1f} s" if ev.get("profile_moved_at") else ""),
+        f"  paths measured (round trip)   {', '.join(f'{k} {v:.1f} ms' for k, v in sorted(ev['paths'].items()))}",
+    ]
+
+
+def followed(s, ev):
+    """The bars a run with follow-me must meet."""
+    return (s["after_ms"] is not None and s["after_ms"] < 10 and s["far_ms"] is not None and s["far_ms"] > 40
+            and s["lost_after_seen"] is not None and s["lost_after_seen"] <= 1 and tcp_ok(ev["tcp"])
+            and ev["data_packet_ins_at_start"] == 0
+            and ev["parts"].get("profile", ("",))[0] == "dc2" and ev["parts"].get("library", ("",))[0] == "dc1")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--controller", required=True)
@@ -206,50 +290,31 @@ def main():
     work = tempfile.mkdtemp()
     with_fmc, ev_fmc = run_scenario("with-follow-me", True, args, work)
     without, ev_none = run_scenario("without-follow-me", False, args, work)
+    distributed, ev_dist = run_scenario("distributed", True, args, work, distributed=True)
 
     with open(os.path.join(args.out, "timeline.csv"), "w") as f:
-        f.write("time_s,with_follow_me_rtt_ms,without_follow_me_rtt_ms\n")
-        for (t, a), (_, b) in zip(with_fmc, without):
-            f.write(f"{t:.2f},{'' if a is None else a},{'' if b is None else b}\n")
+        f.write("time_s,with_follow_me_rtt_ms,without_follow_me_rtt_ms,distributed_rtt_ms\n")
+        for (t, a), (_, b), (_, c) in zip(with_fmc, without, distributed):
+            f.write(f"{t:.2f},{'' if a is None else a},{'' if b is None else b},{'' if c is None else c}\n")
     svg = os.path.join(args.out, "fig5.svg")
-    svg_plot([("with follow-me", "#c0392b", with_fmc), ("without follow-me", "#2c3e50", without)], svg, args.duration)
+    svg_plot([("with follow-me", "#c0392b", with_fmc), ("without follow-me", "#2c3e50", without),
+              ("with follow-me, distributed", "#27ae60", distributed)], svg, args.duration)
     sh("rsvg-convert", "-w", "900", svg, "-o", os.path.join(args.out, "fig5.png"))
 
-    s_fmc, s_none = summarise(with_fmc, ev_fmc), summarise(without, ev_none)
-    def fmt(v):
-        return "n/a" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
-    blackout = s_fmc["blackout_ms"]
-    switched = (("no ping lost" if blackout is None else f"{blackout:.0f} ms after the first lost ping") + ", at " +
-                ("QEMU's switchover" if ev_fmc.get("moved_by") == "migration" else "the guest's announcement at dc2"))
+    s_fmc, s_none, s_dist = summarise(with_fmc, ev_fmc), summarise(without, ev_none), summarise(distributed, ev_dist)
     report = [
         "Follow-Me Cloud experiment (paper Fig. 5), emulated testbed",
         f"  duration {args.duration:.0f} s, ping every 10 ms, client1 roams wlan1 -> wlan2 at {ev_fmc['roam']:.1f} s",
         (f"  VM: QEMU guest ({args.vm_accel}), Debian kernel + busybox, 128 MiB, live-migrated over QMP"
          if args.vms == "qemu" else f"  VM: network-namespace emulator, pause {args.downtime_ms} ms"),
         "",
-        "with follow-me:",
-        f"  first-packet latency          {fmt(s_fmc['first_packet_ms'])} ms, {fmt(s_fmc['first_packet_penalty_ms'])} ms above "
-        f"the next pings' (bar < 5 ms; paper: ~150 ms from reactive rules); data packets that reached the controller "
-        f"as the sessions started: {ev_fmc['data_packet_ins_at_start']:.0f} (home rules are proactive)",
-        f"  near, before the roam         {fmt(s_fmc['near_before_roam_ms'])} ms   (paper: 1 ms)",
-        f"  far, after roam, before move  {fmt(s_fmc['far_ms'])} ms   (paper: 50 ms)",
-        f"  after the VM followed         {fmt(s_fmc['after_ms'])} ms   (paper: 1 ms; the network path wlan2-dc2 alone, "
-        f"as the Path Monitor measures it: {fmt(ev_fmc['paths'].get('wlan2-dc2'))} ms — the rest is the "
-        f"{args.vm_accel.split(',')[0] + ' guest' if args.vms == 'qemu' else 'namespace VM'} answering)",
-        f"  Location Mapper decided       at {ev_fmc['decision']:.1f} s, {ev_fmc['decision'] - ev_fmc['roam']:.1f} s after the roam (scores {ev_fmc['decision_scores']})",
-        f"  latency dropped below 10 ms   at {fmt(s_fmc['latency_dropped_at_s'])} s (migration started at {ev_fmc['migration_start']:.1f} s)",
-        f"  hypervisor-reported downtime  {s_fmc['reported_downtime_ms']} ms, migration took {ev_fmc['migration_end'] - ev_fmc['migration_start']:.2f} s",
-        f"  pings lost around migration   {s_fmc['lost_during_migration']} (bar: downtime / 10 ms + 1 = {s_fmc['strict_loss']}; "
-        f"paper: 'few')",
-        f"  vm1's traffic sent to dc2     {switched}; "
-        f"pings lost after that: {fmt(s_fmc['lost_after_seen'])} (the controller's share; bound 1)",
-        f"  TCP session client1 -> vm1:7  {'survived' if tcp_ok(ev_fmc['tcp']) else 'BROKE'}: {ev_fmc['tcp']['echoed']} of "
-        f"{ev_fmc['tcp']['sent']} lines echoed in order, longest silence {ev_fmc['tcp'].get('max_gap_ms', 0):.0f} ms "
-        f"{ev_fmc['tcp']['error']}",
-        f"  the service's other parts     " + "; ".join(
-            f"{n} ({mib:.0f} MiB, {'follows' if follows else 'pinned'}) in {dc}" for n, (dc, follows, mib) in ev_fmc["parts"].items())
-        + (f"; profile copied to dc2 by {ev_fmc['profile_moved_at']:.1f} s" if ev_fmc.get("profile_moved_at") else ""),
-        f"  paths measured (round trip)   {', '.join(f'{k} {v:.1f} ms' for k, v in sorted(ev_fmc['paths'].items()))}",
+        "with follow-me (one controller, SQLite):",
+        *follow_me_lines(s_fmc, ev_fmc, args),
+        "with follow-me, distributed (a controller per network scope — heidelberg: dc1, wlan1; berlin: dc2, wlan2 —",
+        "  on a 3-member etcd cluster; the roam and the migration cross from one scope to the other):",
+        *follow_me_lines(s_dist, ev_dist, args),
+        f"  flows on each scope's switches at the end: {', '.join(f'{k} {v}' for k, v in ev_dist['flows'].items())} "
+        f"(one controller: {', '.join(f'{k} {v}' for k, v in ev_fmc['flows'].items())})",
         "without follow-me:",
         f"  after the roam                {fmt(s_none['far_ms'])} ms   (paper: stays at 50 ms)",
         "",
@@ -258,10 +323,7 @@ def main():
     with open(os.path.join(args.out, "summary.txt"), "w") as f:
         f.write("\n".join(report) + "\n")
     print("\n".join(report))
-    ok = (s_fmc["after_ms"] is not None and s_fmc["after_ms"] < 10 and s_fmc["far_ms"] is not None and s_fmc["far_ms"] > 40
-          and s_fmc["lost_after_seen"] is not None and s_fmc["lost_after_seen"] <= 1 and tcp_ok(ev_fmc["tcp"]) and tcp_ok(ev_none["tcp"])
-          and ev_fmc["data_packet_ins_at_start"] == 0
-          and ev_fmc["parts"].get("profile", ("",))[0] == "dc2" and ev_fmc["parts"].get("library", ("",))[0] == "dc1")
+    ok = followed(s_fmc, ev_fmc) and followed(s_dist, ev_dist) and tcp_ok(ev_none["tcp"])
     sys.exit(0 if ok else 1)
 
 

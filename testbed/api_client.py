@@ -87,3 +87,23 @@ class EventStream:
 
     def close(self):
         self.sock.close()
+
+
+class EventStreams:
+    """Several controllers' event streams read as one: what EventStream offers,
+    over all of them (each event at the time its own stream received it)."""
+
+    def __init__(self, streams):
+        self.streams = streams
+
+    @property
+    def events(self):
+        return [e for _, e in sorted((t, e) for s in self.streams for t, e in zip(list(s.times), list(s.events)))]
+
+    def first(self, kind, pred=lambda d: True, since=0.0):
+        found = [f for f in (s.first(kind, pred, since) for s in self.streams) if f]
+        return min(found, key=lambda f: f[0]) if found else None
+
+    def close(self):
+        for s in self.streams:
+            s.close()

@@ -2,6 +2,7 @@
 """fmc-testbed: builds the paper's Fig. 1 from the same YAML the controller reads.
 
   fmc_testbed.py up      CONFIG --controller tcp:127.0.0.1:6653 [--prefix fmc] [--vms netns|qemu]
+                         [--scope-controller SCOPE=TARGET[,TARGET...]]...
   fmc_testbed.py down    CONFIG [--prefix fmc]
   fmc_testbed.py migrate CONFIG VM TO_DC [--downtime-ms 100]
   fmc_testbed.py roam    CONFIG CLIENT TO_NETWORK
@@ -132,7 +133,9 @@ class Testbed:
         return rules
 
     # -- commands --
-    def up(self, controller, protocols, vms="netns"):
+    def up(self, controller, protocols, vms="netns", scope_controllers=None):
+        """Every bridge connects to `controller`, or, if its switch has a scope
+        in `scope_controllers` ({scope: [target, ...]}), to all of that scope's."""
         self.add_ns(self.router_ns)
         run("ip", "netns", "exec", self.router_ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
         # Loose reverse-path filtering (as Debian ships): a home switch sends a
@@ -144,7 +147,7 @@ class Testbed:
             br = self.bridge(site_name)
             vsctl("add-br", br, "--", "set", "bridge", br, "datapath_type=netdev", f"protocols={protocols}",
                   "fail_mode=secure", f"other-config:datapath-id={int(str(sw['dpid']), 0):016x}",
-                  "--", "set-controller", br, controller)
+                  "--", "set-controller", br, *(scope_controllers or {}).get(sw.get("scope"), [controller]))
             self.state.add("bridges", br)
             self.build_uplink(site_name, site, sw)
         guests = []
@@ -418,6 +421,8 @@ def main():
     ap.add_argument("args", nargs="*")
     ap.add_argument("--prefix", default="fmc", help="name prefix of everything created (max 4 characters)")
     ap.add_argument("--controller", default="tcp:127.0.0.1:6653")
+    ap.add_argument("--scope-controller", action="append", default=[], metavar="SCOPE=TARGET[,TARGET...]",
+                    help="the controllers of one network scope (its switches connect to all of them)")
     ap.add_argument("--protocols", default="OpenFlow13")
     ap.add_argument("--downtime-ms", type=float, default=100.0, help="the namespace emulator's pause")
     ap.add_argument("--vms", choices=["netns", "qemu"], default="netns",
@@ -429,7 +434,13 @@ def main():
     try:
         if a.command == "up":
             try:
-                tb.up(a.controller, a.protocols, a.vms)
+                scopes = {}
+                for spec in a.scope_controller:
+                    scope, _, targets = spec.partition("=")
+                    if not scope or not targets:
+                        ap.error(f"--scope-controller expects SCOPE=TARGET[,TARGET...], got '{spec}'")
+                    scopes[scope] = targets.split(",")
+                tb.up(a.controller, a.protocols, a.vms, scopes)
             except BaseException:
                 tb.down()
                 raise

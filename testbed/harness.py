@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 TESTBED = os.path.join(ROOT, "testbed", "fmc_testbed.py")
@@ -79,8 +80,83 @@ def ovs_ensure_running():
     sh("bash", "-c", f"source {OVS_LIB} && ovs_ensure_running")
 
 
+class EtcdCluster:
+    """A real etcd cluster (Debian's etcd-server): each member in a network
+    namespace of its own (PREFIX-etcdN, 10.254.0.1N), all on one Linux bridge
+    (PREFIX-etc) whose address, 10.254.0.1, is how the controllers reach them;
+    data and logs under `work`. Tuned for a LAN as scripts/lib/etcd.sh is."""
+
+    SUBNET = "10.254.0"
+
+    def __init__(self, prefix, size, work):
+        self.prefix, self.size, self.work = prefix, size, work
+        self.bridge = f"{prefix}-etc"
+        self.procs = []
+
+    def ns(self, i):
+        return f"{self.prefix}-etcd{i}"
+
+    def address(self, i):
+        return f"{self.SUBNET}.{10 + i}"
+
+    @property
+    def endpoints(self):
+        return ",".join(f"{self.address(i)}:2379" for i in range(self.size))
+
+    def start(self):
+        sh("ip", "link", "add", self.bridge, "type", "bridge")
+        sh("ip", "addr", "add", f"{self.SUBNET}.1/24", "dev", self.bridge)
+        sh("ip", "link", "set", self.bridge, "up")
+        cluster = ",".join(f"m{i}=http://{self.address(i)}:2380" for i in range(self.size))
+        for i in range(self.size):
+            ns, outer = self.ns(i), f"{self.prefix}e{i}"
+            sh("ip", "netns", "add", ns)
+            sh("ip", "link", "add", outer, "type", "veth", "peer", "name", f"{self.prefix}f{i}")
+            sh("ip", "link", "set", f"{self.prefix}f{i}", "netns", ns)
+            sh("ip", "-n", ns, "link", "set", f"{self.prefix}f{i}", "name", "eth0")
+            sh("ip", "-n", ns, "addr", "add", f"{self.address(i)}/24", "dev", "eth0")
+            for dev in ("eth0", "lo"):
+                sh("ip", "-n", ns, "link", "set", dev, "up")
+            sh("ip", "link", "set", outer, "master", self.bridge)
+            sh("ip", "link", "set", outer, "up")
+            url = f"http://{self.address(i)}"
+            log = open(os.path.join(self.work, f"etcd{i}.log"), "a")
+            self.procs.append(subprocess.Popen(
+                ["ip", "netns", "exec", ns, "/usr/bin/etcd", "--name", f"m{i}", "--data-dir", os.path.join(self.work, f"etcd{i}"),
+                 "--listen-client-urls", f"{url}:2379", "--advertise-client-urls", f"{url}:2379",
+                 "--listen-peer-urls", f"{url}:2380", "--initial-advertise-peer-urls", f"{url}:2380",
+                 "--initial-cluster", cluster, "--initial-cluster-token", self.prefix,
+                 "--heartbeat-interval", "50", "--election-timeout", "500"], stdout=log, stderr=subprocess.STDOUT))
+        for i in range(self.size):
+            if not wait_until(lambda i=i: self._answers(i), bool, 30):
+                raise RuntimeError(f"etcd member {i} did not start: see {self.work}/etcd{i}.log")
+
+    def _answers(self, i):
+        try:
+            req = urllib.request.Request(f"http://{self.address(i)}:2379/v3/kv/range", data=b'{"key":"AA=="}')
+            urllib.request.urlopen(req, timeout=1).read()
+            return True
+        except OSError:
+            return False
+
+    def stop(self):
+        for p in self.procs:
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        self.procs = []
+        for i in range(self.size):
+            sh("ip", "netns", "del", self.ns(i), check=False)
+            sh("ip", "link", "del", f"{self.prefix}e{i}", check=False)
+        sh("ip", "link", "del", self.bridge, check=False)
+
+
 class Controller:
-    """fmc-controller in Follow-Me Cloud mode on a free loopback port."""
+    """fmc-controller in Follow-Me Cloud mode on a free loopback port; `db` is
+    a SQLite file or "etcd://members" (the store several controllers share)."""
 
     def __init__(self, binary, network, db, work, extra=()):
         self.binary, self.network, self.db, self.work = os.path.abspath(binary), network, db, work
@@ -94,7 +170,7 @@ class Controller:
         if os.path.exists(port_file):
             os.remove(port_file)
         args = [self.binary, "--listen", "127.0.0.1", "--port", str(self.port or 0), "--port-file", port_file,
-                "--network", self.network, "--db", self.db] + self.extra
+                "--network", self.network] + (["--store", self.db] if self.db.startswith("etcd://") else ["--db", self.db]) + self.extra
         self.proc = subprocess.Popen(args, stdout=open(self.log_path, "a"), stderr=subprocess.STDOUT)
         for _ in range(100):
             if os.path.exists(port_file) and open(port_file).read().strip():
@@ -131,8 +207,11 @@ class Lab:
     def ns(self, host):
         return f"{self.prefix}-{host}"
 
-    def up(self, controller_port):
-        self._run("up", "--controller", f"tcp:127.0.0.1:{controller_port}", "--vms", self.vms)
+    def up(self, controller_port, scope_ports=None):
+        """Every switch connects to the controller on `controller_port`, or, with
+        `scope_ports` ({scope: port}), each scope's switches to their controller."""
+        scopes = [f"--scope-controller={scope}=tcp:127.0.0.1:{port}" for scope, port in (scope_ports or {}).items()]
+        self._run("up", "--controller", f"tcp:127.0.0.1:{controller_port}", "--vms", self.vms, *scopes)
         self.wait_connected()
 
     def wait_connected(self):

@@ -33,6 +33,9 @@ struct EndpointRecord {
   std::uint32_t port = 0;
   std::string visiting_ip;   // routable address while visiting, else empty
   std::int64_t updated_ms = 0;
+  // Its port went down or away: whoever sees it next sees a move, not a spoof. Kept by
+  // shared stores (other controllers must know); SQLite does not keep it (nor a restart).
+  bool detached = false;
   bool operator==(const EndpointRecord&) const = default;
 };
 

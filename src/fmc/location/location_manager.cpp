@@ -40,6 +40,7 @@ void LocationManager::adopt(Endpoint& e, const store::EndpointRecord& r) {
   if (!r.current_site.empty() && model_.site_named(r.current_site))
     e.current = Location{r.current_site, of::Dpid{r.dpid}, of::PortNo{r.port}};
   e.visiting_ip = net::Ipv4Addr::parse(r.visiting_ip);
+  e.detached = r.detached;
   index(e);
 }
 
@@ -93,6 +94,7 @@ bool LocationManager::move(const std::string& name, const Location& to, MoveCaus
   if (e->current == to) return true;
   const auto from = e->current;
   e->current = to;
+  e->detached = false;
   save(*e, store::LocationChange{name, from ? from->site : "", to.site, to_string(cause), clock_.wall_ms()});
   bus_.publish(EndpointMoved{name, from, to, cause, to.site == e->home_site});
   return true;
@@ -116,6 +118,13 @@ void LocationManager::set_visiting_ip(const std::string& name, std::optional<net
   if (e->visiting_ip) by_ip_.erase(e->visiting_ip->value);
   e->visiting_ip = ip;
   index(*e);
+  save(*e);
+}
+
+void LocationManager::set_detached(const std::string& name, bool detached) {
+  Endpoint* e = find(name);
+  if (!e || e->detached == detached) return;
+  e->detached = detached;
   save(*e);
 }
 
@@ -151,6 +160,7 @@ void LocationManager::save(Endpoint& e, std::optional<store::LocationChange> cha
     r.port = e.current->port.value;
   }
   r.visiting_ip = e.visiting_ip ? e.visiting_ip->to_string() : "";
+  r.detached = e.detached;
   r.updated_ms = clock_.wall_ms();
   e.saved_ms = r.updated_ms;
   persist_(r, change);

@@ -27,6 +27,7 @@ struct Endpoint {
   // Shared store only: the revision of the record last applied, and the stamp of our last write.
   std::int64_t revision = 0;
   std::int64_t saved_ms = 0;
+  bool detached = false;  // its port went down or away (it may turn up anywhere)
 
   bool at_home() const { return !current || current->site == home_site; }
 };
@@ -58,6 +59,8 @@ class LocationManager {
   // Binds an address to an endpoint. Refused (false) if another endpoint owns it.
   bool assign_ip(const std::string& name, net::Ipv4Addr ip);
   void set_visiting_ip(const std::string& name, std::optional<net::Ipv4Addr> ip);
+  // The port `name` is attached at went down or away (true), or came back (false).
+  void set_detached(const std::string& name, bool detached);
   // A client renumbered into another network (DHCP) now has its home there.
   // If it is attached there, EndpointMoved (at home) tells the others.
   void rehome(const std::string& name, const std::string& site);

@@ -64,12 +64,16 @@ void MobilityDetector::on_switch_down(of::Dpid dpid) {
 
 void MobilityDetector::on_port_status(of::Dpid dpid, const of::PortStatus& ps) {
   const PortKey key{dpid.value, ps.desc.port_no.value};
-  if (ps.reason == of::port_reason::kDelete || (ps.desc.state & kPortStateLinkDown)) quiet_.insert(key);
+  const bool down = ps.reason == of::port_reason::kDelete || (ps.desc.state & kPortStateLinkDown);
+  if (down) quiet_.insert(key);
   else quiet_.erase(key);
+  // Told to every controller (through the store): the endpoint there may turn up in their scope.
+  for (const Endpoint* e : locations_.all())
+    if (e->current && e->current->dpid == dpid && e->current->port == ps.desc.port_no) locations_.set_detached(e->name, down);
 }
 
 bool MobilityDetector::old_location_quiet(const Endpoint& e) const {
-  return !e.current || quiet_.count(PortKey{e.current->dpid.value, e.current->port.value}) > 0;
+  return !e.current || e.detached || quiet_.count(PortKey{e.current->dpid.value, e.current->port.value}) > 0;
 }
 
 void MobilityDetector::refuse(const Endpoint& e, const PacketContext& p, bool plausible) {

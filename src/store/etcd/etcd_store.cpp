@@ -54,7 +54,7 @@ json to_json(const EndpointRecord& e) {
           {"mac", e.mac},           {"ip", e.ip},
           {"home_site", e.home_site}, {"current_site", e.current_site},
           {"dpid", e.dpid},         {"port", e.port},
-          {"visiting_ip", e.visiting_ip}, {"updated_ms", e.updated_ms}};
+          {"visiting_ip", e.visiting_ip}, {"updated_ms", e.updated_ms}, {"detached", e.detached}};
 }
 EndpointRecord endpoint_from(const json& j) {
   return EndpointRecord{j.at("name").get<std::string>(),
@@ -66,7 +66,8 @@ EndpointRecord endpoint_from(const json& j) {
                         j.at("dpid").get<std::uint64_t>(),
                         j.at("port").get<std::uint32_t>(),
                         j.at("visiting_ip").get<std::string>(),
-                        j.at("updated_ms").get<std::int64_t>()};
+                        j.at("updated_ms").get<std::int64_t>(),
+                        j.value("detached", false)};
 }
 
 json to_json(const LocationChange& c) {
