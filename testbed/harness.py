@@ -209,10 +209,27 @@ class Lab:
 
     def up(self, controller_port, scope_ports=None):
         """Every switch connects to the controller on `controller_port`, or, with
-        `scope_ports` ({scope: port}), each scope's switches to their controller."""
-        scopes = [f"--scope-controller={scope}=tcp:127.0.0.1:{port}" for scope, port in (scope_ports or {}).items()]
+        `scope_ports` ({scope: port or [ports]}), each scope's switches to its controllers."""
+        scopes = []
+        for scope, ports in (scope_ports or {}).items():
+            targets = ",".join(f"tcp:127.0.0.1:{p}" for p in (ports if isinstance(ports, (list, tuple)) else [ports]))
+            scopes.append(f"--scope-controller={scope}={targets}")
         self._run("up", "--controller", f"tcp:127.0.0.1:{controller_port}", "--vms", self.vms, *scopes)
-        self.wait_connected()
+        if scope_ports:
+            for sw in self.SWITCHES:
+                if not wait_until(lambda sw=sw: self.master_of(sw), bool, 20):
+                    raise RuntimeError(f"no controller became MASTER of {self.prefix}-{sw}")
+        else:
+            self.wait_connected()
+
+    def master_of(self, switch):
+        """The target ("tcp:127.0.0.1:PORT") the switch holds as MASTER, or None."""
+        uuids = sh("ovs-vsctl", "--timeout=5", "get", "bridge", f"{self.prefix}-{switch}", "controller", check=False)
+        for uuid in uuids.strip().strip("[]").split(","):
+            uuid = uuid.strip()
+            if uuid and sh("ovs-vsctl", "--timeout=5", "get", "controller", uuid, "role", check=False).strip() == "master":
+                return sh("ovs-vsctl", "--timeout=5", "get", "controller", uuid, "target").strip().strip('"')
+        return None
 
     def wait_connected(self):
         for sw in self.SWITCHES:
