@@ -9,9 +9,17 @@ every 10 ms. For every move it reports
     the Packet Manipulator;
   - pings lost beyond what the migration itself explains: the hypervisor-
     reported downtime plus the requests in flight to the old location.
-Usage: move_convergence.py --controller BIN --linkem BIN [--moves 20]
+With --distributed, each DC and its WLAN are a network scope with a
+controller of its own (config/fig1.yaml's scopes) on a 3-member etcd
+cluster, and every move crosses scopes: the controller of the target scope
+detects it, the other learns it through etcd. Convergence is then from the
+detection (the EndpointMoved event's log time at the detecting controller)
+to the last barrier-confirmed flows at either controller (log times: the
+same machine's clock, millisecond resolution).
+Usage: move_convergence.py --controller BIN --linkem BIN [--moves 20] [--distributed]
 """
 import argparse
+import json
 import math
 import os
 import re
@@ -22,9 +30,10 @@ import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
-from harness import Controller, Lab, ovs_ensure_running, pinger_results, sh  # noqa: E402
+from harness import Controller, EtcdCluster, Lab, ovs_ensure_running, pinger_results, sh  # noqa: E402
 
 CONFIG = os.path.join(ROOT, "tests", "integration", "testbed.yaml")
+SCOPED = os.path.join(ROOT, "config", "fig1.yaml")
 CONVERGED = re.compile(r"vm1 at \w+: flows confirmed in (\d+) us")
 
 
@@ -33,25 +42,68 @@ def pct(values, p):
     return v[min(len(v) - 1, int(math.ceil(p / 100 * len(v))) - 1)]
 
 
+def log_entries(ctl, skip):
+    """The controller's JSON log lines after the first `skip`."""
+    out = []
+    for line in ctl.log().splitlines()[skip:]:
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            pass
+    return out
+
+
+def cross_scope_convergence_us(ctls, skips, target):
+    """From the move's detection (a non-peer EndpointMoved of vm1 to `target`) to the
+    last confirmation of its flows, over every controller's log; None if either is missing."""
+    detected, confirmed = [], []
+    for ctl, skip in zip(ctls, skips):
+        for e in log_entries(ctl, skip):
+            msg = e.get("msg", "")
+            if msg.startswith("EndpointMoved "):
+                moved = json.loads(msg.split(" ", 1)[1])
+                if moved["endpoint"] == "vm1" and moved["to"]["site"] == target and moved["cause"] != "peer":
+                    detected.append(e["ts"])
+            elif CONVERGED.search(msg) and f"vm1 at {target}:" in msg:
+                confirmed.append(e["ts"])
+    if not detected or len(confirmed) < len(ctls):
+        return None
+    return int((max(confirmed) - min(detected)) * 1e6)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--controller", required=True)
     ap.add_argument("--linkem", required=True)
     ap.add_argument("--moves", type=int, default=20)
     ap.add_argument("--downtime-ms", type=int, default=50)
+    ap.add_argument("--distributed", action="store_true", help="a controller per scope on etcd; every move crosses scopes")
     a = ap.parse_args()
     ovs_ensure_running()
     work = tempfile.mkdtemp()
-    ctl = Controller(a.controller, CONFIG, os.path.join(work, "fmc.db"), work)
-    lab = Lab(CONFIG, "fmcb", a.linkem)
+    etcd = EtcdCluster("fmcq", 3, work) if a.distributed else None
+    config = SCOPED if a.distributed else CONFIG
+    if a.distributed:
+        etcd.start()
+        ctls = []
+        for scope in ("heidelberg", "berlin"):
+            os.makedirs(os.path.join(work, scope))
+            ctls.append(Controller(a.controller, config, f"etcd://{etcd.endpoints}", os.path.join(work, scope),
+                                   ["--controller-id", f"fmc-{scope}", "--scopes", scope]))
+    else:
+        ctls = [Controller(a.controller, config, os.path.join(work, "fmc.db"), work)]
+    ctl = ctls[0]
+    lab = Lab(config, "fmcb", a.linkem)
     rows = []
     try:
-        ctl.start()
-        lab.up(ctl.port)
+        for c in ctls:
+            c.start()
+        lab.up(ctl.port, {"heidelberg": ctls[0].port, "berlin": ctls[1].port} if a.distributed else None)
         sh("ip", "netns", "exec", lab.ns("client1"), "ping", "-c", "3", "-W", "2", "10.1.0.10")
         target = "dc2"
         for i in range(a.moves):
             before = len(CONVERGED.findall(ctl.log()))
+            skips = [len(c.log().splitlines()) for c in ctls]
             pinger = lab.pinger("client1", "10.1.0.10", 1.2)
             time.sleep(0.3)
             report = lab.migrate("vm1", target, a.downtime_ms)
@@ -61,17 +113,23 @@ def main():
             explained = math.ceil((report["downtime_ms"] + (rtts[0] if rtts else 0.0) / 2) / 10)
             time.sleep(0.2)
             conv = CONVERGED.findall(ctl.log())[before:]
-            rows.append({"move": i + 1, "to": target, "convergence_us": int(conv[-1]) if conv else None,
+            converged = (cross_scope_convergence_us(ctls, skips, target) if a.distributed
+                         else int(conv[-1]) if conv else None)
+            rows.append({"move": i + 1, "to": target, "convergence_us": converged,
                          "downtime_ms": report["downtime_ms"], "lost": lost, "beyond": max(0, lost - explained)})
             print(f"move {i + 1:2d} -> {target}: converged in {rows[-1]['convergence_us']} us, downtime "
                   f"{report['downtime_ms']} ms, {lost} pings lost ({rows[-1]['beyond']} beyond the downtime)", flush=True)
             target = "dc1" if target == "dc2" else "dc2"
     finally:
-        ctl.stop()
+        for c in ctls:
+            c.stop()
         lab.down()
+        if etcd:
+            etcd.stop()
+        sh("rm", "-rf", work)
     conv = [r["convergence_us"] for r in rows if r["convergence_us"] is not None]
     beyond = [r["beyond"] for r in rows]
-    print(f"\nmove convergence over {len(conv)} moves: p50 {pct(conv, 50) / 1000:.2f} ms, p99 {pct(conv, 99) / 1000:.2f} ms, "
+    print(f"\nmove convergence{' across scopes' if a.distributed else ''} over {len(conv)} moves: p50 {pct(conv, 50) / 1000:.2f} ms, p99 {pct(conv, 99) / 1000:.2f} ms, "
           f"max {max(conv) / 1000:.2f} ms")
     print(f"pings lost beyond downtime + in-flight, per migration: mean {statistics.mean(beyond):.2f}, max {max(beyond)} "
           f"(interval 10 ms)")

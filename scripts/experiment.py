@@ -9,7 +9,7 @@ follow-me, vm1 is then live-migrated to dc2 and the latency drops back to
 The controller decides alone: its Path Monitor measures the delays, its
 Location Mapper (threshold policy, config/fig1.yaml) orders the migration
 once wlan2 has been the better place for the dwell time. vm1 is a real QEMU
-guest (Debian's kernel, busybox; TCG without /dev/kvm) live-migrated over
+guest (Debian's kernel, busybox; TCG without a usable /dev/kvm) live-migrated over
 QMP between hypervisors at dc1 and dc2 (--vms netns: the namespace
 emulator instead). A TCP session from client1 to the guest's echo server
 runs across the roam and the migration and must survive whole.
@@ -30,6 +30,7 @@ import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
+import qemu_guest  # noqa: E402
 from api_client import Api, EventStream, EventStreams  # noqa: E402
 from harness import (TESTBED, Controller, EtcdCluster, Lab, ovs_ensure_running, pinger_results, sh,  # noqa: E402
                      tcp_session_result, wait_until)
@@ -287,7 +288,7 @@ def main():
     ap.add_argument("--only-distributed", action="store_true",
                     help="only the distributed run (a controller per scope on etcd), checked against the same bars")
     args = ap.parse_args()
-    args.vm_accel = "KVM" if os.access("/dev/kvm", os.W_OK) else "TCG, no KVM here"
+    args.vm_accel = "KVM" if qemu_guest.accelerator() == "kvm" else "TCG, no usable KVM here"
     os.makedirs(args.out, exist_ok=True)
     ovs_ensure_running()
     work = tempfile.mkdtemp()

@@ -2,7 +2,7 @@
 of testbed/guest/), its NIC a TAP device on a site's Open vSwitch bridge,
 and its live migration driven over QMP, QEMU's machine protocol.
 
-KVM where /dev/kvm exists, TCG otherwise. Used by fmc_testbed.py."""
+KVM where /dev/kvm exists and boots the guest, TCG otherwise. Used by fmc_testbed.py."""
 import json
 import os
 import select
@@ -74,8 +74,38 @@ class Qmp:
         self.sock.close()
 
 
+ACCEL_CACHE = "/run/fmc-testbed/accel"
+
+
 def accelerator():
-    return "kvm" if os.access("/dev/kvm", os.R_OK | os.W_OK) else "tcg"
+    """"kvm" if /dev/kvm is there and a guest actually boots on it, else "tcg"
+    (some hosts expose a /dev/kvm whose guests never run). Probed once per
+    boot of the host (cached in ACCEL_CACHE); FMC_QEMU_ACCEL overrides."""
+    if os.environ.get("FMC_QEMU_ACCEL") in ("kvm", "tcg"):
+        return os.environ["FMC_QEMU_ACCEL"]
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return "tcg"
+    if os.path.exists(ACCEL_CACHE):
+        return open(ACCEL_CACHE).read().strip()
+    os.makedirs(os.path.dirname(ACCEL_CACHE), exist_ok=True)
+    console = ACCEL_CACHE + ".console"
+    probe = subprocess.Popen(["qemu-system-x86_64", "-accel", "kvm", "-m", "128", "-nodefaults", "-no-user-config",
+                              "-display", "none", "-no-reboot", "-kernel", os.path.join(GUEST_DIR, "vmlinuz"),
+                              "-initrd", os.path.join(GUEST_DIR, "initramfs.cpio.gz"), "-append", "console=ttyS0 quiet panic=-1",
+                              "-serial", f"file:{console}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(console, probe, timeout=20.0)
+        accel = "kvm"
+    except (TimeoutError, RuntimeError):
+        accel = "tcg"
+    finally:
+        probe.kill()
+        probe.wait()
+        if os.path.exists(console):
+            os.remove(console)
+    with open(ACCEL_CACHE, "w") as f:
+        f.write(accel + "\n")
+    return accel
 
 
 def free_tcp_port():
