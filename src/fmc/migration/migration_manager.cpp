@@ -33,6 +33,8 @@ void MigrationManager::restore(const std::vector<Migration>& saved) {
 void MigrationManager::observe(const Migration& m) {
   if (running_.count(m.id)) return;  // ours
   history_[m.id] = m;
+  if (m.state == MigrationState::kRunning) peers_running_[m.id] = m.vm;
+  else peers_running_.erase(m.id);
   next_id_ = std::max(next_id_, m.id + 1);
   if (m.state == MigrationState::kCompleted && model::ServiceSpec::is_part_id(m.vm)) part_dc_[m.vm] = m.to_site;
 }
@@ -100,6 +102,8 @@ Result<Migration, std::string> MigrationManager::launch(const std::string& what,
 std::optional<std::int64_t> MigrationManager::running_for(const std::string& vm) const {
   for (const auto& [id, _] : running_)
     if (history_.at(id).vm == vm) return id;
+  for (const auto& [id, m] : peers_running_)
+    if (m == vm) return id;
   return std::nullopt;
 }
 

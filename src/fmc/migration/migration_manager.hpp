@@ -51,7 +51,7 @@ class MigrationManager {
   std::string part_dc(const model::ServiceSpec& service, const model::ServicePart& part) const;
   // Cancels a running migration; false if it is not running.
   bool cancel(std::int64_t id);
-  // The running migration of `vm`, if any.
+  // The running migration of `vm`, if any: this controller's, or one another controller runs (observe).
   std::optional<std::int64_t> running_for(const std::string& vm) const;
   const Migration* find(std::int64_t id) const;
   std::vector<Migration> all() const;
@@ -80,6 +80,7 @@ class MigrationManager {
     migration::MigrationId id;  // the driver's
   };
   std::map<std::int64_t, Running> running_;  // by our id
+  std::map<std::int64_t, std::string> peers_running_;  // id -> what: migrations other controllers run
   std::map<std::string, std::string> part_dc_;  // "service/part" -> DC, once moved
   std::int64_t next_id_ = 1;
 };

@@ -220,3 +220,32 @@ TEST(MigrationManager, PartsMoveThroughTheTransferDriverAndAreRestoredAfterARest
 }
 
 }  // namespace
+
+TEST(LocationMapper, WithSeveralControllersOnlyTheOneAnsweringForTheVmsSiteJudgesIt) {
+  World w;
+  std::string ours = "dc2";  // this controller answers for berlin's sites only
+  w.mapper.answer_for([&](const std::string& site) { return site == ours || site == "wlan2"; });
+  w.client_at("wlan2");
+  w.run(5);
+  EXPECT_TRUE(w.driver.started.empty()) << "vm1 runs at dc1: heidelberg's controller judges it";
+  EXPECT_TRUE(w.decisions.empty());
+  ours = "dc1";
+  w.run(3);
+  ASSERT_EQ(w.driver.started.size(), 1u);
+  EXPECT_EQ(w.driver.started[0].first.to_site, "dc2");
+}
+
+TEST(MigrationManager, AMigrationAnotherControllerRunsIsNotStartedTwiceAndItsIdIsNotReused) {
+  World w;
+  w.migrations.observe(Migration{7, "vm1", "dc1", "dc2", MigrationState::kRunning, 1000, 0, "location-mapper"});
+  auto again = w.migrations.start("vm1", "dc2", "test");
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().find("already migrating (migration 7)"), std::string::npos) << again.error();
+  w.migrations.observe(Migration{7, "vm1", "dc1", "dc2", MigrationState::kCompleted, 1000, 2000, "done"});
+  w.migrations.observe(Migration{8, "video/profile", "dc1", "dc2", MigrationState::kCompleted, 1000, 2000, "done"});
+  EXPECT_EQ(w.migrations.part_dc(w.model.services.at(0), w.model.services.at(0).parts.at(0)), "dc2");
+  w.vm_at("dc2");
+  auto back = w.migrations.start("vm1", "dc1", "test");
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->id, 9);
+}
