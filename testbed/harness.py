@@ -82,49 +82,72 @@ def ovs_ensure_running():
 
 class EtcdCluster:
     """A real etcd cluster (Debian's etcd-server): each member in a network
-    namespace of its own (PREFIX-etcdN, 10.254.0.1N), all on one Linux bridge
-    (PREFIX-etc) whose address, 10.254.0.1, is how the controllers reach them;
-    data and logs under `work`. Tuned for a LAN as scripts/lib/etcd.sh is."""
+    namespace of its own (PREFIX-etcdI). The members talk to each other, and
+    controllers reach them, over `planes` Linux bridges in the host (PREFIX-etK):
+    member I is 10.254.N+K.(10+I) on plane K, the host 10.254.N+K.1 (N: the
+    first free block). Controllers given different planes can be cut off from
+    etcd one at a time (partition); the members' own traffic uses plane 0
+    only. Data and logs under `work`; tuned for a LAN as scripts/lib/etcd.sh is."""
 
-    SUBNET = "10.254.0"
-
-    def __init__(self, prefix, size, work):
-        self.prefix, self.size, self.work = prefix, size, work
-        self.bridge = f"{prefix}-etc"
+    def __init__(self, prefix, size, work, planes=1):
+        self.prefix, self.size, self.work, self.planes = prefix, size, work, planes
         self.procs = []
+        self.base = None
 
     def ns(self, i):
         return f"{self.prefix}-etcd{i}"
 
-    def address(self, i):
-        return f"{self.SUBNET}.{10 + i}"
+    def bridge(self, plane):
+        return f"{self.prefix}-et{plane}"
+
+    def address(self, i, plane=0):
+        return f"10.254.{self.base + plane}.{10 + i}"
+
+    def endpoints_on(self, plane):
+        return ",".join(f"{self.address(i, plane)}:2379" for i in range(self.size))
 
     @property
     def endpoints(self):
-        return ",".join(f"{self.address(i)}:2379" for i in range(self.size))
+        return self.endpoints_on(0)
+
+    def _free_base(self):
+        used = sh("ip", "-4", "-br", "addr")
+        for base in range(1, 250 - self.planes):
+            if not any(f"10.254.{base + k}." in used for k in range(self.planes)):
+                return base
+        raise RuntimeError("no free 10.254.N.0/24 blocks for etcd")
+
+    def partition(self, plane, cut=True):
+        """Cuts every controller on `plane` off from etcd (its bridge down), or heals it."""
+        sh("ip", "link", "set", self.bridge(plane), "down" if cut else "up")
 
     def start(self):
-        sh("ip", "link", "add", self.bridge, "type", "bridge")
-        sh("ip", "addr", "add", f"{self.SUBNET}.1/24", "dev", self.bridge)
-        sh("ip", "link", "set", self.bridge, "up")
+        self.base = self._free_base()
+        for k in range(self.planes):
+            sh("ip", "link", "add", self.bridge(k), "type", "bridge")
+            sh("ip", "addr", "add", f"10.254.{self.base + k}.1/24", "dev", self.bridge(k))
+            sh("ip", "link", "set", self.bridge(k), "up")
         cluster = ",".join(f"m{i}=http://{self.address(i)}:2380" for i in range(self.size))
         for i in range(self.size):
-            ns, outer = self.ns(i), f"{self.prefix}e{i}"
+            ns = self.ns(i)
             sh("ip", "netns", "add", ns)
-            sh("ip", "link", "add", outer, "type", "veth", "peer", "name", f"{self.prefix}f{i}")
-            sh("ip", "link", "set", f"{self.prefix}f{i}", "netns", ns)
-            sh("ip", "-n", ns, "link", "set", f"{self.prefix}f{i}", "name", "eth0")
-            sh("ip", "-n", ns, "addr", "add", f"{self.address(i)}/24", "dev", "eth0")
-            for dev in ("eth0", "lo"):
-                sh("ip", "-n", ns, "link", "set", dev, "up")
-            sh("ip", "link", "set", outer, "master", self.bridge)
-            sh("ip", "link", "set", outer, "up")
-            url = f"http://{self.address(i)}"
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+            for k in range(self.planes):
+                outer, inner = f"{self.prefix}e{i}{k}", f"{self.prefix}f{i}{k}"
+                sh("ip", "link", "add", outer, "type", "veth", "peer", "name", inner)
+                sh("ip", "link", "set", inner, "netns", ns)
+                sh("ip", "-n", ns, "link", "set", inner, "name", f"eth{k}")
+                sh("ip", "-n", ns, "addr", "add", f"{self.address(i, k)}/24", "dev", f"eth{k}")
+                sh("ip", "-n", ns, "link", "set", f"eth{k}", "up")
+                sh("ip", "link", "set", outer, "master", self.bridge(k))
+                sh("ip", "link", "set", outer, "up")
+            clients = ",".join(f"http://{self.address(i, k)}:2379" for k in range(self.planes))
+            peer = f"http://{self.address(i)}:2380"
             log = open(os.path.join(self.work, f"etcd{i}.log"), "a")
             self.procs.append(subprocess.Popen(
                 ["ip", "netns", "exec", ns, "/usr/bin/etcd", "--name", f"m{i}", "--data-dir", os.path.join(self.work, f"etcd{i}"),
-                 "--listen-client-urls", f"{url}:2379", "--advertise-client-urls", f"{url}:2379",
-                 "--listen-peer-urls", f"{url}:2380", "--initial-advertise-peer-urls", f"{url}:2380",
+                 "--listen-client-urls", clients, "--advertise-client-urls", clients,
+                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                  "--initial-cluster", cluster, "--initial-cluster-token", self.prefix,
                  "--heartbeat-interval", "50", "--election-timeout", "500"], stdout=log, stderr=subprocess.STDOUT))
         for i in range(self.size):
@@ -150,8 +173,10 @@ class EtcdCluster:
         self.procs = []
         for i in range(self.size):
             sh("ip", "netns", "del", self.ns(i), check=False)
-            sh("ip", "link", "del", f"{self.prefix}e{i}", check=False)
-        sh("ip", "link", "del", self.bridge, check=False)
+            for k in range(self.planes):
+                sh("ip", "link", "del", f"{self.prefix}e{i}{k}", check=False)
+        for k in range(self.planes):
+            sh("ip", "link", "del", self.bridge(k), check=False)
 
 
 class Controller:
