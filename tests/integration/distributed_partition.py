@@ -52,8 +52,9 @@ def main():
         lab.up(ctls["h1"].port, {"heidelberg": [ctls["h1"].port, ctls["h2"].port], "berlin": ctls["b1"].port})
         master = next(n for n in ("h1", "h2") if lab.master_of("s-dc1") == f"tcp:127.0.0.1:{ctls[n].port}")
         standby = "h2" if master == "h1" else "h1"
-        check(True, f"fmc-{master} is MASTER of heidelberg (etcd over network {planes[master]}), fmc-{standby} the standby "
-                    f"(network {planes[standby]})")
+        check(lab.master_of("s-wlan1") == f"tcp:127.0.0.1:{ctls[master].port}",
+              f"fmc-{master} is MASTER of both heidelberg switches (etcd over network {planes[master]}), fmc-{standby} "
+              f"the standby (network {planes[standby]})")
 
         duration = 14.0
         pinger = lab.pinger("client1", "10.1.0.10", duration)
