@@ -107,6 +107,12 @@ LeaseRecord lease_from(const json& j) {
 
 constexpr std::size_t kMaxTxnOps = 128;
 
+// A record as written: with its writer's mark.
+std::string marked(json record, const std::string& writer) {
+  record["by"] = writer;
+  return record.dump();
+}
+
 // Unique enough to tell this store's writes from every other controller's.
 std::string new_writer_mark() {
   std::random_device rd;
@@ -241,9 +247,7 @@ void EtcdStore::saw_endpoint(const std::string& key, const EndpointRecord& e, st
 }
 
 StoreResult<Ok> EtcdStore::put_endpoint_now(const std::string& key, const EndpointRecord& e) {
-  json j = to_json(e);
-  j["by"] = writer_;
-  auto swap = client_.put_if(key, j.dump(), known_revision(key).value_or(0));
+  auto swap = client_.put_if(key, marked(to_json(e), writer_), known_revision(key).value_or(0));
   if (!swap) return Unexpected{failed("put_endpoint", swap.error())};
   if (swap->done) {
     saw_endpoint(key, e, swap->revision, true);
@@ -330,10 +334,8 @@ StoreResult<Ok> EtcdStore::follow(Feeds feeds) {
 StoreResult<Ok> EtcdStore::put_endpoint(const EndpointRecord& e) {
   std::string key = prefix_ + "endpoints/" + segment(e.name);
   if (!batching_) return put_endpoint_now(key, e);
-  json j = to_json(e);
-  j["by"] = writer_;
   held_endpoints_[key] = e;
-  return write("put_endpoint", key, j.dump(), known_revision(key).value_or(0));
+  return write("put_endpoint", key, marked(to_json(e), writer_), known_revision(key).value_or(0));
 }
 
 StoreResult<std::vector<EndpointRecord>> EtcdStore::endpoints() {
@@ -366,9 +368,7 @@ StoreResult<std::int64_t> EtcdStore::put_migration(const MigrationRecord& m) {
     if (r.id == 0) r.id = *id;
     migrations_counted_ = std::max(migrations_counted_, r.id);
   }
-  json j = to_json(r);
-  j["by"] = writer_;
-  if (auto put = write("put_migration", prefix_ + "migrations/" + number_key(r.id), j.dump()); !put)
+  if (auto put = write("put_migration", prefix_ + "migrations/" + number_key(r.id), marked(to_json(r), writer_)); !put)
     return Unexpected{put.error()};
   return r.id;
 }
