@@ -159,6 +159,8 @@ def run_scenario(name, follow_me, args, work, distributed=False):
         events["tcp"] = tcp_session_result(session)
         progress(f"{name}: TCP session {events['tcp']}")
         events["flows"] = flows_per_scope("fmcx")
+        if etcd:
+            events["etcd_keys"] = etcd.key_counts()
         return timeline, events
     finally:
         if echo:
@@ -296,7 +298,8 @@ def main():
         distributed, ev_dist = run_scenario("distributed", True, args, work, distributed=True)
         s_dist = summarise(distributed, ev_dist)
         print("\n".join(["with follow-me, distributed:", *follow_me_lines(s_dist, ev_dist, args),
-                          f"  flows on each scope's switches at the end: {ev_dist['flows']}"]))
+                          f"  flows on each scope's switches at the end: {ev_dist['flows']}",
+                          f"  keys in etcd at the end: {ev_dist['etcd_keys']}"]))
         shutil.rmtree(work)
         sys.exit(0 if followed(s_dist, ev_dist) else 1)
     with_fmc, ev_fmc = run_scenario("with-follow-me", True, args, work)
@@ -326,6 +329,7 @@ def main():
         *follow_me_lines(s_dist, ev_dist, args),
         f"  flows on each scope's switches at the end: {', '.join(f'{k} {v}' for k, v in ev_dist['flows'].items())} "
         f"(one controller: {', '.join(f'{k} {v}' for k, v in ev_fmc['flows'].items())})",
+        f"  keys in etcd at the end: {', '.join(f'{k} {v}' for k, v in sorted(ev_dist['etcd_keys'].items()))}",
         "without follow-me:",
         f"  after the roam                {fmt(s_none['far_ms'])} ms   (paper: stays at 50 ms)",
         "",

@@ -1,5 +1,6 @@
 """Shared by the experiment, the end-to-end test and the benchmarks: runs
 fmc-controller and drives the Fig. 1 testbed (testbed/fmc_testbed.py)."""
+import base64
 import json
 import os
 import re
@@ -153,6 +154,18 @@ class EtcdCluster:
         for i in range(self.size):
             if not wait_until(lambda i=i: self._answers(i), bool, 30):
                 raise RuntimeError(f"etcd member {i} did not start: see {self.work}/etcd{i}.log")
+
+    def key_counts(self, prefix="/fmc/"):
+        """{first segment after `prefix`: number of keys}, e.g. {"endpoints": 2, ...}."""
+        b64 = lambda text: base64.b64encode(text.encode()).decode()  # noqa: E731
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        req = urllib.request.Request(f"http://{self.address(0)}:2379/v3/kv/range", data=json.dumps(
+            {"key": b64(prefix), "range_end": b64(end), "keys_only": True}).encode())
+        counts = {}
+        for kv in json.load(urllib.request.urlopen(req, timeout=5)).get("kvs", []):
+            kind = base64.b64decode(kv["key"]).decode()[len(prefix):].split("/", 1)[0]
+            counts[kind] = counts.get(kind, 0) + 1
+        return counts
 
     def _answers(self, i):
         try:
