@@ -44,16 +44,34 @@ class Checks:
         sys.exit(1 if self.failures else 0)
 
 
-def teardown(ctl, lab, work, check):
-    """Ends a test run: controller stopped, testbed down, the controller's log
-    tail shown if a check failed, the work folder removed."""
-    ctl.stop()
+def teardown(ctls, lab, work, check, etcd=None):
+    """Ends a test run: the controller(s) (one, or {name: Controller}) stopped,
+    testbed down, each controller's log tail shown if a check failed, etcd
+    stopped, the work folder removed."""
+    ctls = ctls if isinstance(ctls, dict) else {"controller": ctls}
+    for c in ctls.values():
+        c.stop()
     if check.failures:  # what the testbed's guests and link emulators said, before down removes it
         lab.show_logs()
     lab.down()
     if check.failures:
-        print("\n".join(ctl.log().splitlines()[-40:]))
+        for name, c in ctls.items():
+            print(f"--- {name}\n" + "\n".join(c.log().splitlines()[-40:]))
+    if etcd:
+        etcd.stop()
     sh("rm", "-rf", work)
+
+
+def start_scoped(ctls, binary, config, etcd, work, specs, ttl=3):
+    """Adds to `ctls` ({name: Controller}) and starts controllers sharing `etcd`: for
+    each (name, scope, plane) in `specs`, one campaigning for that scope and reaching
+    etcd over that plane."""
+    for name, scope, plane in specs:
+        home = os.path.join(work, name)
+        os.makedirs(home)
+        ctls[name] = Controller(binary, config, f"etcd://{etcd.endpoints_on(plane)}", home,
+                                ["--controller-id", f"fmc-{name}", "--scopes", scope, "--mastership-ttl", str(ttl)])
+        ctls[name].start()
 
 
 def endpoint_row(db, mac):

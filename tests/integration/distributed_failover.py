@@ -24,8 +24,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
-from harness import (Checks, Controller, EtcdCluster, Lab, ovs_ensure_running, pinger_results, sh,  # noqa: E402
-                     tcp_session_result, wait_until)
+from harness import (Checks, EtcdCluster, Lab, ovs_ensure_running, pinger_results, start_scoped,  # noqa: E402
+                     tcp_session_result, teardown, wait_until)
 
 CONFIG = os.path.join(ROOT, "config", "fig1.yaml")
 PREFIX = f"d{os.getpid() % 1000}"
@@ -42,12 +42,8 @@ def main():
     echo = None
     try:
         etcd.start()
-        for name, scope in (("h1", "heidelberg"), ("h2", "heidelberg"), ("b1", "berlin")):
-            home = os.path.join(work, name)
-            os.makedirs(home)
-            ctls[name] = Controller(controller_bin, CONFIG, f"etcd://{etcd.endpoints}", home,
-                                    ["--controller-id", f"fmc-{name}", "--scopes", scope, "--mastership-ttl", "3"])
-            ctls[name].start()
+        start_scoped(ctls, controller_bin, CONFIG, etcd, work,
+                     [("h1", "heidelberg", 0), ("h2", "heidelberg", 0), ("b1", "berlin", 0)])
         lab.up(ctls["h1"].port, {"heidelberg": [ctls["h1"].port, ctls["h2"].port], "berlin": ctls["b1"].port})
         master = next(n for n in ("h1", "h2") if lab.master_of("s-dc1") == f"tcp:127.0.0.1:{ctls[n].port}")
         standby = "h2" if master == "h1" else "h1"
@@ -100,14 +96,7 @@ def main():
         if echo:
             echo.terminate()
             echo.wait()
-        for c in ctls.values():
-            c.stop()
-        if check.failures:
-            for name, c in ctls.items():
-                print(f"--- fmc-{name}\n" + "\n".join(c.log().splitlines()[-25:]))
-        lab.down()
-        etcd.stop()
-        sh("rm", "-rf", work)
+        teardown(ctls, lab, work, check, etcd)
     check.finish()
 
 

@@ -20,7 +20,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
-from harness import Checks, Controller, EtcdCluster, Lab, ovs_ensure_running, pinger_results, sh, wait_until  # noqa: E402
+from harness import (Checks, EtcdCluster, Lab, ovs_ensure_running, pinger_results, start_scoped, teardown,  # noqa: E402
+                     wait_until)
 
 CONFIG = os.path.join(ROOT, "config", "fig1.yaml")
 PREFIX = f"p{os.getpid() % 1000}"
@@ -43,12 +44,9 @@ def main():
     cut = None
     try:
         etcd.start()
-        for name, scope in (("h1", "heidelberg"), ("h2", "heidelberg"), ("b1", "berlin")):
-            home = os.path.join(work, name)
-            os.makedirs(home)
-            ctls[name] = Controller(controller_bin, CONFIG, f"etcd://{etcd.endpoints_on(planes[name])}", home,
-                                    ["--controller-id", f"fmc-{name}", "--scopes", scope, "--mastership-ttl", str(TTL)])
-            ctls[name].start()
+        start_scoped(ctls, controller_bin, CONFIG, etcd, work,
+                     [("h1", "heidelberg", planes["h1"]), ("h2", "heidelberg", planes["h2"]), ("b1", "berlin", planes["b1"])],
+                     TTL)
         lab.up(ctls["h1"].port, {"heidelberg": [ctls["h1"].port, ctls["h2"].port], "berlin": ctls["b1"].port})
         master = next(n for n in ("h1", "h2") if lab.master_of("s-dc1") == f"tcp:127.0.0.1:{ctls[n].port}")
         standby = "h2" if master == "h1" else "h1"
@@ -89,14 +87,7 @@ def main():
     finally:
         if cut is not None:
             etcd.partition(cut, cut=False)
-        for c in ctls.values():
-            c.stop()
-        if check.failures:
-            for name, c in ctls.items():
-                print(f"--- fmc-{name}\n" + "\n".join(c.log().splitlines()[-25:]))
-        lab.down()
-        etcd.stop()
-        sh("rm", "-rf", work)
+        teardown(ctls, lab, work, check, etcd)
     check.finish()
 
 
