@@ -200,6 +200,12 @@ void FollowMe::refresh(std::function<void()> then) {
 
 std::optional<std::string> FollowMe::share(LocationMapper::Answers answers) {
   mapper_->answer_for(std::move(answers));
+  if (migration_manager_)
+    migration_manager_->reserve_ids_with([db = db_](std::int64_t count) -> std::optional<std::int64_t> {
+      auto last = db->reserve("migrations", count);
+      if (!last) log::error("store", last.error().message);
+      return last ? std::optional<std::int64_t>(*last) : std::nullopt;
+    });
   store::Feeds feeds{
       [this](const store::EndpointRecord& r, std::int64_t revision, bool ours) {
         post_effects([this, r, revision, ours] {

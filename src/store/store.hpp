@@ -102,6 +102,12 @@ class Store {
   virtual StoreResult<std::vector<EventRecord>> events_since(std::int64_t seq) = 0;
   virtual StoreResult<Ok> put_lease(const LeaseRecord& l) = 0;
   virtual StoreResult<std::vector<LeaseRecord>> leases() = 0;
+  // Reserves `count` numbers of counter `name` (e.g. "migrations") for this controller
+  // alone and returns the last; thread-safe. Only a shared store needs to.
+  virtual StoreResult<std::int64_t> reserve(const std::string& name, std::int64_t count) {
+    (void)count;
+    return Unexpected{StoreError{"numbers of " + name + " are reserved only in a shared store"}};
+  }
   // From now on reports every endpoint and migration record as it changes, starting
   // with what is stored now, from other threads. A store one controller alone
   // uses has nothing to report.

@@ -35,7 +35,7 @@ void MigrationManager::observe(const Migration& m) {
   history_[m.id] = m;
   if (m.state == MigrationState::kRunning) peers_running_[m.id] = m.vm;
   else peers_running_.erase(m.id);
-  next_id_ = std::max(next_id_, m.id + 1);
+  if (!reserve_) next_id_ = std::max(next_id_, m.id + 1);
   if (m.state == MigrationState::kCompleted && model::ServiceSpec::is_part_id(m.vm)) part_dc_[m.vm] = m.to_site;
 }
 
@@ -55,7 +55,9 @@ Result<Migration, std::string> MigrationManager::start(const std::string& vm, co
 
   in_flight_.expect(vm, to);
   const model::VmSpec* spec = model_.vm_named(vm);
-  return launch(vm, from, to, cause, driver_, spec ? spec->hypervisor : "");
+  auto launched = launch(vm, from, to, cause, driver_, spec ? spec->hypervisor : "");
+  if (!launched) in_flight_.done(vm);
+  return launched;
 }
 
 Result<Migration, std::string> MigrationManager::start_part(const std::string& service, const std::string& part,
@@ -87,7 +89,9 @@ std::string MigrationManager::part_dc(const model::ServiceSpec& service, const m
 Result<Migration, std::string> MigrationManager::launch(const std::string& what, const std::string& from,
                                                                      const std::string& to, const std::string& cause,
                                                                      migration::Driver& driver, const std::string& handle) {
-  const std::int64_t id = next_id_++;
+  const auto taken = take_id();
+  if (!taken) return Unexpected{std::string("no migration id could be reserved in the shared store; try again")};
+  const std::int64_t id = *taken;
   Migration m{id, what, from, to, MigrationState::kRunning, clock_.wall_ms(), 0, cause};
   history_[id] = m;
   persist_(m);
@@ -97,6 +101,17 @@ Result<Migration, std::string> MigrationManager::launch(const std::string& what,
                                                 [this, id](migration::MigrationId) { switched_over(id); }})};
   log::info("migration", "migration " + std::to_string(id) + ": " + what + " " + from + " -> " + to + " (" + cause + ")");
   return m;
+}
+
+std::optional<std::int64_t> MigrationManager::take_id() {
+  constexpr std::int64_t kBlock = 100;
+  if (reserve_ && next_id_ > block_last_) {
+    const auto last = reserve_(kBlock);
+    if (!last) return std::nullopt;
+    next_id_ = *last - kBlock + 1;
+    block_last_ = *last;
+  }
+  return next_id_++;
 }
 
 std::optional<std::int64_t> MigrationManager::running_for(const std::string& vm) const {

@@ -35,6 +35,10 @@ class MigrationManager {
   // History saved earlier; new ids continue after the largest.
   void restore(const std::vector<Migration>& saved);
   void set_veto(Veto veto) { veto_ = std::move(veto); }
+  // With several controllers: new ids come from blocks of numbers `reserve` sets aside
+  // in the shared store for this controller (it returns the block's last, or nullopt).
+  using Reserve = std::function<std::optional<std::int64_t>(std::int64_t count)>;
+  void reserve_ids_with(Reserve reserve) { reserve_ = std::move(reserve); }
   // A migration another controller sharing the store ordered: kept in the history,
   // its id not handed out here, a moved part's place learnt.
   void observe(const Migration& m);
@@ -82,7 +86,11 @@ class MigrationManager {
   std::map<std::int64_t, Running> running_;  // by our id
   std::map<std::int64_t, std::string> peers_running_;  // id -> what: migrations other controllers run
   std::map<std::string, std::string> part_dc_;  // "service/part" -> DC, once moved
+  // The next id, and with reserve_, the last of the block it comes from.
+  std::optional<std::int64_t> take_id();
   std::int64_t next_id_ = 1;
+  std::int64_t block_last_ = 0;
+  Reserve reserve_;
 };
 
 }  // namespace fmc

@@ -193,6 +193,10 @@ StoreResult<Ok> EtcdStore::write(const std::string& what, std::string key, std::
   return Ok{};
 }
 
+StoreResult<std::int64_t> EtcdStore::reserve(const std::string& name, std::int64_t count) {
+  return advance(name, 0, count);  // advance touches nothing but the (thread-safe) client
+}
+
 StoreResult<Ok> EtcdStore::begin_batch() {
   batching_ = true;
   return Ok{};

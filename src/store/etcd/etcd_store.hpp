@@ -55,6 +55,7 @@ class EtcdStore final : public Store {
   // Watches endpoints/ and migrations/ (after reporting what they hold now); a
   // compacted watch reports everything again.
   StoreResult<Ok> follow(Feeds feeds) override;
+  StoreResult<std::int64_t> reserve(const std::string& name, std::int64_t count) override;
   ~EtcdStore() override;
 
   // Endpoint writes refused because another controller had written the record since.

@@ -249,3 +249,35 @@ TEST(MigrationManager, AMigrationAnotherControllerRunsIsNotStartedTwiceAndItsIdI
   ASSERT_TRUE(back) << back.error();
   EXPECT_EQ(back->id, 9);
 }
+
+TEST(MigrationManager, WithASharedStoreIdsComeFromBlocksReservedThere) {
+  World w;
+  std::vector<std::int64_t> asked;
+  std::optional<std::int64_t> last = 200;  // the store sets 101..200 aside for us
+  w.migrations.reserve_ids_with([&](std::int64_t count) {
+    asked.push_back(count);
+    return last;
+  });
+  auto first = w.migrations.start("vm1", "dc2", "test");
+  ASSERT_TRUE(first) << first.error();
+  EXPECT_EQ(first->id, 101);
+  EXPECT_EQ(asked, std::vector<std::int64_t>{100});
+  w.complete_last();
+  // Another controller's migration does not move our numbering.
+  w.migrations.observe(Migration{150, "vm1", "dc2", "dc1", MigrationState::kCompleted, 1, 2, "peer"});
+  auto second = w.migrations.start("vm1", "dc1", "test");
+  ASSERT_TRUE(second) << second.error();
+  EXPECT_EQ(second->id, 102);
+  EXPECT_EQ(asked.size(), 1u) << "one reservation serves a block";
+  w.complete_last();
+}
+
+TEST(MigrationManager, WithNoIdReservableNoMigrationStarts) {
+  World w;  // e.g. etcd without quorum
+  w.migrations.reserve_ids_with([](std::int64_t) { return std::optional<std::int64_t>{}; });
+  auto refused = w.migrations.start("vm1", "dc2", "test");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("no migration id could be reserved"), std::string::npos) << refused.error();
+  EXPECT_TRUE(w.driver.started.empty());
+  EXPECT_FALSE(w.in_flight.expected("vm1", "dc2")) << "a refused migration must not leave vm1 expected elsewhere";
+}
