@@ -177,6 +177,9 @@ void FollowMe::use_transfer_driver(std::unique_ptr<migration::Driver> transfers)
 }
 
 void FollowMe::refresh(std::function<void()> then) {
+  // Shared, the watch keeps every record current, each applied only if newer than the
+  // last; a reload now could put back an older one it has already replaced.
+  if (shared_) return post(std::move(then));
   auto records = std::make_shared<std::vector<store::EndpointRecord>>();
   writer_->submit(
       [records](store::Store& s) -> store::StoreResult<Ok> {
@@ -226,6 +229,7 @@ std::optional<std::string> FollowMe::share(LocationMapper::Answers answers) {
       },
       [](const std::string& what) { log::warn("store", what); }};
   if (auto r = db_->follow(std::move(feeds)); !r) return r.error().message;
+  shared_ = true;
   return std::nullopt;
 }
 

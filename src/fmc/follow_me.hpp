@@ -59,6 +59,7 @@ class FollowMe {
   // Before taking over switches another controller held: reads where every endpoint is
   // from the shared store (after our own pending writes), then runs `then` on the loop.
   // Callable from any thread. If the store cannot be read, `then` runs with what we knew.
+  // Once shared (share), the watch has done it: `then` runs at once.
   void refresh(std::function<void()> then);
   // With several controllers on one shared store (after run_on): learns every other
   // controller's endpoint and migration records as they are written, and judges
@@ -79,6 +80,7 @@ class FollowMe {
   MigrationsInFlight migrations_;
   std::unique_ptr<store::WriteBehind> writer_;
   store::Store* db_ = nullptr;  // owned by writer_; only for share()
+  bool shared_ = false;
   std::unique_ptr<LocationManager> locations_;
   PacketInCensus census_;
   Histogram convergence_{{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1}};
