@@ -92,13 +92,17 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
     log::error("store", e.message);
   });
   auto* writer = f->writer_.get();
+  // An input's changes to one endpoint (a move, then its visiting address) are written
+  // as one record once the input has settled: other controllers see one change, not two.
   f->locations_ = std::make_unique<LocationManager>(
       f->model_, f->bus_,
-      [writer](const store::EndpointRecord& r, const std::optional<store::LocationChange>& c) {
-        if (c) writer->submit([c = *c](store::Store& s) { return s.add_location_change(c); });
-        writer->submit_latest("endpoint:" + r.name, [r](store::Store& s) { return s.put_endpoint(r); });
+      [f = f.get()](const store::EndpointRecord& r, const std::optional<store::LocationChange>& c) {
+        if (c) f->held_changes_.push_back(*c);
+        f->held_records_[r.name] = r;
+        if (!f->bus_.busy()) f->write_held();
       },
       f->clock_);
+  f->bus_.on_settled([f = f.get()] { f->write_held(); });
   f->locations_->restore(*saved);
   log::info("follow_me", "restored " + std::to_string(saved->size()) + " endpoint records from " + where);
 
@@ -199,6 +203,14 @@ void FollowMe::refresh(std::function<void()> then) {
           then();
         });
       });
+}
+
+void FollowMe::write_held() {
+  for (auto& c : held_changes_) writer_->submit([c = std::move(c)](store::Store& s) { return s.add_location_change(c); });
+  for (auto& [name, r] : held_records_)
+    writer_->submit_latest("endpoint:" + name, [r = std::move(r)](store::Store& s) { return s.put_endpoint(r); });
+  held_changes_.clear();
+  held_records_.clear();
 }
 
 std::optional<std::string> FollowMe::share(LocationMapper::Answers answers) {

@@ -4,6 +4,7 @@
 // owns the dispatch rule), the queued EventBus and the EffectExecutor, and
 // the Location Mapper, which judges placements on the apps' events.
 // One instance serves every switch; the controller must run one worker.
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,7 +56,10 @@ class FollowMe {
   const PacketInCensus& census() const { return census_; }
   // Time from a move to its flows confirmed by barriers on every switch, in seconds.
   const Histogram& convergence() const { return convergence_; }
-  void flush_store() { writer_->flush(); }
+  void flush_store() {
+    write_held();
+    writer_->flush();
+  }
   // Before taking over switches another controller held: reads where every endpoint is
   // from the shared store (after our own pending writes), then runs `then` on the loop.
   // Callable from any thread. If the store cannot be read, `then` runs with what we knew.
@@ -79,6 +83,10 @@ class FollowMe {
   EventBus bus_{&executor_};
   MigrationsInFlight migrations_;
   std::unique_ptr<store::WriteBehind> writer_;
+  // Endpoint writes of the input being handled (write_held sends them to writer_).
+  void write_held();
+  std::vector<store::LocationChange> held_changes_;
+  std::map<std::string, store::EndpointRecord> held_records_;
   store::Store* db_ = nullptr;  // owned by writer_; only for share()
   bool shared_ = false;
   std::unique_ptr<LocationManager> locations_;

@@ -32,6 +32,7 @@ void EventBus::drain() {
   --depth_;
   if (executor_) executor_->send_after_events(after_events_);
   after_events_ = ctl::Effects{};
+  for (const auto& f : settled_) f();
 }
 
 }  // namespace fmc

@@ -50,6 +50,10 @@ class EventBus {
   }
 
   std::size_t queued() const { return queue_.size(); }
+  // Inside an input's handling: what it changes can wait until it has settled.
+  bool busy() const { return depth_ > 0; }
+  // Runs `f` each time an input has settled (its events delivered, its messages sent).
+  void on_settled(std::function<void()> f) { settled_.push_back(std::move(f)); }
 
  private:
   void carry_out(ctl::Effects& e);
@@ -59,6 +63,7 @@ class EventBus {
   std::vector<Reaction> handlers_;
   std::deque<FmcEvent> queue_;
   ctl::Effects after_events_;
+  std::vector<std::function<void()>> settled_;
   int depth_ = 0;
 };
 

@@ -37,3 +37,21 @@ TEST(EventBus, WhatAnInputPublishesWaitsUntilTheInputsHandlerReturns) {
   });
   EXPECT_EQ(log, (std::vector<std::string>{"handler still running", "delivered"}));
 }
+
+TEST(EventBus, AnInputSettlesOnceAfterEveryEventItCausedWasDelivered) {
+  EventBus bus;
+  std::vector<std::string> log;
+  bus.subscribe([&](const FmcEvent& e) {
+    log.push_back(std::string("event, busy ") + (bus.busy() ? "yes" : "no"));
+    if (std::holds_alternative<PathMeasured>(e)) bus.publish(SecurityEvent{SecurityKind::kArpConflict, "follow-up", {}, {}});
+  });
+  bus.on_settled([&] { log.push_back("settled"); });
+  EXPECT_FALSE(bus.busy());
+  bus.handle([&] {
+    log.push_back(std::string("input, busy ") + (bus.busy() ? "yes" : "no"));
+    bus.publish(PathMeasured{"wlan1", "dc1", 1.0});
+    return ctl::Effects{};
+  });
+  EXPECT_EQ(log, (std::vector<std::string>{"input, busy yes", "event, busy yes", "event, busy yes", "settled"}));
+  EXPECT_FALSE(bus.busy());
+}
