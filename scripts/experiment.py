@@ -26,6 +26,8 @@ import shutil
 import statistics
 import sys
 import tempfile
+
+import yaml
 import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -36,7 +38,9 @@ from harness import (TESTBED, Controller, EtcdCluster, Lab, ovs_ensure_running, 
                      tcp_session_result, wait_until)
 
 CONFIG = os.path.join(ROOT, "config", "fig1.yaml")
-SCOPES = ("heidelberg", "berlin")  # fig1.yaml's network scopes: each DC with its near WLAN
+with open(CONFIG) as _f:
+    SCOPE_OF = {sw["name"]: sw["scope"] for sw in yaml.safe_load(_f)["switches"]}  # switch -> network scope
+SCOPES = tuple(dict.fromkeys(SCOPE_OF.values()))  # each DC with its near WLAN
 
 
 def progress(msg):
@@ -54,9 +58,9 @@ def data_packet_ins(apis):
 
 
 def flows_per_scope(prefix):
-    """{scope: flows on its switches' bridges} (fig1.yaml's switch names)."""
+    """{scope: flows on its switches' bridges}."""
     out = {}
-    for switch, scope in (("s-dc1", "heidelberg"), ("s-wlan1", "heidelberg"), ("s-dc2", "berlin"), ("s-wlan2", "berlin")):
+    for switch, scope in SCOPE_OF.items():
         dump = sh("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", f"{prefix}-{switch}", check=False)
         out[scope] = out.get(scope, 0) + sum(1 for line in dump.splitlines() if "cookie=" in line)
     return out
