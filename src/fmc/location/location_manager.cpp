@@ -33,8 +33,8 @@ Endpoint* LocationManager::stored(const store::EndpointRecord& r) {
 }
 
 void LocationManager::adopt(Endpoint& e, const store::EndpointRecord& r) {
-  if (e.ip && by_ip_.count(e.ip->value) && by_ip_[e.ip->value] == e.name) by_ip_.erase(e.ip->value);
-  if (e.visiting_ip && by_ip_.count(e.visiting_ip->value) && by_ip_[e.visiting_ip->value] == e.name) by_ip_.erase(e.visiting_ip->value);
+  for (const auto& ip : {e.ip, e.visiting_ip})  // its addresses are indexed again below
+    if (auto it = ip ? by_ip_.find(ip->value) : by_ip_.end(); it != by_ip_.end() && it->second == e.name) by_ip_.erase(it);
   if (auto ip = net::Ipv4Addr::parse(r.ip); ip && e.kind == store::EndpointKind::kClient) e.ip = ip;
   if (e.kind == store::EndpointKind::kClient && model_.site_named(r.home_site)) e.home_site = r.home_site;
   if (!r.current_site.empty() && model_.site_named(r.current_site))
