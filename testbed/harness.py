@@ -247,6 +247,10 @@ class Controller:
     def log(self):
         return open(self.log_path).read() if os.path.exists(self.log_path) else ""
 
+    def logged(self, text):
+        """The times (the controller's own clock) of its log lines containing `text`."""
+        return [json.loads(line)["ts"] for line in self.log().splitlines() if text in line]
+
 
 class Lab:
     """One testbed instance (all names start with `prefix`)."""
