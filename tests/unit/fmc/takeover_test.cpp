@@ -172,6 +172,5 @@ TEST(Sharing, TheSameEndpointReportedByTwoControllersAtOnceEndsInOneLocation) {
         << (b.where("client1") ? b.where("client1")->site : "-");
     (*stored == at_a ? a_won : b_won)++;
   }
-  EXPECT_EQ(a_won + b_won, 40);
   std::cout << "of 40 simultaneous reports, a's stood " << a_won << " times, b's " << b_won << "\n";
 }
