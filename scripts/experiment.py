@@ -258,7 +258,7 @@ def follow_me_lines(s, ev, args, share_bound=True):
                 ("QEMU's switchover" if ev.get("moved_by") == "migration" else "the guest's announcement at dc2"))
     return [
         f"  first-packet latency          {fmt(s['first_packet_ms'])} ms, {fmt(s['first_packet_penalty_ms'])} ms above "
-        f"the next pings' (bar < 5 ms; paper: ~150 ms from reactive rules); data packets that reached the controller "
+        f"the next pings' (target < 5 ms, not checked yet: issue 14; paper: ~150 ms from reactive rules); data packets that reached the controller "
         f"as the sessions started: {ev['data_packet_ins_at_start']:.0f} (home rules are proactive)",
         f"  near, before the roam         {fmt(s['near_before_roam_ms'])} ms   (paper: 1 ms)",
         f"  far, after roam, before move  {fmt(s['far_ms'])} ms   (paper: 50 ms)",
@@ -268,7 +268,7 @@ def follow_me_lines(s, ev, args, share_bound=True):
         f"  Location Mapper decided       at {ev['decision']:.1f} s, {ev['decision'] - ev['roam']:.1f} s after the roam (scores {ev['decision_scores']})",
         f"  latency dropped below 10 ms   at {fmt(s['latency_dropped_at_s'])} s (migration started at {ev['migration_start']:.1f} s)",
         f"  hypervisor-reported downtime  {s['reported_downtime_ms']} ms, migration took {ev['migration_end'] - ev['migration_start']:.2f} s",
-        f"  pings lost around migration   {s['lost_during_migration']} (bar: downtime / 10 ms + 1 = {s['strict_loss']}; "
+        f"  pings lost around migration   {s['lost_during_migration']} (target: downtime / 10 ms + 1 = {s['strict_loss']}, not checked yet: issue 14; "
         f"paper: 'few')",
         f"  vm1's traffic sent to dc2     {switched}; "
         f"pings lost after that: {fmt(s['lost_after_seen'])} "
@@ -301,7 +301,7 @@ def main():
     ap.add_argument("--downtime-ms", type=int, default=100, help="the namespace emulator's pause (--vms netns)")
     ap.add_argument("--vms", choices=["qemu", "netns"], default="qemu")
     ap.add_argument("--only-distributed", action="store_true",
-                    help="only the distributed run (a controller per scope on etcd), checked against the same bars")
+                    help="only the distributed run (a controller per scope on etcd), checked against the same bars but the bound on pings lost after the switchover")
     args = ap.parse_args()
     args.vm_accel = "KVM" if qemu_guest.accelerator() == "kvm" else "TCG, no usable KVM here"
     os.makedirs(args.out, exist_ok=True)
