@@ -13,7 +13,7 @@ bool Mastership::masters(const std::string& scope) const {
 
 bool Mastership::ours(of::Dpid dpid) const {
   auto it = connected_.find(dpid);
-  return it == connected_.end() || it->second.scope.empty() || masters(it->second.scope);
+  return it == connected_.end() || it->second.scope.empty() || (masters(it->second.scope) && !it->second.displaced);
 }
 
 void Mastership::tell_role(Datapath& dp, const Scope& s) {
@@ -29,7 +29,8 @@ void Mastership::elected(const std::string& scope, std::uint64_t generation) {
   for (auto& [dpid, c] : connected_) {
     if (c.scope != scope) continue;
     tell_role(*c.dp, s);
-    if (!was) inner_->on_switch_up(*c.dp);  // the apps resync the switch as its master
+    if (!was || c.displaced) inner_->on_switch_up(*c.dp);  // the apps resync the switch as its master
+    c.displaced = false;
   }
 }
 
@@ -42,7 +43,8 @@ void Mastership::follow(const std::string& scope, std::uint64_t generation) {
   if (was) log::warn("mastership", "no longer master of scope " + scope);
   for (auto& [dpid, c] : connected_) {
     if (c.scope != scope) continue;
-    if (was) inner_->on_switch_down(dpid);
+    if (was && !c.displaced) inner_->on_switch_down(dpid);
+    c.displaced = false;
     tell_role(*c.dp, s);
   }
 }
@@ -79,7 +81,22 @@ void Mastership::on_error(Datapath& dp, of::Xid xid, const of::ErrorMsg& e) {
 }
 
 void Mastership::on_message(Datapath& dp, of::Xid xid, const of::Message& m) {
+  if (const auto* status = std::get_if<of::RoleStatus>(&m)) return on_role_status(dp, *status);
   if (ours(dp.dpid())) inner_->on_message(dp, xid, m);
+}
+
+void Mastership::on_role_status(Datapath& dp, const of::RoleStatus& status) {
+  auto it = connected_.find(dp.dpid());
+  if (it == connected_.end() || status.role != of::ControllerRole::kSlave) return;
+  Connected& c = it->second;
+  const auto scope = scopes_.find(c.scope);
+  if (scope == scopes_.end() || !scope->second.master || c.displaced) return;
+  if (status.generation_id <= scope->second.generation) return;  // older than our own claim
+  c.displaced = true;
+  log::warn("mastership", "switch " + of::hex(dp.dpid()) + " took another master for scope " + c.scope +
+                              " (generation " + std::to_string(status.generation_id) +
+                              "): this controller stops driving it before its own lease ends");
+  inner_->on_switch_down(dp.dpid());
 }
 
 }  // namespace fmc::ctl

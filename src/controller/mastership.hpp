@@ -8,7 +8,9 @@
 // the apps get switch-up for the scope's switches (they resync them); on
 // losing it, switch-down. A switch without a scope always reaches the apps.
 // Who is master is decided elsewhere (an etcd election); the gate is told
-// on its loop thread.
+// on its loop thread. A switch that reports (ROLE_STATUS) another controller
+// took it over with a newer generation is the switch's fence speaking: the
+// apps lose that switch at once, before our own lease runs out.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -47,9 +49,11 @@ class Mastership final : public App {
   struct Connected {
     Datapath* dp;
     std::string scope;  // looked up once, at switch-up: not on every packet-in
+    bool displaced = false;  // the switch told us another controller is its master
   };
   bool ours(of::Dpid dpid) const;
   void tell_role(Datapath& dp, const Scope& s);
+  void on_role_status(Datapath& dp, const of::RoleStatus& status);
 
   std::unique_ptr<App> inner_;
   ScopeOf scope_of_;

@@ -9,12 +9,6 @@ namespace fmc::ctl {
 namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr char kComponent[] = "session";
-
-std::string hex_dpid(of::Dpid d) {
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(d.value));
-  return buf;
-}
 }  // namespace
 
 SwitchSession::SwitchSession(asio::ip::tcp::socket socket, WorkerContext ctx)
@@ -27,7 +21,7 @@ SwitchSession::SwitchSession(asio::ip::tcp::socket socket, WorkerContext ctx)
 }
 
 std::string SwitchSession::describe() const {
-  return state_ == State::kUp ? "dpid " + hex_dpid(dpid_) + " (" + peer_ + ")" : peer_;
+  return state_ == State::kUp ? "dpid " + of::hex(dpid_) + " (" + peer_ + ")" : peer_;
 }
 
 void SwitchSession::start() {
@@ -206,7 +200,7 @@ void SwitchSession::become_up() {
   auto claim = ctx_.registry.claim(dpid_, shared_from_this(), ctx_.config.duplicate_dpid);
   if (!claim.granted) {
     ctx_.stats.duplicate_dpid.fetch_add(1, std::memory_order_relaxed);
-    return close("dpid " + hex_dpid(dpid_) + " already connected; policy rejects the newcomer");
+    return close("dpid " + of::hex(dpid_) + " already connected; policy rejects the newcomer");
   }
   if (claim.displaced) {
     ctx_.stats.duplicate_dpid.fetch_add(1, std::memory_order_relaxed);

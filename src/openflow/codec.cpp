@@ -69,7 +69,6 @@ OfResult<Envelope> decode(Bytes frame) {
     case wire::type::kPortStatus: msg = wire::decode_port_status(v, r); break;
     case wire::type::kMultipartRequest:
     case wire::type::kMultipartReply: msg = wire::decode_multipart(*type, v, r); break;
-    case wire::type::kExperimenter: break;
     default: msg = wire::decode_handshake(*type, v, r); break;
   }
   if (!msg) return Unexpected<OfError>{msg.error()};
@@ -130,7 +129,7 @@ const char* message_name(const Message& msg) {
       "HELLO", "ERROR", "ECHO_REQUEST", "ECHO_REPLY", "FEATURES_REQUEST", "FEATURES_REPLY",
       "GET_CONFIG_REQUEST", "GET_CONFIG_REPLY", "SET_CONFIG", "PACKET_IN", "PACKET_OUT",
       "FLOW_MOD", "FLOW_REMOVED", "PORT_STATUS", "BARRIER_REQUEST", "BARRIER_REPLY",
-      "ROLE_REQUEST", "ROLE_REPLY", "DESC_REQUEST", "DESC_REPLY", "FLOW_STATS_REQUEST",
+      "ROLE_REQUEST", "ROLE_REPLY", "ROLE_STATUS", "DESC_REQUEST", "DESC_REPLY", "FLOW_STATS_REQUEST",
       "FLOW_STATS_REPLY", "AGGREGATE_STATS_REQUEST", "AGGREGATE_STATS_REPLY",
       "TABLE_STATS_REQUEST", "TABLE_STATS_REPLY", "PORT_STATS_REQUEST", "PORT_STATS_REPLY",
       "PORT_DESC_REQUEST", "PORT_DESC_REPLY"};

@@ -1,4 +1,5 @@
-// Session-level messages: hello, error, echo, features, config, barrier, role.
+// Session-level messages: hello, error, echo, features, config, barrier, role
+// (and ONF's role status, the one experimenter message we model).
 #include <algorithm>
 
 #include "openflow/wire.hpp"
@@ -70,6 +71,17 @@ OfResult<Message> decode_handshake(std::uint8_t type, Version v, ByteReader& r) 
       const std::uint64_t gen = r.u64();
       if (type == type::kRoleRequest) return Message{RoleRequest{role, gen}};
       return Message{RoleReply{role, gen}};
+    }
+    case type::kExperimenter: {
+      const std::uint32_t experimenter = r.u32();
+      const std::uint32_t exp_type = r.u32();
+      if (experimenter != onf::kExperimenterId || exp_type != onf::kRoleStatus)
+        return fail(code::kBadExperimenter, "unknown experimenter message");
+      RoleStatus s{static_cast<ControllerRole>(r.u32()), r.u8(), 0};
+      r.skip(3);
+      s.generation_id = r.u64();
+      r.skip(r.remaining());  // properties (experimenter data): none we use
+      return Message{s};
     }
     default: return fail(code::kBadType, "unsupported message type");
   }
@@ -153,6 +165,16 @@ EncodeResult encode_msg(const RoleRequest& m, Version v, ByteWriter& w) {
 }
 EncodeResult encode_msg(const RoleReply& m, Version v, ByteWriter& w) {
   return encode_role(type::kRoleReply, m.role, m.generation_id, v, w);
+}
+EncodeResult encode_msg(const RoleStatus& m, Version v, ByteWriter& w) {
+  if (v != Version::V13) return not_in_version();
+  w.u32(onf::kExperimenterId);
+  w.u32(onf::kRoleStatus);
+  w.u32(static_cast<std::uint32_t>(m.role));
+  w.u8(m.reason);
+  w.zeros(3);
+  w.u64(m.generation_id);
+  return type::kExperimenter;
 }
 
 }  // namespace fmc::of::wire

@@ -132,6 +132,18 @@ struct RoleReply {
   ControllerRole role = ControllerRole::kNoChange;
   std::uint64_t generation_id = 0;
 };
+// A switch tells a controller its role changed without it asking: in 1.3
+// the ONF extension (experimenter 0x4F4E4600, type 1911) that 1.4 made
+// OFPT_ROLE_STATUS. Open vSwitch sends it to the controller another one
+// displaced as master.
+namespace role_reason {
+inline constexpr std::uint8_t kMasterRequest = 0, kConfig = 1, kExperimenter = 2;
+}
+struct RoleStatus {
+  ControllerRole role = ControllerRole::kNoChange;
+  std::uint8_t reason = role_reason::kMasterRequest;
+  std::uint64_t generation_id = 0;
+};
 
 // Multipart (1.3) / statistics (1.0).
 inline constexpr std::uint16_t kMultipartReplyMore = 1;
@@ -201,7 +213,7 @@ struct PortDescReply {
 using Message =
     std::variant<Hello, ErrorMsg, EchoRequest, EchoReply, FeaturesRequest, FeaturesReply,
                  GetConfigRequest, GetConfigReply, SetConfig, PacketIn, PacketOut, FlowMod,
-                 FlowRemoved, PortStatus, BarrierRequest, BarrierReply, RoleRequest, RoleReply,
+                 FlowRemoved, PortStatus, BarrierRequest, BarrierReply, RoleRequest, RoleReply, RoleStatus,
                  DescRequest, DescReply, FlowStatsRequest, FlowStatsReply, AggregateStatsRequest,
                  AggregateStatsReply, TableStatsRequest, TableStatsReply, PortStatsRequest,
                  PortStatsReply, PortDescRequest, PortDescReply>;

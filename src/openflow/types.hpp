@@ -4,7 +4,9 @@
 // reserved ports to and from its 16-bit space.
 #include <compare>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
+#include <string>
 
 namespace fmc::of {
 
@@ -18,6 +20,12 @@ struct Dpid {
   std::uint64_t value = 0;
   auto operator<=>(const Dpid&) const = default;
 };
+// As logs show it: 16 hex digits, like ovs-ofctl.
+inline std::string hex(Dpid d) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(d.value));
+  return buf;
+}
 
 struct PortNo {
   std::uint32_t value = 0;

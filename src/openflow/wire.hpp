@@ -15,6 +15,11 @@ inline constexpr std::uint8_t kHello = 0, kError = 1, kEchoRequest = 2, kEchoRep
                               kMultipartReply = 19, kBarrierRequest = 20, kBarrierReply = 21,
                               kRoleRequest = 24, kRoleReply = 25;
 }
+// Experimenter messages we model (1.3): ONF's role status.
+namespace onf {
+inline constexpr std::uint32_t kExperimenterId = 0x4F4E4600;
+inline constexpr std::uint32_t kRoleStatus = 1911;
+}
 namespace mp {
 inline constexpr std::uint16_t kDesc = 0, kFlow = 1, kAggregate = 2, kTable = 3, kPort = 4,
                                kPortDesc = 13;
@@ -47,6 +52,7 @@ EncodeResult encode_msg(const BarrierRequest& m, Version v, ByteWriter& w);
 EncodeResult encode_msg(const BarrierReply& m, Version v, ByteWriter& w);
 EncodeResult encode_msg(const RoleRequest& m, Version v, ByteWriter& w);
 EncodeResult encode_msg(const RoleReply& m, Version v, ByteWriter& w);
+EncodeResult encode_msg(const RoleStatus& m, Version v, ByteWriter& w);
 EncodeResult encode_msg(const DescRequest& m, Version v, ByteWriter& w);
 EncodeResult encode_msg(const DescReply& m, Version v, ByteWriter& w);
 EncodeResult encode_msg(const FlowStatsRequest& m, Version v, ByteWriter& w);

@@ -195,6 +195,7 @@ std::vector<Sample> sample_messages(Version v) {
   if (v13) {
     s.push_back({"port_desc_request", PortDescRequest{}});
     s.push_back({"port_desc_reply", PortDescReply{0, {sample_port(1), sample_port(2)}}});
+    s.push_back({"role_status", RoleStatus{ControllerRole::kSlave, role_reason::kMasterRequest, 9}});
   }
   return s;
 }

@@ -74,3 +74,33 @@ TEST(Mastership, DeposedTheAppsLetGoAndTheSwitchIsToldSlave) {
   g.gate.on_switch_down(of::Dpid{1});
   EXPECT_EQ(g.seen, (std::vector<std::string>{"up 1", "down 1"})) << "no packet-in and no second switch-down after losing it";
 }
+
+TEST(Mastership, ASwitchThatTookANewerMasterIsLetGoBeforeTheLeaseEnds) {
+  Gate g;
+  g.gate.elected("east", 7);
+  g.gate.on_switch_up(g.east);
+  g.gate.on_message(g.east, of::Xid{0}, of::RoleStatus{of::ControllerRole::kSlave, of::role_reason::kMasterRequest, 6});
+  g.gate.on_packet_in(g.east, of::PacketIn{});
+  EXPECT_EQ(g.seen, (std::vector<std::string>{"up 1", "packet-in 1"})) << "a status older than our claim changes nothing";
+
+  g.gate.on_message(g.east, of::Xid{0}, of::RoleStatus{of::ControllerRole::kSlave, of::role_reason::kMasterRequest, 9});
+  g.gate.on_packet_in(g.east, of::PacketIn{});
+  EXPECT_EQ(g.seen, (std::vector<std::string>{"up 1", "packet-in 1", "down 1"}));
+  EXPECT_TRUE(g.gate.masters("east")) << "who masters the scope is the election's to say, not one switch's";
+
+  const auto roles = g.east.sent_of<of::RoleRequest>().size();
+  g.gate.follow("east", 9);  // then our lease runs out
+  g.gate.on_switch_down(of::Dpid{1});
+  EXPECT_EQ(g.seen.size(), 3u) << "the apps let go of the switch once, not again at the step-down";
+  EXPECT_EQ(g.east.sent_of<of::RoleRequest>().size(), roles + 1) << "the switch is still told we are slave";
+}
+
+TEST(Mastership, ReElectedTheAppsTakeADisplacedSwitchBack) {
+  Gate g;
+  g.gate.elected("east", 7);
+  g.gate.on_switch_up(g.east);
+  g.gate.on_message(g.east, of::Xid{0}, of::RoleStatus{of::ControllerRole::kSlave, of::role_reason::kMasterRequest, 9});
+  g.gate.elected("east", 11);
+  EXPECT_EQ(g.seen, (std::vector<std::string>{"up 1", "down 1", "up 1"}));
+  EXPECT_EQ(last_role(g.east).generation_id, 11u);
+}

@@ -56,8 +56,12 @@ TEST(Malformed, HeaderErrors) {
   const auto type = expect_error(B{0x04, 0x63, 0x00, 0x08, 0, 0, 0, 1});
   EXPECT_EQ(type.type(), ErrorType::kBadRequest);
   EXPECT_EQ(type.code, code::kBadType);
-  // Experimenter / vendor messages are not modelled.
+  // 1.0 vendor messages are not modelled; of 1.3's experimenter messages only ONF's role status is.
   EXPECT_EQ(expect_error(B{0x01, 0x04, 0x00, 0x0c, 0, 0, 0, 1, 0, 0, 0x23, 0x20}).code, code::kBadType);
+  EXPECT_EQ(expect_error(B{0x04, 0x04, 0x00, 0x10, 0, 0, 0, 1, 0, 0, 0x23, 0x20, 0, 0, 0, 1}).code,
+            code::kBadExperimenter);
+  EXPECT_EQ(expect_error(B{0x04, 0x04, 0x00, 0x10, 0, 0, 0, 1, 0x4f, 0x4e, 0x46, 0x00, 0, 0, 0x07, 0x77}).code,
+            code::kBadLen);  // role status without its body
 }
 
 TEST(Malformed, TrailingBytesAreRejected) {
