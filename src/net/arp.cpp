@@ -51,4 +51,8 @@ std::vector<std::uint8_t> build_arp_reply(const ArpView& request, MacAddr mac) {
   return build_arp_frame(arp_op::kReply, request.sha, mac, request.tpa, request.sha, request.spa);
 }
 
+std::vector<std::uint8_t> build_gratuitous_arp(MacAddr mac, Ipv4Addr ip) {
+  return build_arp_frame(arp_op::kRequest, MacAddr::broadcast(), mac, ip, MacAddr{}, ip);
+}
+
 }  // namespace fmc::net

@@ -31,6 +31,9 @@ struct ArpView {
 std::vector<std::uint8_t> build_arp_frame(std::uint16_t op, MacAddr eth_dst, MacAddr sha, Ipv4Addr spa,
                                           MacAddr tha, Ipv4Addr tpa);
 
+// A broadcast gratuitous ARP request announcing that `ip` is at `mac`.
+std::vector<std::uint8_t> build_gratuitous_arp(MacAddr mac, Ipv4Addr ip);
+
 // The reply to `request` saying that `ip` is at `mac`, addressed to the asker.
 std::vector<std::uint8_t> build_arp_reply(const ArpView& request, MacAddr mac);
 

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "controller/log.hpp"
+#include "net/arp.hpp"
 
 namespace fmc {
 
@@ -94,6 +95,13 @@ ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
     out.send_all(sw->dpid, tunnel_flows(*e, site));
     group.push_back(sw->dpid);
   }
+  // Packets redirected from home before this controller knew the visiting address
+  // (another controller's move) may have left the visited site's router asking for
+  // it in vain, holding them until its next try a second later: once the flows are
+  // in, the visited switch announces the address towards the router.
+  if (const auto tunnel = tunnel_for(*e))
+    out.packet_out(e->current->dpid, of::port::kController, {of::Output{tunnel->uplink, 0}},
+                   net::build_gratuitous_arp(tunnel->mac, tunnel->visiting_ip));
   out.confirm(std::move(group), [this, started, name = e->name, to = m.to.site](const ctl::GroupOutcome& outcome) {
     if (outcome.switches == 0) return;  // none connected: nothing converged
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock_.steady() - started);

@@ -3,8 +3,10 @@
 // location, installs the "virtual tunnel" (see pipeline.hpp) on its visited
 // switch and on its correspondents' switches (the other kind of site: clients
 // for a VM, data centers for a client), after removing its stale flows
-// everywhere (by cookie and by IP). The move counts as done when every
-// switch has confirmed with a barrier; until then it is "converging".
+// everywhere (by cookie and by IP), and announces the visiting address to
+// the visited site's router (a gratuitous ARP out of its uplink). The move
+// counts as done when every switch has confirmed with a barrier; until then
+// it is "converging".
 #include <chrono>
 #include <functional>
 #include <optional>

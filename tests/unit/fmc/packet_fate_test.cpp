@@ -62,6 +62,19 @@ void expect_out(const Fate& f, std::uint32_t port, const char* ip_src, const cha
   EXPECT_EQ(o->packet.ipv4_dst, ip(ip_dst));
 }
 
+// `sent` is vm1's visiting address announced to the router: a gratuitous ARP out of the uplink.
+void expect_announced(const FakeSwitch& s, const test_support::SentPacket& sent, const char* visiting) {
+  const Fate f = s.fate_of(sent);
+  const auto o = f.only();
+  ASSERT_TRUE(o) << test_support::describe(f);
+  EXPECT_EQ(o->port, of::PortNo{1});
+  const auto arp = net::ArpView::parse(net::EthernetView::parse(sent.data)->payload);
+  ASSERT_TRUE(arp);
+  EXPECT_TRUE(arp->is_gratuitous());
+  EXPECT_EQ(arp->spa, ip(visiting));
+  EXPECT_EQ(arp->sha, mac(kVm1Mac));
+}
+
 }  // namespace
 
 TEST(MobilityDetector, EndpointsAtHomeAreForwardedByProactiveRules) {
@@ -84,9 +97,11 @@ TEST(VirtualTunnel, AMigratedVmsPacketsAreRewrittenAtTheFirstAndLastHop) {
   ASSERT_TRUE(visiting);
   EXPECT_EQ(visiting->to_string(), "10.2.0.192");  // first of dc2's visitor block
 
-  // The packet that revealed the move went back through the new flows.
-  ASSERT_EQ(w.dc2.packet_outs.size(), 1u);
-  const Fate reinjected = w.dc2.fate_of(w.dc2.packet_outs[0]);
+  // Once the flows are in, dc2's switch tells its router where the visiting address is;
+  // then the packet that revealed the move goes back through the new flows.
+  ASSERT_EQ(w.dc2.packet_outs.size(), 2u);
+  expect_announced(w.dc2, w.dc2.packet_outs[0], "10.2.0.192");
+  const Fate reinjected = w.dc2.fate_of(w.dc2.packet_outs[1]);
   expect_out(reinjected, 1, "10.2.0.192", "10.10.1.100");
   EXPECT_EQ(reinjected.only()->packet.eth_dst, mac(kDc2Gw));
 
@@ -114,6 +129,22 @@ TEST(VirtualTunnel, AMigratedVmsPacketsAreRewrittenAtTheFirstAndLastHop) {
   ASSERT_EQ(w.converged.size(), 1u);
   EXPECT_TRUE(w.converged[0].ok);
   EXPECT_EQ(w.converged[0].site, "dc2");
+}
+
+TEST(VirtualTunnel, AMoveLearntFromAnotherControllerIsAnnouncedToTheVisitedRouter) {
+  World w;
+  // The controller that migrated vm1 chose its visiting address; this one learns it from the store.
+  w.lm.apply_stored(store::EndpointRecord{"vm1", store::EndpointKind::kVm, kVm1Mac, "10.1.0.10", "dc1", "dc2", 0xd2, 2,
+                                          "10.2.0.200", 5},
+                    7, false);
+  ASSERT_EQ(w.moves.size(), 1u);
+  EXPECT_EQ(w.moves[0].cause, MoveCause::kPeer);
+  // Its router may have asked for 10.2.0.200 before this controller could answer: it is told now.
+  ASSERT_EQ(w.dc2.packet_outs.size(), 1u);
+  expect_announced(w.dc2, w.dc2.packet_outs[0], "10.2.0.200");
+  expect_out(w.dc2.table.fate(of::PortNo{1}, udp(kDc2Gw, "02:00:00:00:00:01", "10.10.1.100", "10.2.0.200")), 2,
+             "10.10.1.100", "10.1.0.10");
+  EXPECT_TRUE(w.dc1.packet_outs.empty() && w.wlan1.packet_outs.empty() && w.wlan2.packet_outs.empty());
 }
 
 TEST(VirtualTunnel, ConvergedOnlyWhenEverySwitchConfirmed) {
@@ -206,7 +237,8 @@ TEST(MobilityDetector, RarpAnnouncementIsAMoveSignalAndIsNotReinjected) {
   EXPECT_TRUE(w.arrive(w.dc2, 2, frame).to_controller());  // RARP reaches the controller even where rules forward
   ASSERT_EQ(w.moves.size(), 1u);
   EXPECT_EQ(w.moves[0].cause, MoveCause::kGratuitousArp);
-  EXPECT_TRUE(w.dc2.packet_outs.empty());
+  ASSERT_EQ(w.dc2.packet_outs.size(), 1u) << "the RARP is not re-injected";
+  expect_announced(w.dc2, w.dc2.packet_outs[0], "10.2.0.192");
 }
 
 TEST(MobilityDetector, SwitchoverMovesTheVmBeforeItAnnouncesItself) {
