@@ -244,14 +244,7 @@ def fmt(v):
     return "n/a" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
 
 
-# With several controllers the switchover waits for one etcd round between them (the
-# controller that moved the VM writes, the target scope's controller learns it through its
-# watch): 8-18 ms here, during which vm1's packets can be lost. Not bounded yet (issue 11).
-SHARE_BOUNDED = "the controller's share; bound 1"
-SHARE_UNBOUNDED = "the controllers' share, an etcd round between them included; not bounded yet"
-
-
-def follow_me_lines(s, ev, args, share_bound=True):
+def follow_me_lines(s, ev, args):
     """The summary of one run with follow-me."""
     blackout = s["blackout_ms"]
     switched = (("no ping lost" if blackout is None else f"{blackout:.0f} ms after the first lost ping") + ", at " +
@@ -271,8 +264,7 @@ def follow_me_lines(s, ev, args, share_bound=True):
         f"  pings lost around migration   {s['lost_during_migration']} (target: downtime / 10 ms + 1 = {s['strict_loss']}, not checked yet: issue 14; "
         f"paper: 'few')",
         f"  vm1's traffic sent to dc2     {switched}; "
-        f"pings lost after that: {fmt(s['lost_after_seen'])} "
-        f"({SHARE_BOUNDED if share_bound else SHARE_UNBOUNDED})",
+        f"pings lost after that: {fmt(s['lost_after_seen'])} (bound 1)",
         f"  TCP session client1 -> vm1:7  {'survived' if tcp_ok(ev['tcp']) else 'BROKE'}: {ev['tcp']['echoed']} of "
         f"{ev['tcp']['sent']} lines echoed in order, longest silence {ev['tcp'].get('max_gap_ms', 0):.0f} ms "
         f"{ev['tcp']['error']}",
@@ -283,11 +275,10 @@ def follow_me_lines(s, ev, args, share_bound=True):
     ]
 
 
-def followed(s, ev, share_bound=True):
-    """The bars a run with follow-me must meet (without `share_bound`, all but the bound on
-    the pings lost once the controller had moved the VM's traffic)."""
+def followed(s, ev):
+    """The bars a run with follow-me must meet."""
     return (s["after_ms"] is not None and s["after_ms"] < 10 and s["far_ms"] is not None and s["far_ms"] > 40
-            and s["lost_after_seen"] is not None and (not share_bound or s["lost_after_seen"] <= 1) and tcp_ok(ev["tcp"])
+            and s["lost_after_seen"] is not None and s["lost_after_seen"] <= 1 and tcp_ok(ev["tcp"])
             and ev["data_packet_ins_at_start"] == 0
             and ev["parts"].get("profile", ("",))[0] == "dc2" and ev["parts"].get("library", ("",))[0] == "dc1")
 
@@ -301,7 +292,7 @@ def main():
     ap.add_argument("--downtime-ms", type=int, default=100, help="the namespace emulator's pause (--vms netns)")
     ap.add_argument("--vms", choices=["qemu", "netns"], default="qemu")
     ap.add_argument("--only-distributed", action="store_true",
-                    help="only the distributed run (a controller per scope on etcd), checked against the same bars but the bound on pings lost after the switchover")
+                    help="only the distributed run (a controller per scope on etcd), checked against the same bars")
     args = ap.parse_args()
     args.vm_accel = "KVM" if qemu_guest.accelerator() == "kvm" else "TCG, no usable KVM here"
     os.makedirs(args.out, exist_ok=True)
@@ -310,11 +301,11 @@ def main():
     if args.only_distributed:
         distributed, ev_dist = run_scenario("distributed", True, args, work, distributed=True)
         s_dist = summarise(distributed, ev_dist)
-        print("\n".join(["with follow-me, distributed:", *follow_me_lines(s_dist, ev_dist, args, share_bound=False),
+        print("\n".join(["with follow-me, distributed:", *follow_me_lines(s_dist, ev_dist, args),
                           f"  flows on each scope's switches at the end: {ev_dist['flows']}",
                           f"  keys in etcd at the end: {ev_dist['etcd_keys']}"]))
         shutil.rmtree(work)
-        sys.exit(0 if followed(s_dist, ev_dist, share_bound=False) else 1)
+        sys.exit(0 if followed(s_dist, ev_dist) else 1)
     with_fmc, ev_fmc = run_scenario("with-follow-me", True, args, work)
     without, ev_none = run_scenario("without-follow-me", False, args, work)
     distributed, ev_dist = run_scenario("distributed", True, args, work, distributed=True)
@@ -339,7 +330,7 @@ def main():
         *follow_me_lines(s_fmc, ev_fmc, args),
         "with follow-me, distributed (a controller per network scope — heidelberg: dc1, wlan1; berlin: dc2, wlan2 —",
         "  on a 3-member etcd cluster; the roam and the migration cross from one scope to the other):",
-        *follow_me_lines(s_dist, ev_dist, args, share_bound=False),
+        *follow_me_lines(s_dist, ev_dist, args),
         f"  flows on each scope's switches at the end: {', '.join(f'{k} {v}' for k, v in ev_dist['flows'].items())} "
         f"(one controller: {', '.join(f'{k} {v}' for k, v in ev_fmc['flows'].items())})",
         f"  keys in etcd at the end: {', '.join(f'{k} {v}' for k, v in sorted(ev_dist['etcd_keys'].items()))}",
@@ -352,7 +343,7 @@ def main():
     with open(os.path.join(args.out, "summary.txt"), "w") as f:
         f.write("\n".join(report) + "\n")
     print("\n".join(report))
-    ok = followed(s_fmc, ev_fmc) and followed(s_dist, ev_dist, share_bound=False) and tcp_ok(ev_none["tcp"])
+    ok = followed(s_fmc, ev_fmc) and followed(s_dist, ev_dist) and tcp_ok(ev_none["tcp"])
     sys.exit(0 if ok else 1)
 
 
