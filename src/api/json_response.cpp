@@ -12,9 +12,43 @@ HttpResponse problem(int status, const std::string& detail) {
   return HttpResponse{status, "application/problem+json", dump({{"status", status}, {"title", reason_phrase(status)}, {"detail", detail}}), {}};
 }
 
+std::optional<std::string> exceeds(std::string_view text, const JsonLimits& limits) {
+  std::size_t depth = 0, elements = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '[':
+      case '{':
+        if (++depth > limits.max_depth) return "the body is nested deeper than " + std::to_string(limits.max_depth) + " levels";
+        [[fallthrough]];
+      case ',':
+        if (++elements > limits.max_elements)
+          return "the body has more than " + std::to_string(limits.max_elements) + " elements";
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;
+        break;
+      default: break;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<json> json_body(const HttpRequest& r, HttpResponse& error) {
   if (auto ct = r.header("content-type"); ct && ct->find("application/json") == std::string_view::npos) {
     error = problem(415, "the body must be application/json");
+    return std::nullopt;
+  }
+  if (auto why = exceeds(r.body)) {
+    error = problem(400, *why);
     return std::nullopt;
   }
   json j = json::parse(r.body, nullptr, false);

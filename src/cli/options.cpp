@@ -14,6 +14,11 @@ const char* const kUsage = R"(usage: fmc-controller [options]
   --threads N              worker threads switch sessions are sharded over (default 1)
   --echo-interval MS       idle time before an echo request is sent (default 5000)
   --dead-after MS          silence after which a switch is declared dead (default 15000)
+  --handshake-timeout MS   a connection that has not finished the OpenFlow handshake by then is closed (default 10000)
+  --max-connections N      control connections held at once (default 4096)
+  --max-connections-per-address N
+                           of them from one source address (default 1024)
+  --max-output-mib N       what may wait for one switch to read before it is disconnected (default 16)
   --duplicate-dpid POLICY  replace-old (default) | reject-new
   --versions LIST          OpenFlow versions to offer: 1.0,1.3 (default both)
   --log-level LEVEL        debug | info | warn | error (default info)
@@ -70,6 +75,7 @@ void check(bool ok, const std::string& why) {
 }
 
 constexpr std::string_view kValued[] = {"--listen", "--port", "--threads", "--echo-interval", "--dead-after", "--port-file",
+                                        "--handshake-timeout", "--max-connections", "--max-connections-per-address", "--max-output-mib",
                                         "--network", "--db", "--store", "--controller-id", "--scopes", "--mastership-ttl", "--api", "--migrate-command", "--transfer-command",
                                         "--api-token-file", "--api-port-file", "--api-tls-cert", "--api-tls-key",
                                         "--duplicate-dpid", "--versions", "--log-level"};
@@ -83,6 +89,10 @@ void take(Options& o, std::string_view flag, const std::string& value, std::stri
   else if (flag == "--threads") c.threads = static_cast<unsigned>(number(flag, value, 256));
   else if (flag == "--echo-interval") c.echo_interval = std::chrono::milliseconds(number(flag, value, 3600000));
   else if (flag == "--dead-after") c.dead_after = std::chrono::milliseconds(number(flag, value, 3600000));
+  else if (flag == "--handshake-timeout") c.handshake_timeout = std::chrono::milliseconds(number(flag, value, 3600000));
+  else if (flag == "--max-connections") c.max_connections = number(flag, value, 1000000);
+  else if (flag == "--max-connections-per-address") c.max_connections_per_address = number(flag, value, 1000000);
+  else if (flag == "--max-output-mib") c.max_output_bytes = number(flag, value, 4096) << 20;
   else if (flag == "--port-file") o.port_file = value;
   else if (flag == "--network") o.network_file = value;
   else if (flag == "--db") {
@@ -178,6 +188,9 @@ Result<Options, std::string> parse_options(const std::vector<std::string>& args)
       else take(o, flag, args[++i], api_listen, token_file, stores_given);
     }
     check(o.controller.echo_interval < o.controller.dead_after, "--echo-interval must be shorter than --dead-after");
+    check(o.controller.handshake_timeout.count() > 0 && o.controller.max_connections > 0 &&
+              o.controller.max_connections_per_address > 0 && o.controller.max_output_bytes > 0,
+          "--handshake-timeout, --max-connections, --max-connections-per-address and --max-output-mib must be above 0");
     api_options(o, api_listen, token_file);
     const bool fmc = !o.network_file.empty();
     check(!fmc || o.controller.threads == 1, "--network runs the Follow-Me Cloud apps on one worker: use --threads 1");

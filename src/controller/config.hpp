@@ -1,5 +1,6 @@
 #pragma once
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -17,6 +18,12 @@ struct ControllerConfig {
   unsigned threads = 1;
   std::chrono::milliseconds echo_interval{5000};
   std::chrono::milliseconds dead_after{15000};  // no message for this long: the peer is dead
+  std::chrono::milliseconds handshake_timeout{10000};  // HELLO to port description, or closed
+  // What a peer may hold of us: bytes waiting for it to read (over this, it loses its
+  // connection), connections in all and from one address (over these, refused at once).
+  std::size_t max_output_bytes = 16u << 20;
+  std::size_t max_connections = 4096;
+  std::size_t max_connections_per_address = 1024;
   DuplicateDpidPolicy duplicate_dpid = DuplicateDpidPolicy::kReplaceOld;
   std::uint32_t version_bitmap = (1u << 0x01) | (1u << 0x04);
   std::uint16_t miss_send_len = 0xffff;

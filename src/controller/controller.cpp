@@ -17,7 +17,8 @@ void Controller::post(std::size_t worker, std::function<void()> fn) {
   asio::post(workers_.at(worker)->io, std::move(fn));
 }
 
-Controller::Controller(ControllerConfig config, AppFactory apps) : config_(std::move(config)) {
+Controller::Controller(ControllerConfig config, AppFactory apps)
+    : config_(std::move(config)), limits_(config_.max_connections, config_.max_connections_per_address) {
   if (config_.threads == 0) config_.threads = 1;
   for (unsigned i = 0; i < config_.threads; ++i) {
     auto w = std::make_unique<Worker>();
@@ -55,16 +56,34 @@ void Controller::accept_next() {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
       stats_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
-      // The session is created on its own worker's thread.
-      asio::post(target.io, [this, &target, s = std::move(socket)]() mutable {
-        WorkerContext ctx{target.io, target.apps, registry_, config_, stats_};
-        std::make_shared<SwitchSession>(std::move(s), ctx)->start();
-      });
+      if (auto slot = admit(socket)) {
+        // The session is created on its own worker's thread.
+        asio::post(target.io, [this, &target, s = std::move(socket), slot = std::move(slot)]() mutable {
+          WorkerContext ctx{target.io, target.apps, registry_, config_, stats_};
+          std::make_shared<SwitchSession>(std::move(s), ctx, std::move(slot))->start();
+        });
+      }
     } else {
       log::warn("controller", "accept failed: " + ec.message());
     }
     accept_next();
   });
+}
+
+ConnectionLimits::Slot Controller::admit(asio::ip::tcp::socket& socket) {
+  std::error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  const std::string address = ec ? "unknown" : peer.address().to_string();
+  std::string why;
+  auto slot = limits_.admit(address, why);
+  if (slot) return slot;
+  // Logged at the 1st, 2nd, 4th, 8th, ... refusal: a connection flood does not flood the log.
+  const auto refused = stats_.refused_connections.fetch_add(1, std::memory_order_relaxed) + 1;
+  if ((refused & (refused - 1)) == 0)
+    log::warn("controller", "refused a connection from " + address + ": " + why + " (" + std::to_string(refused) +
+                                " refused so far)");
+  socket.close(ec);
+  return nullptr;
 }
 
 void Controller::run() {

@@ -9,6 +9,7 @@
 
 #include "controller/app.hpp"
 #include "controller/config.hpp"
+#include "controller/connection_limits.hpp"
 #include "controller/dpid_registry.hpp"
 #include "controller/stats.hpp"
 
@@ -39,10 +40,13 @@ class Controller {
  private:
   struct Worker;
   void accept_next();
+  // The new connection's place under the limits, or null (refused, counted, closed).
+  ConnectionLimits::Slot admit(asio::ip::tcp::socket& socket);
 
   ControllerConfig config_;
   ControllerStats stats_;
   DpidRegistry registry_;
+  ConnectionLimits limits_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
   std::unique_ptr<asio::signal_set> signals_;

@@ -19,6 +19,9 @@ struct ControllerStats {
   std::atomic<std::uint64_t> rejected_version{0};        // hello negotiation failures / wrong version
   std::atomic<std::uint64_t> duplicate_dpid{0};
   std::atomic<std::uint64_t> dead_peers{0};
+  std::atomic<std::uint64_t> handshake_timeouts{0};
+  std::atomic<std::uint64_t> slow_readers{0};         // closed: output over max_output_bytes
+  std::atomic<std::uint64_t> refused_connections{0};  // over max_connections(_per_address)
   std::atomic<std::uint64_t> unencodable{0};             // app sent what the version cannot express
 };
 

@@ -11,8 +11,8 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr char kComponent[] = "session";
 }  // namespace
 
-SwitchSession::SwitchSession(asio::ip::tcp::socket socket, WorkerContext ctx)
-    : socket_(std::move(socket)), ctx_(ctx), keepalive_(ctx.io) {
+SwitchSession::SwitchSession(asio::ip::tcp::socket socket, WorkerContext ctx, ConnectionLimits::Slot slot)
+    : socket_(std::move(socket)), ctx_(ctx), keepalive_(ctx.io), slot_(std::move(slot)) {
   std::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
   peer_ = ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -41,7 +41,7 @@ void SwitchSession::close_async(std::string reason) {
 
 of::Xid SwitchSession::send(const of::Message& msg) {
   const of::Xid xid = next_xid();
-  if (state_ == State::kClosed) return xid;
+  if (state_ == State::kClosed || overflowed_) return xid;
   auto r = of::encode(msg, version_, xid, pending_);
   if (!r) {
     ctx_.stats.unencodable.fetch_add(1, std::memory_order_relaxed);
@@ -69,12 +69,25 @@ void SwitchSession::barrier(BarrierCallback done) {
 }
 
 void SwitchSession::schedule_flush() {
+  if (pending_.size() > ctx_.config.max_output_bytes) return overflow();
   if (flush_scheduled_ || writing_) return;
   flush_scheduled_ = true;
   asio::post(ctx_.io, [self = shared_from_this()] {
     self->flush_scheduled_ = false;
     self->flush();
   });
+}
+
+// The peer does not read what we send: it loses its connection (closed from the
+// loop, not from inside whoever was sending), and nothing more is queued for it.
+void SwitchSession::overflow() {
+  if (overflowed_ || state_ == State::kClosed) return;
+  overflowed_ = true;
+  ctx_.stats.slow_readers.fetch_add(1, std::memory_order_relaxed);
+  const std::string why = "the peer does not read: over " + std::to_string(ctx_.config.max_output_bytes) +
+                          " bytes wait for it";
+  std::vector<std::uint8_t>().swap(pending_);
+  close_async(why);
 }
 
 void SwitchSession::flush() {
@@ -98,13 +111,13 @@ void SwitchSession::read_more() {
                             self->rlen_ += n;
                             self->last_rx_ = std::chrono::steady_clock::now();
                             self->consume_frames();
-                            if (self->state_ != State::kClosed) self->read_more();
+                            if (self->state_ != State::kClosed && !self->overflowed_) self->read_more();
                           });
 }
 
 void SwitchSession::consume_frames() {
   std::size_t off = 0;
-  while (state_ != State::kClosed && rlen_ - off >= of::kHeaderLen) {
+  while (state_ != State::kClosed && !overflowed_ && rlen_ - off >= of::kHeaderLen) {
     const Bytes avail(rbuf_.data() + off, rlen_ - off);
     auto header = of::read_header(avail);
     if (!header) {
@@ -239,7 +252,8 @@ void SwitchSession::handle_up(const of::Envelope& env) {
 }
 
 void SwitchSession::arm_keepalive() {
-  keepalive_.expires_after(ctx_.config.echo_interval);
+  keepalive_.expires_after(state_ == State::kUp ? ctx_.config.echo_interval
+                                                : std::min(ctx_.config.echo_interval, ctx_.config.handshake_timeout));
   keepalive_.async_wait([self = shared_from_this()](std::error_code ec) {
     if (!ec) self->on_keepalive();
   });
@@ -248,7 +262,10 @@ void SwitchSession::arm_keepalive() {
 void SwitchSession::on_keepalive() {
   if (state_ == State::kClosed) return;
   const auto now = std::chrono::steady_clock::now();
-  if (state_ != State::kUp && now - started_ > ctx_.config.dead_after) return close("handshake timed out");
+  if (state_ != State::kUp && now - started_ >= ctx_.config.handshake_timeout) {
+    ctx_.stats.handshake_timeouts.fetch_add(1, std::memory_order_relaxed);
+    return close("no handshake within " + std::to_string(ctx_.config.handshake_timeout.count()) + " ms");
+  }
   if (now - last_rx_ > ctx_.config.dead_after) {
     ctx_.stats.dead_peers.fetch_add(1, std::memory_order_relaxed);
     return close("no message from peer within the dead-peer timeout");
@@ -273,6 +290,7 @@ void SwitchSession::close(const std::string& reason) {
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
   barriers_.fail_all();
+  slot_.reset();
   if (was_up) {
     ctx_.registry.release(dpid_, this);
     for (auto& app : ctx_.apps) app->on_switch_down(dpid_);

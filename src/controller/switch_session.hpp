@@ -11,6 +11,7 @@
 #include "controller/app.hpp"
 #include "controller/barrier_tracker.hpp"
 #include "controller/config.hpp"
+#include "controller/connection_limits.hpp"
 #include "controller/dpid_registry.hpp"
 #include "controller/stats.hpp"
 #include "openflow/codec.hpp"
@@ -27,7 +28,8 @@ struct WorkerContext {
 
 class SwitchSession final : public Datapath, public std::enable_shared_from_this<SwitchSession> {
  public:
-  SwitchSession(asio::ip::tcp::socket socket, WorkerContext ctx);
+  // `slot` is the session's place under the controller's connection limits.
+  SwitchSession(asio::ip::tcp::socket socket, WorkerContext ctx, ConnectionLimits::Slot slot);
   void start();
   // Closes the connection (idempotent); safe to call from any thread.
   void close_async(std::string reason);
@@ -52,6 +54,7 @@ class SwitchSession final : public Datapath, public std::enable_shared_from_this
   void reject(const of::OfError& err, of::Xid xid, Bytes frame);
   void schedule_flush();
   void flush();
+  void overflow();
   void arm_keepalive();
   void on_keepalive();
   void close(const std::string& reason);
@@ -71,11 +74,13 @@ class SwitchSession final : public Datapath, public std::enable_shared_from_this
   std::vector<std::uint8_t> inflight_;  // the batch being written
   bool writing_ = false;
   bool flush_scheduled_ = false;
+  bool overflowed_ = false;  // over max_output_bytes: nothing more is queued, the close is posted
   BarrierTracker barriers_;
   std::uint32_t xid_counter_ = 1;
   std::chrono::steady_clock::time_point last_rx_;
   std::chrono::steady_clock::time_point started_;
   std::string peer_;
+  ConnectionLimits::Slot slot_;
 };
 
 }  // namespace fmc::ctl

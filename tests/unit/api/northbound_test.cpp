@@ -178,6 +178,34 @@ TEST(Northbound, Mec013SubscriptionsNotifyMoves) {
   EXPECT_EQ(w.call("GET", "/location/v2/subscriptions/userTracking").second["notificationSubscriptionList"]["userTrackingSubscription"].size(), 0u);
 }
 
+TEST(Northbound, ADeeplyNestedOrHugeBodyIsRefusedBeforeAnyoneReadsIt) {
+  World w;
+  // ~200 KB, under the 1 MiB body limit: 100,000 levels deep once crashed the controller
+  // (the subscription handlers copy and echo what they are given, recursively).
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::pair<const char*, std::string> posts[] = {
+      {"/location/v2/subscriptions/userTracking",
+       R"({"userTrackingSubscription": {"callbackReference": {"notifyURL": "http://x/y"}, "address": "acr:10.0.0.1", "callbackData": )" +
+           deep + "}}"},
+      {"/amsi/v1/app_mobility_services", R"({"serviceConsumerId": {"appInstanceId": "vm1"}, "extra": )" + deep + "}"}};
+  for (const auto& [path, body] : posts) {
+    const auto r = w.raw("POST", path, body);
+    EXPECT_EQ(r.response.status, 400) << path;
+    EXPECT_NE(r.response.body.find("nested deeper than"), std::string::npos) << r.response.body;
+  }
+  EXPECT_EQ(w.call("GET", "/amsi/v1/app_mobility_services").second.size(), 0u);
+  std::string many = "{\"a\": [";
+  for (int i = 0; i < 100000; ++i) many += "0,";
+  many += "0]}";
+  const auto r = w.raw("POST", "/location/v2/subscriptions/userTracking", many);
+  EXPECT_EQ(r.response.status, 400);
+  EXPECT_NE(r.response.body.find("more than"), std::string::npos) << r.response.body;
+  // Braces inside strings are text, not nesting.
+  const std::string text = "{\"userTrackingSubscription\": {\"callbackReference\": {\"notifyURL\": \"http://x/y\"}, "
+                           "\"address\": \"acr:10.0.0.1\", \"callbackData\": \"" + std::string(1000, '[') + "\\\"\"}}";
+  EXPECT_EQ(w.raw("POST", "/location/v2/subscriptions/userTracking", text).response.status, 201);
+}
+
 TEST(Northbound, MigrationsThroughTheApiWithMec021Notifications) {
   World w;
   w.client_at("wlan1", 0xa1);

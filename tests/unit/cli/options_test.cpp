@@ -48,6 +48,15 @@ TEST(Options, NumbersAndChoicesAreChecked) {
   EXPECT_NE(refusal({"--colour", "red"}).find("unknown option --colour"), std::string::npos);
   EXPECT_NE(refusal({"--colour"}).find("unknown option --colour"), std::string::npos);
   EXPECT_NE(refusal({"--echo-interval", "20000", "--dead-after", "10000"}).find("shorter than --dead-after"), std::string::npos);
+  const auto limits = parse_options({"--handshake-timeout", "2000", "--max-connections", "64", "--max-connections-per-address",
+                                     "8", "--max-output-mib", "4"});
+  ASSERT_TRUE(limits) << limits.error();
+  EXPECT_EQ(limits->controller.handshake_timeout.count(), 2000);
+  EXPECT_EQ(limits->controller.max_connections, 64u);
+  EXPECT_EQ(limits->controller.max_connections_per_address, 8u);
+  EXPECT_EQ(limits->controller.max_output_bytes, 4u << 20);
+  EXPECT_NE(refusal({"--max-connections", "0"}).find("must be above 0"), std::string::npos);
+  EXPECT_NE(refusal({"--max-output-mib", "5000"}).find("up to 4096"), std::string::npos);
 }
 
 TEST(Options, FollowMeOptionsNeedTheNetwork) {

@@ -242,3 +242,42 @@ TEST(Controller, AnsweredEchoesKeepSwitchAlive) {
   EXPECT_TRUE(echo_works(sw));
   EXPECT_EQ(ctl.stats().dead_peers.load(), 0u);
 }
+
+TEST(Controller, APeerThatDoesNotReadLosesItsConnectionNotTheControllersMemory) {
+  ctl::ControllerConfig config;
+  config.max_output_bytes = 1 << 20;
+  RunningController ctl(config);
+  TestSwitch flooder(ctl.port(), of::Version::V13, 11);
+  ASSERT_TRUE(flooder.handshake());
+  // 64 KB echo requests, never reading the replies: once the kernel's buffers are full the
+  // replies pile up in the controller, until the cap.
+  const std::vector<std::uint8_t> data(65000, 0x5a);
+  for (int i = 0; i < 4000 && !ctl.stats().slow_readers.load(); ++i) flooder.send(of::EchoRequest{data}, of::Xid{1});
+  EXPECT_EQ(ctl.stats().slow_readers.load(), 1u);
+  EXPECT_TRUE(flooder.closed_by_peer(5000ms));
+  TestSwitch other(ctl.port(), of::Version::V13, 12);  // the controller serves the next one
+  ASSERT_TRUE(other.handshake());
+  EXPECT_TRUE(echo_works(other));
+}
+
+TEST(Controller, APeerThatNeverSaysHelloIsClosedAfterTheHandshakeDeadline) {
+  ctl::ControllerConfig config;
+  config.handshake_timeout = 300ms;
+  RunningController ctl(config);
+  TestSwitch mute(ctl.port(), of::Version::V13, 13);
+  EXPECT_TRUE(mute.closed_by_peer(3000ms));
+  EXPECT_EQ(ctl.stats().handshake_timeouts.load(), 1u);
+}
+
+TEST(Controller, ConnectionsOverTheLimitsAreClosedAtOnce) {
+  ctl::ControllerConfig config;
+  config.max_connections_per_address = 2;
+  RunningController ctl(config);
+  TestSwitch a(ctl.port(), of::Version::V13, 14), b(ctl.port(), of::Version::V13, 15);
+  ASSERT_TRUE(a.handshake());
+  ASSERT_TRUE(b.handshake());
+  TestSwitch c(ctl.port(), of::Version::V13, 16);
+  EXPECT_TRUE(c.closed_by_peer());
+  EXPECT_EQ(ctl.stats().refused_connections.load(), 1u);
+  EXPECT_TRUE(echo_works(a));
+}
