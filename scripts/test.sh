@@ -32,7 +32,7 @@ build-fuzz/fuzz/fmc-openflow_decode_fuzz -max_total_time="$fuzz_seconds" -max_le
 build-fuzz/fuzz/fmc-packet_fuzz -max_total_time="$fuzz_seconds" "$corpus/pkt" 2>&1 | tail -n 1
 build-fuzz/fuzz/fmc-dhcp_fuzz -max_total_time="$fuzz_seconds" "$corpus/dhcp" 2>&1 | tail -n 1
 build-fuzz/fuzz/fmc-fmc_packet_in_fuzz -max_total_time="$fuzz_seconds" "$corpus/fmc" 2>&1 | tail -n 1
-build-fuzz/fuzz/fmc-http_fuzz -max_total_time="$fuzz_seconds" "$corpus/http" 2>&1 | tail -n 1
+build-fuzz/fuzz/fmc-http_fuzz -max_total_time="$fuzz_seconds" -max_len=65536 "$corpus/http" 2>&1 | tail -n 1
 build-fuzz/fuzz/fmc-etcd_response_fuzz -max_total_time="$fuzz_seconds" "$corpus/etcd" 2>&1 | tail -n 1
 
 echo "== integration tests (real Open vSwitch, network namespaces)"
