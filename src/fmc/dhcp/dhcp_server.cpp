@@ -15,9 +15,9 @@ bool active(const Lease& l, std::int64_t now) {
 }
 }  // namespace
 
-DhcpServer::DhcpServer(const model::NetworkModel& model) : settings_(model.dhcp) {
+DhcpServer::DhcpServer(const model::NetworkModel& model, HeldElsewhere held) : settings_(model.dhcp) {
   for (const auto& site : model.sites)
-    if (site.dhcp_pool || !site.dhcp_reservations.empty()) tables_.emplace(site.name, LeaseTable(site));
+    if (site.dhcp_pool || !site.dhcp_reservations.empty()) tables_.emplace(site.name, LeaseTable(site, held));
 }
 
 void DhcpServer::restore(const LeaseChange& saved) {

@@ -32,7 +32,8 @@ class DhcpServer {
  public:
   static constexpr std::int64_t kOfferHoldS = 60;
 
-  explicit DhcpServer(const model::NetworkModel& model);
+  // `held`: addresses known as other endpoints' are never leased (see HeldElsewhere).
+  explicit DhcpServer(const model::NetworkModel& model, HeldElsewhere held = nullptr);
 
   void restore(const LeaseChange& saved);
   Decision handle(const net::DhcpMessage& m, const model::Site& arrived, std::int64_t now);

@@ -23,7 +23,11 @@ DhcpService::DhcpService(const model::NetworkModel& model, LocationManager& loca
       bus_(bus),
       persist_(std::move(persist)),
       clock_(clock),
-      server_(model),
+      server_(model,
+              [&locations](net::Ipv4Addr ip, const net::MacAddr& mac) {
+                const Endpoint* holder = locations.by_ip(ip);
+                return holder && holder->mac != mac;
+              }),
       guard_(model.dhcp.max_clients_per_port, model.dhcp.max_rate_per_port) {}
 
 void DhcpService::restore(const std::vector<LeaseChange>& saved) {
@@ -95,7 +99,7 @@ void DhcpService::learn_address(const net::MacAddr& mac, net::Ipv4Addr ip, const
   if (!e || e->kind != store::EndpointKind::kClient) return;
   // A client numbered in another network now belongs there.
   if (e->home_site != network.name && network.subnet.contains(ip)) locations_.rehome(e->name, network.name);
-  if (!locations_.assign_ip(e->name, ip))
+  if (!locations_.assign_ip(e->name, ip))  // (the server leases no address it knows as another's)
     log::warn("dhcp", e->name + " was given " + ip.to_string() + ", which the Location Manager knows as someone else's");
 }
 

@@ -32,8 +32,8 @@ std::string client_identity(const std::vector<std::uint8_t>& client_id, const ne
   return out;
 }
 
-LeaseTable::LeaseTable(const model::Site& network)
-    : network_(network), next_unused_(network.dhcp_pool ? network.dhcp_pool->first.value : 0) {}
+LeaseTable::LeaseTable(const model::Site& network, HeldElsewhere held)
+    : network_(network), held_(std::move(held)), next_unused_(network.dhcp_pool ? network.dhcp_pool->first.value : 0) {}
 
 bool LeaseTable::assignable(net::Ipv4Addr ip) const {
   const auto& subnet = network_.subnet;
@@ -90,7 +90,7 @@ const Lease* LeaseTable::at(net::Ipv4Addr ip) const {
 }
 
 bool LeaseTable::available(net::Ipv4Addr ip, const std::string& client, const net::MacAddr& mac, std::int64_t now) const {
-  if (!assignable(ip)) return false;
+  if (!assignable(ip) || (held_ && held_(ip, mac))) return false;
   const auto* reserved = reservation_at(ip);
   if (reserved && reserved->mac != mac) return false;
   if (!reserved && !(network_.dhcp_pool && network_.dhcp_pool->contains(ip))) return false;

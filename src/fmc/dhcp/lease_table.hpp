@@ -4,6 +4,7 @@
 // caller can persist it. Invariant: an address is held by at most one
 // client at a time (offered or bound and not expired).
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -28,9 +29,14 @@ struct Lease {
   bool operator==(const Lease&) const = default;
 };
 
+// Whether `ip` is held by an endpoint other than the one with `mac` (known
+// to the controller some other way: a VM's address, a visitor's borrowed
+// address, a client that numbered itself). Such an address is never leased.
+using HeldElsewhere = std::function<bool(net::Ipv4Addr ip, const net::MacAddr& mac)>;
+
 class LeaseTable {
  public:
-  explicit LeaseTable(const model::Site& network);
+  explicit LeaseTable(const model::Site& network, HeldElsewhere held = nullptr);
 
   const model::Site& network() const { return network_; }
   // Re-applies a saved lease after a restart; leases outside the subnet are ignored.
@@ -61,6 +67,7 @@ class LeaseTable {
   void forget(std::uint32_t ip);
 
   model::Site network_;
+  HeldElsewhere held_;
   std::map<std::uint32_t, Lease> by_ip_;
   std::unordered_map<std::string, std::uint32_t> by_client_;
   std::uint32_t next_unused_;  // every pool address below it has been leased at least once

@@ -291,3 +291,29 @@ TEST(DhcpService, RelayModeForwardsWithOption82AndDeliversTheAnswer) {
   ASSERT_FALSE(f.security.empty());
   EXPECT_EQ(f.security.back().kind, SecurityKind::kRogueDhcpServer);
 }
+
+TEST(DhcpService, AnAddressKnownAsAnotherEndpointsIsNeverLeased) {
+  Fixture f(kServe);
+  // client1 numbered itself 10.10.1.100, the pool's first address; the controller learnt it (ARP).
+  ASSERT_TRUE(f.lm.assign_ip("client1", ip("10.10.1.100")));
+  f.client(f.wlan1, 5, message(t::kDiscover, "02:00:00:00:07:01"));
+  auto out = dhcp_out(f.wlan1);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].dhcp.yiaddr, ip("10.10.1.101")) << "the next free one, not client1's";
+
+  auto request = message(t::kRequest, "02:00:00:00:07:02", 43);
+  request.requested_ip = ip("10.10.1.100");
+  f.wlan1.sent.clear();
+  f.client(f.wlan1, 6, request);
+  out = dhcp_out(f.wlan1);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].dhcp.message_type, t::kNak) << "asking for it by name does not get it either";
+
+  f.wlan1.sent.clear();
+  auto own = message(t::kDiscover, "02:00:00:0a:00:64", 44);  // client1 itself, asking for its address
+  own.requested_ip = ip("10.10.1.100");
+  f.client(f.wlan1, 2, own);
+  out = dhcp_out(f.wlan1);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].dhcp.yiaddr, ip("10.10.1.100")) << "its holder may have it";
+}
