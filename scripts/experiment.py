@@ -94,6 +94,13 @@ def start_controllers(name, follow_me, args, work, distributed):
     return ctls, etcd, token
 
 
+def first_logged(ctls, kind, pred):
+    """(time by the controller's own clock, data) of the earliest `kind` event matching `pred`
+    that any of the controllers logged, or None."""
+    found = [(t, d) for c in ctls.values() for t, d in c.events(kind) if pred(d)]
+    return min(found, key=lambda e: e[0]) if found else None
+
+
 def run_scenario(name, follow_me, args, work, distributed=False):
     """Returns [(t_seconds, rtt_ms or None)] and the events' times.
 
@@ -130,10 +137,12 @@ def run_scenario(name, follow_me, args, work, distributed=False):
         lab.roam("client1", "wlan2")
         progress(f"{name}: client1 roamed wlan1 -> wlan2 at {events['roam']:.1f} s")
         if follow_me:
-            done = wait_until(lambda: stream.first("MigrationStep", lambda d: d["vm"] == "vm1" and d["phase"] not in ("started", "switchover")),
+            # Every moment on the timeline is the controllers' own (their logged events), not when
+            # this script happened to read it.
+            done = wait_until(lambda: first_logged(ctls, "MigrationStep", lambda d: d["vm"] == "vm1" and d["phase"] not in ("started", "switchover")),
                               lambda v: v is not None, args.duration * 0.6)
-            started = stream.first("MigrationStep", lambda d: d["vm"] == "vm1" and d["phase"] == "started")
-            decided = stream.first("PlacementDecision", lambda d: d["vm"] == "vm1" and d["action"] == "migrate")
+            started = first_logged(ctls, "MigrationStep", lambda d: d["vm"] == "vm1" and d["phase"] == "started")
+            decided = first_logged(ctls, "PlacementDecision", lambda d: d["vm"] == "vm1" and d["action"] == "migrate")
             if not (done and started and decided):
                 raise RuntimeError(f"the Location Mapper did not migrate vm1: {stream.events}")
             events["decision"] = decided[0] - start
@@ -143,7 +152,7 @@ def run_scenario(name, follow_me, args, work, distributed=False):
             events["reported_downtime_ms"] = done[1]["downtime_ms"]
             # When the controller sent vm1's traffic to dc2: at QEMU's switchover (the
             # guest stopped at dc1), or else when the guest announced itself at dc2.
-            moved = stream.first("EndpointMoved", lambda d: d["endpoint"] == "vm1" and d["to"]["site"] == "dc2")
+            moved = first_logged(ctls, "EndpointMoved", lambda d: d["endpoint"] == "vm1" and d["to"]["site"] == "dc2")
             events["vm_seen_at_dc2"] = moved[0] - start if moved else None
             events["moved_by"] = moved[1]["cause"] if moved else None
             progress(f"{name}: Location Mapper decided at {events['decision']:.1f} s (scores {decided[1]['scores']}); "
@@ -153,7 +162,7 @@ def run_scenario(name, follow_me, args, work, distributed=False):
         _, services = api.call("GET", "/api/v1/services")
         events["parts"] = {p["name"]: (p["data_center"], p["follows"], p["size_mib"])
                            for s in services["services"] for p in s["parts"]}
-        copied = stream.first("MigrationStep", lambda d: d["vm"] == "video/profile" and d["phase"] == "completed")
+        copied = first_logged(ctls, "MigrationStep", lambda d: d["vm"] == "video/profile" and d["phase"] == "completed")
         events["profile_moved_at"] = copied[0] - start if copied else None
         paths = [d for k, d in stream.events if k == "PathMeasured"]
         events["paths"] = {f"{d['access']}-{d['dc']}": d["delay_ms"] for d in paths}
@@ -195,10 +204,23 @@ def svg_plot(series, path, duration):
         parts.append(f'<text x="{x(t)}" y="{h - bottom + 18}" text-anchor="middle">{t}</text>')
     parts.append(f'<text x="{(w + left) / 2}" y="{h - 10}" text-anchor="middle">time (s)</text>')
     parts.append(f'<text x="15" y="{(h - bottom) / 2}" transform="rotate(-90 15 {(h - bottom) / 2})" text-anchor="middle">ping latency (ms)</text>')
+    clipped = 0
     for i, (label, colour, timeline) in enumerate(series):
         pts = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in timeline if v is not None)
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{pts}"/>')
         parts.append(f'<text x="{w - right - 200}" y="{top + 20 + 16 * i}" fill="{colour}">{label}</text>')
+        # Above the axis: drawn on its top edge and marked, not silently cut.
+        for t, v in timeline:
+            if v is not None and v > ymax:
+                clipped += 1
+                parts.append(f'<path d="M{x(t) - 3:.1f},{top + 6} L{x(t):.1f},{top} L{x(t) + 3:.1f},{top + 6} Z" fill="{colour}"/>')
+        # Lost pings: a tick just above the time axis, a row per series.
+        for t, v in timeline:
+            if v is None:
+                parts.append(f'<line x1="{x(t):.1f}" y1="{h - bottom - 2 - 4 * i}" x2="{x(t):.1f}" y2="{h - bottom - 5 - 4 * i}" stroke="{colour}"/>')
+    if clipped:
+        parts.append(f'<text x="{left + 8}" y="{top + 20}" fill="#555">▲ {clipped} ping(s) above {ymax:.0f} ms, drawn at the top edge</text>')
+    parts.append(f'<text x="{left + 8}" y="{top + 36}" fill="#555">ticks on the time axis: lost pings</text>')
     parts.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(parts))
@@ -237,7 +259,30 @@ def summarise(timeline, events):
         far = [v for t, v in answered if t > roam + 0.5]
         lines.update(far_ms=statistics.median(far) if far else None)
     lines["lost_total"] = sum(1 for _, v in timeline if v is None)
+    lines["lost_by_phase"] = lost_by_phase(timeline, events)
     return lines
+
+
+def lost_by_phase(timeline, events):
+    """Every lost ping of the run, by the phase it was sent in: {phase: count}, in run order."""
+    bounds = [("before the roam", events["roam"])]
+    if "migration_start" in events:
+        bounds += [("after the roam", events["migration_start"] - 0.5),
+                   ("around the migration", events["migration_end"] + 1.0)]
+        last = "after the migration"
+    else:
+        last = "after the roam"
+    counts = {name: 0 for name, _ in bounds}
+    counts[last] = 0
+    for t, v in timeline:
+        if v is None:
+            counts[next((name for name, end in bounds if t < end), last)] += 1
+    return counts
+
+
+def losses_line(s):
+    phases = ", ".join(f"{name} {n}" for name, n in s["lost_by_phase"].items())
+    return f"  pings lost, whole run          {s['lost_total']} ({phases})"
 
 
 def fmt(v):
@@ -265,6 +310,7 @@ def follow_me_lines(s, ev, args):
         f"paper: 'few')",
         f"  vm1's traffic sent to dc2     {switched}; "
         f"pings lost after that: {fmt(s['lost_after_seen'])} (bound 1)",
+        losses_line(s),
         f"  TCP session client1 -> vm1:7  {'survived' if tcp_ok(ev['tcp']) else 'BROKE'}: {ev['tcp']['echoed']} of "
         f"{ev['tcp']['sent']} lines echoed in order, longest silence {ev['tcp'].get('max_gap_ms', 0):.0f} ms "
         f"{ev['tcp']['error']}",
@@ -336,6 +382,7 @@ def main():
         f"  keys in etcd at the end: {', '.join(f'{k} {v}' for k, v in sorted(ev_dist['etcd_keys'].items()))}",
         "without follow-me:",
         f"  after the roam                {fmt(s_none['far_ms'])} ms   (paper: stays at 50 ms)",
+        losses_line(s_none),
         "",
         f"files: {args.out}/timeline.csv, {args.out}/fig5.svg, {args.out}/fig5.png",
     ]
