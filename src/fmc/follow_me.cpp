@@ -106,7 +106,12 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
   f->locations_->restore(*saved);
   log::info("follow_me", "restored " + std::to_string(saved->size()) + " endpoint records from " + where);
 
-  // Every event is logged and persisted; the store keeps the event history.
+  // Every event is logged and persisted; the store keeps the event history. Security
+  // events are thinned first: a flood of refused frames is not a flood of rows.
+  f->bus_.filter([throttle = &f->security_reports_](FmcEvent& e) {
+    auto* s = std::get_if<SecurityEvent>(&e);
+    return !s || throttle->admit(*s);
+  });
   f->bus_.subscribe([writer, &clock = f->clock_](const FmcEvent& e) {
     EventText t = event_json(e);
     (t.kind == "SecurityEvent" ? log::warn : log::info)("event", t.kind + " " + json_escape(t.json));

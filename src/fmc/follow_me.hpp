@@ -11,6 +11,7 @@
 
 #include "controller/app.hpp"
 #include "fmc/dispatch.hpp"
+#include "fmc/events/security_throttle.hpp"
 #include "fmc/location/location_manager.hpp"
 #include "fmc/placement/location_mapper.hpp"
 #include "fmc/migration/migration_manager.hpp"
@@ -81,6 +82,7 @@ class FollowMe {
   SystemClock clock_;
   ctl::EffectExecutor executor_;
   EventBus bus_{&executor_};
+  SecurityThrottle security_reports_{clock_};
   MigrationsInFlight migrations_;
   std::unique_ptr<store::WriteBehind> writer_;
   // Endpoint writes of the input being handled (write_held sends them to writer_).

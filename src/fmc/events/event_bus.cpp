@@ -10,6 +10,7 @@ void EventBus::subscribe(Observer o) {
 }
 
 void EventBus::publish(FmcEvent e) {
+  if (filter_ && !filter_(e)) return;
   queue_.push_back(std::move(e));
   if (depth_ == 0) drain();
 }

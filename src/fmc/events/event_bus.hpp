@@ -38,6 +38,10 @@ class EventBus {
   void react(Reaction r) { handlers_.push_back(std::move(r)); }
 
   void publish(FmcEvent e);
+  // Sees every published event before it is queued, and may change it; false drops it
+  // (the security reports' throttle). One filter; a second replaces the first.
+  using Filter = std::function<bool(FmcEvent&)>;
+  void filter(Filter f) { filter_ = std::move(f); }
 
   // Runs one input's handler (rule 1) and everything that follows from it (rules 2-4).
   template <class Handler>
@@ -61,6 +65,7 @@ class EventBus {
 
   ctl::EffectExecutor* executor_;
   std::vector<Reaction> handlers_;
+  Filter filter_;
   std::deque<FmcEvent> queue_;
   ctl::Effects after_events_;
   std::vector<std::function<void()>> settled_;
