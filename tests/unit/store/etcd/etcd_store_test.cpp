@@ -301,9 +301,9 @@ EndpointRecord at(const std::string& site, std::uint64_t dpid, std::int64_t stam
 
 TEST(EtcdStore, FollowReportsWhatIsStoredThenEveryChangeAndMarksItsOwnWrites) {
   EtcdProcess etcd;
+  Reported seen;  // outlives the stores: their watch threads report into it until they end
   auto a = open_store(etcd), b = open_store(etcd);
   ASSERT_TRUE(b->put_endpoint(at("wlan1", 0xa1, 1)));
-  Reported seen;
   ASSERT_TRUE(a->follow(seen.feeds()));
   ASSERT_TRUE(seen.wait_for([&] { return seen.endpoints.size() == 1; }));
   EXPECT_EQ(std::get<0>(seen.endpoints[0]).current_site, "wlan1");
@@ -327,6 +327,7 @@ TEST(EtcdStore, FollowReportsWhatIsStoredThenEveryChangeAndMarksItsOwnWrites) {
 
 TEST(EtcdStore, OfTwoWritesOnTheSameRevisionTheFirstStandsAndTheOtherWriterIsToldIt) {
   EtcdProcess etcd;
+  Reported told_b;  // outlives the stores: b's watch thread reports into it until b ends
   auto a = open_store(etcd), b = open_store(etcd);
   ASSERT_TRUE(a->put_endpoint(at("wlan1", 0xa1, 1)));
   ASSERT_TRUE(a->endpoints());
@@ -340,7 +341,6 @@ TEST(EtcdStore, OfTwoWritesOnTheSameRevisionTheFirstStandsAndTheOtherWriterIsTol
   ASSERT_EQ(stored->size(), 1u);
   EXPECT_EQ((*stored)[0].current_site, "wlan2");
   // Following now, b is told what stands (Sharing.* covers the report of the refusal itself).
-  Reported told_b;
   ASSERT_TRUE(b->follow(told_b.feeds()));
   ASSERT_TRUE(told_b.wait_for([&] {
     return std::any_of(told_b.endpoints.begin(), told_b.endpoints.end(),
