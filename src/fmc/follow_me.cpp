@@ -83,6 +83,7 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
 
   std::unique_ptr<FollowMe> f(new FollowMe());
   f->model_ = std::move(model);
+  f->model_.index();  // frozen from here: the apps hold it
   for (const auto& r : *saved_migrations) {
     if (auto m = from_record(r)) f->saved_migrations_.push_back(*m);
     else log::warn("follow_me", "stored migration " + std::to_string(r.id) + " has unknown state '" + r.state + "'; skipped");

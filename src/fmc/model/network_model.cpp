@@ -1,23 +1,90 @@
 #include "fmc/model/network_model.hpp"
 
+#include <functional>
+#include <unordered_map>
+#include <unordered_set>
+
 namespace fmc::model {
 
-const SwitchSpec* NetworkModel::switch_named(std::string_view name) const {
-  for (const auto& s : switches)
-    if (s.name == name) return &s;
+namespace {
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using ByName = std::unordered_map<std::string, V, NameHash, std::equal_to<>>;
+
+// The entry at the indexed position if it still has `key`, else the first that has it.
+template <class T, class Map, class Key, class Same>
+const T* find_in(const std::vector<T>& list, const Map* map, const Key& key, Same same) {
+  if (map) {
+    auto it = map->find(key);
+    if (it == map->end()) return nullptr;
+    if (it->second < list.size() && same(list[it->second])) return &list[it->second];
+  }
+  for (const auto& x : list)
+    if (same(x)) return &x;
   return nullptr;
+}
+}  // namespace
+
+struct NetworkModel::Index {
+  std::size_t switches = 0, sites = 0, vms = 0;  // the lists' sizes when indexed
+  ByName<std::size_t> switch_by_name, site_by_name, site_by_switch, vm_by_name;
+  std::unordered_map<std::uint64_t, std::size_t> switch_by_dpid;
+  std::unordered_set<std::string, NameHash, std::equal_to<>> port_names;
+};
+
+NetworkModel::NetworkModel() = default;
+NetworkModel::NetworkModel(NetworkModel&&) noexcept = default;
+NetworkModel& NetworkModel::operator=(NetworkModel&&) noexcept = default;
+NetworkModel::~NetworkModel() = default;
+NetworkModel::NetworkModel(const NetworkModel& o)
+    : switches(o.switches), sites(o.sites), router(o.router), vms(o.vms), clients(o.clients), wan(o.wan),
+      dhcp(o.dhcp), services(o.services), placement(o.placement), path_monitor(o.path_monitor),
+      index_(o.index_ ? std::make_unique<Index>(*o.index_) : nullptr) {}
+NetworkModel& NetworkModel::operator=(const NetworkModel& o) {
+  if (this != &o) *this = NetworkModel(o);
+  return *this;
+}
+
+void NetworkModel::index() {
+  auto ix = std::make_unique<Index>();
+  ix->switches = switches.size();
+  ix->sites = sites.size();
+  ix->vms = vms.size();
+  for (std::size_t i = 0; i < switches.size(); ++i) {
+    ix->switch_by_name.emplace(switches[i].name, i);
+    ix->switch_by_dpid.emplace(switches[i].dpid.value, i);
+    for (const auto& [name, port] : switches[i].ports) ix->port_names.insert(name);
+  }
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    ix->site_by_name.emplace(sites[i].name, i);
+    ix->site_by_switch.emplace(sites[i].switch_name, i);
+  }
+  for (std::size_t i = 0; i < vms.size(); ++i) ix->vm_by_name.emplace(vms[i].name, i);
+  index_ = std::move(ix);
+}
+
+const NetworkModel::Index* NetworkModel::fresh_index() const {
+  if (!index_ || index_->switches != switches.size() || index_->sites != sites.size() || index_->vms != vms.size())
+    return nullptr;
+  return index_.get();
+}
+
+const SwitchSpec* NetworkModel::switch_named(std::string_view name) const {
+  const Index* ix = fresh_index();
+  return find_in(switches, ix ? &ix->switch_by_name : nullptr, name, [&](const SwitchSpec& s) { return s.name == name; });
 }
 
 const SwitchSpec* NetworkModel::switch_with(of::Dpid dpid) const {
-  for (const auto& s : switches)
-    if (s.dpid == dpid) return &s;
-  return nullptr;
+  const Index* ix = fresh_index();
+  return find_in(switches, ix ? &ix->switch_by_dpid : nullptr, dpid.value, [&](const SwitchSpec& s) { return s.dpid == dpid; });
 }
 
 const Site* NetworkModel::site_named(std::string_view name) const {
-  for (const auto& s : sites)
-    if (s.name == name) return &s;
-  return nullptr;
+  const Index* ix = fresh_index();
+  return find_in(sites, ix ? &ix->site_by_name : nullptr, name, [&](const Site& s) { return s.name == name; });
 }
 
 const char* to_string(PlacementPolicyKind k) {
@@ -43,17 +110,16 @@ std::optional<double> NetworkModel::wan_delay(std::string_view a, std::string_vi
 }
 
 const VmSpec* NetworkModel::vm_named(std::string_view name) const {
-  for (const auto& v : vms)
-    if (v.name == name) return &v;
-  return nullptr;
+  const Index* ix = fresh_index();
+  return find_in(vms, ix ? &ix->vm_by_name : nullptr, name, [&](const VmSpec& v) { return v.name == name; });
 }
 
 const Site* NetworkModel::site_at(of::Dpid dpid) const {
   const SwitchSpec* sw = switch_with(dpid);
   if (!sw) return nullptr;
-  for (const auto& s : sites)
-    if (s.switch_name == sw->name) return &s;
-  return nullptr;
+  const Index* ix = fresh_index();
+  return find_in(sites, ix ? &ix->site_by_switch : nullptr, sw->name,
+                 [&](const Site& s) { return s.switch_name == sw->name; });
 }
 
 const Site* NetworkModel::gateway_site(net::Ipv4Addr ip) const {
@@ -78,6 +144,7 @@ std::optional<of::PortNo> NetworkModel::uplink_port(const Site& site) const {
 }
 
 bool NetworkModel::has_configured_port(std::string_view endpoint) const {
+  if (const Index* ix = fresh_index()) return ix->port_names.find(endpoint) != ix->port_names.end();
   for (const auto& sw : switches)
     if (sw.ports.count(std::string(endpoint))) return true;
   return false;

@@ -4,6 +4,7 @@
 // and client access networks with their ranges and gateways, the router, the
 // known VMs and clients, and WAN delays. Loaded from YAML (config_yaml.hpp).
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -158,6 +159,13 @@ struct PlacementSettings {
 };
 
 struct NetworkModel {
+  NetworkModel();
+  NetworkModel(const NetworkModel&);
+  NetworkModel(NetworkModel&&) noexcept;
+  NetworkModel& operator=(const NetworkModel&);
+  NetworkModel& operator=(NetworkModel&&) noexcept;
+  ~NetworkModel();
+
   std::vector<SwitchSpec> switches;
   std::vector<Site> sites;
   RouterSpec router;
@@ -183,6 +191,16 @@ struct NetworkModel {
   bool has_configured_port(std::string_view endpoint) const;
   // The port number of the site's switch that leads to the router.
   std::optional<of::PortNo> uplink_port(const Site& site) const;
+
+  // Lookups by name and DPID scan the lists until index() is called, and are
+  // hashed after it. The model is frozen from then on (entries keep their
+  // names, DPIDs and ports); a list that grows or shrinks falls back to scanning.
+  void index();
+
+ private:
+  struct Index;
+  std::unique_ptr<Index> index_;
+  const Index* fresh_index() const;  // nullptr unless index() saw the lists as they are
 };
 
 }  // namespace fmc::model

@@ -1,5 +1,6 @@
 #include "fmc/rewrite/packet_manipulator.hpp"
 
+#include <algorithm>
 #include <memory>
 
 #include "controller/log.hpp"
@@ -10,35 +11,63 @@ namespace fmc {
 namespace {
 
 // The address block visitors borrow in a site: the top quarter of its subnet
-// (network and broadcast addresses excluded).
-std::vector<net::Ipv4Addr> visitor_block(const net::Ipv4Prefix& subnet) {
+// (network and broadcast addresses excluded), as [first, last]; empty if the
+// subnet is too small.
+std::optional<std::pair<std::uint32_t, std::uint32_t>> visitor_block(const net::Ipv4Prefix& subnet) {
   const std::uint32_t size = subnet.length >= 31 ? 0 : (1u << (32 - subnet.length));
-  std::vector<net::Ipv4Addr> out;
-  if (size < 8) return out;
-  for (std::uint32_t i = size - size / 4; i < size - 1; ++i) out.push_back(net::Ipv4Addr{subnet.network.value + i});
-  return out;
+  if (size < 8) return std::nullopt;
+  return std::pair{subnet.network.value + size - size / 4, subnet.network.value + size - 2};
 }
 }  // namespace
 
 PacketManipulator::PacketManipulator(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
                                      const Clock& clock, OnConverged on_converged)
     : model_(model), locations_(locations), on_converged_(std::move(on_converged)), clock_(clock) {
+  for (const auto& service : model_.services)
+    for (const auto& user : service.users) {
+      peers_[service.vm].push_back(user);
+      peers_[user].push_back(service.vm);
+    }
   bus.react([this](const FmcEvent& e) {
     if (const auto* m = std::get_if<EndpointMoved>(&e)) return on_moved(*m);
     return ctl::Effects{};
   });
 }
 
-std::optional<net::Ipv4Addr> PacketManipulator::allocate_visiting_ip(const model::Site& site) const {
-  for (const auto candidate : visitor_block(site.subnet)) {
+std::optional<net::Ipv4Addr> PacketManipulator::allocate_visiting_ip(const model::Site& site) {
+  const auto block = visitor_block(site.subnet);
+  if (!block) return std::nullopt;
+  // From just after the last address handed out here, round the block once.
+  const auto [first, last] = *block;
+  auto& next = next_visitor_[site.name];
+  if (next < first || next > last) next = first;
+  for (std::uint32_t tried = 0, n = last - first + 1; tried < n; ++tried) {
+    const net::Ipv4Addr candidate{next};
+    next = next == last ? first : next + 1;
     if (candidate == site.gateway.ip || locations_.by_ip(candidate)) continue;
     return candidate;
   }
   return std::nullopt;
 }
 
-std::vector<const model::Site*> PacketManipulator::correspondents(const Endpoint& e) const {
-  return model_.sites_of(e.kind == store::EndpointKind::kVm ? model::SiteKind::kAccessNetwork : model::SiteKind::kDataCenter);
+const std::vector<std::string>* PacketManipulator::declared_peers(const Endpoint& e) const {
+  auto it = peers_.find(e.name);
+  return it == peers_.end() ? nullptr : &it->second;
+}
+
+const model::Site* PacketManipulator::site_of(const std::string& endpoint) const {
+  const Endpoint* p = locations_.by_name(endpoint);
+  if (!p) return nullptr;
+  return model_.site_named(p->current ? p->current->site : p->home_site);
+}
+
+bool PacketManipulator::is_correspondent(const Endpoint& e, const model::Site& site) const {
+  if (const auto* peers = declared_peers(e)) {
+    for (const auto& p : *peers)
+      if (site_of(p) == &site) return true;
+    return false;
+  }
+  return site.kind == (e.kind == store::EndpointKind::kVm ? model::SiteKind::kAccessNetwork : model::SiteKind::kDataCenter);
 }
 
 std::optional<pipeline::Tunnel> PacketManipulator::tunnel_for(const Endpoint& e) const {
@@ -58,9 +87,7 @@ std::vector<of::FlowMod> PacketManipulator::tunnel_flows(const Endpoint& e, cons
     const auto uplink = model_.uplink_port(site);
     return uplink ? pipeline::tunnel_at_home(*tunnel, *uplink) : std::vector<of::FlowMod>{};
   }
-  for (const auto* c : correspondents(e))
-    if (c->name == site.name) return pipeline::tunnel_at_correspondent(*tunnel);
-  return {};
+  return is_correspondent(e, site) ? pipeline::tunnel_at_correspondent(*tunnel) : std::vector<of::FlowMod>{};
 }
 
 ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
@@ -86,14 +113,34 @@ ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
     locations_.set_visiting_ip(e->name, address);
   }
 
-  // Every switch: stale flows out, new ones in, then a barrier.
+  // On each switch concerned: stale flows out, new ones in, then a barrier.
   std::vector<of::Dpid> group;
-  for (const auto& site : model_.sites) {
-    const model::SwitchSpec* sw = model_.switch_named(site.switch_name);
-    if (!sw) continue;
-    out.send_all(sw->dpid, pipeline::remove_tunnel(e->mac, *e->ip));
-    out.send_all(sw->dpid, tunnel_flows(*e, site));
-    group.push_back(sw->dpid);
+  auto refresh = [&](const Endpoint& x, const model::Site* site) {
+    const model::SwitchSpec* sw = site ? model_.switch_named(site->switch_name) : nullptr;
+    if (!sw) return;
+    out.send_all(sw->dpid, pipeline::remove_tunnel(x.mac, *x.ip));
+    out.send_all(sw->dpid, tunnel_flows(x, *site));
+    if (std::find(group.begin(), group.end(), sw->dpid) == group.end()) group.push_back(sw->dpid);
+  };
+  if (const auto* peers = declared_peers(*e)) {
+    // Its flows are where it was, where it is, at home and where its peers are;
+    // and each visiting peer's correspondent flows follow it from its old site to the new.
+    std::vector<const model::Site*> sites = {m.from ? model_.site_named(m.from->site) : nullptr,
+                                             model_.site_named(m.to.site), model_.site_named(e->home_site)};
+    for (const auto& p : *peers) sites.push_back(site_of(p));
+    std::sort(sites.begin(), sites.end());
+    sites.erase(std::unique(sites.begin(), sites.end()), sites.end());
+    for (const auto* site : sites) refresh(*e, site);
+    if (m.from && m.from->site != m.to.site)
+      for (const auto& name : *peers) {
+        const Endpoint* p = locations_.by_name(name);
+        if (!p || !tunnel_for(*p)) continue;
+        refresh(*p, model_.site_named(m.from->site));
+        refresh(*p, model_.site_named(m.to.site));
+      }
+  } else {
+    // Anyone may talk to it: every switch.
+    for (const auto& site : model_.sites) refresh(*e, &site);
   }
   // Packets redirected from home before this controller knew the visiting address
   // (another controller's move) may have left the visited site's router asking for

@@ -1,15 +1,22 @@
 #pragma once
 // Packet Manipulator (paper §IV.B.5): when an endpoint is in a visited
 // location, installs the "virtual tunnel" (see pipeline.hpp) on its visited
-// switch and on its correspondents' switches (the other kind of site: clients
-// for a VM, data centers for a client), after removing its stale flows
-// everywhere (by cookie and by IP), and announces the visiting address to
+// switch, its home switch and its correspondents' switches, after removing its
+// stale flows there (by cookie and by IP), and announces the visiting address to
 // the visited site's router (a gratuitous ARP out of its uplink). The move
 // counts as done when every switch has confirmed with a barrier; until then
 // it is "converging".
+// Correspondents (paper §V: a switch holds only the rules of the endpoints it
+// serves): for a VM in a declared service, the sites where its users are; for
+// a user, the sites of its services' VMs; their flows follow those peers when
+// they move. An endpoint in no service may be reached from anywhere: every
+// site of the other kind (access networks for a VM, data centers for a client).
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "fmc/events/clock.hpp"
 #include "controller/effects.hpp"
@@ -37,10 +44,14 @@ class PacketManipulator {
   ctl::Effects on_moved(const EndpointMoved& m);
 
  private:
-  std::optional<net::Ipv4Addr> allocate_visiting_ip(const model::Site& site) const;
+  std::optional<net::Ipv4Addr> allocate_visiting_ip(const model::Site& site);
   std::vector<of::FlowMod> dhcp_client_home_rules(const Endpoint& e) const;
   std::optional<pipeline::Tunnel> tunnel_for(const Endpoint& e) const;
-  std::vector<const model::Site*> correspondents(const Endpoint& e) const;
+  // The endpoints `e` shares a service with, or nullptr if it is in none.
+  const std::vector<std::string>* declared_peers(const Endpoint& e) const;
+  // Where an endpoint is (its home if it was never seen).
+  const model::Site* site_of(const std::string& endpoint) const;
+  bool is_correspondent(const Endpoint& e, const model::Site& site) const;
   // The tunnel flows `site`'s switch needs for `e` (none if e is at home).
   std::vector<of::FlowMod> tunnel_flows(const Endpoint& e, const model::Site& site) const;
 
@@ -48,6 +59,8 @@ class PacketManipulator {
   LocationManager& locations_;
   OnConverged on_converged_;
   const Clock& clock_;
+  std::unordered_map<std::string, std::vector<std::string>> peers_;  // from the model's services
+  std::unordered_map<std::string, std::uint32_t> next_visitor_;       // per site: where the next search starts
 };
 
 }  // namespace fmc

@@ -180,6 +180,55 @@ TEST(VirtualTunnel, AReconnectingSwitchGetsItsTunnelsBack) {
              "10.10.1.100", "10.2.0.192");
 }
 
+// Flows of `mac`'s virtual tunnel on a switch.
+std::size_t tunnel_flows_of(const FakeSwitch& s, const char* m) {
+  const auto cookie = pipeline::tunnel_cookie(mac(m));
+  return std::count_if(s.table.entries().begin(), s.table.entries().end(),
+                       [&](const of::FlowMod& f) { return f.cookie == cookie; });
+}
+
+TEST(VirtualTunnel, AVmsCorrespondentFlowsAreOnlyWhereItsUsersAreAndFollowThem) {
+  World w;
+  w.migrate_vm1();
+  // vm1's one user, client1, is at wlan1: wlan2's switch serves nobody who talks to vm1.
+  EXPECT_EQ(tunnel_flows_of(w.wlan1, kVm1Mac), 2u);
+  EXPECT_EQ(tunnel_flows_of(w.wlan2, kVm1Mac), 0u);
+
+  // client1 roams to wlan2 (its old port went away): vm1's correspondent flows go with it.
+  w.port_gone(w.wlan1, 2);
+  w.packet_in(w.wlan2, 2, udp(kClientMac, "02:fe:00:00:0a:02", "10.10.1.100", "10.1.0.10"));
+  ASSERT_EQ(w.lm.by_name("client1")->current->site, "wlan2");
+  EXPECT_EQ(tunnel_flows_of(w.wlan1, kVm1Mac), 0u);
+  EXPECT_EQ(tunnel_flows_of(w.wlan2, kVm1Mac), 2u);
+  const auto client_visiting = w.lm.by_name("client1")->visiting_ip;
+  ASSERT_TRUE(client_visiting);
+  // client1's packet to vm1: first its own tunnel's source, then vm1's visiting address.
+  const Fate to_vm = w.wlan2.table.fate(of::PortNo{2}, udp(kClientMac, "02:fe:00:00:0a:02", "10.10.1.100", "10.1.0.10"));
+  expect_out(to_vm, 1, client_visiting->to_string().c_str(), "10.2.0.192");
+  // And client1's correspondent flows are at dc2 (vm1's site), not at dc1.
+  EXPECT_EQ(tunnel_flows_of(w.dc2, kClientMac), 2u);
+  EXPECT_EQ(tunnel_flows_of(w.dc1, kClientMac), 0u);
+
+  // vm1 goes home: client1's correspondent flows follow it from dc2 to dc1.
+  w.port_gone(w.dc2, 2);
+  w.packet_in(w.dc1, 2, garp());
+  EXPECT_EQ(tunnel_flows_of(w.dc2, kClientMac), 0u);
+  EXPECT_EQ(tunnel_flows_of(w.dc1, kClientMac), 2u);
+  for (const auto* s : {&w.dc1, &w.dc2, &w.wlan1, &w.wlan2}) EXPECT_EQ(tunnel_flows_of(*s, kVm1Mac), 0u);
+}
+
+TEST(VirtualTunnel, AMoveTouchesOnlyTheSwitchesItsFlowsAreOn) {
+  World w;
+  std::vector<std::size_t> before;
+  for (const auto* s : {&w.dc1, &w.dc2, &w.wlan1, &w.wlan2}) before.push_back(s->messages);
+  w.migrate_vm1();
+  // dc1 (home), dc2 (visited), wlan1 (client1's): not wlan2, where nobody talks to vm1.
+  EXPECT_GT(w.dc1.messages, before[0]);
+  EXPECT_GT(w.dc2.messages, before[1]);
+  EXPECT_GT(w.wlan1.messages, before[2]);
+  EXPECT_EQ(w.wlan2.messages, before[3]);
+}
+
 TEST(MobilityDetector, ASpoofedMoveChangesNoPacketsFate) {
   World w;
   const auto fates = [&] {
