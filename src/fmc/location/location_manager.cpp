@@ -15,9 +15,9 @@ LocationManager::LocationManager(const model::NetworkModel& model, EventBus& bus
 }
 
 void LocationManager::index(Endpoint& e) {
-  by_mac_[e.mac] = e.name;
-  if (e.ip) by_ip_[e.ip->value] = e.name;
-  if (e.visiting_ip) by_ip_[e.visiting_ip->value] = e.name;
+  by_mac_[e.mac] = &e;
+  if (e.ip) by_ip_[e.ip->value] = &e;
+  if (e.visiting_ip) by_ip_[e.visiting_ip->value] = &e;
 }
 
 Endpoint* LocationManager::stored(const store::EndpointRecord& r) {
@@ -34,7 +34,7 @@ Endpoint* LocationManager::stored(const store::EndpointRecord& r) {
 
 void LocationManager::adopt(Endpoint& e, const store::EndpointRecord& r) {
   for (const auto& ip : {e.ip, e.visiting_ip})  // its addresses are indexed again below
-    if (auto it = ip ? by_ip_.find(ip->value) : by_ip_.end(); it != by_ip_.end() && it->second == e.name) by_ip_.erase(it);
+    if (auto it = ip ? by_ip_.find(ip->value) : by_ip_.end(); it != by_ip_.end() && it->second == &e) by_ip_.erase(it);
   if (auto ip = net::Ipv4Addr::parse(r.ip); ip && e.kind == store::EndpointKind::kClient) e.ip = ip;
   if (e.kind == store::EndpointKind::kClient && model_.site_named(r.home_site)) e.home_site = r.home_site;
   if (!r.current_site.empty() && model_.site_named(r.current_site))
@@ -74,12 +74,12 @@ const Endpoint* LocationManager::by_name(const std::string& name) const {
 
 const Endpoint* LocationManager::by_mac(const net::MacAddr& mac) const {
   auto it = by_mac_.find(mac);
-  return it == by_mac_.end() ? nullptr : by_name(it->second);
+  return it == by_mac_.end() ? nullptr : it->second;
 }
 
 const Endpoint* LocationManager::by_ip(net::Ipv4Addr ip) const {
   auto it = by_ip_.find(ip.value);
-  return it == by_ip_.end() ? nullptr : by_name(it->second);
+  return it == by_ip_.end() ? nullptr : it->second;
 }
 
 std::vector<const Endpoint*> LocationManager::all() const {

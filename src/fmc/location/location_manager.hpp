@@ -38,6 +38,8 @@ class LocationManager {
   using Persist = std::function<void(const store::EndpointRecord&, const std::optional<store::LocationChange>&)>;
 
   LocationManager(const model::NetworkModel& model, EventBus& bus, Persist persist, const Clock& clock);
+  LocationManager(const LocationManager&) = delete;
+  LocationManager& operator=(const LocationManager&) = delete;
 
   // Re-applies records saved earlier (after a restart); unknown names are ignored.
   void restore(const std::vector<store::EndpointRecord>& records);
@@ -80,9 +82,9 @@ class LocationManager {
   EventBus& bus_;
   Persist persist_;
   const Clock& clock_;
-  std::unordered_map<std::string, Endpoint> endpoints_;
-  std::unordered_map<net::MacAddr, std::string> by_mac_;
-  std::unordered_map<std::uint32_t, std::string> by_ip_;
+  std::unordered_map<std::string, Endpoint> endpoints_;  // never erased: the indexes point into it
+  std::unordered_map<net::MacAddr, Endpoint*> by_mac_;
+  std::unordered_map<std::uint32_t, Endpoint*> by_ip_;
 };
 
 }  // namespace fmc

@@ -49,11 +49,10 @@ ctl::Effects MobilityDetector::on_switch_up(of::Dpid dpid) {
   std::erase_if(quiet_, [&](const PortKey& k) { return k.dpid == dpid.value; });
   const auto uplink = model_.uplink_port(*site);
   if (!uplink) return out;
-  // Proactive rules for every endpoint at home here.
-  for (const Endpoint* e : locations_.all()) {
-    if (e->home_site != site->name) continue;
-    if (const auto port = configured_port(*site, e->name))
-      out.send_all(dpid, pipeline::attach(e->mac, *port, *uplink, pipeline::home_cookie(e->mac)));
+  // Proactive rules for every endpoint at home here (those with a port on this switch).
+  for (const auto& [name, port] : model_.switch_with(dpid)->ports) {
+    const Endpoint* e = locations_.by_name(name);
+    if (e && e->home_site == site->name) out.send_all(dpid, pipeline::attach(e->mac, port, *uplink, pipeline::home_cookie(e->mac)));
   }
   return out;
 }

@@ -33,6 +33,7 @@ struct NetworkModel::Index {
   ByName<std::size_t> switch_by_name, site_by_name, site_by_switch, vm_by_name;
   std::unordered_map<std::uint64_t, std::size_t> switch_by_dpid;
   std::unordered_set<std::string, NameHash, std::equal_to<>> port_names;
+  std::vector<std::optional<of::PortNo>> uplinks;  // by site position
 };
 
 NetworkModel::NetworkModel() = default;
@@ -63,6 +64,7 @@ void NetworkModel::index() {
     ix->site_by_switch.emplace(sites[i].switch_name, i);
   }
   for (std::size_t i = 0; i < vms.size(); ++i) ix->vm_by_name.emplace(vms[i].name, i);
+  for (const auto& site : sites) ix->uplinks.push_back(uplink_port(site));
   index_ = std::move(ix);
 }
 
@@ -136,6 +138,8 @@ std::vector<const Site*> NetworkModel::sites_of(SiteKind kind) const {
 }
 
 std::optional<of::PortNo> NetworkModel::uplink_port(const Site& site) const {
+  if (const Index* ix = fresh_index(); ix && &site >= sites.data() && &site < sites.data() + sites.size())
+    return ix->uplinks[static_cast<std::size_t>(&site - sites.data())];
   const SwitchSpec* sw = switch_named(site.switch_name);
   if (!sw) return std::nullopt;
   auto it = sw->ports.find(site.uplink_port);

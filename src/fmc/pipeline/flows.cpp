@@ -145,12 +145,17 @@ std::vector<of::FlowMod> tunnel_at_home(const Tunnel& t, of::PortNo home_uplink)
   return {fwd};
 }
 
-std::vector<of::FlowMod> remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip) {
+of::FlowMod remove(std::uint64_t cookie) {
   of::FlowMod by_cookie;
   by_cookie.command = of::FlowModCommand::kDelete;
   by_cookie.table_id = of::kTableAll;
-  by_cookie.cookie = tunnel_cookie(mac);
+  by_cookie.cookie = cookie;
   by_cookie.cookie_mask = ~std::uint64_t{0};
+  return by_cookie;
+}
+
+std::vector<of::FlowMod> remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip) {
+  const of::FlowMod by_cookie = remove(tunnel_cookie(mac));
   std::vector<of::FlowMod> out = {by_cookie};
   // Any tunnel flow still naming the address (whoever installed it).
   for (bool as_src : {true, false}) {

@@ -48,6 +48,8 @@ std::vector<of::FlowMod> tunnel_at_home(const Tunnel& t, of::PortNo home_uplink)
 // Cookies: per endpoint, so that one masked delete removes exactly its flows.
 std::uint64_t home_cookie(const net::MacAddr& mac);
 std::uint64_t tunnel_cookie(const net::MacAddr& mac);
+// Deletes every flow with this cookie, in every table.
+of::FlowMod remove(std::uint64_t cookie);
 // Deletes an endpoint's tunnel flows in every table; plus, for stale state
 // from any other source, flows matching its address as source or destination.
 std::vector<of::FlowMod> remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip);

@@ -25,8 +25,11 @@ PacketManipulator::PacketManipulator(const model::NetworkModel& model, LocationM
     : model_(model), locations_(locations), on_converged_(std::move(on_converged)), clock_(clock) {
   for (const auto& service : model_.services)
     for (const auto& user : service.users) {
-      peers_[service.vm].push_back(user);
-      peers_[user].push_back(service.vm);
+      const Endpoint* vm = locations_.by_name(service.vm);
+      const Endpoint* client = locations_.by_name(user);
+      if (!vm || !client) continue;
+      peers_.emplace(vm, client);
+      peers_.emplace(client, vm);
     }
   bus.react([this](const FmcEvent& e) {
     if (const auto* m = std::get_if<EndpointMoved>(&e)) return on_moved(*m);
@@ -50,24 +53,15 @@ std::optional<net::Ipv4Addr> PacketManipulator::allocate_visiting_ip(const model
   return std::nullopt;
 }
 
-const std::vector<std::string>* PacketManipulator::declared_peers(const Endpoint& e) const {
-  auto it = peers_.find(e.name);
-  return it == peers_.end() ? nullptr : &it->second;
-}
-
-const model::Site* PacketManipulator::site_of(const std::string& endpoint) const {
-  const Endpoint* p = locations_.by_name(endpoint);
-  if (!p) return nullptr;
-  return model_.site_named(p->current ? p->current->site : p->home_site);
+const model::Site* PacketManipulator::site_of(const Endpoint& e) const {
+  return model_.site_named(e.current ? e.current->site : e.home_site);
 }
 
 bool PacketManipulator::is_correspondent(const Endpoint& e, const model::Site& site) const {
-  if (const auto* peers = declared_peers(e)) {
-    for (const auto& p : *peers)
-      if (site_of(p) == &site) return true;
-    return false;
-  }
-  return site.kind == (e.kind == store::EndpointKind::kVm ? model::SiteKind::kAccessNetwork : model::SiteKind::kDataCenter);
+  const auto [first, last] = peers_of(e);
+  if (first == last)
+    return site.kind == (e.kind == store::EndpointKind::kVm ? model::SiteKind::kAccessNetwork : model::SiteKind::kDataCenter);
+  return std::any_of(first, last, [&](const auto& peer) { return site_of(*peer.second) == &site; });
 }
 
 std::optional<pipeline::Tunnel> PacketManipulator::tunnel_for(const Endpoint& e) const {
@@ -95,6 +89,10 @@ ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
   const Endpoint* e = locations_.by_name(m.endpoint);
   if (!e) return out;
   if (m.at_home && e->current) out.send_all(e->current->dpid, dhcp_client_home_rules(*e));
+  // A client known only from DHCP leaves its home rules behind it (a configured
+  // endpoint's stay: the Mobility Detector keeps them at its home for good).
+  if (m.from && m.from->site == e->home_site && m.from->dpid != m.to.dpid && !model_.has_configured_port(e->name))
+    out.send(m.from->dpid, pipeline::remove(pipeline::home_cookie(e->mac)));
   if (!e->ip) return out;
   const auto started = clock_.steady();
 
@@ -122,21 +120,21 @@ ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
     out.send_all(sw->dpid, tunnel_flows(x, *site));
     if (std::find(group.begin(), group.end(), sw->dpid) == group.end()) group.push_back(sw->dpid);
   };
-  if (const auto* peers = declared_peers(*e)) {
+  if (const auto [first, last] = peers_of(*e); first != last) {
     // Its flows are where it was, where it is, at home and where its peers are;
     // and each visiting peer's correspondent flows follow it from its old site to the new.
-    std::vector<const model::Site*> sites = {m.from ? model_.site_named(m.from->site) : nullptr,
-                                             model_.site_named(m.to.site), model_.site_named(e->home_site)};
-    for (const auto& p : *peers) sites.push_back(site_of(p));
+    const model::Site* from = m.from ? model_.site_named(m.from->site) : nullptr;
+    const model::Site* to = model_.site_named(m.to.site);
+    std::vector<const model::Site*> sites = {from, to, model_.site_named(e->home_site)};
+    for (auto p = first; p != last; ++p) sites.push_back(site_of(*p->second));
     std::sort(sites.begin(), sites.end());
     sites.erase(std::unique(sites.begin(), sites.end()), sites.end());
     for (const auto* site : sites) refresh(*e, site);
-    if (m.from && m.from->site != m.to.site)
-      for (const auto& name : *peers) {
-        const Endpoint* p = locations_.by_name(name);
-        if (!p || !tunnel_for(*p)) continue;
-        refresh(*p, model_.site_named(m.from->site));
-        refresh(*p, model_.site_named(m.to.site));
+    if (from != to)
+      for (auto p = first; p != last; ++p) {
+        if (!tunnel_for(*p->second)) continue;
+        refresh(*p->second, from);
+        refresh(*p->second, to);
       }
   } else {
     // Anyone may talk to it: every switch.

@@ -47,10 +47,11 @@ class PacketManipulator {
   std::optional<net::Ipv4Addr> allocate_visiting_ip(const model::Site& site);
   std::vector<of::FlowMod> dhcp_client_home_rules(const Endpoint& e) const;
   std::optional<pipeline::Tunnel> tunnel_for(const Endpoint& e) const;
-  // The endpoints `e` shares a service with, or nullptr if it is in none.
-  const std::vector<std::string>* declared_peers(const Endpoint& e) const;
+  // The endpoints `e` shares a service with (none: it is in no service).
+  using Peers = std::unordered_multimap<const Endpoint*, const Endpoint*>;
+  std::pair<Peers::const_iterator, Peers::const_iterator> peers_of(const Endpoint& e) const { return peers_.equal_range(&e); }
   // Where an endpoint is (its home if it was never seen).
-  const model::Site* site_of(const std::string& endpoint) const;
+  const model::Site* site_of(const Endpoint& e) const;
   bool is_correspondent(const Endpoint& e, const model::Site& site) const;
   // The tunnel flows `site`'s switch needs for `e` (none if e is at home).
   std::vector<of::FlowMod> tunnel_flows(const Endpoint& e, const model::Site& site) const;
@@ -59,7 +60,7 @@ class PacketManipulator {
   LocationManager& locations_;
   OnConverged on_converged_;
   const Clock& clock_;
-  std::unordered_map<std::string, std::vector<std::string>> peers_;  // from the model's services
+  Peers peers_;  // from the model's services, both ways
   std::unordered_map<std::string, std::uint32_t> next_visitor_;       // per site: where the next search starts
 };
 
