@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "fmc/pipeline/declaration.hpp"
 #include "openflow/match.hpp"
 #include "util/bytes.hpp"
 
@@ -34,6 +35,16 @@ bool only_address(const of::Match& m) {
   rest.ipv4_dst.reset();
   return rest == of::Match{} && (m.ipv4_src.has_value() != m.ipv4_dst.has_value());
 }
+// Which role's controller writes a flow under design (c) (control_designs.hpp).
+Role role_of(const of::FlowMod& fm) {
+  namespace p = pipeline;
+  const auto owner = fm.cookie & p::cookie::kOwnerMask;
+  const bool per_endpoint = (fm.cookie & ~p::cookie::kOwnerMask) != 0;
+  if (fm.table_id == p::table::kCorrespondent && fm.priority == p::priority::kTunnel) return Role::kCorrespondent;
+  if (fm.table_id == p::table::kCorrespondent && fm.priority == p::priority::kBackToRouter) return Role::kHome;
+  if (fm.table_id == p::table::kForward && owner == p::cookie::kHomeForwarding && per_endpoint) return Role::kHome;
+  return Role::kForeign;  // a visitor's rewrites and forwarding, and the switch's own flows (detection)
+}
 }  // namespace
 
 of::Xid RuleCensus::send(const of::Message& msg) {
@@ -62,11 +73,25 @@ of::Xid RuleCensus::send(const of::Message& msg) {
 
 void RuleCensus::add(const of::FlowMod& fm) {
   const auto id = identity(fm);
-  const Flow f{fm.cookie, exact(fm.match.ipv4_src), exact(fm.match.ipv4_dst)};
-  flows_[id] = f;
+  const Flow f{fm.cookie, exact(fm.match.ipv4_src), exact(fm.match.ipv4_dst), role_of(fm),
+               fm.table_id == pipeline::table::kForward && fm.priority == pipeline::priority::kDeliverLocal};
+  auto [at, added] = flows_.try_emplace(id, f);
+  if (!added) {
+    --by_role_[std::size_t(at->second.role)];
+    deliveries_ -= at->second.delivers;
+    at->second = f;
+  }
+  ++by_role_[std::size_t(f.role)];
+  deliveries_ += f.delivers;
   by_cookie_[f.cookie].push_back(id);
   if (f.ipv4_src) by_address_[f.ipv4_src].push_back(id);
   if (f.ipv4_dst && f.ipv4_dst != f.ipv4_src) by_address_[f.ipv4_dst].push_back(id);
+}
+
+void RuleCensus::erase(std::unordered_map<std::uint64_t, Flow>::iterator f) {
+  --by_role_[std::size_t(f->second.role)];
+  deliveries_ -= f->second.delivers;
+  flows_.erase(f);
 }
 
 void RuleCensus::delete_by_cookie(std::uint64_t cookie) {
@@ -74,7 +99,7 @@ void RuleCensus::delete_by_cookie(std::uint64_t cookie) {
   if (it == by_cookie_.end()) return;
   for (const auto id : it->second) {
     auto f = flows_.find(id);
-    if (f != flows_.end() && f->second.cookie == cookie) flows_.erase(f);
+    if (f != flows_.end() && f->second.cookie == cookie) erase(f);
   }
   by_cookie_.erase(it);
 }
@@ -90,7 +115,7 @@ void RuleCensus::delete_by_address(const of::FlowMod& fm) {
     if (f == flows_.end()) return true;  // gone since
     const bool named = (as_src ? f->second.ipv4_src : f->second.ipv4_dst) == address;
     if (named && (f->second.cookie & fm.cookie_mask) == (fm.cookie & fm.cookie_mask)) {
-      flows_.erase(f);
+      erase(f);
       return true;
     }
     return false;

@@ -19,12 +19,16 @@ int usage(const char* why) {
   std::fprintf(stderr,
                "fmc-scale: %s\n"
                "usage: fmc-scale [--users N] [--cells N] [--data-centers N] [--moves N] [--timed-moves N]\n"
-               "                 [--seed N] [--verify-resync] [--csv DIR]\n",
+               "                 [--seed N] [--scopes K] [--verify-resync] [--csv DIR]\n",
                why);
   return 2;
 }
 
-std::string mib(std::size_t bytes) { return std::to_string(bytes / (1024 * 1024)) + " MiB"; }
+std::string mib(std::size_t bytes) {
+  char out[32];
+  std::snprintf(out, sizeof out, "%.1f MiB", double(bytes) / (1024.0 * 1024.0));
+  return out;
+}
 
 void write_csv(const std::string& dir, const Workload& w, const Report& r) {
   std::ofstream rules(dir + "/rules_per_switch.csv");
@@ -64,6 +68,7 @@ int main(int argc, char** argv) {
     else if (a == "--moves") ok = number(w.moves);
     else if (a == "--timed-moves") ok = number(w.timed_moves);
     else if (a == "--seed") ok = number(w.seed);
+    else if (a == "--scopes") ok = number(w.scopes);
     else if (a == "--verify-resync") w.verify_resync = true;
     else if (a == "--csv" && i + 1 < argc) csv = argv[++i];
     else return usage(("unknown or incomplete option " + a).c_str());
@@ -98,6 +103,13 @@ int main(int argc, char** argv) {
   std::printf("move path: %.0f moves/s on one core (%llu user moves with %llu VM migrations, %.2f s)\n",
               r.moves_per_second(), (unsigned long long)r.timed_moves, (unsigned long long)r.timed_vm_moves,
               r.timed_seconds);
+  const double per_record = double(r.state_bytes_end) / double(r.endpoints);
+  std::printf("%-30s %11s %13s %13s %13s %13s\n", "per controller", "controllers", "records max", "records mean",
+              "rules max", "rules mean");
+  for (const auto& d : r.designs)
+    std::printf("%-30s %11u %13zu %13.0f %13zu %13.0f   (~%s of records at max)\n", d.name.c_str(), d.controllers,
+                d.records_max, d.records_mean, d.rules_max, d.rules_mean,
+                mib(std::size_t(double(d.records_max) * per_record)).c_str());
   if (w.verify_resync) std::printf("switches differing from a fresh resync: %zu\n", r.resync_mismatches);
   if (!csv.empty()) write_csv(csv, w, r);
 
@@ -111,7 +123,11 @@ int main(int argc, char** argv) {
   if (r.users_misplaced) fail(std::to_string(r.users_misplaced) + " users not where the walk left them");
   if (r.unsupported_messages) fail(std::to_string(r.unsupported_messages) + " messages the census cannot apply");
   if (w.verify_resync && r.resync_mismatches) fail("switches holding other rules than a resync gives");
-  if (!r.checkpoints.empty() && r.checkpoints.back().access.total + r.checkpoints.back().data_center.total != a.total + d.total)
-    fail("rules per switch do not add up");
+  if (r.deliveries != r.endpoints + r.vms_away)
+    fail(std::to_string(r.deliveries) + " delivery flows for " + std::to_string(r.endpoints) + " endpoints and " +
+         std::to_string(r.vms_away) + " home ports of VMs away: an endpoint is in more than one place, or none");
+  // Two bookkeepings of the same rules: per switch (its flow table) and per role (each add and delete).
+  if (r.designs.empty() || r.designs.front().rules_max != a.total + d.total)
+    fail("rules per switch do not add up to the rules counted by role");
   return consistent ? 0 : 1;
 }

@@ -180,6 +180,24 @@ Report run(const Workload& w, const Progress& progress) {
                        vm->current && vm->current->site == dc_site(dc_of[u]);
     if (!right) ++r.users_misplaced;
   }
+  {
+    // Each controller's share under the three designs, from where everything is now.
+    const std::uint32_t scopes = std::min(w.scopes, dcs);
+    const auto scope_of_dc = [&](std::uint32_t d) { return std::uint32_t(std::uint64_t{d} * scopes / dcs); };
+    const auto scope_of_cell = [&](std::uint32_t cell) { return scope_of_dc(grid.region(cell, dcs)); };
+    DesignTally tally(scopes);
+    for (std::uint64_t u = 0; u < users; ++u) {
+      const auto home = home_cell(u, cells), home_dc = grid.region(home, dcs);
+      const std::uint32_t client_at[] = {scope_of_cell(cell_of[u])}, vm_at[] = {scope_of_dc(dc_of[u])};
+      tally.endpoint(scope_of_cell(home), client_at[0], cell_of[u] != home, vm_at);  // its VM is its peer
+      tally.endpoint(scope_of_dc(home_dc), vm_at[0], dc_of[u] != home_dc, client_at);
+      r.vms_away += dc_of[u] != home_dc;
+    }
+    for (std::size_t i = 0; i < census.size(); ++i)
+      tally.switch_rules(i < dcs ? scope_of_dc(std::uint32_t(i)) : scope_of_cell(std::uint32_t(i - dcs)),
+                         census[i]->rules_by_role());
+    r.designs = tally.designs();
+  }
   if (w.verify_resync) {
     // What each switch holds after all those moves is what a switch connecting now would be given.
     for (std::size_t i = 0; i < census.size(); ++i) {
@@ -193,6 +211,7 @@ Report run(const Workload& w, const Progress& progress) {
     }
   }
   for (const auto& s : census) {
+    r.deliveries += s->deliveries();
     r.unsupported_messages += s->unsupported;
     r.flow_mods += s->flow_mods;
   }

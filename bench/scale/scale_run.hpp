@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "control_designs.hpp"
 #include "operator_network.hpp"
 
 namespace fmc::scale {
@@ -23,6 +24,7 @@ struct Workload {
   std::uint64_t timed_moves = 100'000;    // then, this many more timed without the census
   std::uint64_t checkpoints = 10;         // rule counts sampled this many times during the walk
   std::uint64_t seed = 1;
+  std::uint32_t scopes = 10;              // network scopes for designs (b) and (c), at most one per data center
   bool verify_resync = false;             // compare every switch with a from-scratch resync (small runs)
 };
 
@@ -49,7 +51,10 @@ struct Report {
   std::uint64_t flow_mods = 0;
   double timed_seconds = 0;
   std::uint64_t timed_moves = 0, timed_vm_moves = 0;
-  std::size_t users_misplaced = 0;   // users whose location the controller has wrong
+  std::vector<Design> designs;       // (a), (b), (c) at the end of the walk
+  std::size_t users_misplaced = 0;
+  std::size_t deliveries = 0;        // delivery flows over all switches: one where each endpoint is, ...
+  std::size_t vms_away = 0;          // ... and one at each away VM's home port (configured: kept for good)   // users whose location the controller has wrong
   std::size_t resync_mismatches = 0; // switches whose census differs from a resync (verify_resync)
   double moves_per_second() const { return timed_seconds > 0 ? timed_moves / timed_seconds : 0; }
 };

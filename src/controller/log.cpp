@@ -6,7 +6,7 @@
 namespace fmc::log {
 
 void write(Level level, std::string_view component, std::string_view message) {
-  if (level < threshold().load(std::memory_order_relaxed)) return;
+  if (!enabled(level)) return;
   static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
   static std::mutex mu;
   const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();

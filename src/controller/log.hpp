@@ -13,6 +13,9 @@ inline std::atomic<Level>& threshold() {
   return level;
 }
 
+// Whether a message at `level` would be written (to skip building one that would not).
+inline bool enabled(Level level) { return level >= threshold().load(std::memory_order_relaxed); }
+
 void write(Level level, std::string_view component, std::string_view message);
 
 inline void debug(std::string_view c, std::string_view m) { write(Level::kDebug, c, m); }

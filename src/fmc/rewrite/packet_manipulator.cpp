@@ -150,8 +150,9 @@ ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
   out.confirm(std::move(group), [this, started, name = e->name, to = m.to.site](const ctl::GroupOutcome& outcome) {
     if (outcome.switches == 0) return;  // none connected: nothing converged
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock_.steady() - started);
-    log::info("packet_manipulator", name + " at " + to + ": flows " + (outcome.ok ? "confirmed" : "NOT confirmed") +
-                                        " in " + std::to_string(elapsed.count()) + " us");
+    if (log::enabled(log::Level::kInfo))
+      log::info("packet_manipulator", name + " at " + to + ": flows " + (outcome.ok ? "confirmed" : "NOT confirmed") +
+                                          " in " + std::to_string(elapsed.count()) + " us");
     if (on_converged_) on_converged_(MoveConverged{name, to, outcome.ok, elapsed});
   });
   return out;
