@@ -19,7 +19,7 @@ struct StoreError {
 template <class T>
 using StoreResult = Result<T, StoreError>;
 
-enum class EndpointKind { kVm, kClient };
+enum class EndpointKind : std::uint8_t { kVm, kClient };
 
 // Plain strings and integers: the store does not depend on the codec.
 struct EndpointRecord {

@@ -2,39 +2,64 @@
 
 namespace fmc {
 
+namespace {
+std::uint32_t tag_of(std::string_view name) { return static_cast<std::uint32_t>(std::hash<std::string_view>{}(name)); }
+std::uint32_t tag_of(const net::MacAddr& mac) {
+  const std::uint64_t v = mac.as_u64() * 0xff51afd7ed558ccdull;
+  return static_cast<std::uint32_t>(v ^ (v >> 32));
+}
+}  // namespace
+
 LocationManager::LocationManager(const model::NetworkModel& model, EventBus& bus, Persist persist, const Clock& clock)
     : model_(model), bus_(bus), persist_(std::move(persist)), clock_(clock) {
-  for (const auto& vm : model.vms) {
-    Endpoint e{vm.name, store::EndpointKind::kVm, vm.mac, vm.ip, vm.home, std::nullopt, std::nullopt};
-    index(endpoints_[vm.name] = e);
-  }
-  for (const auto& c : model.clients) {
-    Endpoint e{c.name, store::EndpointKind::kClient, c.mac, std::nullopt, c.home, std::nullopt, std::nullopt};
-    index(endpoints_[c.name] = e);
-  }
+  // (A name defined twice, which the YAML loader refuses, keeps its first definition.)
+  for (const auto& vm : model.vms)
+    if (!find(vm.name)) add(vm.name, store::EndpointKind::kVm, vm.mac, vm.ip, vm.home);
+  for (const auto& c : model.clients)
+    if (!find(c.name)) add(c.name, store::EndpointKind::kClient, c.mac, std::nullopt, c.home);
 }
 
-void LocationManager::index(Endpoint& e) {
-  by_mac_[e.mac] = &e;
-  if (e.ip) by_ip_[e.ip->value] = &e;
-  if (e.visiting_ip) by_ip_[e.visiting_ip->value] = &e;
+Endpoint& LocationManager::add(std::string name, store::EndpointKind kind, const net::MacAddr& mac,
+                               std::optional<net::Ipv4Addr> ip, std::string home_site) {
+  Endpoint& e = endpoints_.emplace_back();
+  e.name = std::move(name);
+  e.kind = kind;
+  e.mac = mac;
+  e.ip = ip;
+  e.home_site = std::move(home_site);
+  e.number = static_cast<std::uint32_t>(endpoints_.size() - 1);
+  by_name_.set(tag_of(e.name), e.number, [&](std::uint32_t n) { return endpoints_[n].name == e.name; });
+  index(e);
+  return e;
+}
+
+void LocationManager::index(const Endpoint& e) {
+  by_mac_.set(tag_of(e.mac), e.number, [&](std::uint32_t n) { return endpoints_[n].mac == e.mac; });
+  if (e.ip) by_ip_.set(e.ip->value, e.number, FlatIndex::any);
+  if (e.visiting_ip) by_ip_.set(e.visiting_ip->value, e.number, FlatIndex::any);
+}
+
+LocationManager::Stamps& LocationManager::stamps(const Endpoint& e) {
+  if (e.number >= stamps_.size()) stamps_.resize(endpoints_.size());
+  return stamps_[e.number];
+}
+
+void LocationManager::unindex_ip(net::Ipv4Addr ip, const Endpoint* only_if) {
+  by_ip_.erase(ip.value, [&](std::uint32_t n) { return !only_if || n == only_if->number; });
 }
 
 Endpoint* LocationManager::stored(const store::EndpointRecord& r) {
   Endpoint* e = find(r.name);
   auto mac = net::MacAddr::parse(r.mac);
-  if (!e && r.kind == store::EndpointKind::kClient && mac && model_.site_named(r.home_site) && !by_mac(*mac)) {
-    e = &endpoints_[r.name];
-    *e = Endpoint{r.name, store::EndpointKind::kClient, *mac, std::nullopt, r.home_site, std::nullopt, std::nullopt};
-    index(*e);
-  }
+  if (!e && r.kind == store::EndpointKind::kClient && mac && model_.site_named(r.home_site) && !by_mac(*mac))
+    e = &add(r.name, store::EndpointKind::kClient, *mac, std::nullopt, r.home_site);
   if (!e || !mac || *mac != e->mac) return nullptr;  // the configuration is authoritative
   return e;
 }
 
 void LocationManager::adopt(Endpoint& e, const store::EndpointRecord& r) {
   for (const auto& ip : {e.ip, e.visiting_ip})  // its addresses are indexed again below
-    if (auto it = ip ? by_ip_.find(ip->value) : by_ip_.end(); it != by_ip_.end() && it->second == &e) by_ip_.erase(it);
+    if (ip) unindex_ip(*ip, &e);
   if (auto ip = net::Ipv4Addr::parse(r.ip); ip && e.kind == store::EndpointKind::kClient) e.ip = ip;
   if (e.kind == store::EndpointKind::kClient && model_.site_named(r.home_site)) e.home_site = r.home_site;
   if (!r.current_site.empty() && model_.site_named(r.current_site))
@@ -51,9 +76,9 @@ void LocationManager::restore(const std::vector<store::EndpointRecord>& records)
 
 void LocationManager::apply_stored(const store::EndpointRecord& r, std::int64_t revision, bool ours) {
   Endpoint* e = stored(r);
-  if (!e || revision <= e->revision) return;
-  e->revision = revision;
-  if (ours && r.updated_ms != e->saved_ms) return;  // a newer write of ours is on its way
+  if (!e || revision <= stamps(*e).revision) return;
+  stamps(*e).revision = revision;
+  if (ours && r.updated_ms != stamps(*e).saved_ms) return;  // a newer write of ours is on its way
   const Endpoint before = *e;
   adopt(*e, r);
   if (!e->current || (before.current == e->current && before.visiting_ip == e->visiting_ip && before.ip == e->ip &&
@@ -62,29 +87,29 @@ void LocationManager::apply_stored(const store::EndpointRecord& r, std::int64_t 
   bus_.publish(EndpointMoved{e->name, before.current, *e->current, MoveCause::kPeer, e->current->site == e->home_site});
 }
 
-Endpoint* LocationManager::find(const std::string& name) {
-  auto it = endpoints_.find(name);
-  return it == endpoints_.end() ? nullptr : &it->second;
+Endpoint* LocationManager::find(std::string_view name) {
+  const auto n = by_name_.find(tag_of(name), [&](std::uint32_t k) { return endpoints_[k].name == name; });
+  return n == FlatIndex::kNone ? nullptr : &endpoints_[n];
 }
 
 const Endpoint* LocationManager::by_name(const std::string& name) const {
-  auto it = endpoints_.find(name);
-  return it == endpoints_.end() ? nullptr : &it->second;
+  return const_cast<LocationManager*>(this)->find(name);
 }
 
 const Endpoint* LocationManager::by_mac(const net::MacAddr& mac) const {
-  auto it = by_mac_.find(mac);
-  return it == by_mac_.end() ? nullptr : it->second;
+  const auto n = by_mac_.find(tag_of(mac), [&](std::uint32_t k) { return endpoints_[k].mac == mac; });
+  return n == FlatIndex::kNone ? nullptr : &endpoints_[n];
 }
 
 const Endpoint* LocationManager::by_ip(net::Ipv4Addr ip) const {
-  auto it = by_ip_.find(ip.value);
-  return it == by_ip_.end() ? nullptr : it->second;
+  const auto n = by_ip_.find(ip.value, FlatIndex::any);
+  return n == FlatIndex::kNone ? nullptr : &endpoints_[n];
 }
 
 std::vector<const Endpoint*> LocationManager::all() const {
   std::vector<const Endpoint*> out;
-  for (const auto& [_, e] : endpoints_) out.push_back(&e);
+  out.reserve(endpoints_.size());
+  for (std::size_t n = 0; n < endpoints_.size(); ++n) out.push_back(&endpoints_[n]);
   return out;
 }
 
@@ -105,7 +130,7 @@ bool LocationManager::assign_ip(const std::string& name, net::Ipv4Addr ip) {
   if (!e) return false;
   if (const Endpoint* owner = by_ip(ip); owner && owner != e) return false;
   if (e->ip == ip) return true;
-  if (e->ip) by_ip_.erase(e->ip->value);
+  if (e->ip) unindex_ip(*e->ip);
   e->ip = ip;
   index(*e);
   save(*e);
@@ -115,7 +140,7 @@ bool LocationManager::assign_ip(const std::string& name, net::Ipv4Addr ip) {
 void LocationManager::set_visiting_ip(const std::string& name, std::optional<net::Ipv4Addr> ip) {
   Endpoint* e = find(name);
   if (!e || e->visiting_ip == ip) return;
-  if (e->visiting_ip) by_ip_.erase(e->visiting_ip->value);
+  if (e->visiting_ip) unindex_ip(*e->visiting_ip);
   e->visiting_ip = ip;
   index(*e);
   save(*e);
@@ -138,10 +163,7 @@ void LocationManager::rehome(const std::string& name, const std::string& site) {
 
 const Endpoint& LocationManager::add_client(const net::MacAddr& mac, const std::string& home_site) {
   if (const Endpoint* known = by_mac(mac)) return *known;
-  const std::string name = "client-" + mac.to_string();
-  Endpoint& e = endpoints_[name];
-  e = Endpoint{name, store::EndpointKind::kClient, mac, std::nullopt, home_site, std::nullopt, std::nullopt};
-  index(e);
+  Endpoint& e = add("client-" + mac.to_string(), store::EndpointKind::kClient, mac, std::nullopt, home_site);
   save(e);
   return e;
 }
@@ -162,7 +184,7 @@ void LocationManager::save(Endpoint& e, std::optional<store::LocationChange> cha
   r.visiting_ip = e.visiting_ip ? e.visiting_ip->to_string() : "";
   r.detached = e.detached;
   r.updated_ms = clock_.wall_ms();
-  e.saved_ms = r.updated_ms;
+  stamps(e).saved_ms = r.updated_ms;
   persist_(r, change);
 }
 

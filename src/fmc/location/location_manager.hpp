@@ -6,11 +6,13 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "fmc/events/clock.hpp"
 #include "fmc/events/event_bus.hpp"
+#include "fmc/location/flat_index.hpp"
+#include "fmc/location/stable_vector.hpp"
 #include "fmc/model/network_model.hpp"
 #include "store/store.hpp"
 
@@ -18,16 +20,16 @@ namespace fmc {
 
 struct Endpoint {
   std::string name;
-  store::EndpointKind kind = store::EndpointKind::kVm;
-  net::MacAddr mac;
-  std::optional<net::Ipv4Addr> ip;
   std::string home_site;
   std::optional<Location> current;
+  std::optional<net::Ipv4Addr> ip;
   std::optional<net::Ipv4Addr> visiting_ip;  // routable address in the visited site
-  // Shared store only: the revision of the record last applied, and the stamp of our last write.
-  std::int64_t revision = 0;
-  std::int64_t saved_ms = 0;
+  net::MacAddr mac;
+  store::EndpointKind kind = store::EndpointKind::kVm;
   bool detached = false;  // its port went down or away (it may turn up anywhere)
+  // Its place among the Location Manager's endpoints (0, 1, ...: dense, never reused),
+  // for apps' side tables.
+  std::uint32_t number = 0;
 
   bool at_home() const { return !current || current->site == home_site; }
 };
@@ -54,6 +56,7 @@ class LocationManager {
   const Endpoint* by_ip(net::Ipv4Addr ip) const;  // the endpoint's own address or its visiting one
   const Endpoint* by_name(const std::string& name) const;
   std::vector<const Endpoint*> all() const;
+  std::size_t size() const { return endpoints_.size(); }
 
   // Records that `name` is attached at `to`. Publishes EndpointMoved when the
   // location changed. Returns false for an unknown endpoint.
@@ -70,21 +73,29 @@ class LocationManager {
   const Endpoint& add_client(const net::MacAddr& mac, const std::string& home_site);
 
  private:
-  Endpoint* find(const std::string& name);
+  Endpoint* find(std::string_view name);
+  Endpoint& add(std::string name, store::EndpointKind kind, const net::MacAddr& mac, std::optional<net::Ipv4Addr> ip,
+                std::string home_site);
   // The stored endpoint of `r` (a client known only from a record is added), or nullptr.
   Endpoint* stored(const store::EndpointRecord& r);
   // Takes the record's addresses and location (the configuration stays authoritative).
   void adopt(Endpoint& e, const store::EndpointRecord& r);
   void save(Endpoint& e, std::optional<store::LocationChange> change = std::nullopt);
-  void index(Endpoint& e);
+  void index(const Endpoint& e);
+  void unindex_ip(net::Ipv4Addr ip, const Endpoint* only_if = nullptr);
+  // With a store only: the revision of the record last applied, and the stamp of our last write.
+  struct Stamps {
+    std::int64_t revision = 0, saved_ms = 0;
+  };
+  Stamps& stamps(const Endpoint& e);
 
   const model::NetworkModel& model_;
   EventBus& bus_;
   Persist persist_;
   const Clock& clock_;
-  std::unordered_map<std::string, Endpoint> endpoints_;  // never erased: the indexes point into it
-  std::unordered_map<net::MacAddr, Endpoint*> by_mac_;
-  std::unordered_map<std::uint32_t, Endpoint*> by_ip_;
+  StableVector<Endpoint> endpoints_;  // by number; never erased (pointers to them are kept)
+  FlatIndex by_name_, by_mac_, by_ip_;
+  std::vector<Stamps> stamps_;  // by number, grown as written (none without a store)
 };
 
 }  // namespace fmc

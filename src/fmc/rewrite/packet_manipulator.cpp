@@ -23,14 +23,22 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> visitor_block(const net::
 PacketManipulator::PacketManipulator(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
                                      const Clock& clock, OnConverged on_converged)
     : model_(model), locations_(locations), on_converged_(std::move(on_converged)), clock_(clock) {
+  std::vector<std::pair<const Endpoint*, const Endpoint*>> pairs;
   for (const auto& service : model_.services)
     for (const auto& user : service.users) {
       const Endpoint* vm = locations_.by_name(service.vm);
       const Endpoint* client = locations_.by_name(user);
       if (!vm || !client) continue;
-      peers_.emplace(vm, client);
-      peers_.emplace(client, vm);
+      pairs.emplace_back(vm, client);
+      pairs.emplace_back(client, vm);
     }
+  // Grouped by endpoint number (a counting sort).
+  first_peer_.assign(locations_.size() + 1, 0);
+  for (const auto& [e, _] : pairs) ++first_peer_[e->number + 1];
+  for (std::size_t n = 1; n < first_peer_.size(); ++n) first_peer_[n] += first_peer_[n - 1];
+  peers_.resize(pairs.size());
+  auto next = first_peer_;
+  for (const auto& [e, peer] : pairs) peers_[next[e->number]++] = peer;
   bus.react([this](const FmcEvent& e) {
     if (const auto* m = std::get_if<EndpointMoved>(&e)) return on_moved(*m);
     return ctl::Effects{};
@@ -58,10 +66,10 @@ const model::Site* PacketManipulator::site_of(const Endpoint& e) const {
 }
 
 bool PacketManipulator::is_correspondent(const Endpoint& e, const model::Site& site) const {
-  const auto [first, last] = peers_of(e);
-  if (first == last)
+  const auto peers = peers_of(e);
+  if (peers.empty())
     return site.kind == (e.kind == store::EndpointKind::kVm ? model::SiteKind::kAccessNetwork : model::SiteKind::kDataCenter);
-  return std::any_of(first, last, [&](const auto& peer) { return site_of(*peer.second) == &site; });
+  return std::any_of(peers.begin(), peers.end(), [&](const Endpoint* peer) { return site_of(*peer) == &site; });
 }
 
 std::optional<pipeline::Tunnel> PacketManipulator::tunnel_for(const Endpoint& e) const {
@@ -120,21 +128,21 @@ ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
     out.send_all(sw->dpid, tunnel_flows(x, *site));
     if (std::find(group.begin(), group.end(), sw->dpid) == group.end()) group.push_back(sw->dpid);
   };
-  if (const auto [first, last] = peers_of(*e); first != last) {
+  if (const auto peers = peers_of(*e); !peers.empty()) {
     // Its flows are where it was, where it is, at home and where its peers are;
     // and each visiting peer's correspondent flows follow it from its old site to the new.
     const model::Site* from = m.from ? model_.site_named(m.from->site) : nullptr;
     const model::Site* to = model_.site_named(m.to.site);
     std::vector<const model::Site*> sites = {from, to, model_.site_named(e->home_site)};
-    for (auto p = first; p != last; ++p) sites.push_back(site_of(*p->second));
+    for (const Endpoint* p : peers) sites.push_back(site_of(*p));
     std::sort(sites.begin(), sites.end());
     sites.erase(std::unique(sites.begin(), sites.end()), sites.end());
     for (const auto* site : sites) refresh(*e, site);
     if (from != to)
-      for (auto p = first; p != last; ++p) {
-        if (!tunnel_for(*p->second)) continue;
-        refresh(*p->second, from);
-        refresh(*p->second, to);
+      for (const Endpoint* p : peers) {
+        if (!tunnel_for(*p)) continue;
+        refresh(*p, from);
+        refresh(*p, to);
       }
   } else {
     // Anyone may talk to it: every switch.

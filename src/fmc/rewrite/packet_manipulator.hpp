@@ -14,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -48,8 +49,11 @@ class PacketManipulator {
   std::vector<of::FlowMod> dhcp_client_home_rules(const Endpoint& e) const;
   std::optional<pipeline::Tunnel> tunnel_for(const Endpoint& e) const;
   // The endpoints `e` shares a service with (none: it is in no service).
-  using Peers = std::unordered_multimap<const Endpoint*, const Endpoint*>;
-  std::pair<Peers::const_iterator, Peers::const_iterator> peers_of(const Endpoint& e) const { return peers_.equal_range(&e); }
+  // Endpoints added since (clients first seen by DHCP) have no declared peers.
+  std::span<const Endpoint* const> peers_of(const Endpoint& e) const {
+    if (std::size_t(e.number) + 1 >= first_peer_.size()) return {};
+    return {peers_.data() + first_peer_[e.number], peers_.data() + first_peer_[e.number + 1]};
+  }
   // Where an endpoint is (its home if it was never seen).
   const model::Site* site_of(const Endpoint& e) const;
   bool is_correspondent(const Endpoint& e, const model::Site& site) const;
@@ -60,7 +64,9 @@ class PacketManipulator {
   LocationManager& locations_;
   OnConverged on_converged_;
   const Clock& clock_;
-  Peers peers_;  // from the model's services, both ways
+  // From the model's services, both ways: endpoint n's peers are peers_[first_peer_[n], first_peer_[n + 1]).
+  std::vector<std::uint32_t> first_peer_;
+  std::vector<const Endpoint*> peers_;
   std::unordered_map<std::string, std::uint32_t> next_visitor_;       // per site: where the next search starts
 };
 
