@@ -43,6 +43,10 @@ class Effects {
   void send_all(of::Dpid dpid, const Range& messages_in) {
     for (const auto& m : messages_in) send(dpid, m);
   }
+  template <class T>
+  void send_all(of::Dpid dpid, std::vector<T>&& messages_in) {
+    for (auto& m : messages_in) send(dpid, std::move(m));
+  }
   // A PACKET_OUT of `frame` (kept alive by these effects) with `actions`.
   void packet_out(of::Dpid dpid, of::PortNo in_port, of::ActionList actions, std::vector<std::uint8_t> frame) {
     messages.push_back({dpid, make_packet_out(in_port, std::move(actions), std::move(frame))});

@@ -20,10 +20,13 @@ std::optional<MacAddr> MacAddr::parse(std::string_view text) {
 }
 
 std::string MacAddr::to_string() const {
-  char buf[18];
-  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", octets[0], octets[1], octets[2],
-                octets[3], octets[4], octets[5]);
-  return buf;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(17, ':');
+  for (std::size_t i = 0; i < 6; ++i) {
+    out[3 * i] = kHex[octets[i] >> 4];
+    out[3 * i + 1] = kHex[octets[i] & 0xf];
+  }
+  return out;
 }
 
 std::optional<Ipv4Addr> Ipv4Addr::parse(std::string_view text) {

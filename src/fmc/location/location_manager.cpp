@@ -27,6 +27,7 @@ Endpoint& LocationManager::add(std::string name, store::EndpointKind kind, const
   e.mac = mac;
   e.ip = ip;
   e.home_site = std::move(home_site);
+  e.configured = model_.has_configured_port(e.name);
   e.number = static_cast<std::uint32_t>(endpoints_.size() - 1);
   by_name_.set(tag_of(e.name), e.number, [&](std::uint32_t n) { return endpoints_[n].name == e.name; });
   index(e);

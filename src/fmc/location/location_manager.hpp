@@ -27,6 +27,7 @@ struct Endpoint {
   net::MacAddr mac;
   store::EndpointKind kind = store::EndpointKind::kVm;
   bool detached = false;  // its port went down or away (it may turn up anywhere)
+  bool configured = false;  // it has a port in the network model (a VM; not a client known from DHCP)
   // Its place among the Location Manager's endpoints (0, 1, ...: dense, never reused),
   // for apps' side tables.
   std::uint32_t number = 0;

@@ -96,7 +96,7 @@ Sighting MobilityDetector::see(const PacketContext& p) {
 
   const bool ordered = migrations_.expected(e->name, p.site->name);
   bool plausible = false, explained = ordered || old_location_quiet(*e);
-  if (model_.has_configured_port(e->name)) {
+  if (e->configured) {
     const auto allowed_port = configured_port(*p.site, e->name);
     plausible = allowed_port && *allowed_port == p.in_port;
   } else {

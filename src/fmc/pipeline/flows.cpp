@@ -38,6 +38,15 @@ std::uint64_t home_cookie(const net::MacAddr& mac) { return cookie::kHomeForward
 std::uint64_t tunnel_cookie(const net::MacAddr& mac) { return cookie::kVirtualTunnel | mac.as_u64(); }
 
 namespace {
+// Flow-mods into a vector without the copies an initializer list makes.
+template <class... F>
+std::vector<of::FlowMod> moved(F&&... flows) {
+  std::vector<of::FlowMod> out;
+  out.reserve(sizeof...(flows) + 2);
+  (out.push_back(std::forward<F>(flows)), ...);
+  return out;
+}
+
 of::InstructionList to_controller() {
   return {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};
 }
@@ -95,7 +104,7 @@ std::vector<of::FlowMod> attach(const net::MacAddr& mac, of::PortNo port, of::Po
   send.match.in_port = port;
   send.match.eth_src = exact(mac);
   send.instructions = {of::ApplyActions{{of::Output{uplink, 0}}}};
-  return {deliver, send};
+  return moved(std::move(deliver), std::move(send));
 }
 
 std::vector<of::FlowMod> tunnel_at_visited(const Tunnel& t) {
@@ -114,8 +123,8 @@ std::vector<of::FlowMod> tunnel_at_visited(const Tunnel& t) {
   in.match.ipv4_dst = exact(t.visiting_ip);
   in.instructions = {of::ApplyActions{{set_ip_dst(t.ip), set_eth_dst(t.mac), set_eth_src(t.home_gateway_mac)}},
                      of::GotoTable{table::kCorrespondent}};
-  std::vector<of::FlowMod> flows = {out, in};
-  for (auto& f : attach(t.mac, t.port, t.uplink, cookie)) flows.push_back(f);
+  auto flows = moved(std::move(out), std::move(in));
+  for (auto& f : attach(t.mac, t.port, t.uplink, cookie)) flows.push_back(std::move(f));
   return flows;
 }
 
@@ -129,7 +138,7 @@ std::vector<of::FlowMod> tunnel_at_correspondent(const Tunnel& t) {
   from.match = ipv4();
   from.match.ipv4_src = exact(t.visiting_ip);
   from.instructions = {of::ApplyActions{{set_ip_src(t.ip)}}, of::GotoTable{table::kForward}};
-  return {to, from};
+  return moved(std::move(to), std::move(from));
 }
 
 std::vector<of::FlowMod> tunnel_at_home(const Tunnel& t, of::PortNo home_uplink) {
@@ -142,7 +151,7 @@ std::vector<of::FlowMod> tunnel_at_home(const Tunnel& t, of::PortNo home_uplink)
   fwd.match.ipv4_dst = exact(t.ip);
   fwd.instructions = {of::ApplyActions{{set_ip_dst(t.visiting_ip), set_eth_src(t.mac), set_eth_dst(t.home_gateway_mac),
                                         of::Output{of::port::kInPort, 0}}}};
-  return {fwd};
+  return moved(std::move(fwd));
 }
 
 of::FlowMod remove(std::uint64_t cookie) {
@@ -155,16 +164,17 @@ of::FlowMod remove(std::uint64_t cookie) {
 }
 
 std::vector<of::FlowMod> remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip) {
-  const of::FlowMod by_cookie = remove(tunnel_cookie(mac));
-  std::vector<of::FlowMod> out = {by_cookie};
+  std::vector<of::FlowMod> out;
+  out.reserve(3);
+  out.push_back(remove(tunnel_cookie(mac)));
   // Any tunnel flow still naming the address (whoever installed it).
   for (bool as_src : {true, false}) {
-    of::FlowMod by_ip = by_cookie;
+    of::FlowMod by_ip = out.front();
     by_ip.cookie = cookie::kVirtualTunnel;
     by_ip.cookie_mask = cookie::kOwnerMask;
     by_ip.match = ipv4();
     (as_src ? by_ip.match.ipv4_src : by_ip.match.ipv4_dst) = exact(ip);
-    out.push_back(by_ip);
+    out.push_back(std::move(by_ip));
   }
   return out;
 }

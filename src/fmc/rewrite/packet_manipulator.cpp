@@ -99,7 +99,7 @@ ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
   if (m.at_home && e->current) out.send_all(e->current->dpid, dhcp_client_home_rules(*e));
   // A client known only from DHCP leaves its home rules behind it (a configured
   // endpoint's stay: the Mobility Detector keeps them at its home for good).
-  if (m.from && m.from->site == e->home_site && m.from->dpid != m.to.dpid && !model_.has_configured_port(e->name))
+  if (m.from && m.from->site == e->home_site && m.from->dpid != m.to.dpid && !e->configured)
     out.send(m.from->dpid, pipeline::remove(pipeline::home_cookie(e->mac)));
   if (!e->ip) return out;
   const auto started = clock_.steady();
@@ -180,7 +180,7 @@ ctl::Effects PacketManipulator::on_switch_up(of::Dpid dpid) const {
 std::vector<of::FlowMod> PacketManipulator::dhcp_client_home_rules(const Endpoint& e) const {
   // Configured endpoints get their home rules from the Mobility Detector;
   // clients known only from DHCP get them where they are.
-  if (!e.current || model_.has_configured_port(e.name)) return {};
+  if (!e.current || e.configured) return {};
   const model::Site* home = model_.site_named(e.current->site);
   const auto uplink = home ? model_.uplink_port(*home) : std::nullopt;
   if (!uplink) return {};
