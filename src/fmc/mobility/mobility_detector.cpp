@@ -23,7 +23,7 @@ void MobilityDetector::on_migration_step(const MigrationStep& step) {
   const bool back = left_vm_at_source(step.phase) && e->current && e->current->site == step.to_site;
   if (step.phase != MigrationPhase::kSwitchover && !back) return;
   const model::Site* site = model_.site_named(back ? step.from_site : step.to_site);
-  const model::SwitchSpec* sw = site ? model_.switch_named(site->switch_name) : nullptr;
+  const model::SwitchSpec* sw = site ? model_.switch_of(*site) : nullptr;
   const auto port = site ? configured_port(*site, e->name) : std::nullopt;
   if (!sw || !port) return;
   migrations_.done(e->name);
@@ -32,7 +32,7 @@ void MobilityDetector::on_migration_step(const MigrationStep& step) {
 }
 
 std::optional<of::PortNo> MobilityDetector::configured_port(const model::Site& site, const std::string& endpoint) const {
-  const model::SwitchSpec* sw = model_.switch_named(site.switch_name);
+  const model::SwitchSpec* sw = model_.switch_of(site);
   if (!sw) return std::nullopt;
   auto it = sw->ports.find(endpoint);
   if (it == sw->ports.end()) return std::nullopt;

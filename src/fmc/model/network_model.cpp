@@ -34,6 +34,7 @@ struct NetworkModel::Index {
   std::unordered_map<std::uint64_t, std::size_t> switch_by_dpid;
   std::unordered_set<std::string, NameHash, std::equal_to<>> port_names;
   std::vector<std::optional<of::PortNo>> uplinks;  // by site position
+  std::vector<const SwitchSpec*> site_switches;     // likewise
 };
 
 NetworkModel::NetworkModel() = default;
@@ -64,7 +65,10 @@ void NetworkModel::index() {
     ix->site_by_switch.emplace(sites[i].switch_name, i);
   }
   for (std::size_t i = 0; i < vms.size(); ++i) ix->vm_by_name.emplace(vms[i].name, i);
-  for (const auto& site : sites) ix->uplinks.push_back(uplink_port(site));
+  for (const auto& site : sites) {
+    ix->uplinks.push_back(uplink_port(site));
+    ix->site_switches.push_back(switch_named(site.switch_name));
+  }
   index_ = std::move(ix);
 }
 
@@ -137,9 +141,22 @@ std::vector<const Site*> NetworkModel::sites_of(SiteKind kind) const {
   return out;
 }
 
+const NetworkModel::Index* NetworkModel::index_of(const Site& site, std::size_t& position) const {
+  const Index* ix = fresh_index();
+  if (!ix || &site < sites.data() || &site >= sites.data() + sites.size()) return nullptr;
+  position = static_cast<std::size_t>(&site - sites.data());
+  return ix;
+}
+
+const SwitchSpec* NetworkModel::switch_of(const Site& site) const {
+  std::size_t at = 0;
+  if (const Index* ix = index_of(site, at)) return ix->site_switches[at];
+  return switch_named(site.switch_name);
+}
+
 std::optional<of::PortNo> NetworkModel::uplink_port(const Site& site) const {
-  if (const Index* ix = fresh_index(); ix && &site >= sites.data() && &site < sites.data() + sites.size())
-    return ix->uplinks[static_cast<std::size_t>(&site - sites.data())];
+  std::size_t at = 0;
+  if (const Index* ix = index_of(site, at)) return ix->uplinks[at];
   const SwitchSpec* sw = switch_named(site.switch_name);
   if (!sw) return std::nullopt;
   auto it = sw->ports.find(site.uplink_port);

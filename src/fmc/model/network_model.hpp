@@ -191,6 +191,7 @@ struct NetworkModel {
   bool has_configured_port(std::string_view endpoint) const;
   // The port number of the site's switch that leads to the router.
   std::optional<of::PortNo> uplink_port(const Site& site) const;
+  const SwitchSpec* switch_of(const Site& site) const;  // the switch named by site.switch_name
 
   // Lookups by name and DPID scan the lists until index() is called, and are
   // hashed after it. The model is frozen from then on (entries keep their
@@ -201,6 +202,7 @@ struct NetworkModel {
   struct Index;
   std::unique_ptr<Index> index_;
   const Index* fresh_index() const;  // nullptr unless index() saw the lists as they are
+  const Index* index_of(const Site& site, std::size_t& position) const;  // and `site` is one of sites
 };
 
 }  // namespace fmc::model

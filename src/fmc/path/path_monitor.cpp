@@ -124,7 +124,7 @@ void PathMonitor::update_rtt(std::size_t path) {
 }
 
 void PathMonitor::send_probe(ctl::Effects& out, const model::Site& from, const model::Site& to, Outstanding o) {
-  const model::SwitchSpec* sw = model_.switch_named(from.switch_name);
+  const model::SwitchSpec* sw = model_.switch_of(from);
   const auto uplink = model_.uplink_port(from);
   if (!sw || !connected_.count(sw->dpid) || !uplink) return;
   std::uint64_t seq;  // unguessable: a host cannot answer a probe it never saw
@@ -164,7 +164,7 @@ ctl::Effects PathMonitor::tick() {
   for (std::size_t i = 0; i < model_.sites.size(); ++i)
     send_probe(out, model_.sites[i], model_.sites[i], Outstanding{i, Leg::kCalibration, 0});
   for (const auto& site : model_.sites) {
-    const model::SwitchSpec* sw = model_.switch_named(site.switch_name);
+    const model::SwitchSpec* sw = model_.switch_of(site);
     if (const auto uplink = model_.uplink_port(site); sw && connected_.count(sw->dpid) && uplink)
       out.send(sw->dpid, of::PortStatsRequest{*uplink});
   }

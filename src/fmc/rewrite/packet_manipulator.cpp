@@ -122,7 +122,7 @@ ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
   // On each switch concerned: stale flows out, new ones in, then a barrier.
   std::vector<of::Dpid> group;
   auto refresh = [&](const Endpoint& x, const model::Site* site) {
-    const model::SwitchSpec* sw = site ? model_.switch_named(site->switch_name) : nullptr;
+    const model::SwitchSpec* sw = site ? model_.switch_of(*site) : nullptr;
     if (!sw) return;
     out.send_all(sw->dpid, pipeline::remove_tunnel(x.mac, *x.ip));
     out.send_all(sw->dpid, tunnel_flows(x, *site));
