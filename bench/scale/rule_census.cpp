@@ -12,6 +12,10 @@ namespace fmc::scale {
 
 namespace {
 
+constexpr std::uint64_t kIdentity = (1ull << 60) - 1;
+constexpr int kRoleShift = 60;
+constexpr std::uint64_t kDelivers = 1ull << 62;
+
 // A flow's identity in its switch: table, priority and match (FNV-1a of their encoding).
 std::uint64_t identity(const of::FlowMod& fm) {
   thread_local std::vector<std::uint8_t> bytes;
@@ -22,7 +26,8 @@ std::uint64_t identity(const of::FlowMod& fm) {
   of::encode_match13(fm.match, w);
   std::uint64_t h = 1469598103934665603ull;
   for (const auto b : bytes) h = (h ^ b) * 1099511628211ull;
-  return h;
+  h &= kIdentity;
+  return h < 2 ? h + 2 : h;  // 0 and 1 mark empty and erased slots
 }
 
 std::uint32_t exact(const std::optional<of::Masked<net::Ipv4Addr>>& f) { return f ? f->value.value : 0; }
@@ -71,56 +76,81 @@ of::Xid RuleCensus::send(const of::Message& msg) {
   return of::Xid{0};
 }
 
-void RuleCensus::add(const of::FlowMod& fm) {
-  const auto id = identity(fm);
-  const Flow f{fm.cookie, exact(fm.match.ipv4_src), exact(fm.match.ipv4_dst), role_of(fm),
-               fm.table_id == pipeline::table::kForward && fm.priority == pipeline::priority::kDeliverLocal};
-  auto [at, added] = flows_.try_emplace(id, f);
-  if (!added) {
-    --by_role_[std::size_t(at->second.role)];
-    deliveries_ -= at->second.delivers;
-    at->second = f;
-  }
-  ++by_role_[std::size_t(f.role)];
-  deliveries_ += f.delivers;
-  by_cookie_[f.cookie].push_back(id);
-  if (f.ipv4_src) by_address_[f.ipv4_src].push_back(id);
-  if (f.ipv4_dst && f.ipv4_dst != f.ipv4_src) by_address_[f.ipv4_dst].push_back(id);
+std::uint64_t RuleCensus::FlowHash::operator()(const FlowSlot& s) const { return mix(s.id & kIdentity); }
+std::uint64_t RuleCensus::CookieHash::operator()(const CookieSlot& s) const { return mix(s.cookie); }
+std::uint64_t RuleCensus::AddressHash::operator()(const AddressSlot& s) const { return mix(s.address); }
+
+RuleCensus::FlowSlot* RuleCensus::flow(std::uint64_t identity) {
+  FlowSlot* found = nullptr;
+  flows_.probe(mix(identity), [&](FlowSlot& s) { return (s.id & kIdentity) == identity && (found = &s); });
+  return found;
 }
 
-void RuleCensus::erase(std::unordered_map<std::uint64_t, Flow>::iterator f) {
-  --by_role_[std::size_t(f->second.role)];
-  deliveries_ -= f->second.delivers;
+void RuleCensus::count(const FlowSlot& f, int sign) {
+  by_role_[(f.id >> kRoleShift) & 3] += sign;
+  deliveries_ += (f.id & kDelivers) ? sign : 0;
+}
+
+void RuleCensus::add(const of::FlowMod& fm) {
+  const auto id = identity(fm);
+  const bool delivers = fm.table_id == pipeline::table::kForward && fm.priority == pipeline::priority::kDeliverLocal;
+  const std::uint64_t tagged = id | (std::uint64_t(role_of(fm)) << kRoleShift) | (delivers ? kDelivers : 0);
+  if (FlowSlot* held = flow(id)) {  // the same table, priority and match: replaced
+    count(*held, -1);
+    if (held->cookie != fm.cookie) {
+      by_cookie_.probe(mix(held->cookie), [&](CookieSlot& c) {
+        return c.id == id && c.cookie == held->cookie && (by_cookie_.erase(c), true);
+      });
+      by_cookie_.insert(mix(fm.cookie)) = {id, fm.cookie};
+    }
+    held->id = tagged;
+    held->cookie = fm.cookie;
+    count(*held, +1);
+    return;
+  }
+  FlowSlot& f = flows_.insert(mix(id));
+  f = {tagged, fm.cookie, exact(fm.match.ipv4_src), exact(fm.match.ipv4_dst)};
+  count(f, +1);
+  by_cookie_.insert(mix(fm.cookie)) = {id, fm.cookie};
+  if (f.ipv4_src) by_address_.insert(mix(f.ipv4_src)) = {id, f.ipv4_src};
+  if (f.ipv4_dst && f.ipv4_dst != f.ipv4_src) by_address_.insert(mix(f.ipv4_dst)) = {id, f.ipv4_dst};
+}
+
+void RuleCensus::remove(FlowSlot& f) {
+  const std::uint64_t id = f.id & kIdentity;
+  count(f, -1);
+  by_cookie_.probe(mix(f.cookie), [&](CookieSlot& c) { return c.id == id && c.cookie == f.cookie && (by_cookie_.erase(c), true); });
+  for (const std::uint32_t a : {f.ipv4_src, f.ipv4_dst})
+    if (a) by_address_.probe(mix(a), [&](AddressSlot& s) { return s.id == id && s.address == a && (by_address_.erase(s), true); });
   flows_.erase(f);
 }
 
 void RuleCensus::delete_by_cookie(std::uint64_t cookie) {
-  auto it = by_cookie_.find(cookie);
-  if (it == by_cookie_.end()) return;
-  for (const auto id : it->second) {
-    auto f = flows_.find(id);
-    if (f != flows_.end() && f->second.cookie == cookie) erase(f);
-  }
-  by_cookie_.erase(it);
+  thread_local std::vector<std::uint64_t> ids;
+  ids.clear();
+  by_cookie_.probe(mix(cookie), [&](const CookieSlot& c) {
+    if (c.cookie == cookie) ids.push_back(c.id);
+    return false;
+  });
+  for (const auto id : ids)
+    if (FlowSlot* f = flow(id)) remove(*f);
 }
 
 void RuleCensus::delete_by_address(const of::FlowMod& fm) {
   const bool as_src = fm.match.ipv4_src.has_value();
   const std::uint32_t address = as_src ? exact(fm.match.ipv4_src) : exact(fm.match.ipv4_dst);
-  auto it = by_address_.find(address);
-  if (it == by_address_.end()) return;
-  auto& ids = it->second;
-  std::erase_if(ids, [&](std::uint64_t id) {
-    auto f = flows_.find(id);
-    if (f == flows_.end()) return true;  // gone since
-    const bool named = (as_src ? f->second.ipv4_src : f->second.ipv4_dst) == address;
-    if (named && (f->second.cookie & fm.cookie_mask) == (fm.cookie & fm.cookie_mask)) {
-      erase(f);
-      return true;
-    }
+  thread_local std::vector<std::uint64_t> ids;
+  ids.clear();
+  by_address_.probe(mix(address), [&](const AddressSlot& s) {
+    if (s.address == address) ids.push_back(s.id);
     return false;
   });
-  if (ids.empty()) by_address_.erase(it);
+  for (const auto id : ids) {
+    FlowSlot* f = flow(id);
+    if (f && (as_src ? f->ipv4_src : f->ipv4_dst) == address &&
+        (f->cookie & fm.cookie_mask) == (fm.cookie & fm.cookie_mask))
+      remove(*f);
+  }
 }
 
 }  // namespace fmc::scale

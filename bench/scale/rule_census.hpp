@@ -1,18 +1,19 @@
 #pragma once
 // The rules each switch holds, counted from the flow-mods the controller
 // sends it: a stand-in switch for the scale harness that keeps one small
-// record per flow (its identity, cookie and IPv4 match) instead of the flow.
+// record per flow (its identity, cookie and IPv4 match) instead of the flow,
+// in flat tables indexed by cookie and by address (~90 bytes per rule).
 // It applies exactly what the Follow-Me apps send: adds (an add with the
 // table, priority and match of a held flow replaces it), deletes by cookie,
 // and deletes by owner cookie bits and IPv4 source or destination; anything
 // else is refused (counted in `unsupported`), so a count never silently
 // drifts from what a real switch would hold.
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "control_designs.hpp"
 #include "controller/datapath.hpp"
+#include "flat_table.hpp"
 
 namespace fmc::scale {
 
@@ -33,24 +34,43 @@ class RuleCensus final : public ctl::Datapath {
   bool tally = true;  // false: count messages only (timing the controller without this bookkeeping)
 
  private:
-  struct Flow {
-    std::uint64_t cookie;
-    std::uint32_t ipv4_src, ipv4_dst;  // 0: not matched
-    Role role;
-    bool delivers;
+  // A flow: its identity (table, priority and match hashed; bits 0-59) with its role
+  // (bits 60-61) and whether it delivers (bit 62), its cookie and IPv4 match.
+  struct FlowSlot {
+    std::uint64_t id = 0, cookie = 0;
+    std::uint32_t ipv4_src = 0, ipv4_dst = 0;  // 0: not matched
   };
-  void erase(std::unordered_map<std::uint64_t, Flow>::iterator f);
+  struct CookieSlot {  // a flow by its cookie
+    std::uint64_t id = 0, cookie = 0;
+  };
+  struct AddressSlot {  // a flow by an IPv4 address it matches
+    std::uint64_t id = 0;
+    std::uint32_t address = 0;
+  };
+  struct FlowHash {
+    std::uint64_t operator()(const FlowSlot& s) const;
+  };
+  struct CookieHash {
+    std::uint64_t operator()(const CookieSlot& s) const;
+  };
+  struct AddressHash {
+    std::uint64_t operator()(const AddressSlot& s) const;
+  };
+
   void add(const of::FlowMod& fm);
   void delete_by_cookie(std::uint64_t cookie);
   void delete_by_address(const of::FlowMod& fm);
+  FlowSlot* flow(std::uint64_t identity);
+  void remove(FlowSlot& f);
+  void count(const FlowSlot& f, int sign);
 
   of::Dpid dpid_;
   std::vector<of::Port> ports_;
   RoleCounts by_role_{};
   std::size_t deliveries_ = 0;
-  std::unordered_map<std::uint64_t, Flow> flows_;  // by identity: table, priority, match
-  std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> by_cookie_;  // may name flows gone since
-  std::unordered_map<std::uint32_t, std::vector<std::uint64_t>> by_address_;  // likewise
+  FlatTable<FlowSlot, FlowHash> flows_;
+  FlatTable<CookieSlot, CookieHash> by_cookie_;
+  FlatTable<AddressSlot, AddressHash> by_address_;
 };
 
 }  // namespace fmc::scale

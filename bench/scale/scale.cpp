@@ -98,8 +98,9 @@ int main(int argc, char** argv) {
   std::printf("controller state: %s for %zu endpoints located (%zu B each); %s after the walk (%zu B each)\n",
               mib(r.state_bytes).c_str(), r.endpoints, r.state_bytes / r.endpoints, mib(r.state_bytes_end).c_str(),
               r.state_bytes_end / r.endpoints);
-  std::printf("network model (configuration): %s (%zu B per endpoint)\n", mib(r.model_bytes).c_str(),
-              r.model_bytes / r.endpoints);
+  std::printf("network model (configuration): %s (%zu B per endpoint); the harness's rule censuses: %s (%zu B per rule)\n",
+              mib(r.model_bytes).c_str(), r.model_bytes / r.endpoints, mib(r.census_bytes).c_str(),
+              r.census_bytes / std::max<std::size_t>(1, a.total + d.total));
   std::printf("move path: %.0f moves/s on one core (%llu user moves with %llu VM migrations, %.2f s)\n",
               r.moves_per_second(), (unsigned long long)r.timed_moves, (unsigned long long)r.timed_vm_moves,
               r.timed_seconds);

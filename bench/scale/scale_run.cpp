@@ -173,6 +173,7 @@ Report run(const Workload& w, const Progress& progress) {
   r.access_rules = census_of(false);
   r.dc_rules = census_of(true);
   r.state_bytes_end = heap_in_use(Account::kController) - before;
+  r.census_bytes = heap_in_use(Account::kCensus);
   for (std::uint64_t u = 0; u < users; ++u) {
     const Endpoint* client = c.locations.by_name(client_name(u));
     const Endpoint* vm = c.locations.by_name(vm_name(u));

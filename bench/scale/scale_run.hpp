@@ -44,6 +44,7 @@ struct Report {
   std::size_t endpoints = 0;
   std::uint64_t client_moves = 0, vm_moves = 0, refused = 0, unsupported_messages = 0;
   std::size_t model_bytes = 0;       // the network model (configuration)
+  std::size_t census_bytes = 0;      // the harness's own rule censuses (not the controller's)
   std::size_t state_bytes = 0;       // the apps' state once every endpoint is located
   std::size_t state_bytes_end = 0;   // ... after the walk (visiting addresses, tunnels)
   std::vector<Checkpoint> checkpoints;
