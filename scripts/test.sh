@@ -44,3 +44,4 @@ echo "== load generator smoke runs (functional checks, not benchmarks)"
 bash bench/run.sh --smoke
 bash bench/dhcp_bench.sh --smoke
 bash bench/store_bench.sh --smoke
+bash bench/scale/ovs_check.sh --smoke

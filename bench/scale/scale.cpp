@@ -3,12 +3,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
 
 #include "controller/log.hpp"
 #include "heap_meter.hpp"
+#include "plots.hpp"
 #include "scale_run.hpp"
 
 using namespace fmc::scale;
@@ -19,7 +21,8 @@ int usage(const char* why) {
   std::fprintf(stderr,
                "fmc-scale: %s\n"
                "usage: fmc-scale [--users N] [--cells N] [--data-centers N] [--moves N] [--timed-moves N]\n"
-               "                 [--seed N] [--scopes K] [--verify-resync] [--csv DIR]\n",
+               "                 [--seed N] [--scopes K] [--verify-resync] [--out DIR]\n"
+               "--out DIR: writes the tables as CSV and the plots as SVG into DIR\n",
                why);
   return 2;
 }
@@ -30,7 +33,8 @@ std::string mib(std::size_t bytes) {
   return out;
 }
 
-void write_csv(const std::string& dir, const Workload& w, const Report& r) {
+void write_files(const std::string& dir, const Workload& w, const Report& r) {
+  std::filesystem::create_directories(dir);
   std::ofstream rules(dir + "/rules_per_switch.csv");
   rules << "kind,rules\n";
   for (auto n : r.access_rules) rules << "access," << n << "\n";
@@ -44,13 +48,23 @@ void write_csv(const std::string& dir, const Workload& w, const Report& r) {
   summary << "users,cells,data_centers,endpoints,state_bytes_per_endpoint,moves_per_second\n"
           << w.shape.users << "," << w.shape.cells << "," << w.shape.data_centers << "," << r.endpoints << ","
           << r.state_bytes_end / r.endpoints << "," << r.moves_per_second() << "\n";
+  std::ofstream designs(dir + "/designs.csv");
+  designs << "design,controllers,records_max,records_mean,rules_max,rules_mean\n";
+  for (const auto& d : r.designs)
+    designs << '"' << d.name << "\"," << d.controllers << "," << d.records_max << "," << d.records_mean << ","
+            << d.rules_max << "," << d.rules_mean << "\n";
+  const std::string shape = std::to_string(w.shape.users) + " users, " + std::to_string(w.shape.cells) + " cells, " +
+                            std::to_string(w.shape.data_centers) + " data centers";
+  std::ofstream(dir + "/rules_per_switch.svg") << rules_histogram_svg(r.access_rules, r.dc_rules,
+                                                                      "Rules per switch after the walk: " + shape);
+  std::ofstream(dir + "/state_per_controller.svg") << designs_svg(r.designs, "Each controller's share: " + shape);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   Workload w;
-  std::string csv;
+  std::string out_dir;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const auto number = [&](auto& out) {
@@ -70,7 +84,7 @@ int main(int argc, char** argv) {
     else if (a == "--seed") ok = number(w.seed);
     else if (a == "--scopes") ok = number(w.scopes);
     else if (a == "--verify-resync") w.verify_resync = true;
-    else if (a == "--csv" && i + 1 < argc) csv = argv[++i];
+    else if (a == "--out" && i + 1 < argc) out_dir = argv[++i];
     else return usage(("unknown or incomplete option " + a).c_str());
     if (!ok) return usage((a + " takes a positive whole number").c_str());
   }
@@ -112,7 +126,7 @@ int main(int argc, char** argv) {
                 d.records_max, d.records_mean, d.rules_max, d.rules_mean,
                 mib(std::size_t(double(d.records_max) * per_record)).c_str());
   if (w.verify_resync) std::printf("switches differing from a fresh resync: %zu\n", r.resync_mismatches);
-  if (!csv.empty()) write_csv(csv, w, r);
+  if (!out_dir.empty()) write_files(out_dir, w, r);
 
   // What this run asserts of itself.
   bool consistent = true;
