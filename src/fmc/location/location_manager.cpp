@@ -88,13 +88,18 @@ void LocationManager::apply_stored(const store::EndpointRecord& r, std::int64_t 
   bus_.publish(EndpointMoved{e->name, before.current, *e->current, MoveCause::kPeer, e->current->site == e->home_site});
 }
 
+std::uint32_t LocationManager::number_of(std::string_view name) const {
+  return by_name_.find(tag_of(name), [&](std::uint32_t k) { return endpoints_[k].name == name; });
+}
+
 Endpoint* LocationManager::find(std::string_view name) {
-  const auto n = by_name_.find(tag_of(name), [&](std::uint32_t k) { return endpoints_[k].name == name; });
+  const auto n = number_of(name);
   return n == FlatIndex::kNone ? nullptr : &endpoints_[n];
 }
 
 const Endpoint* LocationManager::by_name(const std::string& name) const {
-  return const_cast<LocationManager*>(this)->find(name);
+  const auto n = number_of(name);
+  return n == FlatIndex::kNone ? nullptr : &endpoints_[n];
 }
 
 const Endpoint* LocationManager::by_mac(const net::MacAddr& mac) const {

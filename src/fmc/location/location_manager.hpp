@@ -74,6 +74,7 @@ class LocationManager {
   const Endpoint& add_client(const net::MacAddr& mac, const std::string& home_site);
 
  private:
+  std::uint32_t number_of(std::string_view name) const;  // FlatIndex::kNone if unknown
   Endpoint* find(std::string_view name);
   Endpoint& add(std::string name, store::EndpointKind kind, const net::MacAddr& mac, std::optional<net::Ipv4Addr> ip,
                 std::string home_site);
