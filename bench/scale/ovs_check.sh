@@ -27,17 +27,19 @@ installer=build/bench/scale/fmc-flow-install
 br=fmcscale0 radio=fmcs-radio uplink=fmcs-up
 work=$(mktemp -d)
 pid=
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+remove_testbed() {  # what this script creates, by name
   ovs-vsctl --timeout=5 --if-exists del-br "$br" || true
   for ns in "$radio" "$uplink"; do ip netns del "$ns" 2>/dev/null || true; ip link del "$ns" 2>/dev/null || true; done
+}
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  remove_testbed
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 ovs_ensure_running
-cleanup_stale() { ovs-vsctl --timeout=5 --if-exists del-br "$br"; for ns in "$radio" "$uplink"; do ip netns del "$ns" 2>/dev/null || true; ip link del "$ns" 2>/dev/null || true; done; }
-cleanup_stale
+remove_testbed  # left over from a run that was killed
 ovs-vsctl --timeout=5 add-br "$br" -- set bridge "$br" datapath_type=netdev fail_mode=secure protocols=OpenFlow13 \
   other-config:disable-in-band=true
 for spec in "$uplink:1" "$radio:2"; do
