@@ -2,7 +2,7 @@
 // The rules each switch holds, counted from the flow-mods the controller
 // sends it: a stand-in switch for the scale harness that keeps one small
 // record per flow (its identity, cookie and IPv4 match) instead of the flow,
-// in flat tables indexed by cookie and by address (~90 bytes per rule).
+// in flat tables indexed by cookie and by address (~64 bytes per rule).
 // It applies exactly what the Follow-Me apps send: adds (an add with the
 // table, priority and match of a held flow replaces it), deletes by cookie,
 // and deletes by owner cookie bits and IPv4 source or destination; anything
