@@ -45,7 +45,7 @@ struct Plan {
 // Installs the plan on the first switch that connects, then stops the controller.
 class Installer final : public ctl::App {
  public:
-  Installer(const Plan& plan, ctl::Controller*& controller) : plan_(plan), controller_(controller) {}
+  Installer(const Plan& plan, ctl::Controller*& controller, bool& ok) : plan_(plan), controller_(controller), ok_(ok) {}
   std::string_view name() const override { return "flow_install"; }
   void on_switch_up(ctl::Datapath& dp) override {
     if (started_) return;
@@ -84,12 +84,9 @@ class Installer final : public ctl::App {
     controller_->stop();
   }
 
- public:
-  static inline bool ok_ = false;
-
- private:
   const Plan& plan_;
   ctl::Controller*& controller_;
+  bool& ok_;  // every flow in, no failure
   bool started_ = false, done_ = false;
   std::size_t next_ = 0, in_flight_ = 0, failures_ = 0;
   Clock::time_point t0_;
@@ -146,9 +143,10 @@ int main(int argc, char** argv) {
   config.port = 0;
   config.version_bitmap = 1u << 0x04;
   ctl::Controller* self = nullptr;
+  bool ok = false;
   ctl::Controller controller(config, [&] {
     ctl::AppList apps;
-    apps.push_back(std::make_unique<Installer>(plan, self));
+    apps.push_back(std::make_unique<Installer>(plan, self, ok));
     return apps;
   });
   self = &controller;
@@ -160,5 +158,5 @@ int main(int argc, char** argv) {
               plan.flows.size(), (unsigned long long)visitors, adds, controller.port());
   std::fflush(stdout);
   controller.run();
-  return Installer::ok_ ? 0 : 1;
+  return ok ? 0 : 1;
 }

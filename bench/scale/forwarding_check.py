@@ -81,7 +81,9 @@ def main():
     radio = socket_in(radio_ns, radio_if)
     uplink = socket_in(uplink_ns, uplink_if)
     ok = bad = 0
-    for n, line in enumerate(l for l in open(sample_file) if not l.startswith("#")):
+    with open(sample_file) as f:
+        sample = [line for line in f if not line.startswith("#")]
+    for n, line in enumerate(sample):
         m, own, visiting, visited_gw, home_gw = line.split()
         # Outbound: its own address as source, leaves with the visiting one.
         tag = f"out{n}"

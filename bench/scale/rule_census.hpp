@@ -30,7 +30,7 @@ class RuleCensus final : public ctl::Datapath {
   const RoleCounts& rules_by_role() const { return by_role_; }
   // Flows delivering to an endpoint attached here: one per endpoint present.
   std::size_t deliveries() const { return deliveries_; }
-  std::uint64_t flow_mods = 0, packet_outs = 0, unsupported = 0;
+  std::uint64_t flow_mods = 0, unsupported = 0;
   bool tally = true;  // false: count messages only (timing the controller without this bookkeeping)
 
  private:
