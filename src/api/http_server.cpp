@@ -229,16 +229,4 @@ void HttpServer::publish(const std::string& chunk) {
   for (const auto& s : streams) s->send(chunk);
 }
 
-std::shared_ptr<asio::ssl::context> make_tls_context(const std::string& cert_chain_file, const std::string& key_file) {
-  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
-  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
-                   asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
-  asio::error_code ec;
-  ctx->use_certificate_chain_file(cert_chain_file, ec);
-  if (ec) throw std::system_error(ec, "TLS certificate chain " + cert_chain_file);
-  ctx->use_private_key_file(key_file, asio::ssl::context::pem, ec);
-  if (ec) throw std::system_error(ec, "TLS private key " + key_file);
-  return ctx;
-}
-
 }  // namespace fmc::api

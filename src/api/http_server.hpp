@@ -33,7 +33,7 @@ class HttpServer {
   };
 
   // Binds (throws std::system_error with a clear message if it cannot).
-  // `tls` (see make_tls_context) makes it an HTTPS server.
+  // `tls` (see ctl::make_tls_server_context) makes it an HTTPS server.
   HttpServer(asio::io_context& io, const std::string& address, std::uint16_t port, Router router, Limits limits,
              std::shared_ptr<asio::ssl::context> tls = nullptr);
   HttpServer(asio::io_context& io, const std::string& address, std::uint16_t port, Router router)
@@ -64,9 +64,5 @@ class HttpServer {
   std::set<std::shared_ptr<Connection>> streams_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
-
-// A TLS server context (TLS 1.2+) from PEM files: the certificate chain and
-// its private key. Throws std::system_error naming the file that failed.
-std::shared_ptr<asio::ssl::context> make_tls_context(const std::string& cert_chain_file, const std::string& key_file);
 
 }  // namespace fmc::api

@@ -10,6 +10,7 @@
 
 #include "apps/learning_switch.hpp"
 #include "controller/log.hpp"
+#include "controller/tls.hpp"
 #include "fmc/model/config_yaml.hpp"
 #include "fmc/migration/command_driver.hpp"
 #include "fmc/migration/libvirt_driver.hpp"
@@ -152,7 +153,7 @@ std::optional<Failure> Node::wire_api() {
                       fm.migration_manager(), fm.census(), fm.convergence(), fm.path_monitor(), fm.mapper(), fm.clock()},
       api::ApiOptions{o.token, o.open_reads}, *notifier_);
   try {
-    auto tls = o.tls_cert.empty() ? nullptr : api::make_tls_context(o.tls_cert, o.tls_key);
+    auto tls = o.tls.enabled() ? ctl::make_tls_server_context(o.tls) : nullptr;
     api_server_ = std::make_unique<api::HttpServer>(
         controller_->context(0), o.address, o.port,
         [nb = northbound_.get()](const api::HttpRequest& r) { return nb->handle(r); }, api::HttpServer::Limits{}, tls);
@@ -163,7 +164,7 @@ std::optional<Failure> Node::wire_api() {
     server->publish(api::Northbound::event_chunk(e));
     nb->on_event(e);
   });
-  log::info("api", std::string("northbound API on ") + (o.tls_cert.empty() ? "http://" : "https://") + o.address + ":" +
+  log::info("api", std::string("northbound API on ") + (o.tls.enabled() ? "https://" : "http://") + o.address + ":" +
                        std::to_string(api_server_->port()) + (o.open_reads ? " (reads open)" : " (token required)"));
   return std::nullopt;
 }

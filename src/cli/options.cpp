@@ -4,12 +4,19 @@
 #include <fstream>
 #include <string_view>
 
+#include <asio/ip/address.hpp>
+
 #include "controller/log.hpp"
 
 namespace fmc::cli {
 
 const char* const kUsage = R"(usage: fmc-controller [options]
-  --listen ADDR            address to listen on (default 0.0.0.0)
+  --listen ADDR            address to listen on for OpenFlow (default 127.0.0.1); an address other
+                           than loopback needs --of-tls-* or, for a lab, --of-allow-plaintext
+  --of-tls-cert PATH       speak OpenFlow over TLS (1.2+) with this PEM certificate chain, ...
+  --of-tls-key PATH        ... this PEM private key, ...
+  --of-tls-ca PATH         ... and accept only switches whose certificate this CA signed (all three or none)
+  --of-allow-plaintext     let --listen serve OpenFlow in plain TCP on an address other than loopback
   --port N                 OpenFlow TCP port (default 6653; 0 = any free port)
   --threads N              worker threads switch sessions are sharded over (default 1)
   --echo-interval MS       idle time before an echo request is sent (default 5000)
@@ -77,7 +84,7 @@ void check(bool ok, const std::string& why) {
 constexpr std::string_view kValued[] = {"--listen", "--port", "--threads", "--echo-interval", "--dead-after", "--port-file",
                                         "--handshake-timeout", "--max-connections", "--max-connections-per-address", "--max-output-mib",
                                         "--network", "--db", "--store", "--controller-id", "--scopes", "--mastership-ttl", "--api", "--migrate-command", "--transfer-command",
-                                        "--api-token-file", "--api-port-file", "--api-tls-cert", "--api-tls-key",
+                                        "--api-token-file", "--api-port-file", "--api-tls-cert", "--api-tls-key", "--of-tls-cert", "--of-tls-key", "--of-tls-ca",
                                         "--duplicate-dpid", "--versions", "--log-level"};
 
 // The value of one flag that takes a value (one of kValued).
@@ -126,8 +133,11 @@ void take(Options& o, std::string_view flag, const std::string& value, std::stri
   else if (flag == "--transfer-command") o.transfer_command = value;
   else if (flag == "--api-token-file") token_file = value;
   else if (flag == "--api-port-file") o.api.port_file = value;
-  else if (flag == "--api-tls-cert") o.api.tls_cert = value;
-  else if (flag == "--api-tls-key") o.api.tls_key = value;
+  else if (flag == "--api-tls-cert") o.api.tls.cert = value;
+  else if (flag == "--api-tls-key") o.api.tls.key = value;
+  else if (flag == "--of-tls-cert") c.tls.cert = value;
+  else if (flag == "--of-tls-key") c.tls.key = value;
+  else if (flag == "--of-tls-ca") c.tls.ca = value;
   else if (flag == "--duplicate-dpid") {
     if (value == "replace-old") c.duplicate_dpid = ctl::DuplicateDpidPolicy::kReplaceOld;
     else if (value == "reject-new") c.duplicate_dpid = ctl::DuplicateDpidPolicy::kRejectNew;
@@ -150,7 +160,7 @@ void take(Options& o, std::string_view flag, const std::string& value, std::stri
 void api_options(Options& o, const std::string& listen, const std::string& token_file) {
   auto& api = o.api;
   if (listen.empty()) {
-    check(token_file.empty() && !api.open_reads && api.port_file.empty() && api.tls_cert.empty() && api.tls_key.empty(),
+    check(token_file.empty() && !api.open_reads && api.port_file.empty() && api.tls.cert.empty() && api.tls.key.empty(),
           "--api-token-file, --api-open-reads, --api-port-file and --api-tls-* go with --api");
     return;
   }
@@ -164,7 +174,23 @@ void api_options(Options& o, const std::string& listen, const std::string& token
   check(in && std::getline(in, api.token), "cannot read the API token from " + token_file);
   while (!api.token.empty() && (api.token.back() == '\r' || api.token.back() == ' ')) api.token.pop_back();
   check(api.token.size() >= 16, "the API token in " + token_file + " is shorter than 16 characters");
-  check(api.tls_cert.empty() == api.tls_key.empty(), "--api-tls-cert and --api-tls-key go together");
+  check(api.tls.cert.empty() == api.tls.key.empty(), "--api-tls-cert and --api-tls-key go together");
+}
+
+// OpenFlow gives whoever connects the network: outside loopback it is TLS with
+// switch certificates, or plain text only when asked for by name.
+void openflow_security(const Options& o) {
+  const auto& tls = o.controller.tls;
+  check((tls.cert.empty() == tls.key.empty()) && (tls.cert.empty() == tls.ca.empty()),
+        "--of-tls-cert, --of-tls-key and --of-tls-ca go together (switches are authenticated by their certificate)");
+  std::error_code ec;
+  const auto address = asio::ip::make_address(o.controller.listen_address, ec);
+  check(!ec, "--listen expects an IPv4 or IPv6 address, got '" + o.controller.listen_address + "'");
+  check(address.is_loopback() || tls.enabled() || o.allow_plaintext,
+        "--listen " + o.controller.listen_address +
+            " would serve OpenFlow in plain text beyond this host: give --of-tls-cert, --of-tls-key and --of-tls-ca, "
+            "or --of-allow-plaintext for a lab network");
+  check(!o.allow_plaintext || !tls.enabled(), "--of-allow-plaintext and --of-tls-* contradict each other: give one");
 }
 
 }  // namespace
@@ -181,6 +207,7 @@ Result<Options, std::string> parse_options(const std::vector<std::string>& args)
         return o;
       }
       if (flag == "--api-open-reads") o.api.open_reads = true;
+      else if (flag == "--of-allow-plaintext") o.allow_plaintext = true;
       else if (flag == "--migrate-libvirt") o.migrate_libvirt = true;
       else if (std::find(std::begin(kValued), std::end(kValued), flag) == std::end(kValued))
         throw Refused{"unknown option " + std::string(flag)};
@@ -192,6 +219,7 @@ Result<Options, std::string> parse_options(const std::vector<std::string>& args)
               o.controller.max_connections_per_address > 0 && o.controller.max_output_bytes > 0,
           "--handshake-timeout, --max-connections, --max-connections-per-address and --max-output-mib must be above 0");
     api_options(o, api_listen, token_file);
+    openflow_security(o);
     const bool fmc = !o.network_file.empty();
     check(!fmc || o.controller.threads == 1, "--network runs the Follow-Me Cloud apps on one worker: use --threads 1");
     check(fmc || !o.migrate_libvirt, "--migrate-libvirt needs --network");

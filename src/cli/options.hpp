@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "controller/config.hpp"
+#include "controller/tls.hpp"
 #include "util/result.hpp"
 
 namespace fmc::cli {
@@ -26,12 +27,14 @@ struct Options {
   std::chrono::seconds mastership_ttl{3};       // how long a dead master holds its scopes
   std::string migrate_command, transfer_command;  // empty: none
   bool migrate_libvirt = false;
+  bool allow_plaintext = false;  // OpenFlow in plain TCP on an address other than loopback
   struct Api {
     std::string address;  // empty: no API
     std::uint16_t port = 0;
     std::string token;
     bool open_reads = false;
-    std::string port_file, tls_cert, tls_key;
+    std::string port_file;
+    ctl::TlsFiles tls;  // no CA: API clients authenticate with the token
   } api;
 };
 

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "controller/tls.hpp"
+
 namespace fmc::ctl {
 
 // What to do when a second connection presents a DPID that is already up.
@@ -13,7 +15,8 @@ enum class DuplicateDpidPolicy {
 };
 
 struct ControllerConfig {
-  std::string listen_address = "0.0.0.0";
+  std::string listen_address = "127.0.0.1";
+  TlsFiles tls;  // enabled: every connection is TLS, switches show a certificate the CA signed
   std::uint16_t port = 6653;  // 0 = any free port (tests)
   unsigned threads = 1;
   std::chrono::milliseconds echo_interval{5000};

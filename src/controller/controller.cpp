@@ -2,6 +2,7 @@
 
 #include "controller/log.hpp"
 #include "controller/switch_session.hpp"
+#include "controller/tls.hpp"
 
 namespace fmc::ctl {
 
@@ -35,6 +36,7 @@ Controller::~Controller() {
 
 void Controller::start() {
   auto& io = workers_.front()->io;
+  if (config_.tls.enabled()) tls_ = make_tls_server_context(config_.tls);
   const auto address = asio::ip::make_address(config_.listen_address);
   const asio::ip::tcp::endpoint endpoint(address, config_.port);
   acceptor_ = std::make_unique<asio::ip::tcp::acceptor>(io);
@@ -45,7 +47,8 @@ void Controller::start() {
   if (ec) throw std::system_error(ec, "cannot listen on " + config_.listen_address + ":" + std::to_string(config_.port));
   acceptor_->listen();
   bound_port_ = acceptor_->local_endpoint().port();
-  log::info("controller", "listening on " + config_.listen_address + ":" + std::to_string(bound_port_) + " with " +
+  log::info("controller", std::string("listening (") + (tls_ ? "TLS, switch certificates required" : "plain TCP") +
+                              ") on " + config_.listen_address + ":" + std::to_string(bound_port_) + " with " +
                               std::to_string(workers_.size()) + " worker thread(s)");
   accept_next();
 }
@@ -60,7 +63,7 @@ void Controller::accept_next() {
         // The session is created on its own worker's thread.
         asio::post(target.io, [this, &target, s = std::move(socket), slot = std::move(slot)]() mutable {
           WorkerContext ctx{target.io, target.apps, registry_, config_, stats_};
-          std::make_shared<SwitchSession>(std::move(s), ctx, std::move(slot))->start();
+          std::make_shared<SwitchSession>(ControlChannel(std::move(s), tls_.get()), ctx, std::move(slot))->start();
         });
       }
     } else {

@@ -22,7 +22,8 @@ class Controller {
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
 
-  // Binds the listener (throws std::system_error with a clear message if it cannot).
+  // Loads the TLS files, if any, and binds the listener (throws std::system_error
+  // with a clear message if it cannot).
   void start();
   // Runs worker threads until stop(); the calling thread serves worker 0.
   void run();
@@ -48,6 +49,7 @@ class Controller {
   DpidRegistry registry_;
   ConnectionLimits limits_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::shared_ptr<asio::ssl::context> tls_;  // null: plain TCP
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
   std::unique_ptr<asio::signal_set> signals_;
   std::vector<std::thread> threads_;

@@ -22,6 +22,7 @@ struct ControllerStats {
   std::atomic<std::uint64_t> handshake_timeouts{0};
   std::atomic<std::uint64_t> slow_readers{0};         // closed: output over max_output_bytes
   std::atomic<std::uint64_t> refused_connections{0};  // over max_connections(_per_address)
+  std::atomic<std::uint64_t> tls_refused{0};          // TLS handshake failed (no, or an unknown, certificate)
   std::atomic<std::uint64_t> unencodable{0};             // app sent what the version cannot express
 };
 

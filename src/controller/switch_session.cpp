@@ -11,12 +11,12 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr char kComponent[] = "session";
 }  // namespace
 
-SwitchSession::SwitchSession(asio::ip::tcp::socket socket, WorkerContext ctx, ConnectionLimits::Slot slot)
-    : socket_(std::move(socket)), ctx_(ctx), keepalive_(ctx.io), slot_(std::move(slot)) {
+SwitchSession::SwitchSession(ControlChannel channel, WorkerContext ctx, ConnectionLimits::Slot slot)
+    : channel_(std::move(channel)), ctx_(ctx), keepalive_(ctx.io), slot_(std::move(slot)) {
   std::error_code ec;
-  auto ep = socket_.remote_endpoint(ec);
+  auto ep = channel_.socket().remote_endpoint(ec);
   peer_ = ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  channel_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
   rbuf_.resize(kReadChunk);
 }
 
@@ -26,12 +26,29 @@ std::string SwitchSession::describe() const {
 
 void SwitchSession::start() {
   started_ = last_rx_ = std::chrono::steady_clock::now();
+  arm_keepalive();  // the TLS handshake counts against the handshake deadline
+  if (!channel_.secure()) return greet();
+  channel_.async_handshake([self = shared_from_this()](std::error_code ec) {
+    if (self->state_ == State::kClosed) return;
+    if (ec) {
+      // Logged at the 1st, 2nd, 4th, ... refusal: a scan of the port does not flood the log.
+      const auto refused = self->ctx_.stats.tls_refused.fetch_add(1, std::memory_order_relaxed) + 1;
+      const std::string why = "TLS handshake failed: " + ec.message();
+      if ((refused & (refused - 1)) == 0)
+        log::warn(kComponent, self->peer_ + ": refused: " + why + " (" + std::to_string(refused) + " refused so far)");
+      return self->close(why);
+    }
+    log::info(kComponent, self->peer_ + ": TLS peer " + self->channel_.peer_subject());
+    self->greet();
+  });
+}
+
+void SwitchSession::greet() {
   // Our hello carries the highest version we speak and the bitmap of all.
   std::vector<std::uint8_t> hello;
   (void)of::encode(of::Hello{ctx_.config.version_bitmap}, of::Version::V13, next_xid(), hello);
   pending_.insert(pending_.end(), hello.begin(), hello.end());
   schedule_flush();
-  arm_keepalive();
   read_more();
 }
 
@@ -94,7 +111,7 @@ void SwitchSession::flush() {
   if (writing_ || pending_.empty() || state_ == State::kClosed) return;
   writing_ = true;
   inflight_.swap(pending_);
-  asio::async_write(socket_, asio::buffer(inflight_), [self = shared_from_this()](std::error_code ec, std::size_t) {
+  channel_.async_write(asio::buffer(inflight_), [self = shared_from_this()](std::error_code ec, std::size_t) {
     self->writing_ = false;
     self->inflight_.clear();
     if (ec) return self->close("write failed: " + ec.message());
@@ -104,15 +121,15 @@ void SwitchSession::flush() {
 
 void SwitchSession::read_more() {
   if (rbuf_.size() - rlen_ < kReadChunk / 2) rbuf_.resize(rlen_ + kReadChunk);
-  socket_.async_read_some(asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_),
-                          [self = shared_from_this()](std::error_code ec, std::size_t n) {
-                            if (self->state_ == State::kClosed) return;
-                            if (ec) return self->close(ec == asio::error::eof ? "peer closed" : "read failed: " + ec.message());
-                            self->rlen_ += n;
-                            self->last_rx_ = std::chrono::steady_clock::now();
-                            self->consume_frames();
-                            if (self->state_ != State::kClosed && !self->overflowed_) self->read_more();
-                          });
+  channel_.async_read_some(asio::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_),
+                           [self = shared_from_this()](std::error_code ec, std::size_t n) {
+                             if (self->state_ == State::kClosed) return;
+                             if (ec) return self->close(ec == asio::error::eof ? "peer closed" : "read failed: " + ec.message());
+                             self->rlen_ += n;
+                             self->last_rx_ = std::chrono::steady_clock::now();
+                             self->consume_frames();
+                             if (self->state_ != State::kClosed && !self->overflowed_) self->read_more();
+                           });
 }
 
 void SwitchSession::consume_frames() {
@@ -280,15 +297,12 @@ void SwitchSession::close(const std::string& reason) {
   log::info(kComponent, describe() + ": closed: " + reason);
   state_ = State::kClosed;
   keepalive_.cancel();
-  std::error_code ec;
   if (!writing_ && !pending_.empty()) {
     // Best effort to deliver a final OFPT_ERROR without blocking the worker.
-    socket_.non_blocking(true, ec);
-    socket_.write_some(asio::buffer(pending_), ec);
+    channel_.try_write(asio::buffer(pending_));
     pending_.clear();
   }
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  channel_.close();
   barriers_.fail_all();
   slot_.reset();
   if (was_up) {

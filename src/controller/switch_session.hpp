@@ -1,5 +1,5 @@
 #pragma once
-// One switch connection: framing, version negotiation, handshake, echo
+// One switch connection: TLS when configured, framing, version negotiation, handshake, echo
 // keepalive, dead-peer detection, batched writes, barrier tracking and
 // dispatch of typed events to the worker's apps.
 #include <asio.hpp>
@@ -12,6 +12,7 @@
 #include "controller/barrier_tracker.hpp"
 #include "controller/config.hpp"
 #include "controller/connection_limits.hpp"
+#include "controller/control_channel.hpp"
 #include "controller/dpid_registry.hpp"
 #include "controller/stats.hpp"
 #include "openflow/codec.hpp"
@@ -29,7 +30,7 @@ struct WorkerContext {
 class SwitchSession final : public Datapath, public std::enable_shared_from_this<SwitchSession> {
  public:
   // `slot` is the session's place under the controller's connection limits.
-  SwitchSession(asio::ip::tcp::socket socket, WorkerContext ctx, ConnectionLimits::Slot slot);
+  SwitchSession(ControlChannel channel, WorkerContext ctx, ConnectionLimits::Slot slot);
   void start();
   // Closes the connection (idempotent); safe to call from any thread.
   void close_async(std::string reason);
@@ -43,6 +44,7 @@ class SwitchSession final : public Datapath, public std::enable_shared_from_this
  private:
   enum class State { kAwaitHello, kAwaitFeatures, kAwaitPortDesc, kUp, kClosed };
 
+  void greet();
   void read_more();
   void consume_frames();
   void handle_frame(Bytes frame, of::Xid xid);
@@ -61,7 +63,7 @@ class SwitchSession final : public Datapath, public std::enable_shared_from_this
   of::Xid next_xid() { return of::Xid{xid_counter_++}; }
   std::string describe() const;
 
-  asio::ip::tcp::socket socket_;
+  ControlChannel channel_;
   WorkerContext ctx_;
   asio::steady_timer keepalive_;
   State state_ = State::kAwaitHello;

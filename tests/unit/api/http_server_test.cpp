@@ -9,6 +9,9 @@
 #include <filesystem>
 #include <thread>
 
+#include "controller/tls.hpp"
+#include "support/test_pki.hpp"
+
 using namespace fmc::api;
 
 namespace {
@@ -114,33 +117,19 @@ TEST(HttpServer, AnIdleOrTricklingClientLosesItsSlot) {
 
 namespace {
 
-// A self-signed certificate for 127.0.0.1, made with the openssl tool.
-struct TestCertificate {
-  std::string dir = [] {
-    char tmpl[] = "/tmp/fmc-tls-XXXXXX";
-    return std::string(mkdtemp(tmpl));
-  }();
-  std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
-  TestCertificate() {
-    const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext "
-                            "subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " >/dev/null 2>&1";
-    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  }
-  ~TestCertificate() { std::filesystem::remove_all(dir); }
-};
-
 TEST(HttpServer, ServesHttpsAndRefusesPlainHttpOnTheTlsPort) {
-  TestCertificate certificate;
+  const fmc::test_support::TestPki pki;
+  const auto certificate = pki.issue("127.0.0.1");
   asio::io_context io;
   HttpServer server(io, "127.0.0.1", 0, [](const HttpRequest& r) {
     return HttpServer::Reply{HttpResponse{200, "application/json", "{\"path\":\"" + r.path + "\"}", {}}, false};
-  }, HttpServer::Limits{}, make_tls_context(certificate.cert, certificate.key));
+  }, HttpServer::Limits{}, fmc::ctl::make_tls_server_context({certificate.cert, certificate.key, ""}));
   auto guard = asio::make_work_guard(io);
   std::thread loop([&] { io.run(); });
 
   asio::io_context client_io;
   asio::ssl::context client_ctx(asio::ssl::context::tls_client);
-  client_ctx.load_verify_file(certificate.cert);
+  client_ctx.load_verify_file(pki.ca_cert());
   client_ctx.set_verify_mode(asio::ssl::verify_peer);
   asio::ssl::stream<asio::ip::tcp::socket> tls(client_io, client_ctx);
   tls.lowest_layer().connect({asio::ip::make_address("127.0.0.1"), server.port()});
@@ -153,7 +142,7 @@ TEST(HttpServer, ServesHttpsAndRefusesPlainHttpOnTheTlsPort) {
 
   // Plain HTTP to the TLS port: no answer in the clear, the connection is closed.
   EXPECT_EQ(get(server.port(), "").find("HTTP/1.1"), std::string::npos);
-  EXPECT_THROW(make_tls_context(certificate.dir + "/missing.pem", certificate.key), std::system_error);
+  EXPECT_THROW(fmc::ctl::make_tls_server_context({pki.dir() + "/missing.pem", certificate.key, ""}), std::system_error);
 
   guard.reset();
   io.stop();

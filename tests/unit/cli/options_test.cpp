@@ -37,6 +37,29 @@ TEST(Options, DefaultsAreAPlainLearningSwitchOn6653) {
   EXPECT_TRUE(parse_options({"--port", "1", "-h"})->help);
 }
 
+TEST(Options, OpenFlowListensOnLoopbackUnlessTlsOrPlainTextIsAskedFor) {
+  EXPECT_EQ(parse_options({})->controller.listen_address, "127.0.0.1");
+  EXPECT_FALSE(parse_options({})->controller.tls.enabled());
+  EXPECT_TRUE(parse_options({"--listen", "::1"}));
+  EXPECT_NE(refusal({"--listen", "0.0.0.0"}).find("--listen 0.0.0.0 would serve OpenFlow in plain text beyond this host"),
+            std::string::npos);
+  EXPECT_NE(refusal({"--listen", "192.0.2.1"}).find("--of-allow-plaintext"), std::string::npos);
+  EXPECT_EQ(parse_options({"--listen", "0.0.0.0", "--of-allow-plaintext"})->controller.listen_address, "0.0.0.0");
+  EXPECT_NE(refusal({"--listen", "ten.0.0.1"}).find("--listen expects an IPv4 or IPv6 address, got 'ten.0.0.1'"),
+            std::string::npos);
+
+  const std::vector<std::string> tls = {"--listen", "0.0.0.0", "--of-tls-cert", "c.pem", "--of-tls-key", "k.pem",
+                                        "--of-tls-ca", "ca.pem"};
+  auto o = parse_options(tls);
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_TRUE(o->controller.tls.enabled());
+  EXPECT_EQ(o->controller.tls.ca, "ca.pem");
+  EXPECT_NE(refusal({"--of-tls-cert", "c.pem", "--of-tls-key", "k.pem"}).find("go together"), std::string::npos);
+  auto contradiction = tls;
+  contradiction.push_back("--of-allow-plaintext");
+  EXPECT_NE(refusal(contradiction).find("contradict"), std::string::npos);
+}
+
 TEST(Options, NumbersAndChoicesAreChecked) {
   EXPECT_EQ(parse_options({"--port", "0", "--threads", "2"})->controller.threads, 2u);
   EXPECT_NE(refusal({"--port", "65536"}).find("--port expects a number up to 65535, got '65536'"), std::string::npos);

@@ -4,10 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <asio/ssl.hpp>
 #include <thread>
 
 #include "apps/learning_switch.hpp"
 #include "net/ethernet.hpp"
+#include "support/test_pki.hpp"
 #include "support/test_switch.hpp"
 
 using namespace fmc;
@@ -280,4 +282,85 @@ TEST(Controller, ConnectionsOverTheLimitsAreClosedAtOnce) {
   EXPECT_TRUE(c.closed_by_peer());
   EXPECT_EQ(ctl.stats().refused_connections.load(), 1u);
   EXPECT_TRUE(echo_works(a));
+}
+
+namespace {
+
+// Connects over TLS (with `credential`, if any), and says whether the
+// controller's OpenFlow HELLO came back through it.
+bool hello_over_tls(std::uint16_t port, const std::string& ca, const test_support::TestPki::Issued* credential) {
+  asio::io_context io;
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.load_verify_file(ca);
+  ctx.set_verify_mode(asio::ssl::verify_peer);
+  if (credential) {
+    ctx.use_certificate_chain_file(credential->cert);
+    ctx.use_private_key_file(credential->key, asio::ssl::context::pem);
+  }
+  asio::ssl::stream<asio::ip::tcp::socket> tls(io, ctx);
+  tls.lowest_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  const timeval five_seconds{5, 0};
+  setsockopt(tls.lowest_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &five_seconds, sizeof five_seconds);
+  std::array<std::uint8_t, 8> header{};
+  std::error_code ec;
+  tls.handshake(asio::ssl::stream_base::client, ec);
+  if (!ec) asio::read(tls, asio::buffer(header), ec);  // under TLS 1.3 a refused certificate shows here
+  return !ec && header[0] == 0x04 && header[1] == 0x00;
+}
+
+// Sends an OpenFlow 1.3 HELLO in the clear; what came back before the controller closed.
+std::string plain_hello_reply(std::uint16_t port) {
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  s.connect({asio::ip::make_address("127.0.0.1"), port});
+  const timeval five_seconds{5, 0};
+  setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &five_seconds, sizeof five_seconds);
+  const std::uint8_t hello[] = {0x04, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01};
+  asio::write(s, asio::buffer(hello));
+  std::string reply;
+  std::array<char, 512> buf;
+  std::error_code ec;
+  while (!ec) reply.append(buf.data(), s.read_some(asio::buffer(buf), ec));
+  return ec == asio::error::eof || ec == asio::error::connection_reset ? reply : "(not closed: " + ec.message() + ")";
+}
+
+}  // namespace
+
+TEST(Controller, OverTlsOnlySwitchesWithACertificateTheCaSignedAreServed) {
+  const test_support::TestPki pki, rogue("rogue-ca");
+  const auto server = pki.issue("controller"), sw = pki.issue("switch"), impostor = rogue.issue("switch");
+  ctl::ControllerConfig config;
+  config.tls = {server.cert, server.key, pki.ca_cert()};
+  config.handshake_timeout = 300ms;
+  RunningController ctl(config);
+
+  EXPECT_TRUE(hello_over_tls(ctl.port(), pki.ca_cert(), &sw));
+  EXPECT_FALSE(hello_over_tls(ctl.port(), pki.ca_cert(), nullptr));    // no certificate
+  EXPECT_FALSE(hello_over_tls(ctl.port(), pki.ca_cert(), &impostor));  // another CA's
+  EXPECT_EQ(ctl.stats().tls_refused.load(), 2u);
+
+  // Plain OpenFlow to the TLS port gets no OpenFlow back and is closed; a peer
+  // that never starts the TLS handshake is closed at the handshake deadline.
+  const std::string reply = plain_hello_reply(ctl.port());
+  EXPECT_TRUE(reply.rfind("\x04\x00", 0) != 0 && reply.find("not closed") == std::string::npos) << reply;
+  EXPECT_EQ(ctl.stats().tls_refused.load(), 3u);
+  TestSwitch mute(ctl.port(), of::Version::V13, 18);
+  EXPECT_TRUE(mute.closed_by_peer(3000ms));
+  EXPECT_EQ(ctl.stats().handshake_timeouts.load(), 1u);
+  EXPECT_TRUE(hello_over_tls(ctl.port(), pki.ca_cert(), &sw));  // still serving
+}
+
+TEST(Controller, UnreadableTlsFilesAreACleanErrorAtStart) {
+  const test_support::TestPki pki;
+  const auto server = pki.issue("controller");
+  ctl::ControllerConfig config;
+  config.port = 0;
+  config.tls = {server.cert, server.key, pki.dir() + "/no-such-ca.pem"};
+  ctl::Controller controller(config, nullptr);
+  try {
+    controller.start();
+    FAIL() << "started without its CA file";
+  } catch (const std::system_error& e) {
+    EXPECT_NE(std::string(e.what()).find("TLS CA certificate " + pki.dir() + "/no-such-ca.pem"), std::string::npos) << e.what();
+  }
 }
