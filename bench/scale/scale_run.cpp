@@ -47,13 +47,13 @@ std::vector<std::uint8_t> dhcp_discover(std::uint64_t user) {
 // The controller's apps as FollowMe wires them for moves, with rule censuses for switches.
 struct Controller {
   const model::NetworkModel& model;
-  SystemClock clock;
+  ManualClock clock;  // moves through the clock only to end move proofs (silent_old_location)
   ctl::EffectExecutor executor;
   EventBus bus{&executor};
   LocationManager locations{model, bus, [](const store::EndpointRecord&, const std::optional<store::LocationChange>&) {},
                             clock};
   MigrationsInFlight migrations;
-  MobilityDetector detector{model, locations, bus, migrations};
+  MobilityDetector detector{model, locations, bus, migrations, clock};
   PacketManipulator manipulator{model, locations, bus, clock};
 
   explicit Controller(const model::NetworkModel& m) : model(m) {}
@@ -67,9 +67,17 @@ struct Controller {
     Sighting seen = Sighting::kNotAnEndpoint;
     bus.handle([&] {
       seen = detector.see(p);
-      return detector.on_traffic(p, seen);
+      return seen == Sighting::kProving ? detector.on_proving(p) : detector.on_traffic(p, seen);
     });
     return seen;
+  }
+  // After a DHCP claim (kProving): the user's old location stays silent for the
+  // proof window, and the move is accepted.
+  Sighting silent_old_location() {
+    const auto proven = detector.stats().moves_proven;
+    clock.advance(MoveProofs::kWindow);
+    bus.handle([&] { return detector.tick(); });
+    return detector.stats().moves_proven > proven ? Sighting::kMoved : Sighting::kRefused;
   }
 };
 
@@ -144,7 +152,10 @@ Report run(const Workload& w, const Progress& progress) {
     model.switches[s.dc].ports.try_emplace(vm_name(s.user), vm_port(s.user));
   };
   const auto take = [&](const Step& s, const std::vector<std::uint8_t>& dhcp, const std::vector<std::uint8_t>* garp) {
-    if (c.packet_in(cell_dpid(s.cell), kRadioPort, dhcp) != Sighting::kMoved) ++r.refused;
+    // The radio port of the user's old cell stays up (others use it): its DHCP claim is proven.
+    Sighting seen = c.packet_in(cell_dpid(s.cell), kRadioPort, dhcp);
+    if (seen == Sighting::kProving) seen = c.silent_old_location();
+    if (seen != Sighting::kMoved) ++r.refused;
     cell_of[s.user] = s.cell;
     if (!garp) return false;
     c.migrations.expect(vm_name(s.user), dc_site(s.dc));

@@ -123,7 +123,7 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
     });
   });
 
-  f->detector_ = std::make_unique<MobilityDetector>(f->model_, *f->locations_, f->bus_, f->migrations_);
+  f->detector_ = std::make_unique<MobilityDetector>(f->model_, *f->locations_, f->bus_, f->migrations_, f->clock_);
   auto persist_leases = [f = f.get(), writer](std::vector<dhcp::LeaseChange> changes, dhcp::DhcpService::Stored stored) {
     store::WriteBehind::Done done;
     if (stored)
@@ -253,9 +253,10 @@ std::optional<std::string> FollowMe::share(LocationMapper::Answers answers) {
 
 void FollowMe::tick() {
   bus_.handle([this] {
-    auto probes = path_monitor_->tick();
+    auto out = path_monitor_->tick();
+    out.append(detector_->tick());
     mapper_->tick();
-    return probes;
+    return out;
   });
 }
 

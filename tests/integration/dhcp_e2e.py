@@ -6,6 +6,8 @@ Fig. 1 testbed (real Open vSwitch, network namespaces):
   - a guest the configuration does not know, on another wlan1 port, gets a
     different address, is located by its DHCP and reaches vm1; another
     guest, on wlan2, gets an address from wlan2's pool;
+  - DHCP from wlan2 claiming the guest's hardware address moves nothing: the
+    guest answers the probe of its old location, and the claim is reported;
   - client1 roams to wlan2 and asks again: it keeps its address (wlan2's
     policy), its recorded location becomes wlan2, vm1 is still reachable
     through the virtual tunnel;
@@ -45,9 +47,11 @@ def located(db, mac, site):
     return wait_until(lambda: endpoint_row(db, mac), lambda r: r is not None and r["current_site"] == site)
 
 
-STARVE = r"""
+DISCOVERS = r"""
 import random, socket, struct, sys
-# DISCOVERs with random chaddr, as a starvation tool sends them, from eth0.
+# N DISCOVERs from eth0, with a random chaddr each (as a starvation tool sends them)
+# or, given one, with that hardware address as chaddr and Ethernet source (a claim).
+claimed = bytes.fromhex(sys.argv[2].replace(":", "")) if len(sys.argv) > 2 else None
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind(("eth0", 0))
 src = bytes.fromhex(open("/sys/class/net/eth0/address").read().strip().replace(":", ""))
@@ -56,7 +60,7 @@ def csum(b):
     t = sum(struct.unpack("!%dH" % (len(b) // 2), b)); t = (t >> 16) + (t & 0xffff); t += t >> 16
     return ~t & 0xffff
 for i in range(int(sys.argv[1])):
-    ch = bytes([2]) + random.randbytes(5)
+    ch = claimed or bytes([2]) + random.randbytes(5)
     dhcp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, random.getrandbits(32), 0, 0x8000, bytes(4), bytes(4),
                        bytes(4), bytes(4), ch + bytes(10), bytes(64), bytes(128)) + bytes([99, 130, 83, 99, 53, 1, 1, 255])
     udp = struct.pack("!HHHH", 68, 67, 8 + len(dhcp), 0) + dhcp
@@ -104,6 +108,18 @@ def main():
               f"a guest on wlan2 gets an address from wlan2's pool: {g2}")
         check(lab.rtt("guest2", "10.2.0.20") is not None, "and reaches vm2 in dc2")
 
+        # guest2 claims the guest's hardware address by DHCP from wlan2 (issue 13: three such
+        # DISCOVERs used to move it). The guest, still on wlan1, answers the controller's probe
+        # there: nothing moves, and the attempt is reported.
+        subprocess.run(["ip", "netns", "exec", lab.ns("guest2"), sys.executable, "-c", DISCOVERS, "3", GUEST_MAC], check=True)
+        disproved = wait_until(lambda: ctl.logged("was claimed by DHCP at wlan2 port 6 but answered at wlan1 port 5"),
+                               lambda t: len(t) > 0)
+        check(len(disproved) > 0, "a DHCP claim of the guest from wlan2 is disproved by the guest answering on wlan1")
+        row = endpoint_row(db, GUEST_MAC)
+        check(row is not None and row["current_site"] == "wlan1" and row["port"] == 5,
+              f"the guest stays located on wlan1 port 5: {row}")
+        check(lab.rtt("guest", "10.1.0.10") is not None, "and still reaches vm1")
+
         lab.roam("client1", "wlan2")
         lease2 = lab.dhcp("client1", requested=client_ip)
         check(lease2 is not None and lease2["ip"] == client_ip, f"after roaming to wlan2 client1 keeps {client_ip}: {lease2}")
@@ -125,7 +141,7 @@ def main():
         check(lab.rtt("guest", "10.1.0.10") is not None, "the guest reaches vm1 from wlan2")
 
         # Starvation from the guest's port: the guard caps it; client1 is still served.
-        subprocess.run(["ip", "netns", "exec", lab.ns("guest"), sys.executable, "-c", STARVE, "400"], check=True)
+        subprocess.run(["ip", "netns", "exec", lab.ns("guest"), sys.executable, "-c", DISCOVERS, "400"], check=True)
         lease3 = lab.dhcp("client1", requested=client_ip)
         check(lease3 is not None and lease3["ip"] == client_ip, "client1 is served during a starvation attack on another port")
         log = ctl.log()

@@ -20,7 +20,7 @@ struct FollowMeWorld {
   ManualClock clock;
   LocationManager lm{model, bus, nullptr, clock};
   MigrationsInFlight migrations;
-  MobilityDetector detector{model, lm, bus, migrations};
+  MobilityDetector detector{model, lm, bus, migrations, clock};
   std::vector<MoveConverged> converged;
   PacketManipulator manipulator{model, lm, bus, clock, [this](const MoveConverged& c) { converged.push_back(c); }};
   ArpProxy arp{model, lm, bus};

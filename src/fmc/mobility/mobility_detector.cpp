@@ -1,6 +1,9 @@
 #include "fmc/mobility/mobility_detector.hpp"
 
+#include <utility>
+
 #include "controller/log.hpp"
+#include "net/arp.hpp"
 #include "fmc/pipeline/flows.hpp"
 
 namespace fmc {
@@ -10,8 +13,8 @@ constexpr std::uint32_t kPortStateLinkDown = 1;
 }
 
 MobilityDetector::MobilityDetector(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
-                                   MigrationsInFlight& migrations)
-    : model_(model), locations_(locations), bus_(bus), migrations_(migrations) {
+                                   MigrationsInFlight& migrations, const Clock& clock)
+    : model_(model), locations_(locations), bus_(bus), migrations_(migrations), clock_(clock) {
   bus.subscribe([this](const FmcEvent& e) {
     if (const auto* s = std::get_if<MigrationStep>(&e)) on_migration_step(*s);
   });
@@ -92,7 +95,21 @@ Sighting MobilityDetector::see(const PacketContext& p) {
     return Sighting::kNotAnEndpoint;
   }
   const Location here{p.site->name, p.dpid, p.in_port};
-  if (e->current == here) return Sighting::kInPlace;
+  if (e->current == here) {
+    if (proofs_.seen_in_place(e->name)) {
+      const auto* proof = proofs_.find(e->name);
+      ++stats_.moves_refused;
+      ++stats_.moves_disproved;
+      bus_.publish(SecurityEvent{SecurityKind::kSpoofedMove,
+                                 e->name + " (" + p.eth.src.to_string() + ") was claimed by DHCP at " + proof->to.site +
+                                     " port " + std::to_string(proof->to.port.value) + " but answered at " + here.site +
+                                     " port " + std::to_string(here.port.value),
+                                 proof->to.dpid, proof->to.port});
+    }
+    // An ARP reply to 0.0.0.0 answers a probe (RFC 5227): nobody else asks from there.
+    const bool probe_answer = p.arp && p.arp->op == net::arp_op::kReply && p.arp->tpa.value == 0;
+    return probe_answer ? Sighting::kProbeAnswer : Sighting::kInPlace;
+  }
 
   const bool ordered = migrations_.expected(e->name, p.site->name);
   bool plausible = false, explained = ordered || old_location_quiet(*e);
@@ -104,12 +121,17 @@ Sighting MobilityDetector::see(const PacketContext& p) {
     // network; its DHCP there is what explains the move (paper §IV.B.6).
     plausible = e->kind == store::EndpointKind::kClient && p.site->kind == model::SiteKind::kAccessNetwork &&
                 p.in_port != model_.uplink_port(*p.site);
-    explained |= dhcp;
+    // Without an address it has nothing to take over, nor to be asked about.
+    if (dhcp && plausible && !explained) {
+      if (e->ip) return prove(*e, p, here);
+      explained = true;
+    }
   }
   if (!plausible || !explained) {
     refuse(*e, p, plausible);
     return Sighting::kRefused;
   }
+  proofs_.drop(e->name);
   // Gratuitous ARP and RARP are how hypervisors announce a migrated guest.
   const bool announcement = p.kind == PacketKind::kRarp || (p.arp && p.arp->is_gratuitous());
   const MoveCause cause = ordered         ? MoveCause::kMigration
@@ -120,6 +142,46 @@ Sighting MobilityDetector::see(const PacketContext& p) {
   migrations_.done(e->name);
   locations_.move(e->name, here, cause);  // the Packet Manipulator reacts to the queued EndpointMoved
   return Sighting::kMoved;
+}
+
+Sighting MobilityDetector::prove(const Endpoint& e, const PacketContext& p, const Location& here) {
+  switch (proofs_.claim(e.name, *e.current, here, clock_.steady(), {p.frame.begin(), p.frame.end()})) {
+    case MoveProofs::Claim::kStarted:
+      probe_due_ = e.name;
+      return Sighting::kProving;
+    case MoveProofs::Claim::kWaiting: return Sighting::kProving;
+    case MoveProofs::Claim::kDisproved: break;
+  }
+  refuse(e, p, true);
+  return Sighting::kRefused;
+}
+
+ctl::Effects MobilityDetector::on_proving(const PacketContext&) {
+  ctl::Effects out;
+  const std::string name = std::exchange(probe_due_, {});
+  const Endpoint* e = name.empty() ? nullptr : locations_.by_name(name);
+  const MoveProofs::Proof* proof = e ? proofs_.find(name) : nullptr;
+  const model::Site* site = proof ? model_.site_named(proof->from.site) : nullptr;
+  if (!site || !e->ip) return out;
+  // Who has e's address? Asked of e's MAC alone, from the gateway, with no sender address.
+  out.packet_out(proof->from.dpid, of::port::kController, {of::Output{proof->from.port, 0}},
+                 net::build_arp_frame(net::arp_op::kRequest, e->mac, site->gateway.mac, net::Ipv4Addr{0},
+                                      net::MacAddr{}, *e->ip));
+  return out;
+}
+
+ctl::Effects MobilityDetector::tick() {
+  ctl::Effects out;
+  for (auto& [name, proof] : proofs_.proven(clock_.steady())) {
+    const Endpoint* e = locations_.by_name(name);
+    if (!e || e->current != proof.from) continue;  // it moved meanwhile, by other means
+    ++stats_.moves_accepted;
+    ++stats_.moves_proven;
+    locations_.move(name, proof.to, MoveCause::kDhcp);
+    // The claim's DHCP message, answered now rather than at its sender's next try.
+    out.packet_out_after_events(proof.to.dpid, proof.to.port, {of::Output{of::port::kTable, 0}}, std::move(proof.claim));
+  }
+  return out;
 }
 
 ctl::Effects MobilityDetector::on_traffic(const PacketContext& p, Sighting s) const {

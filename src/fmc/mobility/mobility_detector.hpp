@@ -5,7 +5,9 @@
 // it: a migration in flight, or the old location having gone quiet (its port
 // was removed or went down), and only onto a port the configuration gives the
 // endpoint on that switch. A client known only from DHCP may move to any
-// client port of an access network, its DHCP there explaining the move.
+// client port of an access network, its DHCP there explaining the move once
+// proven (MoveProofs): while its old location is live, that location is probed
+// first and the move waits for its silence.
 // Anything else is refused and reported as a spoofing attempt (host-location
 // hijacking); its packets are dropped.
 // A hypervisor that reports the switchover of a live migration (the VM stopped
@@ -19,6 +21,7 @@
 #include "controller/effects.hpp"
 #include "fmc/location/location_manager.hpp"
 #include "fmc/mobility/migrations_in_flight.hpp"
+#include "fmc/mobility/move_proofs.hpp"
 #include "fmc/packet/packet_context.hpp"
 
 namespace fmc {
@@ -26,6 +29,8 @@ namespace fmc {
 struct MobilityStats {
   std::uint64_t moves_accepted = 0;
   std::uint64_t moves_refused = 0;
+  std::uint64_t moves_proven = 0;      // accepted after the old location was probed and stayed silent
+  std::uint64_t moves_disproved = 0;   // refused: the old location answered (also in moves_refused)
   std::uint64_t unknown_sources = 0;
 };
 
@@ -35,12 +40,14 @@ enum class Sighting {
   kInPlace,        // where the Location Manager has it
   kMoved,          // a move, accepted (EndpointMoved is queued)
   kRefused,        // a move nothing explains (SecurityEvent queued): drop the packet
+  kProving,        // a DHCP-claimed move being proven: drop the packet (its sender asks again)
+  kProbeAnswer,    // the old location answering a proof's probe: consumed
 };
 
 class MobilityDetector {
  public:
   MobilityDetector(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
-                   MigrationsInFlight& migrations);
+                   MigrationsInFlight& migrations, const Clock& clock);
   // Home rules for the endpoints at home at this switch.
   ctl::Effects on_switch_up(of::Dpid dpid);
   void on_switch_down(of::Dpid dpid);
@@ -51,6 +58,11 @@ class MobilityDetector {
   // A data packet (or RARP): after a move, the packet that revealed it goes
   // through the new flows once they are installed.
   ctl::Effects on_traffic(const PacketContext& p, Sighting s) const;
+  // kProving: the probe of the endpoint's old location, when its proof has just started.
+  ctl::Effects on_proving(const PacketContext& p);
+  // Periodic: claims whose old location stayed silent are accepted as moves
+  // (and their held packets sent through the new flows).
+  ctl::Effects tick();
   const MobilityStats& stats() const { return stats_; }
 
  private:
@@ -64,11 +76,15 @@ class MobilityDetector {
   bool old_location_quiet(const Endpoint& e) const;
   void on_migration_step(const MigrationStep& step);
   void refuse(const Endpoint& e, const PacketContext& p, bool plausible);
+  Sighting prove(const Endpoint& e, const PacketContext& p, const Location& here);
 
   const model::NetworkModel& model_;
   LocationManager& locations_;
   EventBus& bus_;
   MigrationsInFlight& migrations_;
+  const Clock& clock_;
+  MoveProofs proofs_;
+  std::string probe_due_;  // the endpoint whose proof the packet being handled started
   std::set<PortKey> quiet_;  // ports that were removed or went down
   MobilityStats stats_;
 };
