@@ -12,6 +12,11 @@ namespace fmc {
 
 namespace {
 
+// The stored event history's bound: a flood of events ages out the oldest
+// instead of filling the disk (security events are also thinned before this).
+constexpr std::int64_t kRetainedEvents = 100'000;
+constexpr std::int64_t kTrimEvery = 1'000;
+
 // Hands the one shared dispatcher to the controller's per-worker app list.
 class SharedApp final : public ctl::App {
  public:
@@ -119,6 +124,8 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
     writer->submit([t = std::move(t), at_ms = clock.wall_ms()](store::Store& s) -> store::StoreResult<Ok> {
       auto r = s.append_event(store::EventRecord{0, at_ms, t.kind, t.json});
       if (!r) return Unexpected{r.error()};
+      // The history keeps the last kRetainedEvents, trimmed every kTrimEvery.
+      if (*r % kTrimEvery == 0 && *r > kRetainedEvents) return s.forget_events_before(*r - kRetainedEvents + 1);
       return Ok{};
     });
   });

@@ -212,6 +212,14 @@ StoreResult<std::vector<EventRecord>> SqliteStore::events_since(std::int64_t seq
   return out;
 }
 
+StoreResult<Ok> SqliteStore::forget_events_before(std::int64_t seq) {
+  Statement s(prepared("DELETE FROM events WHERE seq < ?;"));
+  if (!s.ok()) return Unexpected{error("prepare forget_events_before")};
+  s.bind(seq);
+  if (s.step() != SQLITE_DONE) return Unexpected{error("forget events")};
+  return Ok{};
+}
+
 StoreResult<Ok> SqliteStore::put_lease(const LeaseRecord& l) {
   if (l.state == "free") {
     Statement s(prepared("DELETE FROM leases WHERE network=? AND ip=?;"));

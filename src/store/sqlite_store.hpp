@@ -25,6 +25,7 @@ class SqliteStore final : public Store {
   StoreResult<std::vector<MigrationRecord>> migrations() override;
   StoreResult<std::int64_t> append_event(const EventRecord& e) override;
   StoreResult<std::vector<EventRecord>> events_since(std::int64_t seq) override;
+  StoreResult<Ok> forget_events_before(std::int64_t seq) override;
   StoreResult<Ok> put_lease(const LeaseRecord& l) override;
   StoreResult<std::vector<LeaseRecord>> leases() override;
   StoreResult<Ok> begin_batch() override { return exec("BEGIN;"); }

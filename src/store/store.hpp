@@ -100,6 +100,8 @@ class Store {
   virtual StoreResult<std::vector<MigrationRecord>> migrations() = 0;
   virtual StoreResult<std::int64_t> append_event(const EventRecord& e) = 0;
   virtual StoreResult<std::vector<EventRecord>> events_since(std::int64_t seq) = 0;
+  // Removes the events numbered below `seq` (the history's retention bound).
+  virtual StoreResult<Ok> forget_events_before(std::int64_t seq) = 0;
   virtual StoreResult<Ok> put_lease(const LeaseRecord& l) = 0;
   virtual StoreResult<std::vector<LeaseRecord>> leases() = 0;
   // Reserves `count` numbers of counter `name` (e.g. "migrations") for this controller

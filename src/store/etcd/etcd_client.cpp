@@ -163,6 +163,11 @@ EtcdResult<std::int64_t> EtcdClient::erase(const std::string& key) {
   return parsed<std::int64_t>(call("/v3/kv/deleterange", req.dump()), [](const json& j) { return header_revision(j); });
 }
 
+EtcdResult<std::int64_t> EtcdClient::erase_range(const std::string& from_key, const std::string& to_key) {
+  const json req{{"key", base64_encode(from_key)}, {"range_end", base64_encode(to_key)}};
+  return parsed<std::int64_t>(call("/v3/kv/deleterange", req.dump()), [](const json& j) { return header_revision(j); });
+}
+
 EtcdResult<Swap> EtcdClient::put_if(const std::string& key, const std::string& value, std::int64_t expected,
                                     std::int64_t lease) {
   const std::string k = base64_encode(key);

@@ -62,6 +62,8 @@ class EtcdClient {
   // Every key starting with `prefix`, in key order; from `from_key` on if given.
   EtcdResult<Range> range_prefix(const std::string& prefix, const std::string& from_key = "");
   EtcdResult<std::int64_t> erase(const std::string& key);
+  // Every key from `from_key` up to, not including, `to_key`.
+  EtcdResult<std::int64_t> erase_range(const std::string& from_key, const std::string& to_key);
   // Puts `value` (under `lease`, if not 0) only if `key`'s mod_revision is `expected`
   // (0: only if the key does not exist).
   EtcdResult<Swap> put_if(const std::string& key, const std::string& value, std::int64_t expected, std::int64_t lease = 0);

@@ -396,6 +396,12 @@ StoreResult<std::vector<EventRecord>> EtcdStore::events_since(std::int64_t seq) 
   return read_all<EventRecord>(client_.range_prefix(prefix, prefix + number_key(seq + 1)), "events_since", event_from);
 }
 
+StoreResult<Ok> EtcdStore::forget_events_before(std::int64_t seq) {
+  const std::string prefix = prefix_ + "events/";
+  if (auto r = client_.erase_range(prefix, prefix + number_key(seq)); !r) return Unexpected{failed("forget_events_before", r.error())};
+  return Ok{};
+}
+
 StoreResult<Ok> EtcdStore::put_lease(const LeaseRecord& l) {
   const std::string key = prefix_ + "leases/" + segment(l.network) + "/" + segment(l.ip);
   if (l.state == "free") return write("put_lease", key, std::nullopt);

@@ -46,6 +46,7 @@ class EtcdStore final : public Store {
   StoreResult<std::vector<MigrationRecord>> migrations() override;
   StoreResult<std::int64_t> append_event(const EventRecord& e) override;
   StoreResult<std::vector<EventRecord>> events_since(std::int64_t seq) override;
+  StoreResult<Ok> forget_events_before(std::int64_t seq) override;
   StoreResult<Ok> put_lease(const LeaseRecord& l) override;
   StoreResult<std::vector<LeaseRecord>> leases() override;
   // Between these, writes are held and committed together, in transactions of up to

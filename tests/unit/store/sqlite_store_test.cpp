@@ -104,6 +104,15 @@ TEST_F(TempDb, EventsAreSequenced) {
   ASSERT_TRUE(since);
   ASSERT_EQ(since->size(), 1u);
   EXPECT_EQ((*since)[0].kind, "SecurityEvent");
+
+  // The retention bound: what is older than a number goes, the rest stays.
+  auto c = db->append_event(EventRecord{0, 3, "EndpointMoved", "{}"});
+  ASSERT_TRUE(c && db->forget_events_before(*b));
+  auto kept = db->events_since(0);
+  ASSERT_TRUE(kept);
+  ASSERT_EQ(kept->size(), 2u);
+  EXPECT_EQ((*kept)[0].seq, *b);
+  EXPECT_EQ((*kept)[1].seq, *c);
 }
 
 TEST_F(TempDb, UnusableFileIsAClearError) {

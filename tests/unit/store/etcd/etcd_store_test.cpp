@@ -73,6 +73,11 @@ TEST(EtcdStore, KeepsEveryKindOfRecord) {
   ASSERT_TRUE(since);
   ASSERT_EQ(since->size(), 2u);
   EXPECT_EQ((*since)[0].seq, 2);
+  ASSERT_TRUE(s->forget_events_before(3));  // the retention bound
+  since = s->events_since(0);
+  ASSERT_TRUE(since);
+  ASSERT_EQ(since->size(), 1u);
+  EXPECT_EQ((*since)[0].seq, 3);
 
   LeaseRecord lease{"wlan1", "10.10.1.100", "c1", "02:00:00:0a:00:64", "bound", 100, "h"};
   ASSERT_TRUE(s->put_lease(lease));
