@@ -86,6 +86,9 @@ HttpResponse Northbound::metrics() const {
   m.family("fmc_messages_for_absent_switches_total", "counter",
            "Messages the apps wanted sent to a switch that was not connected (dropped; the switch is resynced when it connects).")
       .sample(static_cast<double>(ctx_.switches.dropped_for_absent_switch()));
+  m.family("fmc_switch_errors_total", "counter", "OFPT_ERROR messages from switches, by reason.")
+      .sample(static_cast<double>(c.table_full), {{"reason", "table-full"}})
+      .sample(static_cast<double>(c.switch_errors - c.table_full), {{"reason", "other"}});
   m.family("fmc_barriers_in_flight", "gauge", "Barriers sent and not yet answered.")
       .sample(static_cast<double>(c.barriers_in_flight.load()));
   const auto& h = ctx_.convergence;
@@ -111,7 +114,8 @@ HttpResponse Northbound::metrics() const {
       .sample(static_cast<double>(ctx_.dhcp.server().active_leases(ctx_.clock.wall_ms() / 1000)));
   m.family("fmc_moves_total", "counter", "Endpoint moves seen by the Mobility Detector, by outcome.")
       .sample(static_cast<double>(ctx_.detector.stats().moves_accepted), {{"outcome", "accepted"}})
-      .sample(static_cast<double>(ctx_.detector.stats().moves_refused), {{"outcome", "refused"}});
+      .sample(static_cast<double>(ctx_.detector.stats().moves_refused), {{"outcome", "refused"}})
+      .sample(static_cast<double>(ctx_.detector.stats().moves_proven), {{"outcome", "proven"}});
   m.family("fmc_arp_answered_total", "counter", "ARP requests answered by the controller.")
       .sample(static_cast<double>(ctx_.arp.stats().answered));
   int vms_home = 0, vms_away = 0, clients = 0;

@@ -35,6 +35,7 @@ void EffectExecutor::execute(Effects& e) {
     for (Datapath* dp : members)
       dp->barrier([gather](const BarrierOutcome& outcome) {
         gather->outcome.ok &= outcome.ok();
+        gather->outcome.failures.insert(gather->outcome.failures.end(), outcome.failures.begin(), outcome.failures.end());
         if (--gather->waiting == 0 && gather->done) gather->done(gather->outcome);
       });
   }

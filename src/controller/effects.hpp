@@ -23,6 +23,7 @@ struct Outgoing {
 struct GroupOutcome {
   bool ok = true;
   std::size_t switches = 0;  // that took part (connected when the group was sent)
+  std::vector<FailedMessage> failures;  // the errors the switches answered with
 };
 
 struct BarrierGroup {

@@ -257,6 +257,9 @@ void SwitchSession::handle_up(const of::Envelope& env) {
   } else if (const auto* fr = std::get_if<of::FlowRemoved>(&msg)) {
     for (auto& app : ctx_.apps) app->on_flow_removed(*this, *fr);
   } else if (const auto* err = std::get_if<of::ErrorMsg>(&msg)) {
+    ctx_.stats.switch_errors.fetch_add(1, std::memory_order_relaxed);
+    if (of::ErrorCode{static_cast<of::ErrorType>(err->type), err->code} == of::code::kTableFull)
+      ctx_.stats.table_full.fetch_add(1, std::memory_order_relaxed);
     log::warn(kComponent, describe() + ": switch reported error type " + std::to_string(err->type) + " code " +
                               std::to_string(err->code) + " for xid " + std::to_string(env.xid.value));
     barriers_.on_error(env.xid, err->type, err->code);

@@ -154,7 +154,10 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
   f->arp_ = std::make_unique<ArpProxy>(f->model_, *f->locations_, f->bus_);
   f->manipulator_ = std::make_unique<PacketManipulator>(
       f->model_, *f->locations_, f->bus_, f->clock_,
-      [f = f.get()](const MoveConverged& c) { f->convergence_.observe(std::chrono::duration<double>(c.elapsed).count()); });
+      [f = f.get()](const MoveConverged& c) {
+        // Only moves whose flows every switch took are done.
+        if (c.ok) f->convergence_.observe(std::chrono::duration<double>(c.elapsed).count());
+      });
   f->path_monitor_ = std::make_unique<PathMonitor>(f->model_, f->bus_, f->clock_);
   // Measured round trips; the configured WAN delays until a path has been measured.
   auto delay = [f = f.get()](const std::string& access, const std::string& dc) -> std::optional<double> {
@@ -262,6 +265,7 @@ void FollowMe::tick() {
   bus_.handle([this] {
     auto out = path_monitor_->tick();
     out.append(detector_->tick());
+    out.append(manipulator_->tick());
     mapper_->tick();
     return out;
   });

@@ -45,6 +45,7 @@ inline constexpr ErrorCode kBadMatchLen{ErrorType::kBadMatch, 1};
 inline constexpr ErrorCode kBadField{ErrorType::kBadMatch, 6};
 inline constexpr ErrorCode kBadMask{ErrorType::kBadMatch, 8};
 inline constexpr ErrorCode kDupField{ErrorType::kBadMatch, 10};
+inline constexpr ErrorCode kTableFull{ErrorType::kFlowModFailed, 1};  // OFPFMFC_TABLE_FULL (1.3)
 inline constexpr ErrorCode kBadFlowModCommand{ErrorType::kFlowModFailed, 6};
 }  // namespace code
 

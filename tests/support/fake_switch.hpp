@@ -5,6 +5,7 @@
 // would), and answers barriers at once unless told to hold them.
 #include <deque>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "controller/datapath.hpp"
@@ -31,7 +32,12 @@ class FakeSwitch : public ctl::Datapath {
     if (!of::encode(msg, of::Version::V13, xid, bytes)) throw std::runtime_error("unencodable message");
     auto env = of::decode(bytes);
     if (!env) throw std::runtime_error("message that does not decode");
-    if (const auto* fm = std::get_if<of::FlowMod>(&env->message)) table.apply(*fm);
+    if (const auto* fm = std::get_if<of::FlowMod>(&env->message)) {
+      // A full table refuses what would add flows, as OVS does with overflow_policy=refuse.
+      if (table_full && fm->command == of::FlowModCommand::kAdd)
+        refused.push_back({xid, static_cast<std::uint16_t>(of::code::kTableFull.type), of::code::kTableFull.value});
+      else table.apply(*fm);
+    }
     else if (const auto* po = std::get_if<of::PacketOut>(&env->message))
       packet_outs.push_back({po->in_port, po->actions, {po->data.begin(), po->data.end()}});
     else other.push_back(std::move(env->message));
@@ -39,8 +45,10 @@ class FakeSwitch : public ctl::Datapath {
     return xid;
   }
   void barrier(ctl::BarrierCallback done) override {
+    ctl::BarrierOutcome outcome;
+    if (!refused.empty()) outcome = {ctl::BarrierOutcome::Status::kFailed, std::exchange(refused, {})};
     if (hold_barriers) held.push_back(std::move(done));
-    else done(ctl::BarrierOutcome{});
+    else done(outcome);
   }
   void release_barriers() {
     auto pending = std::move(held);
@@ -71,6 +79,8 @@ class FakeSwitch : public ctl::Datapath {
   std::vector<of::Message> other;
   std::size_t messages = 0;
   bool hold_barriers = false;
+  bool table_full = false;                   // refuse flow-mods that add (OFPFMFC_TABLE_FULL)
+  std::vector<ctl::FailedMessage> refused;   // since the last barrier
   std::vector<ctl::BarrierCallback> held;
 
  private:

@@ -36,6 +36,11 @@ EventText event_json(const FmcEvent& e) {
     nlohmann::json j{{"access", p->access}, {"dc", p->dc}, {"delay_ms", p->delay_ms}};
     return {"PathMeasured", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
   }
+  if (const auto* r = std::get_if<FlowsRefused>(&e)) {
+    nlohmann::json j{{"endpoint", r->endpoint}, {"site", r->site}, {"refused", r->refused},
+                     {"table_full", r->table_full}, {"attempt", r->attempt}};
+    return {"FlowsRefused", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  }
   const auto& s = std::get<SecurityEvent>(e);
   nlohmann::json j{{"kind", to_string(s.kind)}, {"detail", s.detail}, {"dpid", s.dpid.value}, {"port", s.port.value}};
   return {"SecurityEvent", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};

@@ -91,6 +91,15 @@ struct PathMeasured {
   double delay_ms = 0;
 };
 
-using FmcEvent = std::variant<EndpointMoved, SecurityEvent, MigrationStep, PlacementDecision, PathMeasured>;
+// A move's flows that switches refused (e.g. a full flow table): the move is
+// not done at `site` until a retry is confirmed.
+struct FlowsRefused {
+  std::string endpoint, site;
+  std::size_t refused = 0;  // flow-mods the switches answered with an error
+  bool table_full = false;  // at least one of them for want of room (OFPFMFC_TABLE_FULL)
+  std::uint32_t attempt = 1;
+};
+
+using FmcEvent = std::variant<EndpointMoved, SecurityEvent, MigrationStep, PlacementDecision, PathMeasured, FlowsRefused>;
 
 }  // namespace fmc

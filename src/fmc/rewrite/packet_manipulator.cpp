@@ -22,7 +22,7 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> visitor_block(const net::
 
 PacketManipulator::PacketManipulator(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
                                      const Clock& clock, OnConverged on_converged)
-    : model_(model), locations_(locations), on_converged_(std::move(on_converged)), clock_(clock) {
+    : model_(model), locations_(locations), bus_(bus), on_converged_(std::move(on_converged)), clock_(clock) {
   std::vector<std::pair<const Endpoint*, const Endpoint*>> pairs;
   for (const auto& service : model_.services)
     for (const auto& user : service.users) {
@@ -93,6 +93,11 @@ std::vector<of::FlowMod> PacketManipulator::tunnel_flows(const Endpoint& e, cons
 }
 
 ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
+  unconfirmed_.erase(m.endpoint);  // this move's own flows supersede a retry
+  return install(m, 1, clock_.steady());
+}
+
+ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t attempt, Clock::Steady started) {
   ctl::Effects out;
   const Endpoint* e = locations_.by_name(m.endpoint);
   if (!e) return out;
@@ -102,7 +107,6 @@ ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
   if (m.from && m.from->site == e->home_site && m.from->dpid != m.to.dpid && !e->configured)
     out.send(m.from->dpid, pipeline::remove(pipeline::home_cookie(e->mac)));
   if (!e->ip) return out;
-  const auto started = clock_.steady();
 
   // Visiting address: kept while the endpoint stays in the same visited site. A move
   // learnt from another controller comes with the address that controller chose (or,
@@ -155,14 +159,56 @@ ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
   if (const auto tunnel = tunnel_for(*e))
     out.packet_out(e->current->dpid, of::port::kController, {of::Output{tunnel->uplink, 0}},
                    net::build_gratuitous_arp(tunnel->mac, tunnel->visiting_ip));
-  out.confirm(std::move(group), [this, started, name = e->name, to = m.to.site](const ctl::GroupOutcome& outcome) {
-    if (outcome.switches == 0) return;  // none connected: nothing converged
-    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock_.steady() - started);
-    if (log::enabled(log::Level::kInfo))
-      log::info("packet_manipulator", name + " at " + to + ": flows " + (outcome.ok ? "confirmed" : "NOT confirmed") +
-                                          " in " + std::to_string(elapsed.count()) + " us");
-    if (on_converged_) on_converged_(MoveConverged{name, to, outcome.ok, elapsed});
+  out.confirm(std::move(group), [this, attempt, started, name = e->name, to = m.to.site](const ctl::GroupOutcome& outcome) {
+    settle(name, to, attempt, started, outcome);
   });
+  return out;
+}
+
+void PacketManipulator::settle(const std::string& name, const std::string& site, std::uint32_t attempt,
+                               Clock::Steady started, const ctl::GroupOutcome& outcome) {
+  if (outcome.switches == 0) return;  // none connected: nothing converged
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock_.steady() - started);
+  const std::string tries = attempt > 1 ? " (attempt " + std::to_string(attempt) + ")" : "";
+  if (on_converged_) on_converged_(MoveConverged{name, site, outcome.ok, elapsed});
+  if (outcome.ok || outcome.failures.empty()) {
+    // Confirmed; or a switch went away, and its resync on reconnection installs the flows.
+    if (auto it = unconfirmed_.find(name); it != unconfirmed_.end() && it->second.site == site) unconfirmed_.erase(it);
+    if (log::enabled(log::Level::kInfo))
+      log::info("packet_manipulator", name + " at " + site + ": flows " + (outcome.ok ? "confirmed" : "NOT confirmed") +
+                                          " in " + std::to_string(elapsed.count()) + " us" + tries);
+    return;
+  }
+  const bool table_full = std::any_of(outcome.failures.begin(), outcome.failures.end(), [](const ctl::FailedMessage& f) {
+    return of::ErrorCode{static_cast<of::ErrorType>(f.type), f.code} == of::code::kTableFull;
+  });
+  const Endpoint* e = locations_.by_name(name);
+  const bool still_there = e && e->current && e->current->site == site;
+  const std::chrono::seconds wait{std::min(2u << std::min(attempt - 1, 4u), 30u)};  // 2, 4, 8, 16, 30 s
+  log::warn("packet_manipulator", name + " at " + site + ": " + std::to_string(outcome.failures.size()) +
+                                      " flow-mods refused" + (table_full ? " (flow table full)" : "") + tries +
+                                      (still_there ? "; trying again in " + std::to_string(wait.count()) + " s" : ""));
+  if (still_there) unconfirmed_[name] = Unconfirmed{site, attempt, started, clock_.steady() + wait};
+  bus_.publish(FlowsRefused{name, site, outcome.failures.size(), table_full, attempt});
+}
+
+ctl::Effects PacketManipulator::tick() {
+  ctl::Effects out;
+  const auto now = clock_.steady();
+  for (auto it = unconfirmed_.begin(); it != unconfirmed_.end();) {
+    auto& u = it->second;
+    const Endpoint* e = locations_.by_name(it->first);
+    if (!e || !e->current || e->current->site != u.site) {
+      it = unconfirmed_.erase(it);  // it moved on: that move has its own flows
+      continue;
+    }
+    if (u.retry_at <= now) {
+      u.retry_at = Clock::Steady::max();
+      out.append(install(EndpointMoved{e->name, e->current, *e->current, MoveCause::kRestored, e->at_home()},
+                         u.attempt + 1, u.started));
+    }
+    ++it;
+  }
   return out;
 }
 

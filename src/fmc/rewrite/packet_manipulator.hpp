@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <map>
 #include <vector>
 
 #include "fmc/events/clock.hpp"
@@ -42,9 +43,18 @@ class PacketManipulator {
   // Resync after a (re)connect: tunnels this switch takes part in.
   ctl::Effects on_switch_up(of::Dpid dpid) const;
   // Stale flows out and new ones in on every site's switch, confirmed by a barrier group.
+  // Flows a switch refuses (a full table) are reported (FlowsRefused) and tried again.
   ctl::Effects on_moved(const EndpointMoved& m);
+  // Periodic: moves whose flows were refused are installed again when their retry is due
+  // (after 2 s, doubling up to 30 s, for as long as the endpoint stays there).
+  ctl::Effects tick();
+  std::size_t unconfirmed() const { return unconfirmed_.size(); }
 
  private:
+  // A move's flows (attempt 1, or a retry of a move first seen at `started`).
+  ctl::Effects install(const EndpointMoved& m, std::uint32_t attempt, Clock::Steady started);
+  void settle(const std::string& name, const std::string& site, std::uint32_t attempt, Clock::Steady started,
+              const ctl::GroupOutcome& outcome);
   std::optional<net::Ipv4Addr> allocate_visiting_ip(const model::Site& site);
   std::vector<of::FlowMod> dhcp_client_home_rules(const Endpoint& e) const;
   std::optional<pipeline::Tunnel> tunnel_for(const Endpoint& e) const;
@@ -62,8 +72,15 @@ class PacketManipulator {
 
   const model::NetworkModel& model_;
   LocationManager& locations_;
+  EventBus& bus_;
   OnConverged on_converged_;
   const Clock& clock_;
+  struct Unconfirmed {
+    std::string site;
+    std::uint32_t attempt = 1;
+    Clock::Steady started, retry_at;  // retry_at max: a retry is waiting for its barriers
+  };
+  std::map<std::string, Unconfirmed> unconfirmed_;  // endpoints whose flows a switch refused
   // From the model's services, both ways: endpoint n's peers are peers_[first_peer_[n], first_peer_[n + 1]).
   std::vector<std::uint32_t> first_peer_;
   std::vector<const Endpoint*> peers_;

@@ -395,3 +395,61 @@ TEST(ArpProxy, APoisoningReplyGoesNowhereButToTheController) {
   expect_out(w.dc1.table.fate(of::PortNo{2}, udp(kVm1Mac, kDc1Gw, "10.1.0.10", "10.10.1.100")), 1, "10.1.0.10",
              "10.10.1.100");
 }
+
+TEST(VirtualTunnel, FlowsAFullTableRefusesAreReportedNotCountedDoneAndRetried) {
+  World w;
+  std::vector<FlowsRefused> refused;
+  w.bus.subscribe([&](const FmcEvent& e) {
+    if (const auto* r = std::get_if<FlowsRefused>(&e)) refused.push_back(*r);
+  });
+  const auto from_vm1 = udp(kVm1Mac, kDc1Gw, "10.1.0.10", "10.10.1.100");
+  w.dc2.table_full = true;
+  w.migrate_vm1();
+  ASSERT_EQ(w.converged.size(), 1u);
+  EXPECT_FALSE(w.converged[0].ok) << "a move whose flows were refused is not done";
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].endpoint, "vm1");
+  EXPECT_EQ(refused[0].site, "dc2");
+  EXPECT_TRUE(refused[0].table_full);
+  EXPECT_GT(refused[0].refused, 0u);
+  EXPECT_EQ(w.manipulator.unconfirmed(), 1u);
+  EXPECT_TRUE(w.dc2.table.fate(of::PortNo{2}, from_vm1).to_controller()) << "no tunnel flows at dc2 yet";
+
+  // Room again; nothing is sent before the retry is due (2 s), then the flows go in.
+  w.dc2.table_full = false;
+  const auto sent = w.dc2.messages;
+  w.clock.advance(std::chrono::milliseconds(1999));
+  w.bus.handle([&] { return w.manipulator.tick(); });
+  EXPECT_EQ(w.dc2.messages, sent);
+  w.clock.advance(std::chrono::milliseconds(1));
+  w.bus.handle([&] { return w.manipulator.tick(); });
+  ASSERT_EQ(w.converged.size(), 2u);
+  EXPECT_TRUE(w.converged[1].ok);
+  EXPECT_EQ(w.manipulator.unconfirmed(), 0u);
+  EXPECT_EQ(refused.size(), 1u);
+  expect_out(w.dc2.table.fate(of::PortNo{2}, from_vm1), 1, "10.2.0.192", "10.10.1.100");
+}
+
+TEST(VirtualTunnel, ARefusedMoveIsRetriedWithBackoffWhileTheTableStaysFull) {
+  World w;
+  std::vector<FlowsRefused> refused;
+  w.bus.subscribe([&](const FmcEvent& e) {
+    if (const auto* r = std::get_if<FlowsRefused>(&e)) refused.push_back(*r);
+  });
+  w.dc2.table_full = true;
+  w.migrate_vm1();
+  for (int second = 1; second <= 6; ++second) {
+    w.clock.advance(std::chrono::seconds(1));
+    w.bus.handle([&] { return w.manipulator.tick(); });
+  }
+  // Attempts at 0 s, 2 s and 6 s (after waiting 2 s, then 4 s).
+  ASSERT_EQ(refused.size(), 3u);
+  EXPECT_EQ(refused[2].attempt, 3u);
+  // It moves back home: the retry of dc2 is dropped.
+  w.port_gone(w.dc2, 2);
+  w.packet_in(w.dc1, 2, garp());
+  w.clock.advance(std::chrono::seconds(60));
+  w.bus.handle([&] { return w.manipulator.tick(); });
+  EXPECT_EQ(w.manipulator.unconfirmed(), 0u);
+  EXPECT_EQ(refused.size(), 3u);
+}
