@@ -16,25 +16,50 @@ detects it, the other learns it through etcd. Convergence is then from the
 detection (the EndpointMoved event's log time at the detecting controller)
 to the last barrier-confirmed flows at either controller (log times: the
 same machine's clock, millisecond resolution).
-Usage: move_convergence.py --controller BIN --linkem BIN [--moves 20] [--distributed]
+With --flood, the moves are measured three times in the same run: quiet; while
+a host on a port of dc2's switch (where every other move arrives) floods it
+with table-miss traffic as fast as it can (random source MACs, each frame a
+PACKET_IN), with the controller's default PACKET_IN caps; and the same flood
+with the caps off (--packet-in-rate 0 --packet-in-port-rate 0).
+Usage: move_convergence.py --controller BIN --linkem BIN [--moves 20] [--distributed | --flood]
 """
 import argparse
 import json
 import math
 import os
 import re
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
-from harness import Controller, EtcdCluster, Lab, ovs_ensure_running, pinger_results, sh  # noqa: E402
+from harness import Controller, EtcdCluster, Lab, ovs_ensure_running, pinger_results, sh, wait_until  # noqa: E402
 
 CONFIG = os.path.join(ROOT, "tests", "integration", "testbed.yaml")
 SCOPED = os.path.join(ROOT, "config", "fig1.yaml")
 CONVERGED = re.compile(r"vm1 at \w+: flows confirmed in (\d+) us")
+FLOOD_MAC = "02:00:00:0f:10:0d"
+FLOOD = r"""
+import os, socket, sys, time
+# Table-miss traffic from eth0 until killed: 4096 distinct random source MACs, cycled.
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+frames = [b"\x02\x00\x00\x0e\x00\x01" + bytes([2]) + os.urandom(5) + b"\x08\x00" + bytes(46) for _ in range(4096)]
+sent = 0
+try:
+    while True:
+        for f in frames:
+            s.send(f)
+        sent += len(frames)
+except KeyboardInterrupt:
+    pass
+finally:
+    print(sent, flush=True)
+"""
 
 
 def pct(values, p):
@@ -71,6 +96,74 @@ def cross_scope_convergence_us(ctls, skips, target):
     return int((max(confirmed) - min(detected)) * 1e6)
 
 
+def measure_moves(a, ctl, lab, n, target="dc2"):
+    """`n` migrations of vm1 between dc1 and dc2, one controller: a row per move."""
+    rows = []
+    for i in range(n):
+        before = len(CONVERGED.findall(ctl.log()))
+        pinger = lab.pinger("client1", "10.1.0.10", 1.2)
+        time.sleep(0.3)
+        report = lab.migrate("vm1", target, a.downtime_ms)
+        results = pinger_results(pinger, 30)
+        rtts = [v for _, v in results if v is not None]
+        lost = sum(1 for _, v in results if v is None)
+        explained = math.ceil((report["downtime_ms"] + (rtts[0] if rtts else 0.0) / 2) / 10)
+        conv = wait_until(lambda: CONVERGED.findall(ctl.log())[before:], lambda c: len(c) > 0, seconds=5)
+        rows.append({"convergence_us": int(conv[-1]) if conv else None, "lost": lost,
+                     "beyond": max(0, lost - explained)})
+        target = "dc1" if target == "dc2" else "dc2"
+    return rows, target
+
+
+def flood_phases(a, ctl, lab):
+    """Quiet, flooded with the default caps, flooded without caps: the same moves, the same run."""
+    lab.add_guest("flood", "s-dc2", 9, FLOOD_MAC)
+    table, target, failed = [], "dc2", False
+    try:
+        for phase in ("quiet", "flood, default caps", "flood, no caps"):
+            if phase == "flood, no caps":
+                ctl.stop()
+                ctl.extra += ["--packet-in-rate", "0", "--packet-in-port-rate", "0"]
+                ctl.start()
+                lab.wait_connected()
+            limited_before = len(ctl.logged("PACKET_INs over the cap"))
+            flooder = None
+            if phase != "quiet":
+                flooder = subprocess.Popen(["ip", "netns", "exec", lab.ns("flood"), sys.executable, "-c", FLOOD],
+                                           stdout=subprocess.PIPE, text=True)
+                time.sleep(1)
+            started = time.time()
+            rows, target = measure_moves(a, ctl, lab, a.moves, target)
+            sent = None
+            if flooder:
+                flooder.send_signal(signal.SIGINT)
+                sent = int((flooder.communicate(timeout=30)[0] or "0").strip() or 0)
+            conv = [r["convergence_us"] for r in rows if r["convergence_us"] is not None]
+            failed |= len(conv) < len(rows)
+            table.append({"phase": phase, "moves": len(rows), "confirmed": len(conv),
+                          "p50_ms": pct(conv, 50) / 1000 if conv else None, "p99_ms": pct(conv, 99) / 1000 if conv else None,
+                          "max_ms": max(conv) / 1000 if conv else None,
+                          "lost_beyond_mean": statistics.mean(r["beyond"] for r in rows),
+                          "lost_beyond_max": max(r["beyond"] for r in rows),
+                          "flood_frames_per_s": sent / (time.time() - started + 1) if sent is not None else 0,
+                          "cap_warnings": len(ctl.logged("PACKET_INs over the cap")) - limited_before})
+            print(json.dumps(table[-1]), flush=True)
+    finally:
+        lab.remove_guest("flood", "s-dc2")
+    print(f"\nmove convergence while one port of dc2 floods table-miss traffic ({a.moves} moves per phase, one controller)")
+    print(f"{'phase':22s} {'p50 ms':>8s} {'p99 ms':>8s} {'max ms':>8s} {'lost beyond':>12s} {'flood frames/s':>15s}")
+    for r in table:
+        fmt = lambda v: f"{v:8.2f}" if v is not None else "       -"
+        print(f"{r['phase']:22s} {fmt(r['p50_ms'])} {fmt(r['p99_ms'])} {fmt(r['max_ms'])} "
+              f"{r['lost_beyond_mean']:6.2f}/{r['lost_beyond_max']:<5d} {r['flood_frames_per_s']:15.0f}")
+    quiet = table[0]["p99_ms"]
+    for r in table[1:]:
+        if quiet and r["p99_ms"]:
+            print(f"p99 {r['phase']} / quiet: {r['p99_ms'] / quiet:.2f}x")
+    if failed:
+        sys.exit(1)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--controller", required=True)
@@ -78,7 +171,10 @@ def main():
     ap.add_argument("--moves", type=int, default=20)
     ap.add_argument("--downtime-ms", type=int, default=50)
     ap.add_argument("--distributed", action="store_true", help="a controller per scope on etcd; every move crosses scopes")
+    ap.add_argument("--flood", action="store_true", help="quiet, then flooded with and without the PACKET_IN caps")
     a = ap.parse_args()
+    if a.flood and a.distributed:
+        ap.error("--flood measures one controller: drop --distributed")
     ovs_ensure_running()
     work = tempfile.mkdtemp()
     etcd = EtcdCluster("fmcq", 3, work) if a.distributed else None
@@ -100,6 +196,9 @@ def main():
             c.start()
         lab.up(ctl.port, {"heidelberg": ctls[0].port, "berlin": ctls[1].port} if a.distributed else None)
         sh("ip", "netns", "exec", lab.ns("client1"), "ping", "-c", "3", "-W", "2", "10.1.0.10")
+        if a.flood:
+            flood_phases(a, ctl, lab)
+            return
         target = "dc2"
         for i in range(a.moves):
             before = len(CONVERGED.findall(ctl.log()))

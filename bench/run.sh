@@ -41,8 +41,8 @@ wait_listening() {
 start_peer() {  # name port
   # `exec` makes the backgrounded subshell become the peer, so $! is its PID.
   case $1 in
-    fmc-1t) exec build/src/cli/fmc-controller --listen 127.0.0.1 --port "$2" --threads 1 --log-level warn ;;
-    fmc-2t) exec build/src/cli/fmc-controller --listen 127.0.0.1 --port "$2" --threads 2 --log-level warn ;;
+    fmc-1t) exec build/src/cli/fmc-controller --listen 127.0.0.1 --port "$2" --threads 1 --log-level warn --packet-in-rate 0 --packet-in-port-rate 0 ;;
+    fmc-2t) exec build/src/cli/fmc-controller --listen 127.0.0.1 --port "$2" --threads 2 --log-level warn --packet-in-rate 0 --packet-in-port-rate 0 ;;
     ovs-testcontroller) exec ovs-testcontroller "ptcp:$2:127.0.0.1" ;;
     os-ken) exec osken-manager --ofp-listen-host 127.0.0.1 --ofp-tcp-listen-port "$2" bench/peers/osken_l2_switch_13.py ;;
   esac >"$work/$1.log" 2>&1 &

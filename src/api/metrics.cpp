@@ -145,6 +145,7 @@ HttpResponse Northbound::metrics() const {
       .sample(static_cast<double>(c.refused_connections), {{"source", "openflow"}, {"reason", "connection-limit"}})
       .sample(static_cast<double>(c.handshake_timeouts), {{"source", "openflow"}, {"reason", "handshake-timeout"}})
       .sample(static_cast<double>(c.tls_refused), {{"source", "openflow"}, {"reason", "tls-refused"}})
+      .sample(static_cast<double>(c.packet_ins_limited), {{"source", "openflow"}, {"reason", "packet-in-limit"}})
       .sample(static_cast<double>(c.slow_readers), {{"source", "openflow"}, {"reason", "not-reading"}})
       .sample(static_cast<double>(ctx_.arp.stats().malformed), {{"source", "arp"}, {"reason", "malformed"}})
       .sample(static_cast<double>(ctx_.arp.stats().refused_conflict), {{"source", "arp"}, {"reason", "conflict"}})

@@ -25,6 +25,8 @@ const char* const kUsage = R"(usage: fmc-controller [options]
   --max-connections N      control connections held at once (default 4096)
   --max-connections-per-address N
                            of them from one source address (default 1024)
+  --packet-in-rate N       PACKET_INs per second one switch may make the apps handle (default 50000; 0: no cap)
+  --packet-in-port-rate N  ... and one ingress port (default 2000; 0: no cap); what is over is dropped and counted
   --max-output-mib N       what may wait for one switch to read before it is disconnected (default 16)
   --duplicate-dpid POLICY  replace-old (default) | reject-new
   --versions LIST          OpenFlow versions to offer: 1.0,1.3 (default both)
@@ -82,7 +84,7 @@ void check(bool ok, const std::string& why) {
 }
 
 constexpr std::string_view kValued[] = {"--listen", "--port", "--threads", "--echo-interval", "--dead-after", "--port-file",
-                                        "--handshake-timeout", "--max-connections", "--max-connections-per-address", "--max-output-mib",
+                                        "--handshake-timeout", "--max-connections", "--max-connections-per-address", "--max-output-mib", "--packet-in-rate", "--packet-in-port-rate",
                                         "--network", "--db", "--store", "--controller-id", "--scopes", "--mastership-ttl", "--api", "--migrate-command", "--transfer-command",
                                         "--api-token-file", "--api-port-file", "--api-tls-cert", "--api-tls-key", "--of-tls-cert", "--of-tls-key", "--of-tls-ca",
                                         "--duplicate-dpid", "--versions", "--log-level"};
@@ -100,6 +102,8 @@ void take(Options& o, std::string_view flag, const std::string& value, std::stri
   else if (flag == "--max-connections") c.max_connections = number(flag, value, 1000000);
   else if (flag == "--max-connections-per-address") c.max_connections_per_address = number(flag, value, 1000000);
   else if (flag == "--max-output-mib") c.max_output_bytes = number(flag, value, 4096) << 20;
+  else if (flag == "--packet-in-rate") c.packet_in_rate = static_cast<std::uint32_t>(number(flag, value, 10'000'000));
+  else if (flag == "--packet-in-port-rate") c.packet_in_port_rate = static_cast<std::uint32_t>(number(flag, value, 10'000'000));
   else if (flag == "--port-file") o.port_file = value;
   else if (flag == "--network") o.network_file = value;
   else if (flag == "--db") {

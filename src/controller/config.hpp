@@ -27,6 +27,9 @@ struct ControllerConfig {
   std::size_t max_output_bytes = 16u << 20;
   std::size_t max_connections = 4096;
   std::size_t max_connections_per_address = 1024;
+  // PACKET_INs per second an app may be handed, per switch and per ingress port (0: no cap).
+  std::uint32_t packet_in_rate = 50'000;
+  std::uint32_t packet_in_port_rate = 2'000;
   DuplicateDpidPolicy duplicate_dpid = DuplicateDpidPolicy::kReplaceOld;
   std::uint32_t version_bitmap = (1u << 0x01) | (1u << 0x04);
   std::uint16_t miss_send_len = 0xffff;

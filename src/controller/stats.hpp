@@ -22,7 +22,8 @@ struct ControllerStats {
   std::atomic<std::uint64_t> handshake_timeouts{0};
   std::atomic<std::uint64_t> slow_readers{0};         // closed: output over max_output_bytes
   std::atomic<std::uint64_t> refused_connections{0};  // over max_connections(_per_address)
-  std::atomic<std::uint64_t> tls_refused{0};          // TLS handshake failed (no, or an unknown, certificate)
+  std::atomic<std::uint64_t> tls_refused{0};
+  std::atomic<std::uint64_t> packet_ins_limited{0};   // dropped: over a switch's or a port's PACKET_IN rate          // TLS handshake failed (no, or an unknown, certificate)
   std::atomic<std::uint64_t> switch_errors{0};           // OFPT_ERRORs switches sent us
   std::atomic<std::uint64_t> table_full{0};              // of them: a flow refused for want of room
   std::atomic<std::uint64_t> unencodable{0};             // app sent what the version cannot express

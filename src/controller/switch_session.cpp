@@ -12,7 +12,11 @@ constexpr char kComponent[] = "session";
 }  // namespace
 
 SwitchSession::SwitchSession(ControlChannel channel, WorkerContext ctx, ConnectionLimits::Slot slot)
-    : channel_(std::move(channel)), ctx_(ctx), keepalive_(ctx.io), slot_(std::move(slot)) {
+    : channel_(std::move(channel)),
+      ctx_(ctx),
+      keepalive_(ctx.io),
+      packet_ins_(ctx.config.packet_in_rate, ctx.config.packet_in_port_rate),
+      slot_(std::move(slot)) {
   std::error_code ec;
   auto ep = channel_.socket().remote_endpoint(ec);
   peer_ = ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -248,6 +252,20 @@ void SwitchSession::handle_up(const of::Envelope& env) {
   const auto& msg = env.message;
   if (const auto* pi = std::get_if<of::PacketIn>(&msg)) {
     ctx_.stats.packet_ins.fetch_add(1, std::memory_order_relaxed);
+    if (const auto verdict = packet_ins_.admit(pi->in_port.value, std::chrono::steady_clock::now());
+        verdict != PacketInLimiter::Verdict::kAdmit) {
+      // Logged at the 1st, 2nd, 4th, ... drop of this session: a flood does not flood the log.
+      ctx_.stats.packet_ins_limited.fetch_add(1, std::memory_order_relaxed);
+      ++limited_;
+      if ((limited_ & (limited_ - 1)) == 0)
+        log::warn(kComponent, describe() + ": PACKET_INs over the cap of " +
+                                  (verdict == PacketInLimiter::Verdict::kOverPort
+                                       ? "port " + std::to_string(pi->in_port.value) + " (" +
+                                             std::to_string(ctx_.config.packet_in_port_rate) + "/s)"
+                                       : "the switch (" + std::to_string(ctx_.config.packet_in_rate) + "/s)") +
+                                  " dropped (" + std::to_string(limited_) + " so far)");
+      return;
+    }
     for (auto& app : ctx_.apps)
       if (app->on_packet_in(*this, *pi) == Disposition::kConsumed) break;
   } else if (const auto* ps = std::get_if<of::PortStatus>(&msg)) {

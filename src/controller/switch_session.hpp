@@ -14,6 +14,7 @@
 #include "controller/connection_limits.hpp"
 #include "controller/control_channel.hpp"
 #include "controller/dpid_registry.hpp"
+#include "controller/packet_in_limiter.hpp"
 #include "controller/stats.hpp"
 #include "openflow/codec.hpp"
 
@@ -78,7 +79,9 @@ class SwitchSession final : public Datapath, public std::enable_shared_from_this
   bool flush_scheduled_ = false;
   bool overflowed_ = false;  // over max_output_bytes: nothing more is queued, the close is posted
   BarrierTracker barriers_;
+  PacketInLimiter packet_ins_;
   std::uint32_t xid_counter_ = 1;
+  std::uint64_t limited_ = 0;  // PACKET_INs dropped over the caps
   std::chrono::steady_clock::time_point last_rx_;
   std::chrono::steady_clock::time_point started_;
   std::string peer_;

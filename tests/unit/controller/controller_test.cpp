@@ -364,3 +364,25 @@ TEST(Controller, UnreadableTlsFilesAreACleanErrorAtStart) {
     EXPECT_NE(std::string(e.what()).find("TLS CA certificate " + pki.dir() + "/no-such-ca.pem"), std::string::npos) << e.what();
   }
 }
+
+TEST(Controller, AFloodingPortIsCappedAndTheOtherPortsAreStillServed) {
+  ctl::ControllerConfig config;
+  config.packet_in_port_rate = 20;
+  RunningController ctl(config);
+  TestSwitch sw(ctl.port(), of::Version::V13, 19);
+  ASSERT_TRUE(sw.handshake());
+  // 200 broadcasts from port 3 at once: the learning switch floods the first 20.
+  for (int i = 0; i < 200; ++i) sw.send(packet_in(3, frame("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:33")));
+  const auto b = frame("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:44");
+  sw.send(packet_in(4, b));
+  // Port 4's packet is handled: its flood comes back (after port 3's admitted ones).
+  bool port4_served = false;
+  for (int i = 0; i < 100 && !port4_served; ++i) {
+    auto po = sw.receive_until<of::PacketOut>();
+    ASSERT_TRUE(po);
+    port4_served = po->as<of::PacketOut>()->in_port == of::PortNo{4};
+  }
+  EXPECT_TRUE(port4_served);
+  EXPECT_GE(ctl.stats().packet_ins_limited.load(), 170u);  // 180, less what refilled while they arrived
+  EXPECT_EQ(ctl.stats().packet_ins.load(), 201u);
+}
