@@ -96,11 +96,12 @@ def cross_scope_convergence_us(ctls, skips, target):
     return int((max(confirmed) - min(detected)) * 1e6)
 
 
-def measure_moves(a, ctl, lab, n, target="dc2"):
-    """`n` migrations of vm1 between dc1 and dc2, one controller: a row per move."""
+def measure_moves(a, ctls, lab, n, target="dc2"):
+    """`n` migrations of vm1 between dc1 and dc2: a row per move (printed), and the next target."""
     rows = []
     for i in range(n):
-        before = len(CONVERGED.findall(ctl.log()))
+        before = len(CONVERGED.findall(ctls[0].log()))
+        skips = [len(c.log().splitlines()) for c in ctls]
         pinger = lab.pinger("client1", "10.1.0.10", 1.2)
         time.sleep(0.3)
         report = lab.migrate("vm1", target, a.downtime_ms)
@@ -108,9 +109,16 @@ def measure_moves(a, ctl, lab, n, target="dc2"):
         rtts = [v for _, v in results if v is not None]
         lost = sum(1 for _, v in results if v is None)
         explained = math.ceil((report["downtime_ms"] + (rtts[0] if rtts else 0.0) / 2) / 10)
-        conv = wait_until(lambda: CONVERGED.findall(ctl.log())[before:], lambda c: len(c) > 0, seconds=5)
-        rows.append({"convergence_us": int(conv[-1]) if conv else None, "lost": lost,
-                     "beyond": max(0, lost - explained)})
+
+        def converged():
+            if a.distributed:
+                return cross_scope_convergence_us(ctls, skips, target)
+            conv = CONVERGED.findall(ctls[0].log())[before:]
+            return int(conv[-1]) if conv else None
+        rows.append({"move": i + 1, "to": target, "convergence_us": wait_until(converged, lambda v: v is not None),
+                     "downtime_ms": report["downtime_ms"], "lost": lost, "beyond": max(0, lost - explained)})
+        print(f"move {i + 1:2d} -> {target}: converged in {rows[-1]['convergence_us']} us, downtime "
+              f"{report['downtime_ms']} ms, {lost} pings lost ({rows[-1]['beyond']} beyond the downtime)", flush=True)
         target = "dc1" if target == "dc2" else "dc2"
     return rows, target
 
@@ -133,7 +141,7 @@ def flood_phases(a, ctl, lab):
                                            stdout=subprocess.PIPE, text=True)
                 time.sleep(1)
             started = time.time()
-            rows, target = measure_moves(a, ctl, lab, a.moves, target)
+            rows, target = measure_moves(a, [ctl], lab, a.moves, target)
             sent = None
             if flooder:
                 flooder.send_signal(signal.SIGINT)
@@ -199,26 +207,7 @@ def main():
         if a.flood:
             flood_phases(a, ctl, lab)
             return
-        target = "dc2"
-        for i in range(a.moves):
-            before = len(CONVERGED.findall(ctl.log()))
-            skips = [len(c.log().splitlines()) for c in ctls]
-            pinger = lab.pinger("client1", "10.1.0.10", 1.2)
-            time.sleep(0.3)
-            report = lab.migrate("vm1", target, a.downtime_ms)
-            results = pinger_results(pinger, 30)
-            rtts = [v for _, v in results if v is not None]
-            lost = sum(1 for _, v in results if v is None)
-            explained = math.ceil((report["downtime_ms"] + (rtts[0] if rtts else 0.0) / 2) / 10)
-            time.sleep(0.2)
-            conv = CONVERGED.findall(ctl.log())[before:]
-            converged = (cross_scope_convergence_us(ctls, skips, target) if a.distributed
-                         else int(conv[-1]) if conv else None)
-            rows.append({"move": i + 1, "to": target, "convergence_us": converged,
-                         "downtime_ms": report["downtime_ms"], "lost": lost, "beyond": max(0, lost - explained)})
-            print(f"move {i + 1:2d} -> {target}: converged in {rows[-1]['convergence_us']} us, downtime "
-                  f"{report['downtime_ms']} ms, {lost} pings lost ({rows[-1]['beyond']} beyond the downtime)", flush=True)
-            target = "dc1" if target == "dc2" else "dc2"
+        rows, _ = measure_moves(a, ctls, lab, a.moves)
     finally:
         for c in ctls:
             c.stop()

@@ -39,7 +39,7 @@ struct World {
   ManualClock clock;
   LocationManager locations{model, bus, nullptr, clock};
   MigrationsInFlight migrations;
-  MobilityDetector detector{model, locations, bus, migrations};
+  MobilityDetector detector{model, locations, bus, migrations, clock};
   dhcp::DhcpService dhcp{model, locations, bus,
                          [this](std::vector<dhcp::LeaseChange>, dhcp::DhcpService::Stored stored) {
                            if (stored) bus.handle(stored);

@@ -30,7 +30,7 @@ struct World {
   LocationManager locations{model, bus, nullptr, clock};
   ctl::EffectExecutor switches;
   MigrationsInFlight in_flight;
-  MobilityDetector detector{model, locations, bus, in_flight};
+  MobilityDetector detector{model, locations, bus, in_flight, clock};
   dhcp::DhcpService dhcp{model, locations, bus, [](auto, auto) {}, clock};
   ArpProxy arp{model, locations, bus};
   ctl::ControllerStats stats;

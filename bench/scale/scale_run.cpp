@@ -67,7 +67,7 @@ struct Controller {
     Sighting seen = Sighting::kNotAnEndpoint;
     bus.handle([&] {
       seen = detector.see(p);
-      return seen == Sighting::kProving ? detector.on_proving(p) : detector.on_traffic(p, seen);
+      return seen == Sighting::kProving ? detector.on_proving() : detector.on_traffic(p, seen);
     });
     return seen;
   }

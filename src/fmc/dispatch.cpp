@@ -42,7 +42,7 @@ ctl::Effects Dispatcher::packet_in(of::Dpid dpid, const of::PacketIn& pi) {
   }
   const Sighting seen = a_.detector.see(p);
   if (seen == Sighting::kRefused || seen == Sighting::kProbeAnswer) return {};
-  if (seen == Sighting::kProving) return a_.detector.on_proving(p);
+  if (seen == Sighting::kProving) return a_.detector.on_proving();
   if (p.kind == PacketKind::kArp) return a_.arp.on_arp(p);
   if (p.kind == PacketKind::kDhcp) return a_.dhcp.on_dhcp(p);
   return a_.detector.on_traffic(p, seen);

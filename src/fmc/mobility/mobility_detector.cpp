@@ -121,7 +121,8 @@ Sighting MobilityDetector::see(const PacketContext& p) {
     // network; its DHCP there is what explains the move (paper §IV.B.6).
     plausible = e->kind == store::EndpointKind::kClient && p.site->kind == model::SiteKind::kAccessNetwork &&
                 p.in_port != model_.uplink_port(*p.site);
-    // Without an address it has nothing to take over, nor to be asked about.
+    // While its old location is live, the DHCP claim is proven first (MoveProofs);
+    // without an address the client has nothing to take over, nor to be asked about.
     if (dhcp && plausible && !explained) {
       if (e->ip) return prove(*e, p, here);
       explained = true;
@@ -156,7 +157,7 @@ Sighting MobilityDetector::prove(const Endpoint& e, const PacketContext& p, cons
   return Sighting::kRefused;
 }
 
-ctl::Effects MobilityDetector::on_proving(const PacketContext&) {
+ctl::Effects MobilityDetector::on_proving() {
   ctl::Effects out;
   const std::string name = std::exchange(probe_due_, {});
   const Endpoint* e = name.empty() ? nullptr : locations_.by_name(name);

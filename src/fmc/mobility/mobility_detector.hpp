@@ -58,8 +58,8 @@ class MobilityDetector {
   // A data packet (or RARP): after a move, the packet that revealed it goes
   // through the new flows once they are installed.
   ctl::Effects on_traffic(const PacketContext& p, Sighting s) const;
-  // kProving: the probe of the endpoint's old location, when its proof has just started.
-  ctl::Effects on_proving(const PacketContext& p);
+  // After kProving: the probe of the endpoint's old location, if its proof has just started.
+  ctl::Effects on_proving();
   // Periodic: claims whose old location stayed silent are accepted as moves
   // (and their held packets sent through the new flows).
   ctl::Effects tick();
