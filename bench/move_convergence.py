@@ -16,11 +16,12 @@ detects it, the other learns it through etcd. Convergence is then from the
 detection (the EndpointMoved event's log time at the detecting controller)
 to the last barrier-confirmed flows at either controller (log times: the
 same machine's clock, millisecond resolution).
-With --flood, the moves are measured three times in the same run: quiet; while
+With --flood, the moves are measured four times in the same run: quiet; while
 a host on a port of dc2's switch (where every other move arrives) floods it
-with table-miss traffic as fast as it can (random source MACs, each frame a
-PACKET_IN), with the controller's default PACKET_IN caps; and the same flood
-with the caps off (--packet-in-rate 0 --packet-in-port-rate 0).
+with table-miss traffic as fast as it can (testbed/flood.py: random source
+MACs, each frame a PACKET_IN), with the default PACKET_IN caps (a meter per
+port in the switch, token buckets in the controller); with the controller's
+caps only (--no-switch-meters); and with no caps at all.
 Usage: move_convergence.py --controller BIN --linkem BIN [--moves 20] [--distributed | --flood]
 """
 import argparse
@@ -43,23 +44,7 @@ CONFIG = os.path.join(ROOT, "tests", "integration", "testbed.yaml")
 SCOPED = os.path.join(ROOT, "config", "fig1.yaml")
 CONVERGED = re.compile(r"vm1 at \w+: flows confirmed in (\d+) us")
 FLOOD_MAC = "02:00:00:0f:10:0d"
-FLOOD = r"""
-import os, socket, sys, time
-# Table-miss traffic from eth0 until killed: 4096 distinct random source MACs, cycled.
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind(("eth0", 0))
-frames = [b"\x02\x00\x00\x0e\x00\x01" + bytes([2]) + os.urandom(5) + b"\x08\x00" + bytes(46) for _ in range(4096)]
-sent = 0
-try:
-    while True:
-        for f in frames:
-            s.send(f)
-        sent += len(frames)
-except KeyboardInterrupt:
-    pass
-finally:
-    print(sent, flush=True)
-"""
+FLOOD = os.path.join(ROOT, "testbed", "flood.py")
 
 
 def pct(values, p):
@@ -128,16 +113,19 @@ def flood_phases(a, ctl, lab):
     lab.add_guest("flood", "s-dc2", 9, FLOOD_MAC)
     table, target, failed = [], "dc2", False
     try:
-        for phase in ("quiet", "flood, default caps", "flood, no caps"):
-            if phase == "flood, no caps":
+        base = list(ctl.extra)
+        for phase, extra in (("quiet", None), ("flood, default caps", None),
+                             ("flood, controller caps only", ["--no-switch-meters"]),
+                             ("flood, no caps", ["--packet-in-rate", "0", "--packet-in-port-rate", "0"])):
+            if extra:
                 ctl.stop()
-                ctl.extra += ["--packet-in-rate", "0", "--packet-in-port-rate", "0"]
+                ctl.extra = base + extra
                 ctl.start()
                 lab.wait_connected()
             limited_before = len(ctl.logged("PACKET_INs over the cap"))
             flooder = None
             if phase != "quiet":
-                flooder = subprocess.Popen(["ip", "netns", "exec", lab.ns("flood"), sys.executable, "-c", FLOOD],
+                flooder = subprocess.Popen(["ip", "netns", "exec", lab.ns("flood"), sys.executable, FLOOD, "eth0"],
                                            stdout=subprocess.PIPE, text=True)
                 time.sleep(1)
             started = time.time()
@@ -159,10 +147,10 @@ def flood_phases(a, ctl, lab):
     finally:
         lab.remove_guest("flood", "s-dc2")
     print(f"\nmove convergence while one port of dc2 floods table-miss traffic ({a.moves} moves per phase, one controller)")
-    print(f"{'phase':22s} {'p50 ms':>8s} {'p99 ms':>8s} {'max ms':>8s} {'lost beyond':>12s} {'flood frames/s':>15s}")
+    print(f"{'phase':30s} {'p50 ms':>8s} {'p99 ms':>8s} {'max ms':>8s} {'lost beyond':>12s} {'flood frames/s':>15s}")
     for r in table:
         fmt = lambda v: f"{v:8.2f}" if v is not None else "       -"
-        print(f"{r['phase']:22s} {fmt(r['p50_ms'])} {fmt(r['p99_ms'])} {fmt(r['max_ms'])} "
+        print(f"{r['phase']:30s} {fmt(r['p50_ms'])} {fmt(r['p99_ms'])} {fmt(r['max_ms'])} "
               f"{r['lost_beyond_mean']:6.2f}/{r['lost_beyond_max']:<5d} {r['flood_frames_per_s']:15.0f}")
     quiet = table[0]["p99_ms"]
     for r in table[1:]:

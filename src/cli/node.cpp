@@ -124,6 +124,7 @@ std::optional<Failure> Node::wire_follow_me() {
   if (!created) return Failure{1, created.error()};
   follow_me_ = std::move(*created);
   auto* fm = follow_me_.get();
+  if (options_.switch_meters) fm->meter_packet_ins(options_.controller.packet_in_port_rate);
   const auto on_loop = [fm](std::function<void()> fn) { fm->post(std::move(fn)); };
   if (options_.migrate_libvirt)
     fm->use_migration_driver(std::make_unique<migration::LibvirtDriver>(

@@ -4,9 +4,13 @@
 
 namespace fmc {
 
-ctl::Effects Dispatcher::switch_up(of::Dpid dpid) {
+ctl::Effects Dispatcher::switch_up(of::Dpid dpid, std::span<const of::Port> ports) {
   ctl::Effects out;
+  out.send_all(dpid, pipeline::packet_in_meters_reset(meter_rate_));
+  out.send_all(dpid, pipeline::packet_in_meters(ports, meter_rate_));
   out.send_all(dpid, pipeline::base());
+  out.send_all(dpid, pipeline::packet_in_shared_gate(meter_rate_));
+  out.send_all(dpid, pipeline::packet_in_gates(ports, meter_rate_));
   out.append(a_.detector.on_switch_up(dpid));
   out.append(a_.dhcp.on_switch_up(dpid));
   out.append(a_.paths.on_switch_up(dpid));
@@ -16,7 +20,7 @@ ctl::Effects Dispatcher::switch_up(of::Dpid dpid) {
 
 void Dispatcher::on_switch_up(ctl::Datapath& dp) {
   a_.executor.switch_up(dp);
-  a_.bus.handle([&] { return switch_up(dp.dpid()); });
+  a_.bus.handle([&] { return switch_up(dp.dpid(), dp.ports()); });
 }
 
 void Dispatcher::on_switch_down(of::Dpid dpid) {
@@ -56,7 +60,13 @@ ctl::Disposition Dispatcher::on_packet_in(ctl::Datapath& dp, const of::PacketIn&
 void Dispatcher::on_port_status(ctl::Datapath& dp, const of::PortStatus& ps) {
   a_.bus.handle([&] {
     a_.detector.on_port_status(dp.dpid(), ps);
-    return ctl::Effects{};
+    ctl::Effects out;
+    if (ps.reason == of::port_reason::kAdd) {
+      const std::span<const of::Port> port(&ps.desc, 1);  // a meter and a gate of its own
+      out.send_all(dp.dpid(), pipeline::packet_in_meters(port, meter_rate_));
+      out.send_all(dp.dpid(), pipeline::packet_in_gates(port, meter_rate_));
+    }
+    return out;
   });
 }
 

@@ -3,8 +3,8 @@
 // becomes one input of the queued EventBus, handled by the one app that owns
 // it; the effects go to the EffectExecutor. The dispatch rule, in full:
 //
-//   switch up     base pipeline first (pipeline::base, which wipes the
-//                 tables), then each app's flows for that switch
+//   switch up     PACKET_IN meters and base pipeline first (pipeline::base,
+//                 which wipes the tables), then each app's flows for that switch
 //   packet in     classified once (PacketContext); then by kind:
 //                   probe, probe-arp   -> Path Monitor
 //                   relay-arp          -> DHCP service
@@ -13,7 +13,7 @@
 //                     source first; a refused move drops the packet; else
 //                     arp -> ARP proxy, dhcp -> DHCP service,
 //                     ipv4/rarp -> Mobility Detector (re-inject after a move)
-//   port status   Mobility Detector;  port stats reply -> Path Monitor
+//   port status   a new port's meter; Mobility Detector;  port stats reply -> Path Monitor
 //   switch down   every app that keeps per-switch state
 #include "controller/app.hpp"
 #include "controller/effect_executor.hpp"
@@ -51,10 +51,13 @@ class Dispatcher final : public ctl::App {
 
   // The packet-in rule above, without the controller (what tests call).
   ctl::Effects packet_in(of::Dpid dpid, const of::PacketIn& pi);
-  ctl::Effects switch_up(of::Dpid dpid);
+  ctl::Effects switch_up(of::Dpid dpid, std::span<const of::Port> ports = {});
+  // Each port's PACKET_INs capped in the switch at `rate` per second (0: not metered).
+  void meter_packet_ins(std::uint32_t rate) { meter_rate_ = rate; }
 
  private:
   FollowMeApps a_;
+  std::uint32_t meter_rate_ = 0;
 };
 
 }  // namespace fmc

@@ -70,6 +70,8 @@ class FollowMe {
   // controller's endpoint and migration records as they are written, and judges
   // placements only for services whose VM is at a site `answers` says is ours.
   std::optional<std::string> share(LocationMapper::Answers answers);
+  // Caps each switch port's PACKET_INs in the switch itself (OpenFlow 1.3 meters) at `rate`/s; 0: off (default).
+  void meter_packet_ins(std::uint32_t rate) { dispatcher_->meter_packet_ins(rate); }
   // Periodic work (probes, dwell times); call every ~100 ms on the apps' loop.
   void tick();
   const PathMonitor& path_monitor() const { return *path_monitor_; }

@@ -12,7 +12,7 @@ constexpr std::uint16_t kOutput = 0, kSetVlanVid = 1, kStripVlan = 3, kSetDlSrc 
                         kSetNwSrc = 6, kSetNwDst = 7, kSetTpSrc = 9, kSetTpDst = 10;
 }
 namespace it {
-constexpr std::uint16_t kGotoTable = 1, kWriteActions = 3, kApplyActions = 4, kClearActions = 5;
+constexpr std::uint16_t kGotoTable = 1, kWriteActions = 3, kApplyActions = 4, kClearActions = 5, kMeter = 6;
 }
 
 OfResult<Ok> encode_action13(const Action& a, ByteWriter& w) {
@@ -184,6 +184,12 @@ OfResult<Ok> encode_instructions(const InstructionList& list, ByteWriter& w) {
       w.zeros(3);
       continue;
     }
+    if (const auto* m = std::get_if<MeterInstruction>(&ins)) {
+      w.u16(it::kMeter);
+      w.u16(8);
+      w.u32(m->meter_id);
+      continue;
+    }
     if (std::holds_alternative<ClearActions>(ins)) {
       w.u16(it::kClearActions);
       w.u16(8);
@@ -214,6 +220,10 @@ OfResult<InstructionList> decode_instructions(Bytes data) {
     switch (type) {
       case it::kGotoTable: out.emplace_back(GotoTable{body.u8()}); break;
       case it::kClearActions: out.emplace_back(ClearActions{}); break;
+      case it::kMeter:
+        if (len != 8) return fail(code::kBadInstructionLen, "meter instruction length invalid");
+        out.emplace_back(MeterInstruction{body.u32()});
+        break;
       case it::kApplyActions:
       case it::kWriteActions: {
         body.skip(4);

@@ -52,7 +52,13 @@ struct GotoTable {
   bool operator==(const GotoTable&) const = default;
 };
 
-using Instruction = std::variant<ApplyActions, WriteActions, ClearActions, GotoTable>;
+// 1.3: the flow's packets pass meter `meter_id` first (dropped over its rate).
+struct MeterInstruction {
+  std::uint32_t meter_id = 0;
+  bool operator==(const MeterInstruction&) const = default;
+};
+
+using Instruction = std::variant<ApplyActions, WriteActions, ClearActions, GotoTable, MeterInstruction>;
 using InstructionList = std::vector<Instruction>;
 
 OfResult<Ok> encode_actions(const ActionList& actions, Version v, ByteWriter& w);

@@ -69,6 +69,7 @@ OfResult<Envelope> decode(Bytes frame) {
     case wire::type::kPortStatus: msg = wire::decode_port_status(v, r); break;
     case wire::type::kMultipartRequest:
     case wire::type::kMultipartReply: msg = wire::decode_multipart(*type, v, r); break;
+    case wire::type::kMeterMod: msg = wire::decode_meter_mod(v, r); break;
     default: msg = wire::decode_handshake(*type, v, r); break;
   }
   if (!msg) return Unexpected<OfError>{msg.error()};
@@ -132,7 +133,7 @@ const char* message_name(const Message& msg) {
       "ROLE_REQUEST", "ROLE_REPLY", "ROLE_STATUS", "DESC_REQUEST", "DESC_REPLY", "FLOW_STATS_REQUEST",
       "FLOW_STATS_REPLY", "AGGREGATE_STATS_REQUEST", "AGGREGATE_STATS_REPLY",
       "TABLE_STATS_REQUEST", "TABLE_STATS_REPLY", "PORT_STATS_REQUEST", "PORT_STATS_REPLY",
-      "PORT_DESC_REQUEST", "PORT_DESC_REPLY"};
+      "PORT_DESC_REQUEST", "PORT_DESC_REPLY", "METER_MOD"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[msg.index()];
 }

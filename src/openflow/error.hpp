@@ -15,6 +15,7 @@ enum class ErrorType : std::uint16_t {
   kBadInstruction = 3,
   kBadMatch = 4,
   kFlowModFailed = 5,
+  kMeterModFailed = 12,
 };
 
 // One error the protocol defines: a type and a code that means something
@@ -47,6 +48,8 @@ inline constexpr ErrorCode kBadMask{ErrorType::kBadMatch, 8};
 inline constexpr ErrorCode kDupField{ErrorType::kBadMatch, 10};
 inline constexpr ErrorCode kTableFull{ErrorType::kFlowModFailed, 1};  // OFPFMFC_TABLE_FULL (1.3)
 inline constexpr ErrorCode kBadFlowModCommand{ErrorType::kFlowModFailed, 6};
+inline constexpr ErrorCode kBadMeterCommand{ErrorType::kMeterModFailed, 4};
+inline constexpr ErrorCode kBadBand{ErrorType::kMeterModFailed, 8};
 }  // namespace code
 
 struct OfError {

@@ -204,6 +204,25 @@ struct PortStatsReply {
   std::uint16_t flags = 0;
   std::vector<PortStats> stats;
 };
+// 1.3 meters: drop bands only (what the controller uses to cap PACKET_INs).
+enum class MeterModCommand : std::uint16_t { kAdd = 0, kModify = 1, kDelete = 2 };
+namespace meter_flags {
+inline constexpr std::uint16_t kKbps = 1 << 0, kPktps = 1 << 1, kBurst = 1 << 2, kStats = 1 << 3;
+}
+namespace meter {
+inline constexpr std::uint32_t kAll = 0xffffffff;  // OFPM_ALL: every meter (delete)
+}
+struct MeterBand {
+  std::uint32_t rate = 0;        // in kb/s or packets/s, as the meter's flags say
+  std::uint32_t burst_size = 0;  // with kBurst
+  bool operator==(const MeterBand&) const = default;
+};
+struct MeterMod {
+  MeterModCommand command = MeterModCommand::kAdd;
+  std::uint16_t flags = 0;
+  std::uint32_t meter_id = 0;
+  std::vector<MeterBand> bands;  // each of type DROP
+};
 struct PortDescRequest {};
 struct PortDescReply {
   std::uint16_t flags = 0;
@@ -216,6 +235,6 @@ using Message =
                  FlowRemoved, PortStatus, BarrierRequest, BarrierReply, RoleRequest, RoleReply, RoleStatus,
                  DescRequest, DescReply, FlowStatsRequest, FlowStatsReply, AggregateStatsRequest,
                  AggregateStatsReply, TableStatsRequest, TableStatsReply, PortStatsRequest,
-                 PortStatsReply, PortDescRequest, PortDescReply>;
+                 PortStatsReply, PortDescRequest, PortDescReply, MeterMod>;
 
 }  // namespace fmc::of

@@ -13,7 +13,7 @@ inline constexpr std::uint8_t kHello = 0, kError = 1, kEchoRequest = 2, kEchoRep
                               kPacketIn = 10, kFlowRemoved = 11, kPortStatus = 12,
                               kPacketOut = 13, kFlowMod = 14, kMultipartRequest = 18,
                               kMultipartReply = 19, kBarrierRequest = 20, kBarrierReply = 21,
-                              kRoleRequest = 24, kRoleReply = 25;
+                              kRoleRequest = 24, kRoleReply = 25, kMeterMod = 29;
 }
 // Experimenter messages we model (1.3): ONF's role status.
 namespace onf {
@@ -30,6 +30,7 @@ OfResult<Message> decode_packet(std::uint8_t type, Version v, ByteReader& r);
 OfResult<Message> decode_flow(std::uint8_t type, Version v, ByteReader& r);
 OfResult<Message> decode_port_status(Version v, ByteReader& r);
 OfResult<Message> decode_multipart(std::uint8_t type, Version v, ByteReader& r);
+OfResult<Message> decode_meter_mod(Version v, ByteReader& r);
 
 // Body encoders, one per message; each returns the 1.3-numbered message
 // type it wrote, or an error if the version cannot express the message.
@@ -65,6 +66,7 @@ EncodeResult encode_msg(const PortStatsRequest& m, Version v, ByteWriter& w);
 EncodeResult encode_msg(const PortStatsReply& m, Version v, ByteWriter& w);
 EncodeResult encode_msg(const PortDescRequest& m, Version v, ByteWriter& w);
 EncodeResult encode_msg(const PortDescReply& m, Version v, ByteWriter& w);
+EncodeResult encode_msg(const MeterMod& m, Version v, ByteWriter& w);
 
 void encode_port(const Port& p, Version v, ByteWriter& w);
 Port decode_port(Version v, ByteReader& r);

@@ -21,6 +21,7 @@ Usage: api_e2e.py FMC_CONTROLLER FMC_LINKEM   (as root)
 import http.server
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -150,6 +151,10 @@ def main():
             "filterCriteria": {"appInstanceId": "vm1"}})
         check(status == 201, f"MEC 021 mobility subscription: {status}")
         stream = EventStream(api_port, token, ca_file=cert)
+        fmcctl = [sys.executable, os.path.join(ROOT, "tools", "fmcctl"), "--api", api.base, "--ca-file", cert,
+                  "--token-file", os.path.join(work, "token")]
+        watch = subprocess.Popen(fmcctl + ["watch"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        opened = watch.stdout.readline()  # its first line once the stream is open
         _, before = metrics(api)
         status, m = api.call("POST", "/api/v1/migrations", {"vm": "vm1", "to": "dc2"})
         check(status == 202 and m["state"] == "running", f"migration ordered: {status} {m}")
@@ -166,6 +171,13 @@ def main():
               "naming the registered device and the target instance")
         steps = wait_until(lambda: [d["phase"] for e, d in stream.events if e == "MigrationStep"], lambda v: "completed" in v)
         check(steps[:2] == ["started", "completed"], f"event stream: migration steps {steps}")
+        watch.terminate()
+        watched = watch.communicate(timeout=10)[0]
+        stamp = r"^\d\d:\d\d:\d\d\.\d{3}  "
+        check(opened.startswith("# events from") and all(re.search(stamp + line, watched, re.M) for line in (
+                  r"migration \d+ of vm1 dc1 -> dc2: started", r"vm1 .*dc2:2 \(migration\)",
+                  r"migration \d+ of vm1 dc1 -> dc2: completed")),
+              f"fmcctl watch: a line per event with its time:\n{opened}{watched}")
         status, after = metrics(api)
         check(status == 200 and after, "/metrics parses as Prometheus text")
         moved = (metric(after, "fmc_moves_total", outcome="accepted") or 0) - (metric(before, "fmc_moves_total", outcome="accepted") or 0)
@@ -192,8 +204,6 @@ def main():
               f"vm1 is still at dc2 and reachable: {vm1['location']}")
 
         # -- fmcctl, the command line over the same API
-        fmcctl = [sys.executable, os.path.join(ROOT, "tools", "fmcctl"), "--api", api.base, "--ca-file", cert,
-                  "--token-file", os.path.join(work, "token")]
         out = subprocess.run(fmcctl + ["endpoints"], capture_output=True, text=True)
         vm_line = [l for l in out.stdout.splitlines() if l.startswith("vm1 ")]
         check(out.returncode == 0 and out.stdout.startswith("NAME") and vm_line and "dc2 (0xd2 port 2)" in vm_line[0],

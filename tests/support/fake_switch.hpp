@@ -50,6 +50,19 @@ class FakeSwitch : public ctl::Datapath {
     if (hold_barriers) held.push_back(std::move(done));
     else done(outcome);
   }
+  void add_port(std::uint32_t number) {
+    of::Port p;
+    p.port_no = of::PortNo{number};
+    p.name = "p" + std::to_string(number);
+    ports_.push_back(p);
+  }
+  template <class T>
+  std::vector<T> other_of() const {
+    std::vector<T> out;
+    for (const auto& m : other)
+      if (const auto* t = std::get_if<T>(&m)) out.push_back(*t);
+    return out;
+  }
   void release_barriers() {
     auto pending = std::move(held);
     held.clear();

@@ -149,6 +149,8 @@ Fate FlowTable::fate(const Packet& start) const {
             fate.outputs.push_back({out->port == of::port::kInPort ? p.in_port : out->port, p});
           else throw std::runtime_error("fake flow table: action not modelled");
         }
+      } else if (std::holds_alternative<of::MeterInstruction>(ins)) {
+        // Metering is a rate, not a path: a packet that passes goes on.
       } else if (const auto* go = std::get_if<of::GotoTable>(&ins)) {
         if (go->table_id <= best->table_id) throw std::runtime_error("goto-table must go forward");
         table = go->table_id;

@@ -196,6 +196,14 @@ std::vector<Sample> sample_messages(Version v) {
     s.push_back({"port_desc_request", PortDescRequest{}});
     s.push_back({"port_desc_reply", PortDescReply{0, {sample_port(1), sample_port(2)}}});
     s.push_back({"role_status", RoleStatus{ControllerRole::kSlave, role_reason::kMasterRequest, 9}});
+    s.push_back({"meter_mod", MeterMod{MeterModCommand::kAdd, meter_flags::kPktps | meter_flags::kBurst, 3,
+                                       {MeterBand{2000, 2000}}}});
+    FlowMod metered;
+    metered.table_id = 3;
+    metered.priority = 100;
+    metered.match.in_port = PortNo{3};
+    metered.instructions = {MeterInstruction{4}, ApplyActions{{Output{port::kController, 0xffff}}}};
+    s.push_back({"flow_mod_metered", metered});
   }
   return s;
 }

@@ -8,11 +8,15 @@ namespace fmc::pipeline {
 namespace {
 using namespace field;
 constexpr std::array kTables{TableSpec{table::kVisitor, "visitor"}, TableSpec{table::kCorrespondent, "correspondent"},
-                             TableSpec{table::kForward, "forward"}};
+                             TableSpec{table::kForward, "forward"}, TableSpec{table::kToController, "to controller"}};
 constexpr std::array kFlows{
     FlowSpec{"next table", "pipeline", table::kVisitor, priority::kNextTable, cookie::kHomeForwarding, 0},
     FlowSpec{"next table", "pipeline", table::kCorrespondent, priority::kNextTable, cookie::kHomeForwarding, 0},
     FlowSpec{"miss to controller", "pipeline", table::kForward, priority::kTableMiss, cookie::kHomeForwarding, 0},
+    FlowSpec{"to controller through the shared meter", "pipeline", table::kToController, priority::kTableMiss,
+             cookie::kPacketInMeter, 0},
+    FlowSpec{"to controller through the port's meter", "pipeline", table::kToController, priority::kMeteredPort,
+             cookie::kPacketInMeter, kInPort},
     FlowSpec{"RARP to controller", "pipeline", table::kVisitor, priority::kToController, cookie::kHomeForwarding, kEthType},
     FlowSpec{"ARP to controller", "arp_proxy", table::kVisitor, priority::kToController, cookie::kArpProxy, kEthType},
     FlowSpec{"DHCP to controller", "dhcp", table::kVisitor, priority::kToController, cookie::kDhcp,
@@ -62,7 +66,7 @@ std::span<const FlowSpec> flows() { return kFlows; }
 
 std::optional<std::string> check(const of::FlowMod& fm) {
   const std::uint32_t fields = fields_of(fm.match);
-  const bool known_table = fm.table_id == of::kTableAll || fm.table_id <= table::kForward;
+  const bool known_table = fm.table_id == of::kTableAll || fm.table_id <= table::kToController;
   if (fm.command == of::FlowModCommand::kDelete || fm.command == of::FlowModCommand::kDeleteStrict) {
     if (!known_table) return "delete in undeclared table " + std::to_string(fm.table_id);
     const bool wipe = fm.cookie_mask == 0 && fields == 0;

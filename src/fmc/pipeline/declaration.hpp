@@ -12,6 +12,9 @@
 //                          stragglers back to the router
 //   table 2 forward        deliver to endpoints attached here, their traffic to
 //                          the router; a miss -> controller (mobility detection)
+//   table 3 to controller  what goes to the controller (but path probes) passes
+//                          its ingress port's meter here: a port flooding
+//                          table-miss traffic is capped in the switch
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -26,6 +29,7 @@ namespace table {
 inline constexpr std::uint8_t kVisitor = 0;
 inline constexpr std::uint8_t kCorrespondent = 1;
 inline constexpr std::uint8_t kForward = 2;
+inline constexpr std::uint8_t kToController = 3;
 }  // namespace table
 
 // Cookie: the top 16 bits name the owner; tunnel and home flows carry the
@@ -38,11 +42,13 @@ inline constexpr std::uint64_t kHomeForwarding = 0x0003'0000'0000'0000ull;
 inline constexpr std::uint64_t kVirtualTunnel = 0x0004'0000'0000'0000ull;
 inline constexpr std::uint64_t kDhcp = 0x0005'0000'0000'0000ull;
 inline constexpr std::uint64_t kPathProbe = 0x0006'0000'0000'0000ull;
+inline constexpr std::uint64_t kPacketInMeter = 0x0007'0000'0000'0000ull;
 }  // namespace cookie
 
 namespace priority {
 inline constexpr std::uint16_t kTableMiss = 0;
 inline constexpr std::uint16_t kNextTable = 1;       // tables 0 and 1 default: go on
+inline constexpr std::uint16_t kMeteredPort = 100;   // table 3: a port with a meter of its own
 inline constexpr std::uint16_t kSendUplink = 400;    // from a home endpoint's port to the router
 inline constexpr std::uint16_t kDeliverLocal = 500;  // eth_dst = an endpoint attached here
 inline constexpr std::uint16_t kTunnel = 600;        // rewrite flows of visiting endpoints

@@ -50,22 +50,40 @@ std::vector<of::FlowMod> moved(F&&... flows) {
 of::InstructionList to_controller() {
   return {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};
 }
+// Through table 3, where the ingress port's meter caps what reaches the controller.
+of::InstructionList to_controller_metered() { return {of::GotoTable{table::kToController}}; }
 
-of::FlowMod udp_to_controller(std::uint16_t udp_dst, std::optional<net::Ipv4Addr> ip_dst, std::uint64_t owner) {
+constexpr std::uint32_t kSharedMeter = 1;
+constexpr std::uint32_t kMeteredPortsBelow = 0xffff;
+std::uint32_t meter_of(of::PortNo port) { return port.value + 1; }
+bool own_meter(of::PortNo port) { return port.value > 0 && port.value < kMeteredPortsBelow; }
+
+of::FlowMod shared_gate(std::optional<std::uint32_t> meter) {
+  auto fm = flow(table::kToController, prio::kTableMiss, cookie::kPacketInMeter);
+  fm.instructions = to_controller();
+  if (meter) fm.instructions.insert(fm.instructions.begin(), of::MeterInstruction{*meter});
+  return fm;
+}
+
+of::FlowMod udp_to_controller(std::uint16_t udp_dst, std::optional<net::Ipv4Addr> ip_dst, std::uint64_t owner,
+                              of::InstructionList instructions) {
   auto fm = flow(table::kVisitor, prio::kToController, owner);
   fm.match.eth_type = net::ethertype::kIpv4;
   fm.match.ip_proto = net::ip_proto::kUdp;
   if (ip_dst) fm.match.ipv4_dst = exact(*ip_dst);
   fm.match.udp_dst = udp_dst;
-  fm.instructions = to_controller();
+  fm.instructions = std::move(instructions);
   return fm;
 }
 }  // namespace
 
-of::FlowMod dhcp_to_controller() { return udp_to_controller(net::kDhcpServerPort, std::nullopt, cookie::kDhcp); }
+of::FlowMod dhcp_to_controller() {
+  return udp_to_controller(net::kDhcpServerPort, std::nullopt, cookie::kDhcp, to_controller_metered());
+}
 
 of::FlowMod probe_to_controller(net::Ipv4Addr probe_address, std::uint16_t udp_port) {
-  return udp_to_controller(udp_port, probe_address, cookie::kPathProbe);
+  // Probes are the controller's own packets, timed: straight to it, unmetered.
+  return udp_to_controller(udp_port, probe_address, cookie::kPathProbe, to_controller());
 }
 
 std::vector<of::FlowMod> base() {
@@ -82,17 +100,58 @@ std::vector<of::FlowMod> base() {
   // All ARP is answered by the ARP proxy (paper §IV.B.4, Fig. 3).
   auto arp = flow(table::kVisitor, prio::kToController, cookie::kArpProxy);
   arp.match.eth_type = net::ethertype::kArp;
-  arp.instructions = to_controller();
+  arp.instructions = to_controller_metered();
   out.push_back(arp);
   // RARP (what QEMU announces a migrated guest with) always reaches the
   // Mobility Detector, even where home rules would forward it.
   auto rarp = flow(table::kVisitor, prio::kToController, cookie::kHomeForwarding);
   rarp.match.eth_type = net::ethertype::kRarp;
-  rarp.instructions = to_controller();
+  rarp.instructions = to_controller_metered();
   out.push_back(rarp);
   auto miss = flow(table::kForward, prio::kTableMiss, cookie::kHomeForwarding);
-  miss.instructions = to_controller();
+  miss.instructions = to_controller_metered();
   out.push_back(miss);
+  out.push_back(shared_gate(std::nullopt));  // unmetered until packet_in_meters says otherwise
+  return out;
+}
+
+namespace {
+of::MeterMod add_meter(std::uint32_t id, std::uint32_t rate) {
+  return of::MeterMod{of::MeterModCommand::kAdd, of::meter_flags::kPktps | of::meter_flags::kBurst, id,
+                      {of::MeterBand{rate, rate}}};
+}
+}  // namespace
+
+std::vector<of::MeterMod> packet_in_meters_reset(std::uint32_t rate) {
+  if (rate == 0) return {};
+  return {of::MeterMod{of::MeterModCommand::kDelete, 0, of::meter::kAll, {}}, add_meter(kSharedMeter, rate)};
+}
+
+std::vector<of::FlowMod> packet_in_shared_gate(std::uint32_t rate) {
+  if (rate == 0) return {};
+  return moved(shared_gate(kSharedMeter));
+}
+
+std::vector<of::MeterMod> packet_in_meters(std::span<const of::Port> ports, std::uint32_t rate) {
+  std::vector<of::MeterMod> out;
+  if (rate == 0) return out;
+  for (const auto& p : ports)
+    if (own_meter(p.port_no)) out.push_back(add_meter(meter_of(p.port_no), rate));
+  return out;
+}
+
+std::vector<of::FlowMod> packet_in_gates(std::span<const of::Port> ports, std::uint32_t rate) {
+  std::vector<of::FlowMod> out;
+  if (rate == 0) return out;
+  for (const auto& p : ports) {
+    if (!own_meter(p.port_no)) continue;
+    auto fm = flow(table::kToController, prio::kMeteredPort, cookie::kPacketInMeter);
+    fm.match.in_port = p.port_no;
+    fm.instructions = {of::MeterInstruction{meter_of(p.port_no)}};
+    auto rest = to_controller();
+    fm.instructions.insert(fm.instructions.end(), rest.begin(), rest.end());
+    out.push_back(std::move(fm));
+  }
   return out;
 }
 

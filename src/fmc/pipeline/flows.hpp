@@ -5,6 +5,7 @@
 // between first and last hop change ("virtual tunnel", paper §IV.B.5).
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "fmc/pipeline/declaration.hpp"
@@ -15,8 +16,21 @@ namespace fmc::pipeline {
 
 // Table skeleton of a site switch, sent when it comes up before any app's
 // flows: removes every flow, then installs the defaults (go-to-next in tables
-// 0 and 1, miss -> controller in table 2) and ARP and RARP to the controller.
+// 0 and 1, miss -> controller in table 2) and ARP and RARP to the controller;
+// controller-bound traffic goes through table 3 (packet_in_gates).
 std::vector<of::FlowMod> base();
+
+// PACKET_IN meters (OpenFlow 1.3, packets/s with a second's worth of burst),
+// each at `rate`; `rate` 0: none (table 3 sends straight on, as base() has it).
+// A switch coming up: the reset (any meter left from before deleted; the
+// meter that ports without their own share) before base(), then the shared
+// gate (table 3's default through that meter) after it. Each port (numbers
+// below 0xffff, and each port added later): its own meter, then its gate.
+// Meters go before the flows that name them.
+std::vector<of::MeterMod> packet_in_meters_reset(std::uint32_t rate);
+std::vector<of::FlowMod> packet_in_shared_gate(std::uint32_t rate);
+std::vector<of::MeterMod> packet_in_meters(std::span<const of::Port> ports, std::uint32_t rate);
+std::vector<of::FlowMod> packet_in_gates(std::span<const of::Port> ports, std::uint32_t rate);
 
 // At access switches: DHCP to a server port goes to the controller.
 of::FlowMod dhcp_to_controller();

@@ -365,8 +365,10 @@ TEST(ArpProxy, ARequestReachesTheControllerByItsOwnRuleAndTheAnswerLeavesByTheIn
                                         ip("10.10.1.100"), {}, ip("10.10.1.1"));
   const Fate f = w.arrive(w.wlan1, 2, ask);
   ASSERT_TRUE(f.to_controller()) << test_support::describe(f);
-  ASSERT_EQ(f.trace.size(), 1u) << test_support::describe(f);  // the ARP rule, not the table miss
+  // The ARP rule, not the table miss, then table 3 on to the controller.
+  ASSERT_EQ(f.trace.size(), 2u) << test_support::describe(f);
   EXPECT_NE(f.trace[0].find("cookie 0002"), std::string::npos) << f.trace[0];
+  EXPECT_EQ(f.trace[1].rfind("table 3 ", 0), 0u) << f.trace[1];
   ASSERT_EQ(w.wlan1.packet_outs.size(), 1u);
   const Fate answer = w.wlan1.fate_of(w.wlan1.packet_outs[0]);
   const auto out = answer.only();
@@ -452,4 +454,59 @@ TEST(VirtualTunnel, ARefusedMoveIsRetriedWithBackoffWhileTheTableStaysFull) {
   w.bus.handle([&] { return w.manipulator.tick(); });
   EXPECT_EQ(w.manipulator.unconfirmed(), 0u);
   EXPECT_EQ(refused.size(), 3u);
+}
+
+TEST(PacketInMeters, EachPortReachesTheControllerThroughItsOwnMeterAndNewPortsGetOne) {
+  FollowMeWorld w(FMC_SOURCE_DIR "/config/fig1.yaml");
+  w.dispatcher.meter_packet_ins(100);
+  auto& dc2 = w.sw(0xd2);
+  for (std::uint32_t p : {1u, 2u, 3u}) dc2.add_port(p);
+  w.up_all();
+  const auto meters = dc2.other_of<of::MeterMod>();
+  ASSERT_EQ(meters.size(), 5u);  // delete-all, the shared one, one per port
+  EXPECT_EQ(meters[0].command, of::MeterModCommand::kDelete);
+  EXPECT_EQ(meters[0].meter_id, of::meter::kAll);
+  for (std::size_t i = 1; i < meters.size(); ++i) {
+    EXPECT_EQ(meters[i].command, of::MeterModCommand::kAdd);
+    EXPECT_EQ(meters[i].flags, of::meter_flags::kPktps | of::meter_flags::kBurst);
+    ASSERT_EQ(meters[i].bands.size(), 1u);
+    EXPECT_EQ(meters[i].bands[0], (of::MeterBand{100, 100}));
+  }
+  EXPECT_EQ(meters[1].meter_id, 1u);
+  EXPECT_EQ(meters[4].meter_id, 4u);  // port 3's
+
+  // A stranger's packet on port 3 (a table miss), ARP and DHCP: to the controller through meter 4.
+  const auto stranger = udp("02:00:00:00:99:99", kDc2Gw, "10.2.0.99", "10.10.1.100");
+  for (const auto& frame : {stranger, garp("02:00:00:00:99:99", "10.2.0.99")}) {
+    const Fate f = dc2.table.fate(of::PortNo{3}, frame);
+    ASSERT_TRUE(f.to_controller()) << test_support::describe(f);
+    EXPECT_EQ(f.trace.back().rfind("table 3 priority 100 ", 0), 0u) << test_support::describe(f);  // the port's gate
+  }
+  bool metered = false;
+  for (const auto& fm : dc2.table.entries())
+    if (fm.table_id == pipeline::table::kToController && fm.match.in_port == of::PortNo{3})
+      metered = fm.instructions.at(0) == of::Instruction{of::MeterInstruction{4}};
+  EXPECT_TRUE(metered);
+
+  // A port added later gets a meter and a gate of its own, and nothing else is reset.
+  dc2.other.clear();
+  of::PortStatus ps;
+  ps.reason = of::port_reason::kAdd;
+  ps.desc.port_no = of::PortNo{9};
+  w.dispatcher.on_port_status(dc2, ps);
+  const auto added = dc2.other_of<of::MeterMod>();
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0].meter_id, 10u);
+  EXPECT_EQ(dc2.table.fate(of::PortNo{9}, stranger).trace.back().rfind("table 3 priority 100 ", 0), 0u);
+}
+
+TEST(PacketInMeters, WithoutARateNothingIsMeteredAndEverythingStillReachesTheController) {
+  FollowMeWorld w(FMC_SOURCE_DIR "/config/fig1.yaml");
+  auto& dc2 = w.sw(0xd2);
+  dc2.add_port(3);
+  w.up_all();
+  EXPECT_TRUE(dc2.other_of<of::MeterMod>().empty());
+  const Fate f = dc2.table.fate(of::PortNo{3}, udp("02:00:00:00:99:99", kDc2Gw, "10.2.0.99", "10.10.1.100"));
+  ASSERT_TRUE(f.to_controller());
+  EXPECT_EQ(f.trace.back().rfind("table 3 priority 0 ", 0), 0u) << test_support::describe(f);  // unmetered
 }

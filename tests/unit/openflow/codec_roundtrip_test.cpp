@@ -122,3 +122,30 @@ TEST(Encode, RefusesWhatTheVersionCannotExpress) {
   // Failed encodes leave the buffer as it was.
   EXPECT_EQ(out, (std::vector<std::uint8_t>{9, 9}));
 }
+
+TEST(RoundTripFields, MeterModAndTheMeterInstruction13) {
+  const auto samples = test_support::sample_messages(Version::V13);
+  const auto& orig = std::get<MeterMod>(find(samples, "meter_mod"));
+  const auto got = std::get<MeterMod>(round_trip(orig, Version::V13).message);
+  EXPECT_EQ(got.command, MeterModCommand::kAdd);
+  EXPECT_EQ(got.flags, meter_flags::kPktps | meter_flags::kBurst);
+  EXPECT_EQ(got.meter_id, 3u);
+  EXPECT_EQ(got.bands, orig.bands);
+  const auto& metered = std::get<FlowMod>(find(samples, "flow_mod_metered"));
+  EXPECT_EQ(std::get<FlowMod>(round_trip(metered, Version::V13).message).instructions, metered.instructions);
+  // 1.0 has no meters.
+  std::vector<std::uint8_t> out;
+  EXPECT_FALSE(encode(orig, Version::V10, Xid{1}, out));
+}
+
+TEST(RoundTripFields, AMeterModWithABandWeDoNotSpeakIsRefused) {
+  auto bytes = encode_or_empty(MeterMod{MeterModCommand::kAdd, meter_flags::kPktps, 1, {MeterBand{10, 0}}}, Version::V13);
+  ASSERT_EQ(bytes.size(), 8u + 8u + 16u);
+  bytes[17] = 2;  // DSCP remark
+  auto dec = decode(bytes);
+  ASSERT_FALSE(dec);
+  EXPECT_EQ(dec.error().code, code::kBadBand);
+  bytes[17] = 1;
+  bytes[19] = 12;  // band length
+  EXPECT_FALSE(decode(bytes));
+}
