@@ -47,9 +47,14 @@ std::vector<of::FlowMod> moved(F&&... flows) {
   return out;
 }
 
-of::InstructionList to_controller() {
-  return {of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}}};
+// To the controller, through `meter` if any (a meter comes first in a flow's instructions).
+of::InstructionList through_meter(std::optional<std::uint32_t> meter) {
+  of::InstructionList out;
+  if (meter) out.emplace_back(of::MeterInstruction{*meter});
+  out.emplace_back(of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}});
+  return out;
 }
+of::InstructionList to_controller() { return through_meter(std::nullopt); }
 // Through table 3, where the ingress port's meter caps what reaches the controller.
 of::InstructionList to_controller_metered() { return {of::GotoTable{table::kToController}}; }
 
@@ -60,8 +65,7 @@ bool own_meter(of::PortNo port) { return port.value > 0 && port.value < kMetered
 
 of::FlowMod shared_gate(std::optional<std::uint32_t> meter) {
   auto fm = flow(table::kToController, prio::kTableMiss, cookie::kPacketInMeter);
-  fm.instructions = to_controller();
-  if (meter) fm.instructions.insert(fm.instructions.begin(), of::MeterInstruction{*meter});
+  fm.instructions = through_meter(meter);
   return fm;
 }
 
@@ -147,9 +151,7 @@ std::vector<of::FlowMod> packet_in_gates(std::span<const of::Port> ports, std::u
     if (!own_meter(p.port_no)) continue;
     auto fm = flow(table::kToController, prio::kMeteredPort, cookie::kPacketInMeter);
     fm.match.in_port = p.port_no;
-    fm.instructions = {of::MeterInstruction{meter_of(p.port_no)}};
-    auto rest = to_controller();
-    fm.instructions.insert(fm.instructions.end(), rest.begin(), rest.end());
+    fm.instructions = through_meter(meter_of(p.port_no));
     out.push_back(std::move(fm));
   }
   return out;
