@@ -19,9 +19,9 @@ same machine's clock, millisecond resolution).
 With --flood, the moves are measured four times in the same run: quiet; while
 a host on a port of dc2's switch (where every other move arrives) floods it
 with table-miss traffic as fast as it can (testbed/flood.py: random source
-MACs, each frame a PACKET_IN), with the default PACKET_IN caps (a meter per
-port in the switch, token buckets in the controller); with the controller's
-caps only (--no-switch-meters); and with no caps at all.
+MACs, each frame a PACKET_IN), with --switch-meters (a meter per port in the
+switch, then the controller's token buckets); with the controller's caps only
+(the default); and with no caps at all.
 Usage: move_convergence.py --controller BIN --linkem BIN [--moves 20] [--distributed | --flood]
 """
 import argparse
@@ -114,10 +114,10 @@ def flood_phases(a, ctl, lab):
     table, target, failed = [], "dc2", False
     try:
         base = list(ctl.extra)
-        for phase, extra in (("quiet", None), ("flood, default caps", None),
-                             ("flood, controller caps only", ["--no-switch-meters"]),
+        for phase, extra in (("quiet", None), ("flood, switch meters", ["--switch-meters"]),
+                             ("flood, controller caps only", []),
                              ("flood, no caps", ["--packet-in-rate", "0", "--packet-in-port-rate", "0"])):
-            if extra:
+            if extra is not None:
                 ctl.stop()
                 ctl.extra = base + extra
                 ctl.start()

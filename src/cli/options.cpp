@@ -26,9 +26,8 @@ const char* const kUsage = R"(usage: fmc-controller [options]
   --max-connections-per-address N
                            of them from one source address (default 1024)
   --packet-in-rate N       PACKET_INs per second one switch may make the apps handle (default 50000; 0: no cap)
-  --packet-in-port-rate N  ... and one ingress port (default 2000; 0: no cap); what is over is dropped and counted.
-                           With --network, each port's cap is also a meter in its switch (OpenFlow 1.3)
-  --no-switch-meters       ... but not for switches without meters: the cap is then the controller's alone
+  --packet-in-port-rate N  ... and one ingress port (default 2000; 0: no cap); what is over is dropped and counted
+  --switch-meters          with --network: enforce each port's cap in its switch first (OpenFlow 1.3 meters)
   --max-output-mib N       what may wait for one switch to read before it is disconnected (default 16)
   --duplicate-dpid POLICY  replace-old (default) | reject-new
   --versions LIST          OpenFlow versions to offer: 1.0,1.3 (default both)
@@ -214,7 +213,7 @@ Result<Options, std::string> parse_options(const std::vector<std::string>& args)
       }
       if (flag == "--api-open-reads") o.api.open_reads = true;
       else if (flag == "--of-allow-plaintext") o.allow_plaintext = true;
-      else if (flag == "--no-switch-meters") o.switch_meters = false;
+      else if (flag == "--switch-meters") o.switch_meters = true;
       else if (flag == "--migrate-libvirt") o.migrate_libvirt = true;
       else if (std::find(std::begin(kValued), std::end(kValued), flag) == std::end(kValued))
         throw Refused{"unknown option " + std::string(flag)};

@@ -28,7 +28,7 @@ struct Options {
   std::string migrate_command, transfer_command;  // empty: none
   bool migrate_libvirt = false;
   bool allow_plaintext = false;
-  bool switch_meters = true;  // each port's PACKET_INs also capped in the switch (OpenFlow 1.3 meters)  // OpenFlow in plain TCP on an address other than loopback
+  bool switch_meters = false;  // each port's PACKET_INs also capped in the switch (OpenFlow 1.3 meters)  // OpenFlow in plain TCP on an address other than loopback
   struct Api {
     std::string address;  // empty: no API
     std::uint16_t port = 0;

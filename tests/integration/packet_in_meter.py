@@ -40,7 +40,7 @@ def meters(bridge):
 def main():
     ovs_ensure_running()
     work = tempfile.mkdtemp()
-    ctl = Controller(sys.argv[1], CONFIG, os.path.join(work, "fmc.db"), work, ["--packet-in-port-rate", str(RATE)])
+    ctl = Controller(sys.argv[1], CONFIG, os.path.join(work, "fmc.db"), work, ["--switch-meters", "--packet-in-port-rate", str(RATE)])
     lab = Lab(CONFIG, f"m{os.getpid() % 1000}", sys.argv[2])
     dc2 = f"{lab.prefix}-s-dc2"
     try:

@@ -139,8 +139,12 @@ std::vector<of::FlowMod> packet_in_shared_gate(std::uint32_t rate) {
 std::vector<of::MeterMod> packet_in_meters(std::span<const of::Port> ports, std::uint32_t rate) {
   std::vector<of::MeterMod> out;
   if (rate == 0) return out;
-  for (const auto& p : ports)
-    if (own_meter(p.port_no)) out.push_back(add_meter(meter_of(p.port_no), rate));
+  for (const auto& p : ports) {
+    if (!own_meter(p.port_no)) continue;
+    // A port seen before (unplugged, plugged again) may still have its meter: replaced, not refused.
+    out.push_back(of::MeterMod{of::MeterModCommand::kDelete, 0, meter_of(p.port_no), {}});
+    out.push_back(add_meter(meter_of(p.port_no), rate));
+  }
   return out;
 }
 

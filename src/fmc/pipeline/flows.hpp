@@ -25,7 +25,8 @@ std::vector<of::FlowMod> base();
 // A switch coming up: the reset (any meter left from before deleted; the
 // meter that ports without their own share) before base(), then the shared
 // gate (table 3's default through that meter) after it. Each port (numbers
-// below 0xffff, and each port added later): its own meter, then its gate.
+// below 0xffff, and each port added later): its own meter (deleted first, in
+// case it is left from an earlier plug of that port), then its gate.
 // Meters go before the flows that name them.
 std::vector<of::MeterMod> packet_in_meters_reset(std::uint32_t rate);
 std::vector<of::FlowMod> packet_in_shared_gate(std::uint32_t rate);
