@@ -392,9 +392,17 @@ class Lab:
                                  "--duration", str(seconds)], stdout=subprocess.PIPE, text=True)
 
     def echo_server(self, host, port):
-        """A TCP echo server in namespace host `host` (what the QEMU guest runs itself)."""
-        return subprocess.Popen(["ip", "netns", "exec", self.ns(host), "busybox", "nc", "-ll", "-p", str(port),
-                                 "-e", "/bin/cat"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        """A TCP echo server in namespace host `host` (what the QEMU guest runs itself), returned once it listens:
+        a session started before that is refused."""
+        server = subprocess.Popen(["ip", "netns", "exec", self.ns(host), "busybox", "nc", "-ll", "-p", str(port),
+                                   "-e", "/bin/cat"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        listening = wait_until(lambda: subprocess.run(["ip", "netns", "exec", self.ns(host), "ss", "-Hltn",
+                                                       f"sport = :{port}"], capture_output=True, text=True).stdout,
+                               bool, 5)
+        if not listening:
+            server.terminate()
+            raise RuntimeError(f"echo server on {host}:{port} is not listening after 5 s")
+        return server
 
 
 def tcp_session_result(proc, timeout=120):
