@@ -17,6 +17,7 @@
 #include "fmc/path/path_monitor.hpp"
 #include "util/histogram.hpp"
 #include "controller/effect_executor.hpp"
+#include "store/write_behind.hpp"
 
 namespace fmc::api {
 
@@ -34,6 +35,7 @@ struct ApiContext {
   const PathMonitor& path_monitor;
   LocationMapper& mapper;
   const Clock& clock;
+  std::function<store::WriteBehind::Health()> store_health = {};  // empty: not exported
 };
 
 }  // namespace fmc::api

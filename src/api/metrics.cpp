@@ -91,6 +91,18 @@ HttpResponse Northbound::metrics() const {
       .sample(static_cast<double>(c.switch_errors - c.table_full), {{"reason", "other"}});
   m.family("fmc_barriers_in_flight", "gauge", "Barriers sent and not yet answered.")
       .sample(static_cast<double>(c.barriers_in_flight.load()));
+  if (ctx_.store_health) {
+    const auto s = ctx_.store_health();
+    m.family("fmc_store_writable", "gauge", "1 if the database took the last write, 0 during an outage (full, read-only, unreachable).")
+        .sample(s.writable ? 1 : 0);
+    m.family("fmc_store_write_failures_total", "counter", "Database writes that failed, by kind: an outage (held and retried) or refused.")
+        .sample(static_cast<double>(s.failed_attempts), {{"kind", "outage"}})
+        .sample(static_cast<double>(s.refused), {{"kind", "refused"}});
+    m.family("fmc_store_writes_held", "gauge", "Writes waiting for the database to take them again.")
+        .sample(static_cast<double>(s.held));
+    m.family("fmc_store_writes_lost_total", "counter", "Held writes dropped: more than the bound, or stopping during an outage.")
+        .sample(static_cast<double>(s.lost));
+  }
   const auto& h = ctx_.convergence;
   m.family("fmc_move_convergence_seconds", "histogram",
            "From a detected move to its flows confirmed by a barrier on every switch.");

@@ -15,6 +15,7 @@
 #include "fmc/migration/command_driver.hpp"
 #include "fmc/migration/libvirt_driver.hpp"
 #include "store/etcd/etcd_store.hpp"
+#include "store/sqlite_store.hpp"
 
 #include <unistd.h>
 
@@ -119,7 +120,10 @@ std::optional<Failure> Node::wire_follow_me() {
       std::error_code ec;
       std::filesystem::create_directories(dir, ec);
     }
-    created = FollowMe::create(std::move(*model), options_.db_path);
+    // A database that cannot be used (damaged, read-only) needs an operator, not a restart.
+    auto db = store::SqliteStore::open(options_.db_path);
+    if (!db) return Failure{kUnusableDatabase, db.error().message};
+    created = FollowMe::create(std::move(*model), std::move(*db), options_.db_path);
   }
   if (!created) return Failure{1, created.error()};
   follow_me_ = std::move(*created);
@@ -151,7 +155,8 @@ std::optional<Failure> Node::wire_api() {
   notifier_ = std::make_unique<api::HttpNotifier>(controller_->context(0));
   northbound_ = std::make_unique<api::Northbound>(
       api::ApiContext{fm.model(), fm.locations(), fm.switches(), fm.dhcp(), fm.detector(), fm.arp(), controller_->stats(),
-                      fm.migration_manager(), fm.census(), fm.convergence(), fm.path_monitor(), fm.mapper(), fm.clock()},
+                      fm.migration_manager(), fm.census(), fm.convergence(), fm.path_monitor(), fm.mapper(), fm.clock(),
+                      [&fm] { return fm.store_health(); }},
       api::ApiOptions{o.token, o.open_reads}, *notifier_);
   try {
     auto tls = o.tls.enabled() ? ctl::make_tls_server_context(o.tls) : nullptr;
@@ -161,7 +166,7 @@ std::optional<Failure> Node::wire_api() {
   } catch (const std::system_error& e) {
     return Failure{1, e.what()};
   }
-  fm.bus().subscribe([server = api_server_.get(), nb = northbound_.get()](const FmcEvent& e) {
+  fm.report_stored_events([server = api_server_.get(), nb = northbound_.get()](const FmcEvent& e) {
     server->publish(api::Northbound::event_chunk(e));
     nb->on_event(e);
   });

@@ -16,8 +16,12 @@
 
 namespace fmc::cli {
 
+// 3: the database cannot be used as it is (damaged, read-only): an operator must act, a
+// restart will not help (the systemd unit does not restart on it).
+inline constexpr int kUnusableDatabase = 3;
+
 struct Failure {
-  int exit_code;  // 2: the configuration is wrong; 1: the system refused (a port, a file)
+  int exit_code;  // 2: the configuration is wrong; 1: the system refused (a port, a file); kUnusableDatabase
   std::string message;
 };
 

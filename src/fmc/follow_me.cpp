@@ -94,9 +94,11 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
     else log::warn("follow_me", "stored migration " + std::to_string(r.id) + " has unknown state '" + r.state + "'; skipped");
   }
   f->db_ = db.get();
-  f->writer_ = std::make_unique<store::WriteBehind>(std::move(db), [](const store::StoreError& e) {
-    log::error("store", e.message);
-  });
+  f->writer_ = std::make_unique<store::WriteBehind>(
+      std::move(db),
+      store::WriteBehind::Reports{[](const store::StoreError& e) { log::error("store", e.message); },
+                                  [](const std::string& what) { log::info("store", what); }},
+      store::WriteBehind::Options{});
   auto* writer = f->writer_.get();
   // An input's changes to one endpoint (a move, then its visiting address) are written
   // as one record once the input has settled: other controllers see one change, not two.
@@ -118,16 +120,23 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
     auto* s = std::get_if<SecurityEvent>(&e);
     return !s || throttle->admit(*s);
   });
-  f->bus_.subscribe([writer, &clock = f->clock_](const FmcEvent& e) {
+  f->bus_.subscribe([f = f.get(), writer](const FmcEvent& e) {
     EventText t = event_json(e);
     (t.kind == "SecurityEvent" ? log::warn : log::info)("event", t.kind + " " + json_escape(t.json));
-    writer->submit([t = std::move(t), at_ms = clock.wall_ms()](store::Store& s) -> store::StoreResult<Ok> {
-      auto r = s.append_event(store::EventRecord{0, at_ms, t.kind, t.json});
-      if (!r) return Unexpected{r.error()};
-      // The history keeps the last kRetainedEvents, trimmed every kTrimEvery.
-      if (*r % kTrimEvery == 0 && *r > kRetainedEvents) return s.forget_events_before(*r - kRetainedEvents + 1);
-      return Ok{};
-    });
+    store::WriteBehind::Done reported;
+    if (f->reporting_)
+      reported = [f, e](const store::StoreResult<Ok>& r) {
+        if (r) f->post([f, e] { f->report_stored_(e); });
+      };
+    writer->submit(
+        [t = std::move(t), at_ms = f->clock_.wall_ms()](store::Store& s) -> store::StoreResult<Ok> {
+          auto r = s.append_event(store::EventRecord{0, at_ms, t.kind, t.json});
+          if (!r) return Unexpected{r.error()};
+          // The history keeps the last kRetainedEvents, trimmed every kTrimEvery.
+          if (*r % kTrimEvery == 0 && *r > kRetainedEvents) return s.forget_events_before(*r - kRetainedEvents + 1);
+          return Ok{};
+        },
+        std::move(reported));
   });
 
   f->detector_ = std::make_unique<MobilityDetector>(f->model_, *f->locations_, f->bus_, f->migrations_, f->clock_);
@@ -143,7 +152,7 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
             if (auto r = s.put_lease(to_record(c)); !r) return r;
           return Ok{};
         },
-        std::move(done));
+        std::move(done), store::WriteBehind::OnOutage::kReport);  // the client asks again; an ACK never waits
   };
   f->dhcp_ = std::make_unique<dhcp::DhcpService>(f->model_, *f->locations_, f->bus_, std::move(persist_leases), f->clock_);
   std::vector<dhcp::LeaseChange> leases;
@@ -218,7 +227,13 @@ void FollowMe::refresh(std::function<void()> then) {
           }
           then();
         });
-      });
+      },
+      store::WriteBehind::OnOutage::kReport);
+}
+
+void FollowMe::report_stored_events(std::function<void(const FmcEvent&)> report) {
+  report_stored_ = std::move(report);
+  reporting_ = true;
 }
 
 void FollowMe::write_held() {

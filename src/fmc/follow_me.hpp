@@ -4,6 +4,7 @@
 // owns the dispatch rule), the queued EventBus and the EffectExecutor, and
 // the Location Mapper, which judges placements on the apps' events.
 // One instance serves every switch; the controller must run one worker.
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -61,6 +62,11 @@ class FollowMe {
     write_held();
     writer_->flush();
   }
+  store::WriteBehind::Health store_health() const { return writer_->health(); }
+  // Calls `report` on the apps' loop with each event once the store has it, in order
+  // (the API's stream and notifications: nothing is reported that a restart would not
+  // find). Set once, from any thread.
+  void report_stored_events(std::function<void(const FmcEvent&)> report);
   // Before taking over switches another controller held: reads where every endpoint is
   // from the shared store (after our own pending writes), then runs `then` on the loop.
   // Callable from any thread. If the store cannot be read, `then` runs with what we knew.
@@ -87,6 +93,8 @@ class FollowMe {
   SecurityThrottle security_reports_{clock_};
   MigrationsInFlight migrations_;
   std::unique_ptr<store::WriteBehind> writer_;
+  std::function<void(const FmcEvent&)> report_stored_;
+  std::atomic<bool> reporting_{false};
   // Endpoint writes of the input being handled (write_held sends them to writer_).
   void write_held();
   std::vector<store::LocationChange> held_changes_;

@@ -64,6 +64,17 @@ class Statement {
   int index_ = 0;
 };
 
+// What the file system or another process may clear; the rest is the write's own fault.
+bool transient(int code) {
+  switch (code & 0xff) {
+    case SQLITE_FULL: case SQLITE_IOERR: case SQLITE_READONLY: case SQLITE_BUSY: case SQLITE_LOCKED:
+    case SQLITE_CANTOPEN: case SQLITE_NOMEM: case SQLITE_PROTOCOL:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
@@ -74,6 +85,14 @@ StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& p
     return Unexpected{e};
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  // What an operator must fix before the controller can run on this file.
+  auto unusable = [&](const std::string& why, bool damaged = false) -> StoreError {
+    const int code = sqlite3_extended_errcode(db) & 0xff;
+    if (damaged || code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+      return StoreError{"the database " + path + " is damaged (" + why + "); the controller does not start on it: "
+                        "restore a backup, or move it aside (mv " + path + " " + path + ".damaged) to start with an empty one"};
+    return StoreError{"database " + path + ": " + why, transient(code)};
+  };
   sqlite3_busy_timeout(db, 2000);
   // WAL with synchronous=NORMAL: a commit survives a crash of the process (not of the
   // machine); a 64 MiB page cache and a larger checkpoint interval keep a
@@ -81,18 +100,28 @@ StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& p
   for (const char* pragma : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;", "PRAGMA foreign_keys=ON;",
                              "PRAGMA cache_size=-65536;", "PRAGMA wal_autocheckpoint=10000;"}) {
     auto r = store->exec(pragma);
-    if (!r) return Unexpected{r.error()};
+    if (!r) return Unexpected{unusable(r.error().message)};
+  }
+  if (sqlite3_db_readonly(db, "main") == 1)
+    return Unexpected{StoreError{"the database " + path + " is read-only (its file or file system); the controller "
+                                 "needs to write it", true}};
+  // Every page is read once at start: damage shows now, not as lost writes later.
+  {
+    Statement check(db, "PRAGMA quick_check;");
+    if (!check.ok()) return Unexpected{unusable(sqlite3_errmsg(db))};
+    if (const int rc = check.step(); rc != SQLITE_ROW) return Unexpected{unusable(sqlite3_errmsg(db))};
+    if (auto first = check.text(0); first != "ok") return Unexpected{unusable(first, true)};
   }
   Statement version(db, "PRAGMA user_version;");
-  if (!version.ok() || version.step() != SQLITE_ROW) return Unexpected{store->error("cannot read schema version of " + path)};
+  if (!version.ok() || version.step() != SQLITE_ROW) return Unexpected{unusable("cannot read the schema version")};
   const auto found = version.integer(0);
   if (found > kSchemaVersion)
     return Unexpected{StoreError{path + " has schema version " + std::to_string(found) + ", newer than this build's " +
                                  std::to_string(kSchemaVersion)}};
   auto r = store->exec(kSchema);
-  if (!r) return Unexpected{r.error()};
+  if (!r) return Unexpected{unusable(r.error().message)};
   r = store->exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";").c_str());
-  if (!r) return Unexpected{r.error()};
+  if (!r) return Unexpected{unusable(r.error().message)};
   return store;
 }
 
@@ -111,16 +140,23 @@ sqlite3_stmt* SqliteStore::prepared(const char* sql) {
   return it->second;
 }
 
-StoreError SqliteStore::error(const std::string& what) const { return StoreError{what + ": " + sqlite3_errmsg(db_)}; }
+
+StoreError SqliteStore::error(const std::string& what) const {
+  return StoreError{what + ": " + sqlite3_errmsg(db_), transient(sqlite3_extended_errcode(db_))};
+}
 
 StoreResult<Ok> SqliteStore::exec(const char* sql) {
   char* msg = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
-    StoreError e{std::string("sqlite: ") + (msg ? msg : "error")};
+  if (const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &msg); rc != SQLITE_OK) {
+    StoreError e{std::string("sqlite: ") + (msg ? msg : "error"), transient(rc)};
     sqlite3_free(msg);
     return Unexpected{e};
   }
   return Ok{};
+}
+
+void SqliteStore::rollback_batch() {
+  if (!sqlite3_get_autocommit(db_)) (void)exec("ROLLBACK;");  // SQLite may have rolled back already (disk full)
 }
 
 StoreResult<Ok> SqliteStore::put_endpoint(const EndpointRecord& e) {

@@ -30,6 +30,7 @@ class SqliteStore final : public Store {
   StoreResult<std::vector<LeaseRecord>> leases() override;
   StoreResult<Ok> begin_batch() override { return exec("BEGIN;"); }
   StoreResult<Ok> commit_batch() override { return exec("COMMIT;"); }
+  void rollback_batch() override;
 
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}

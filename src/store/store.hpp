@@ -15,6 +15,9 @@ namespace fmc::store {
 
 struct StoreError {
   std::string message;
+  // The store could not take the write for now (disk full, read-only, I/O error, etcd
+  // unreachable); the same write may succeed later. Otherwise the write itself is wrong.
+  bool transient = false;
 };
 template <class T>
 using StoreResult = Result<T, StoreError>;
@@ -120,6 +123,8 @@ class Store {
   // Groups the writes between them into one transaction (group commit).
   virtual StoreResult<Ok> begin_batch() { return Ok{}; }
   virtual StoreResult<Ok> commit_batch() { return Ok{}; }
+  // Drops the writes since begin_batch (after one of them failed).
+  virtual void rollback_batch() {}
 };
 
 }  // namespace fmc::store

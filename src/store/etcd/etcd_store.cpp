@@ -32,7 +32,10 @@ std::string segment(const std::string& name) {
   return out;
 }
 
-StoreError failed(const std::string& what, const etcd::EtcdError& e) { return StoreError{"etcd: " + what + ": " + e.message}; }
+StoreError failed(const std::string& what, const etcd::EtcdError& e) {
+  // Unreachable or refusing (no quorum) may pass; an answer we cannot read will not.
+  return StoreError{"etcd: " + what + ": " + e.message, e.kind != etcd::EtcdError::Kind::kMalformed};
+}
 
 template <class T>
 StoreResult<std::vector<T>> read_all(const etcd::EtcdResult<etcd::Range>& r, const std::string& what, T (*from)(const json&)) {
@@ -200,6 +203,13 @@ StoreResult<std::int64_t> EtcdStore::reserve(const std::string& name, std::int64
 StoreResult<Ok> EtcdStore::begin_batch() {
   batching_ = true;
   return Ok{};
+}
+
+void EtcdStore::rollback_batch() {
+  batching_ = false;
+  held_.clear();
+  held_at_.clear();
+  held_endpoints_.clear();
 }
 
 StoreResult<Ok> EtcdStore::commit_batch() {

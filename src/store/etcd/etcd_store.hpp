@@ -53,6 +53,7 @@ class EtcdStore final : public Store {
   // 128 writes (etcd's default --max-txn-ops); ids are still handed out at once.
   StoreResult<Ok> begin_batch() override;
   StoreResult<Ok> commit_batch() override;
+  void rollback_batch() override;
   // Watches endpoints/ and migrations/ (after reporting what they hold now); a
   // compacted watch reports everything again.
   StoreResult<Ok> follow(Feeds feeds) override;
