@@ -78,7 +78,14 @@ void Northbound::on_event(const FmcEvent& e) {
 }
 
 HttpServer::Reply Northbound::handle(const HttpRequest& r) {
-  if (r.path == "/health" && r.method == "GET") return {json_response({{"status", "ok"}}), false};
+  if (r.path == "/health" && r.method == "GET") {
+    // Still 200 while the store is out: the controller serves, and a restart would not help.
+    if (ctx_.store_health && !ctx_.store_health().writable)
+      return {json_response({{"status", "degraded"},
+                             {"store", "cannot take writes; " + std::to_string(ctx_.store_health().held) + " held"}}),
+              false};
+    return {json_response({{"status", "ok"}}), false};
+  }
   if (!authorized(r)) {
     auto resp = problem(401, "a valid bearer token is required (Authorization: Bearer <token>)");
     resp.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"fmc\"");

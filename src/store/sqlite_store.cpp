@@ -1,5 +1,10 @@
 #include "store/sqlite_store.hpp"
 
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <filesystem>
+
 namespace fmc::store {
 
 namespace {
@@ -78,6 +83,13 @@ bool transient(int code) {
 }  // namespace
 
 StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  // SQLite would open it read-only, or fail on its journal with a vaguer message.
+  if (struct statvfs fs; ::statvfs(std::filesystem::path(path).parent_path().empty()
+                                       ? "."
+                                       : std::filesystem::path(path).parent_path().c_str(),
+                                   &fs) == 0 &&
+                         (fs.f_flag & ST_RDONLY))
+    return Unexpected{StoreError{"the database " + path + " is on a read-only file system; the controller needs to write it", true}};
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     StoreError e{"cannot open database " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory")};
@@ -110,7 +122,10 @@ StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& p
     Statement check(db, "PRAGMA quick_check;");
     if (!check.ok()) return Unexpected{unusable(sqlite3_errmsg(db))};
     if (const int rc = check.step(); rc != SQLITE_ROW) return Unexpected{unusable(sqlite3_errmsg(db))};
-    if (auto first = check.text(0); first != "ok") return Unexpected{unusable(first, true)};
+    if (auto found = check.text(0); found != "ok") {
+      std::replace(found.begin(), found.end(), '\n', ' ');
+      return Unexpected{unusable(found.size() > 160 ? found.substr(0, 160) + "..." : found, true)};
+    }
   }
   Statement version(db, "PRAGMA user_version;");
   if (!version.ok() || version.step() != SQLITE_ROW) return Unexpected{unusable("cannot read the schema version")};
