@@ -146,6 +146,7 @@ std::optional<Failure> Node::wire_follow_me() {
   };
   if (!options_.migrate_command.empty()) fm->use_migration_driver(command_driver("command", options_.migrate_command));
   if (!options_.transfer_command.empty()) fm->use_transfer_driver(command_driver("transfer", options_.transfer_command));
+  if (auto* migrations = fm->migration_manager()) migrations->set_timeout(options_.migration_timeout);
   return std::nullopt;
 }
 

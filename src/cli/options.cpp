@@ -46,6 +46,9 @@ const char* const kUsage = R"(usage: fmc-controller [options]
                            "python3 testbed/fmc_testbed.py transfer net.yaml {vm} {to}"
   --migrate-libvirt        migrate VMs through libvirt (peer to peer, live), from and to each
                            data center's libvirt_uri in the YAML; the VM is the domain of its name
+  --migration-timeout S    cancel a migration still running after S seconds (default 600; 0 = no
+                           limit); a command that does not end 10 s later is killed and the VM
+                           is looked for at both ends
   --controller-id NAME     this controller's name in the scope elections (default: the host name);
                            with --store etcd:// and switches with a 'scope' in the YAML, controllers
                            campaign per scope and only the master of a scope controls its switches
@@ -86,7 +89,7 @@ void check(bool ok, const std::string& why) {
 
 constexpr std::string_view kValued[] = {"--listen", "--port", "--threads", "--echo-interval", "--dead-after", "--port-file",
                                         "--handshake-timeout", "--max-connections", "--max-connections-per-address", "--max-output-mib", "--packet-in-rate", "--packet-in-port-rate",
-                                        "--network", "--db", "--store", "--controller-id", "--scopes", "--mastership-ttl", "--api", "--migrate-command", "--transfer-command",
+                                        "--network", "--db", "--store", "--controller-id", "--scopes", "--mastership-ttl", "--api", "--migrate-command", "--migration-timeout", "--transfer-command",
                                         "--api-token-file", "--api-port-file", "--api-tls-cert", "--api-tls-key", "--of-tls-cert", "--of-tls-key", "--of-tls-ca",
                                         "--duplicate-dpid", "--versions", "--log-level"};
 
@@ -135,6 +138,7 @@ void take(Options& o, std::string_view flag, const std::string& value, std::stri
     check(o.mastership_ttl >= std::chrono::seconds(2), "--mastership-ttl must be at least 2 seconds");
   } else if (flag == "--api") api_listen = value;
   else if (flag == "--migrate-command") o.migrate_command = value;
+  else if (flag == "--migration-timeout") o.migration_timeout = std::chrono::seconds(number(flag, value, 86400));
   else if (flag == "--transfer-command") o.transfer_command = value;
   else if (flag == "--api-token-file") token_file = value;
   else if (flag == "--api-port-file") o.api.port_file = value;

@@ -26,6 +26,7 @@ struct Options {
   std::set<std::string> scopes;                 // campaigned for; empty = every scope in the YAML
   std::chrono::seconds mastership_ttl{3};       // how long a dead master holds its scopes
   std::string migrate_command, transfer_command;  // empty: none
+  std::chrono::seconds migration_timeout{600};    // a longer migration is cancelled; 0: no limit
   bool migrate_libvirt = false;
   bool allow_plaintext = false;
   bool switch_meters = false;  // each port's PACKET_INs also capped in the switch (OpenFlow 1.3 meters)  // OpenFlow in plain TCP on an address other than loopback

@@ -281,6 +281,7 @@ void FollowMe::tick() {
     auto out = path_monitor_->tick();
     out.append(detector_->tick());
     out.append(manipulator_->tick());
+    if (migration_manager_) migration_manager_->tick();
     mapper_->tick();
     return out;
   });

@@ -11,7 +11,7 @@ namespace fmc::test_support {
 
 struct FakeDriver : migration::Driver {
   std::vector<std::pair<migration::Request, migration::Listener>> started;
-  std::set<migration::MigrationId> cancelled;
+  std::set<migration::MigrationId> cancelled, abandoned;
   std::string_view name() const override { return "fake"; }
   migration::MigrationId start(const migration::Request& r, migration::Listener listener) override {
     started.emplace_back(r, std::move(listener));
@@ -19,6 +19,7 @@ struct FakeDriver : migration::Driver {
   }
   std::optional<migration::Progress> progress(migration::MigrationId) const override { return std::nullopt; }
   bool cancel(migration::MigrationId id) override { return cancelled.insert(id).second; }
+  void abandon(migration::MigrationId id) override { abandoned.insert(id); }
   void switchover(std::size_t i) { started.at(i).second.switchover(i + 1); }
   void finish(std::size_t i, migration::Outcome o) {
     started.at(i).second.done(i + 1, migration::Result{o, std::chrono::milliseconds(42), ""});

@@ -41,6 +41,10 @@ EventText event_json(const FmcEvent& e) {
                      {"table_full", r->table_full}, {"attempt", r->attempt}};
     return {"FlowsRefused", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
   }
+  if (const auto* l = std::get_if<EndpointLocated>(&e)) {
+    nlohmann::json j{{"endpoint", l->endpoint}, {"site", l->site}};
+    return {"EndpointLocated", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  }
   const auto& s = std::get<SecurityEvent>(e);
   nlohmann::json j{{"kind", to_string(s.kind)}, {"detail", s.detail}, {"dpid", s.dpid.value}, {"port", s.port.value}};
   return {"SecurityEvent", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};

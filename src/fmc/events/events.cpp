@@ -31,6 +31,7 @@ const char* to_string(MigrationPhase p) {
   switch (p) {
     case MigrationPhase::kStarted: return "started";
     case MigrationPhase::kSwitchover: return "switchover";
+    case MigrationPhase::kLocating: return "locating";
     case MigrationPhase::kCompleted: return "completed";
     case MigrationPhase::kFailed: return "failed";
     case MigrationPhase::kCancelled: return "cancelled";

@@ -49,8 +49,10 @@ struct SecurityEvent {
   of::PortNo port;
 };
 
-// The steps of a migration, in order; it ends in one of the last three.
-enum class MigrationPhase { kStarted, kSwitchover, kCompleted, kFailed, kCancelled };
+// The steps of a migration, in order; it ends in one of the last three. kLocating: the
+// controller lost track of how it ended (restarted while it ran, or its command had to be
+// killed) and looks for the VM at both ends before it records an end.
+enum class MigrationPhase { kStarted, kSwitchover, kLocating, kCompleted, kFailed, kCancelled };
 const char* to_string(MigrationPhase p);
 // It ended and left the VM where it was.
 inline bool left_vm_at_source(MigrationPhase p) { return p == MigrationPhase::kFailed || p == MigrationPhase::kCancelled; }
@@ -100,6 +102,12 @@ struct FlowsRefused {
   std::uint32_t attempt = 1;
 };
 
-using FmcEvent = std::variant<EndpointMoved, SecurityEvent, MigrationStep, PlacementDecision, PathMeasured, FlowsRefused>;
+// An endpoint being looked for (a migration's kLocating) answered at `site`.
+struct EndpointLocated {
+  std::string endpoint, site;
+};
+
+using FmcEvent = std::variant<EndpointMoved, SecurityEvent, MigrationStep, PlacementDecision, PathMeasured, FlowsRefused,
+                              EndpointLocated>;
 
 }  // namespace fmc

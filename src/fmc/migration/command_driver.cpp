@@ -171,4 +171,9 @@ bool CommandDriver::cancel(MigrationId id) {
   return true;
 }
 
+void CommandDriver::abandon(MigrationId id) {
+  std::lock_guard lock(mu_);
+  if (auto it = running_.find(id); it != running_.end()) ::kill(it->second.pid, SIGKILL);
+}
+
 }  // namespace fmc::migration

@@ -27,6 +27,7 @@ class CommandDriver final : public Driver {
   MigrationId start(const Request& request, Listener listener) override;
   std::optional<Progress> progress(MigrationId id) const override;
   bool cancel(MigrationId id) override;
+  void abandon(MigrationId id) override;  // SIGKILL
 
  private:
   struct Running {

@@ -54,6 +54,9 @@ class Driver {
   virtual std::optional<Progress> progress(MigrationId id) const = 0;
   // True if the migration was still running and is now being cancelled.
   virtual bool cancel(MigrationId id) = 0;
+  // Stops waiting for a migration that did not end when cancelled (its command is
+  // killed); the completion still comes, and says nothing of where the VM is.
+  virtual void abandon(MigrationId id) { cancel(id); }
 };
 
 }  // namespace fmc::migration

@@ -13,21 +13,83 @@ MigrationManager::MigrationManager(const model::NetworkModel& model, const Locat
       bus_(bus),
       driver_(driver),
       persist_(std::move(persist)),
-      clock_(clock) {}
+      clock_(clock) {
+  bus.subscribe([this](const FmcEvent& e) {
+    if (const auto* l = std::get_if<EndpointLocated>(&e)) on_located(*l);
+  });
+}
 
 void MigrationManager::restore(const std::vector<Migration>& saved) {
-  for (auto m : saved) {
-    if (m.state == MigrationState::kRunning) {
-      // The controller stopped while it ran: nobody will report its end.
-      m.state = MigrationState::kFailed;
-      m.detail = "controller restarted during the migration";
-      persist_(m);
-    }
+  for (const auto& m : saved) {
     history_[m.id] = m;
     next_id_ = std::max(next_id_, m.id + 1);
   }
-  for (const auto& [_, m] : history_)
+  for (auto& [_, m] : history_) {
+    // The controller stopped while it ran: nobody will report its end. A VM is looked
+    // for; a part's copy (nothing answers for it) stays where it was.
+    if (m.state == MigrationState::kRunning && model::ServiceSpec::is_part_id(m.vm))
+      end(m, MigrationState::kFailed, "the controller restarted during the copy; the part stays at " + m.from_site);
+    else if (m.state == MigrationState::kRunning)
+      locate(m, "the controller restarted during the migration");
     if (m.state == MigrationState::kCompleted && model::ServiceSpec::is_part_id(m.vm)) part_dc_[m.vm] = m.to_site;
+  }
+}
+
+void MigrationManager::locate(Migration& m, const std::string& why) {
+  locating_[m.id] = Search{clock_.steady() + kLocateFor, why};
+  m.detail = why + "; looking for " + m.vm + " at " + m.from_site + " and " + m.to_site;
+  persist_(m);
+  log::warn("migration", "migration " + std::to_string(m.id) + ": " + m.detail);
+  step(m, MigrationPhase::kLocating);
+}
+
+void MigrationManager::on_located(const EndpointLocated& l) {
+  for (auto it = locating_.begin(); it != locating_.end(); ++it) {
+    auto& m = history_.at(it->first);
+    if (m.vm != l.endpoint) continue;
+    const std::string why = std::move(it->second.why);
+    locating_.erase(it);
+    end(m, l.site == m.to_site ? MigrationState::kCompleted : MigrationState::kFailed,
+        why + "; " + m.vm + " answered at " + l.site);
+    return;
+  }
+}
+
+void MigrationManager::tick() {
+  const auto now = clock_.steady();
+  std::vector<std::pair<std::int64_t, Running*>> due;
+  for (auto& [id, run] : running_)
+    if (timeout_.count() > 0 && now - run.started >= timeout_ + (run.timed_out ? kGrace : std::chrono::seconds{0}) &&
+        !run.abandoned)
+      due.emplace_back(id, &run);
+  for (auto [id, run] : due) {
+    // (cancel or abandon may report the end at once, which erases `run`: flags first)
+    const auto& m = history_.at(id);
+    if (!run->timed_out) {
+      run->timed_out = true;
+      log::warn("migration", "migration " + std::to_string(id) + " of " + m.vm + " timed out after " +
+                                 std::to_string(timeout_.count()) + " s; cancelling it");
+      auto* driver = run->driver;
+      driver->cancel(run->id);
+    } else {
+      run->abandoned = true;
+      log::warn("migration", "migration " + std::to_string(id) + " of " + m.vm + " did not end within " +
+                                 std::to_string(kGrace.count()) + " s of being cancelled; killing its command");
+      auto* driver = run->driver;
+      driver->abandon(run->id);
+    }
+  }
+  for (auto it = locating_.begin(); it != locating_.end();) {
+    if (now < it->second.until) {
+      ++it;
+      continue;
+    }
+    auto& m = history_.at(it->first);
+    const std::string why = std::move(it->second.why);
+    it = locating_.erase(it);
+    end(m, MigrationState::kFailed, why + "; " + m.vm + " answered at neither " + m.from_site + " nor " + m.to_site +
+                                        " within " + std::to_string(kLocateFor.count()) + " s");
+  }
 }
 
 void MigrationManager::observe(const Migration& m) {
@@ -96,9 +158,10 @@ Result<Migration, std::string> MigrationManager::launch(const std::string& what,
   history_[id] = m;
   persist_(m);
   step(m, MigrationPhase::kStarted);
-  running_[id] = Running{&driver, driver.start(migration::Request{what, from, to, handle},
-                                               {[this, id](migration::MigrationId, const migration::Result& r) { finished(id, r); },
-                                                [this, id](migration::MigrationId) { switched_over(id); }})};
+  const auto driver_id = driver.start(migration::Request{what, from, to, handle},
+                                      {[this, id](migration::MigrationId, const migration::Result& r) { finished(id, r); },
+                                       [this, id](migration::MigrationId) { switched_over(id); }});
+  if (history_.at(id).state == MigrationState::kRunning) running_[id] = Running{&driver, driver_id, clock_.steady()};
   log::info("migration", "migration " + std::to_string(id) + ": " + what + " " + from + " -> " + to + " (" + cause + ")");
   return m;
 }
@@ -116,6 +179,8 @@ std::optional<std::int64_t> MigrationManager::take_id() {
 
 std::optional<std::int64_t> MigrationManager::running_for(const std::string& vm) const {
   for (const auto& [id, _] : running_)
+    if (history_.at(id).vm == vm) return id;
+  for (const auto& [id, _] : locating_)
     if (history_.at(id).vm == vm) return id;
   for (const auto& [id, m] : peers_running_)
     if (m == vm) return id;
@@ -136,22 +201,34 @@ void MigrationManager::switched_over(std::int64_t id) {
 }
 
 void MigrationManager::finished(std::int64_t id, const migration::Result& r) {
-  running_.erase(id);
+  auto it = running_.find(id);
+  const Running run = it != running_.end() ? it->second : Running{};
+  if (it != running_.end()) running_.erase(it);
   auto& m = history_.at(id);
-  m.finished_ms = clock_.wall_ms();
-  m.state = state_of(r.outcome);
-  if (auto d = r.detail; !d.empty()) {
-    while (!d.empty() && (d.back() == '\n' || d.back() == ' ')) d.pop_back();
-    m.detail = d;
+  std::string detail = r.detail;
+  while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' ')) detail.pop_back();
+  if (detail.empty()) detail = m.detail;
+  const std::string limit = "timed out after " + std::to_string(timeout_.count()) + " s";
+  if (run.abandoned) return locate(m, limit + ", did not end when cancelled and its command was killed");
+  MigrationState state = state_of(r.outcome);
+  if (run.timed_out && state != MigrationState::kCompleted) {
+    state = MigrationState::kFailed;
+    detail = limit + " and was cancelled; " + detail;
   }
+  end(m, state, detail, std::chrono::duration<double, std::milli>(r.downtime).count());
+}
+
+void MigrationManager::end(Migration& m, MigrationState state, const std::string& detail, double downtime_ms) {
+  m.finished_ms = clock_.wall_ms();
+  m.state = state;
+  m.detail = detail;
   // Only a completed migration leaves the VM elsewhere; otherwise it stays
   // at its source and a "move" to the target would be a spoofing attempt.
-  if (r.outcome != migration::Outcome::kCompleted) in_flight_.done(m.vm);
+  if (state != MigrationState::kCompleted) in_flight_.done(m.vm);
   else if (model::ServiceSpec::is_part_id(m.vm)) part_dc_[m.vm] = m.to_site;
   persist_(m);
-  const double downtime_ms = std::chrono::duration<double, std::milli>(r.downtime).count();
   step(m, final_phase(m.state), downtime_ms);
-  log::info("migration", "migration " + std::to_string(id) + " " + to_string(m.state) + " after " +
+  log::info("migration", "migration " + std::to_string(m.id) + " " + to_string(m.state) + " after " +
                              std::to_string(m.finished_ms - m.started_ms) + " ms");
 }
 

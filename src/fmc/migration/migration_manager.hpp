@@ -45,6 +45,15 @@ class MigrationManager {
 
   // Who copies services' other parts (disk images, user data); without one they stay put.
   void use_transfer_driver(migration::Driver& transfers) { transfers_ = &transfers; }
+  // A migration running longer than `limit` is cancelled (and fails); its command is
+  // killed if it has not ended kGrace later, and the VM is then located. Zero: no limit.
+  void set_timeout(std::chrono::seconds limit) { timeout_ = limit; }
+  static constexpr std::chrono::seconds kGrace{10};
+  // How long a VM whose migration's end was missed is looked for before the record
+  // says it answered nowhere.
+  static constexpr std::chrono::seconds kLocateFor{30};
+  // Periodic (every ~100 ms): timeouts, and searches that found nothing.
+  void tick();
 
   // Starts moving `vm` to data center `to`. The error says why not.
   Result<Migration, std::string> start(const std::string& vm, const std::string& to, const std::string& cause);
@@ -67,6 +76,10 @@ class MigrationManager {
                                                      const std::string& handle);
   void switched_over(std::int64_t id);
   void finished(std::int64_t id, const migration::Result& r);
+  // The end of migration `id` is not known (`why`): the VM is looked for at both ends.
+  void locate(Migration& m, const std::string& why);
+  void on_located(const EndpointLocated& l);
+  void end(Migration& m, MigrationState state, const std::string& detail, double downtime_ms = 0);
   void step(const Migration& m, MigrationPhase phase, double downtime_ms = 0);
 
   const model::NetworkModel& model_;
@@ -82,7 +95,16 @@ class MigrationManager {
   struct Running {
     migration::Driver* driver;
     migration::MigrationId id;  // the driver's
+    Clock::Steady started;
+    bool timed_out = false;  // cancelled for taking too long
+    bool abandoned = false;  // its command killed after that: what it reports means nothing
   };
+  std::chrono::seconds timeout_{0};
+  struct Search {
+    Clock::Steady until;
+    std::string why;  // the end was missed because ...
+  };
+  std::map<std::int64_t, Search> locating_;  // by our id
   std::map<std::int64_t, Running> running_;  // by our id
   std::map<std::int64_t, std::string> peers_running_;  // id -> what: migrations other controllers run
   std::map<std::string, std::string> part_dc_;  // "service/part" -> DC, once moved

@@ -23,6 +23,19 @@ MobilityDetector::MobilityDetector(const model::NetworkModel& model, LocationMan
 void MobilityDetector::on_migration_step(const MigrationStep& step) {
   const Endpoint* e = locations_.by_name(step.vm);
   if (!e) return;
+  if (step.phase == MigrationPhase::kLocating) {
+    Search search{{}, clock_.steady()};
+    for (const auto& name : {step.from_site, step.to_site}) {
+      const model::Site* site = model_.site_named(name);
+      const model::SwitchSpec* sw = site ? model_.switch_of(*site) : nullptr;
+      if (auto port = site ? configured_port(*site, e->name) : std::nullopt; sw && port)
+        search.places.push_back(Location{name, sw->dpid, *port});
+    }
+    migrations_.expect_any(e->name, {step.from_site, step.to_site});
+    locating_[e->name] = std::move(search);
+    return;
+  }
+  if (step.phase != MigrationPhase::kStarted && step.phase != MigrationPhase::kSwitchover) locating_.erase(e->name);
   const bool back = left_vm_at_source(step.phase) && e->current && e->current->site == step.to_site;
   if (step.phase != MigrationPhase::kSwitchover && !back) return;
   const model::Site* site = model_.site_named(back ? step.from_site : step.to_site);
@@ -88,6 +101,16 @@ void MobilityDetector::refuse(const Endpoint& e, const PacketContext& p, bool pl
 }
 
 Sighting MobilityDetector::see(const PacketContext& p) {
+  const Sighting s = sighting(p);
+  if (!locating_.empty() && (s == Sighting::kInPlace || s == Sighting::kMoved || s == Sighting::kProbeAnswer))
+    if (const Endpoint* e = locations_.by_mac(p.eth.src); e && locating_.erase(e->name)) {
+      migrations_.done(e->name);
+      bus_.publish(EndpointLocated{e->name, p.site->name});
+    }
+  return s;
+}
+
+Sighting MobilityDetector::sighting(const PacketContext& p) {
   const Endpoint* e = locations_.by_mac(p.eth.src);
   const bool dhcp = p.kind == PacketKind::kDhcp;
   if (!p.site || !e) {
@@ -163,16 +186,27 @@ ctl::Effects MobilityDetector::on_proving() {
   const Endpoint* e = name.empty() ? nullptr : locations_.by_name(name);
   const MoveProofs::Proof* proof = e ? proofs_.find(name) : nullptr;
   const model::Site* site = proof ? model_.site_named(proof->from.site) : nullptr;
-  if (!site || !e->ip) return out;
-  // Who has e's address? Asked of e's MAC alone, from the gateway, with no sender address.
-  out.packet_out(proof->from.dpid, of::port::kController, {of::Output{proof->from.port, 0}},
-                 net::build_arp_frame(net::arp_op::kRequest, e->mac, site->gateway.mac, net::Ipv4Addr{0},
-                                      net::MacAddr{}, *e->ip));
+  if (site) probe(out, *e, proof->from);
   return out;
+}
+
+void MobilityDetector::probe(ctl::Effects& out, const Endpoint& e, const Location& at) const {
+  const model::Site* site = model_.site_named(at.site);
+  if (!site || !e.ip) return;
+  out.packet_out(at.dpid, of::port::kController, {of::Output{at.port, 0}},
+                 net::build_arp_frame(net::arp_op::kRequest, e.mac, site->gateway.mac, net::Ipv4Addr{0}, net::MacAddr{},
+                                      *e.ip));
 }
 
 ctl::Effects MobilityDetector::tick() {
   ctl::Effects out;
+  const auto now = clock_.steady();
+  for (auto& [name, search] : locating_) {
+    const Endpoint* e = locations_.by_name(name);
+    if (!e || now < search.next_probe) continue;
+    search.next_probe = now + std::chrono::seconds(1);
+    for (const auto& place : search.places) probe(out, *e, place);
+  }
   for (auto& [name, proof] : proofs_.proven(clock_.steady())) {
     const Endpoint* e = locations_.by_name(name);
     if (!e || e->current != proof.from) continue;  // it moved meanwhile, by other means

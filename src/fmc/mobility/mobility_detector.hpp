@@ -61,7 +61,8 @@ class MobilityDetector {
   // After kProving: the probe of the endpoint's old location, if its proof has just started.
   ctl::Effects on_proving();
   // Periodic: claims whose old location stayed silent are accepted as moves
-  // (and their held packets sent through the new flows).
+  // (and their held packets sent through the new flows); endpoints being located
+  // (a migration's kLocating) are asked for, every second, at each place they may be.
   ctl::Effects tick();
   const MobilityStats& stats() const { return stats_; }
 
@@ -77,6 +78,10 @@ class MobilityDetector {
   void on_migration_step(const MigrationStep& step);
   void refuse(const Endpoint& e, const PacketContext& p, bool plausible);
   Sighting prove(const Endpoint& e, const PacketContext& p, const Location& here);
+  Sighting sighting(const PacketContext& p);
+  // Who has e's address? Asked of e's MAC alone out of `at`, from its gateway, with no
+  // sender address (an RFC 5227 probe: the answer names no one else's address).
+  void probe(ctl::Effects& out, const Endpoint& e, const Location& at) const;
 
   const model::NetworkModel& model_;
   LocationManager& locations_;
@@ -86,6 +91,11 @@ class MobilityDetector {
   MoveProofs proofs_;
   std::string probe_due_;  // the endpoint whose proof the packet being handled started
   std::set<PortKey> quiet_;  // ports that were removed or went down
+  struct Search {
+    std::vector<Location> places;
+    Clock::Steady next_probe;
+  };
+  std::map<std::string, Search> locating_;  // endpoint -> where it may be
   MobilityStats stats_;
 };
 
