@@ -54,6 +54,17 @@ def run(*cmd, check=True, quiet=False):
     return r.stdout
 
 
+def say(obj):
+    """One JSON line on stdout, for whoever ran this command; if nobody reads any
+    more (it was killed), the work goes on without telling anyone."""
+    try:
+        print(json.dumps(obj), flush=True)
+    except (BrokenPipeError, OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def vsctl(*args, check=True):
     return run("ovs-vsctl", "--timeout=10", *args, check=check)
 
@@ -294,7 +305,7 @@ class Testbed:
         self.state.save()
 
     def start_qemu(self, name, host, tap, incoming=None):
-        site = self.sites[host["site"]]
+        site = self.sites[host.get("home", host["site"])]  # its address and gateway are its home's wherever it runs
         prefixlen = ipaddress.ip_network(site["subnet"]).prefixlen
         proc, qmp, console = qemu_guest.start(name, tap, host["mac"], f"{host['ip']}/{prefixlen}", site["gateway"]["ip"],
                                               STATE_DIR, incoming, host["memory_mib"])
@@ -307,7 +318,7 @@ class Testbed:
         """A QEMU guest on a TAP port of its home switch; returns (proc, console) to wait for."""
         tap = self.guest_tap(name, 0)
         self.add_tap(tap, site_name, self.site_switch(site_name)["ports"][name])
-        host = {"site": site_name, "ip": address, "mac": mac, "kind": "qemu", "memory_mib": memory_mib,
+        host = {"site": site_name, "home": site_name, "ip": address, "mac": mac, "kind": "qemu", "memory_mib": memory_mib,
                 "tap": tap, "incarnation": 0}
         proc, qmp, console = self.start_qemu(name, host, tap)
         host.update(pid=proc.pid, qmp=qmp)
@@ -318,7 +329,11 @@ class Testbed:
     def migrate_guest(self, name, host, to_site):
         """Real live migration: a QEMU waiting at the target's switch, QMP migrate
         from the source; the source stops once the guest runs at the target.
-        SIGTERM cancels: the guest keeps running at the source (exit 3)."""
+        SIGTERM cancels: the guest keeps running at the source (exit 3). A failed
+        migration leaves the guest at the source too (exit 1); if the source QEMU
+        died meanwhile, the guest is booted again there, as a hypervisor's HA
+        restart would. The migration is the hypervisors' business: it goes on if
+        whoever ordered it stops listening (say)."""
         cancelled = []
         signal.signal(signal.SIGTERM, lambda *_: cancelled.append(True))
         source, inc = host["site"], host["incarnation"] + 1
@@ -329,8 +344,7 @@ class Testbed:
         try:
             qemu_guest.prepare_target(qmp)  # (and it is listening)
             info = {"status": "cancelled"} if cancelled else qemu_guest.migrate(
-                host["qmp"], port, lambda: bool(cancelled),
-                lambda: print(json.dumps({"step": "switchover"}), flush=True))
+                host["qmp"], port, lambda: bool(cancelled), lambda: say({"step": "switchover"}))
         except (qemu_guest.QmpError, OSError) as e:
             info = {"status": "failed", "error-desc": str(e)}
         status = info.get("status")
@@ -338,8 +352,16 @@ class Testbed:
             qemu_guest.stop(qmp, proc.pid)
             self.forget_pid(proc.pid)
             self.remove_tap(tap, to_site)
-            print(json.dumps({"host": name, "to": source, "cancelled": status == "cancelled",
-                              "status": status, "error": info.get("error-desc", "")}))
+            error = info.get("error-desc", "")
+            if not qemu_guest.alive(host["pid"]):
+                error = f"the source QEMU (pid {host['pid']}) died during the migration ({error}); " \
+                        f"the guest was booted again at {source}"
+                self.forget_pid(host["pid"])
+                restarted, qmp_again, console = self.start_qemu(name, host, host["tap"])
+                qemu_guest.wait_ready(console, restarted)
+                host.update(pid=restarted.pid, qmp=qmp_again)
+                self.state.save()
+            say({"host": name, "to": source, "cancelled": status == "cancelled", "status": status, "error": error})
             sys.exit(3 if status == "cancelled" else 1)
         qemu_guest.stop(host["qmp"], host["pid"])
         self.forget_pid(host["pid"])
@@ -347,8 +369,8 @@ class Testbed:
         host.update(site=to_site, tap=tap, incarnation=inc, pid=proc.pid, qmp=qmp)
         self.state.save()
         # QEMU's own account: downtime is the guest's pause, total the whole migration.
-        print(json.dumps({"host": name, "to": to_site, "downtime_ms": info.get("downtime"),
-                          "total_ms": info.get("total-time"), "hypervisor": "qemu"}))
+        say({"host": name, "to": to_site, "downtime_ms": info.get("downtime"), "total_ms": info.get("total-time"),
+             "hypervisor": "qemu"})
 
     def move_host(self, name, to_site, downtime_ms):
         host = self.state.data["hosts"].get(name)
