@@ -381,6 +381,12 @@ class Lab:
         sh("ip", "link", "del", outer, check=False)
         sh("ip", "netns", "del", self.ns(name), check=False)
 
+    def cold_ping(self, src, dst):
+        """The round trip in ms of one ping from `src` right after its ARP cache was
+        emptied (so the address is resolved first), or None if it was lost."""
+        sh("ip", "-n", self.ns(src), "neigh", "flush", "all")
+        return pinger_results(self.pinger(src, dst, 0.001, interval=1.0), 30)[0][1]
+
     def pinger(self, src, dst, seconds, interval=0.01):
         return subprocess.Popen(["ip", "netns", "exec", self.ns(src), sys.executable, PINGER, dst, "--interval",
                                  str(interval), "--duration", str(seconds)], stdout=subprocess.PIPE, text=True)

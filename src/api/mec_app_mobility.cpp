@@ -11,7 +11,9 @@ using nlohmann::json;
 namespace {
 
 const std::string kBase = "/amsi/v1";
-const char* kLevels[] = {"APP_MOBILITY_NOT_ALLOWED", "APP_MOBILITY_WITH_CONFIRMATION", "APP_MOBILITY_WITHOUT_CONFIRMATION"};
+// APP_MOBILITY_WITH_CONFIRMATION is refused by name: a migration here never waits for an
+// application's answer, so accepting it would promise what is not done.
+const char* kLevels[] = {"APP_MOBILITY_NOT_ALLOWED", "APP_MOBILITY_WITHOUT_CONFIRMATION"};
 const char* kStatuses[] = {"INTERHOST_MOVEOUT_TRIGGERED", "INTERHOST_MOVEOUT_COMPLETED", "INTERHOST_MOVEOUT_FAILED"};
 
 template <class Array>
@@ -51,9 +53,12 @@ std::optional<std::string> AppMobilityService::check_registration(const json& j)
       if (!type || !value || *type != "UE_IPv4_ADDRESS" || !net::Ipv4Addr::parse(*value))
         return "each deviceInformation needs associateId {type: UE_IPv4_ADDRESS, value: <IPv4 address>}";
       const std::string* level = string_at(d, "appMobilityServiceLevel");
+      if (level && *level == "APP_MOBILITY_WITH_CONFIRMATION")
+        return "appMobilityServiceLevel APP_MOBILITY_WITH_CONFIRMATION is not supported: this controller does not "
+               "wait for an application's confirmation before a migration; use APP_MOBILITY_NOT_ALLOWED (no "
+               "migration) or APP_MOBILITY_WITHOUT_CONFIRMATION";
       if (!level || !one_of(kLevels, *level))
-        return "appMobilityServiceLevel must be APP_MOBILITY_NOT_ALLOWED, APP_MOBILITY_WITH_CONFIRMATION or "
-               "APP_MOBILITY_WITHOUT_CONFIRMATION";
+        return "appMobilityServiceLevel must be APP_MOBILITY_NOT_ALLOWED or APP_MOBILITY_WITHOUT_CONFIRMATION";
     }
   }
   return std::nullopt;

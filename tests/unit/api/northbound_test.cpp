@@ -290,6 +290,13 @@ TEST(Northbound, BadMigrationAndRegistrationRequestsChangeNothing) {
                 "deviceInformation": [{"associateId": {"type": "UE_IPv4_ADDRESS", "value": "10.10.1.100"},
                                        "appMobilityServiceLevel": "WHENEVER"}]})")).first,
             400);
+  // Asking for a confirmation this controller would never wait for is refused, saying so.
+  auto [confirm_status, confirm] = w.call("POST", "/amsi/v1/app_mobility_services", json::parse(R"({
+                "serviceConsumerId": {"appInstanceId": "vm1"},
+                "deviceInformation": [{"associateId": {"type": "UE_IPv4_ADDRESS", "value": "10.10.1.100"},
+                                       "appMobilityServiceLevel": "APP_MOBILITY_WITH_CONFIRMATION"}]})"));
+  EXPECT_EQ(confirm_status, 400);
+  EXPECT_NE(confirm["detail"].get<std::string>().find("WITH_CONFIRMATION is not supported"), std::string::npos) << confirm;
   EXPECT_EQ(w.call("POST", "/amsi/v1/subscriptions", {{"subscriptionType", "MobilityProcedureSubscription"}, {"callbackReference", "nope"}}).first,
             400);
   EXPECT_EQ(w.call("GET", "/amsi/v1/app_mobility_services").second.size(), 0u);
