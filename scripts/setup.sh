@@ -21,6 +21,7 @@ packages=(
   busybox-static kea-dhcp4-server kea-admin                 # DHCP clients (udhcpc), guest userland; ISC Kea + perfdhcp
   qemu-system-x86 linux-image-amd64 cpio                    # the testbed's real VM: QEMU, Debian's kernel, initramfs
   etcd-server etcd-client                                   # the distributed store (a real Raft cluster)
+  curl systemd adduser                                      # the .deb's test: its API, systemd-analyze verify, the fmc user
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -196,6 +196,7 @@ void FollowMe::use_migration_driver(std::unique_ptr<migration::Driver> driver) {
         });
       },
       clock_);
+  bus_.subscribe([m = migration_manager_.get()](const FmcEvent& e) { m->on_event(e); });
   migration_manager_->restore(saved_migrations_);
   mapper_->use(migration_manager_.get());
 }

@@ -13,10 +13,10 @@ MigrationManager::MigrationManager(const model::NetworkModel& model, const Locat
       bus_(bus),
       driver_(driver),
       persist_(std::move(persist)),
-      clock_(clock) {
-  bus.subscribe([this](const FmcEvent& e) {
-    if (const auto* l = std::get_if<EndpointLocated>(&e)) on_located(*l);
-  });
+      clock_(clock) {}
+
+void MigrationManager::on_event(const FmcEvent& e) {
+  if (const auto* l = std::get_if<EndpointLocated>(&e)) on_located(*l);
 }
 
 void MigrationManager::restore(const std::vector<Migration>& saved) {

@@ -54,6 +54,8 @@ class MigrationManager {
   static constexpr std::chrono::seconds kLocateFor{30};
   // Periodic (every ~100 ms): timeouts, and searches that found nothing.
   void tick();
+  // The bus's events (its owner subscribes it): a VM being looked for answered.
+  void on_event(const FmcEvent& e);
 
   // Starts moving `vm` to data center `to`. The error says why not.
   Result<Migration, std::string> start(const std::string& vm, const std::string& to, const std::string& cause);

@@ -7,6 +7,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 
 using fmc::cli::parse_options;
 
@@ -136,4 +139,25 @@ TEST(Options, TheApiNeedsATokenOfSixteenCharactersAndTheNetwork) {
   EXPECT_NE(refusal({"--api-open-reads"}).find("go with --api"), std::string::npos);
   std::filesystem::remove(good);
   std::filesystem::remove(short_one);
+}
+
+// The README's option table is the manual: every option --help lists has a row there,
+// and every row is an option --help lists.
+TEST(Options, TheReadmesOptionTableAndTheHelpListTheSameOptions) {
+  std::set<std::string> help, readme;
+  std::istringstream usage(fmc::cli::kUsage);
+  const std::regex option_line(R"(^  (?:-\w, )?(--[a-z][a-z0-9-]*))");
+  for (std::string line; std::getline(usage, line);)
+    if (std::smatch m; std::regex_search(line, m, option_line)) help.insert(m[1]);
+  std::ifstream file(FMC_SOURCE_DIR "/README.md");
+  ASSERT_TRUE(file) << "README.md not found";
+  const std::regex flag(R"(`(--[a-z][a-z0-9-]*))");
+  for (std::string line; std::getline(file, line);) {
+    if (line.rfind("| `--", 0) != 0) continue;
+    const std::string first_cell = line.substr(1, line.find('|', 1) - 1);
+    for (std::sregex_iterator it(first_cell.begin(), first_cell.end(), flag), end; it != end; ++it) readme.insert((*it)[1]);
+  }
+  EXPECT_GT(help.size(), 30u);
+  for (const auto& o : help) EXPECT_TRUE(readme.count(o)) << o << " is in --help but not in the README's option table";
+  for (const auto& o : readme) EXPECT_TRUE(help.count(o)) << o << " is in the README's option table but not in --help";
 }

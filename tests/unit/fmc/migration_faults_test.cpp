@@ -35,6 +35,7 @@ struct World : FollowMeWorld {
     lm.move("vm1", Location{"dc1", of::Dpid{0xd1}, of::PortNo{2}}, MoveCause::kTraffic);
     bus.subscribe([this](const FmcEvent& e) {
       if (const auto* s = std::get_if<MigrationStep>(&e)) steps.push_back(*s);
+      if (manager) manager->on_event(e);
     });
     restart({});
     clear_sent();
