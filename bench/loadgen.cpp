@@ -5,6 +5,10 @@
 //
 //   throughput mode: each switch keeps --window packet-ins outstanding
 //   latency mode:    each switch has one packet-in outstanding at a time
+// A packet-in not answered within --response-timeout-ms is counted dropped
+// and its window slot returned, so a controller that drops under load (OVS's
+// learning switch past 10 queued messages) is measured on, not stalled.
+// Answers come in order on one connection: the oldest outstanding is answered.
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -35,6 +39,7 @@ struct Options {
   double warmup = 2.0;   // seconds
   double duration = 5.0; // seconds measured
   bool latency = false;
+  int response_timeout_ms = 500;
   of::Version version = of::Version::V13;
   bool json = false;
 };
@@ -64,13 +69,17 @@ struct FakeSwitch {
   std::vector<std::vector<std::uint8_t>> learn_frames, load_frames;  // pre-encoded PACKET_INs
   std::size_t next_frame = 0;
   bool learned = false;
-  int outstanding = 0;
-  std::deque<Clock::time_point> sent_at;  // latency mode
+  struct Sent {
+    Clock::time_point at;
+    bool measured;  // sent while measuring (latency mode)
+  };
+  std::deque<Sent> outstanding;  // oldest first
   std::uint64_t responses = 0;
 };
 
 struct Totals {
   std::uint64_t responses = 0;
+  std::uint64_t dropped = 0;  // not answered within the timeout while measuring
   std::vector<double> latencies_us;
 };
 
@@ -109,8 +118,17 @@ void send_packet_in(FakeSwitch& sw, bool measuring) {
     sw.next_frame = 0;
     sw.learned = true;
   }
-  ++sw.outstanding;
-  if (measuring) sw.sent_at.push_back(Clock::now());
+  sw.outstanding.push_back(FakeSwitch::Sent{Clock::now(), measuring});
+}
+
+// Returns the window slots of packet-ins unanswered for longer than the timeout.
+void expire(FakeSwitch& sw, Clock::time_point now, const Options& o, Totals& totals, Clock::time_point measure_from,
+            Clock::time_point end) {
+  const auto limit = std::chrono::milliseconds(o.response_timeout_ms);
+  while (!sw.outstanding.empty() && now - sw.outstanding.front().at > limit) {
+    if (sw.outstanding.front().at >= measure_from && now < end) ++totals.dropped;
+    sw.outstanding.pop_front();
+  }
 }
 
 // Handles one message from the controller. Returns true if it answered a packet-in.
@@ -151,7 +169,7 @@ double percentile(std::vector<double>& v, double p) {
   std::fprintf(stderr,
                "usage: fmc-loadgen [--host H] [--port P] [--switches N] [--hosts N] [--window N]\n"
                "                   [--warmup S] [--duration S] [--mode throughput|latency]\n"
-               "                   [--of 1.0|1.3] [--json]\n");
+               "                   [--of 1.0|1.3] [--response-timeout-ms N] [--json]\n");
   std::exit(2);
 }
 
@@ -174,10 +192,11 @@ int main(int argc, char** argv) {
     else if (a == "--duration") o.duration = std::stod(next());
     else if (a == "--mode") o.latency = next() == "latency";
     else if (a == "--of") o.version = next() == "1.0" ? of::Version::V10 : of::Version::V13;
+    else if (a == "--response-timeout-ms") o.response_timeout_ms = std::stoi(next());
     else if (a == "--json") o.json = true;
     else usage();
   }
-  if (o.hosts < 2 || o.ports < 2 || o.switches < 1 || o.window < 1) usage();
+  if (o.hosts < 2 || o.ports < 2 || o.switches < 1 || o.window < 1 || o.response_timeout_ms < 1) usage();
 
   std::vector<FakeSwitch> sws(static_cast<std::size_t>(o.switches));
   for (std::size_t i = 0; i < sws.size(); ++i) {
@@ -205,8 +224,10 @@ int main(int argc, char** argv) {
       auto& sw = sws[i];
       if (!sw.up && sw.up_at && now >= *sw.up_at) sw.up = true;
       all_up &= sw.up;
-      if (sw.up)
-        while (sw.outstanding < limit) send_packet_in(sw, o.latency && measuring);
+      if (sw.up) {
+        expire(sw, now, o, totals, measure_from, end);
+        while (static_cast<int>(sw.outstanding.size()) < limit) send_packet_in(sw, o.latency && measuring);
+      }
       pfds[i] = {sw.fd, static_cast<short>(POLLIN | (sw.out.size() > sw.out_off ? POLLOUT : 0)), 0};
     }
     if (all_up && !all_up_reported && !o.json) {
@@ -241,16 +262,16 @@ int main(int argc, char** argv) {
             return 1;
           }
           if (sw.in.size() - off < len) break;
-          if (handle(sw, Bytes(sw.in.data() + off, len), o)) {
-            if (sw.outstanding > 0) --sw.outstanding;
+          if (handle(sw, Bytes(sw.in.data() + off, len), o) && !sw.outstanding.empty()) {
+            const auto sent = sw.outstanding.front();
+            sw.outstanding.pop_front();
             const auto t = Clock::now();
             if (t >= measure_from && t < end) {
               ++sw.responses;
               ++totals.responses;
-              if (o.latency && !sw.sent_at.empty())
-                totals.latencies_us.push_back(std::chrono::duration<double, std::micro>(t - sw.sent_at.front()).count());
+              if (o.latency && sent.measured)
+                totals.latencies_us.push_back(std::chrono::duration<double, std::micro>(t - sent.at).count());
             }
-            if (!sw.sent_at.empty()) sw.sent_at.pop_front();
           }
           off += len;
         }
@@ -269,14 +290,16 @@ int main(int argc, char** argv) {
   const double p50 = percentile(totals.latencies_us, 0.50);
   const double p99 = percentile(totals.latencies_us, 0.99);
   if (o.json) {
-    std::printf("{\"mode\":\"%s\",\"of\":\"%s\",\"switches\":%d,\"responses_per_s\":%.0f,"
+    std::printf("{\"mode\":\"%s\",\"of\":\"%s\",\"switches\":%d,\"responses_per_s\":%.0f,\"dropped\":%llu,"
                 "\"per_switch_min\":%llu,\"per_switch_max\":%llu,\"latency_p50_us\":%.1f,\"latency_p99_us\":%.1f}\n",
                 o.latency ? "latency" : "throughput", o.version == of::Version::V13 ? "1.3" : "1.0", o.switches,
-                rate, static_cast<unsigned long long>(min_sw), static_cast<unsigned long long>(max_sw), p50, p99);
+                rate, static_cast<unsigned long long>(totals.dropped), static_cast<unsigned long long>(min_sw),
+                static_cast<unsigned long long>(max_sw), p50, p99);
   } else {
-    std::printf("%s, OpenFlow %s, %d switches: %.0f responses/s (per switch min %llu max %llu)", o.latency ? "latency" : "throughput",
-                o.version == of::Version::V13 ? "1.3" : "1.0", o.switches, rate,
-                static_cast<unsigned long long>(min_sw), static_cast<unsigned long long>(max_sw));
+    std::printf("%s, OpenFlow %s, %d switches: %.0f responses/s, %llu dropped (per switch min %llu max %llu)",
+                o.latency ? "latency" : "throughput", o.version == of::Version::V13 ? "1.3" : "1.0", o.switches, rate,
+                static_cast<unsigned long long>(totals.dropped), static_cast<unsigned long long>(min_sw),
+                static_cast<unsigned long long>(max_sw));
     if (o.latency) std::printf(", p50 %.1f us, p99 %.1f us", p50, p99);
     std::printf("\n");
   }
