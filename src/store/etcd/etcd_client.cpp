@@ -127,7 +127,8 @@ EtcdResult<std::string> EtcdClient::call(const std::string& path, const std::str
     } catch (const std::exception&) {
     }
     return Unexpected{EtcdError{EtcdError::Kind::kRefused,
-                                member.to_string() + " answered " + std::to_string(reply->status) + ": " + message}};
+                                member.to_string() + " answered " + std::to_string(reply->status) + ": " + message,
+                                reply->status}};
   }
   return Unexpected{EtcdError{EtcdError::Kind::kUnavailable, "no etcd member answered: " + failures}};
 }

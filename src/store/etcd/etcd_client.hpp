@@ -32,6 +32,7 @@ struct EtcdError {
     kMalformed,    // an answer we could not read
   } kind;
   std::string message;
+  int status = 0;  // kRefused: the HTTP status it answered with (5xx: the cluster, e.g. no leader; 4xx: the request)
 };
 template <class T>
 using EtcdResult = Result<T, EtcdError>;

@@ -33,8 +33,11 @@ std::string segment(const std::string& name) {
 }
 
 StoreError failed(const std::string& what, const etcd::EtcdError& e) {
-  // Unreachable or refusing (no quorum) may pass; an answer we cannot read will not.
-  return StoreError{"etcd: " + what + ": " + e.message, e.kind != etcd::EtcdError::Kind::kMalformed};
+  // Unreachable, or the cluster itself failing (5xx: no leader, a timed-out proposal), may
+  // pass; a refused request (4xx: too large, malformed) or an unreadable answer will not.
+  const bool transient = e.kind == etcd::EtcdError::Kind::kUnavailable ||
+                         (e.kind == etcd::EtcdError::Kind::kRefused && e.status >= 500);
+  return StoreError{"etcd: " + what + ": " + e.message, transient};
 }
 
 template <class T>
