@@ -352,6 +352,15 @@ def followed(s, ev):
             and ev["parts"].get("profile", ("",))[0] == "dc2" and ev["parts"].get("library", ("",))[0] == "dc1")
 
 
+def show_logs(work, lines=60):
+    """The end of every controller's log of the run: what a missed bar is read against."""
+    for root, _, files in sorted(os.walk(work)):
+        if "controller.log" in files:
+            with open(os.path.join(root, "controller.log")) as f:
+                tail = f.read().splitlines()[-lines:]
+            print(f"--- {os.path.relpath(root, work)}/controller.log (last {len(tail)} lines)\n" + "\n".join(tail))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--controller", required=True)
@@ -376,9 +385,12 @@ def main():
         print("\n".join(["with follow-me, distributed:", *follow_me_lines(s_dist, ev_dist, args),
                           f"  flows on each scope's switches at the end: {ev_dist['flows']}",
                           f"  keys in etcd at the end: {ev_dist['etcd_keys']}"]))
+        ok = followed(s_dist, ev_dist)
+        if not ok:
+            show_logs(work)
         if not args.keep:
             shutil.rmtree(work)
-        sys.exit(0 if followed(s_dist, ev_dist) else 1)
+        sys.exit(0 if ok else 1)
     with_fmc, ev_fmc = run_scenario("with-follow-me", True, args, work)
     without, ev_none = run_scenario("without-follow-me", False, args, work)
     distributed, ev_dist = run_scenario("distributed", True, args, work, distributed=True)
@@ -414,14 +426,17 @@ def main():
         "",
         f"files: {args.out}/timeline.csv, {args.out}/fig5.svg, {args.out}/fig5.png",
     ]
-    if args.keep:
-        print(f"work folders kept in {work}")
-    else:
-        shutil.rmtree(work)
     with open(os.path.join(args.out, "summary.txt"), "w") as f:
         f.write("\n".join(report) + "\n")
     print("\n".join(report))
     ok = followed(s_fmc, ev_fmc) and followed(s_dist, ev_dist) and tcp_ok(ev_none["tcp"])
+    if not ok:
+        print("\nA bar was missed; the controllers' logs end so:")
+        show_logs(work)
+    if args.keep:
+        print(f"work folders kept in {work}")
+    else:
+        shutil.rmtree(work)
     sys.exit(0 if ok else 1)
 
 
