@@ -1,6 +1,7 @@
 #include "controller/controller.hpp"
 
 #include "controller/log.hpp"
+#include "util/log_thinning.hpp"
 #include "controller/switch_session.hpp"
 #include "controller/tls.hpp"
 
@@ -82,7 +83,7 @@ ConnectionLimits::Slot Controller::admit(asio::ip::tcp::socket& socket) {
   if (slot) return slot;
   // Logged at the 1st, 2nd, 4th, 8th, ... refusal: a connection flood does not flood the log.
   const auto refused = stats_.refused_connections.fetch_add(1, std::memory_order_relaxed) + 1;
-  if ((refused & (refused - 1)) == 0)
+  if (worth_logging(refused))
     log::warn("controller", "refused a connection from " + address + ": " + why + " (" + std::to_string(refused) +
                                 " refused so far)");
   socket.close(ec);

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "controller/log.hpp"
+#include "util/log_thinning.hpp"
 
 namespace fmc::ctl {
 
@@ -38,7 +39,7 @@ void SwitchSession::start() {
       // Logged at the 1st, 2nd, 4th, ... refusal: a scan of the port does not flood the log.
       const auto refused = self->ctx_.stats.tls_refused.fetch_add(1, std::memory_order_relaxed) + 1;
       const std::string why = "TLS handshake failed: " + ec.message();
-      if ((refused & (refused - 1)) == 0)
+      if (worth_logging(refused))
         log::warn(kComponent, self->peer_ + ": refused: " + why + " (" + std::to_string(refused) + " refused so far)");
       return self->close(why);
     }
@@ -257,7 +258,7 @@ void SwitchSession::handle_up(const of::Envelope& env) {
       // Logged at the 1st, 2nd, 4th, ... drop of this session: a flood does not flood the log.
       ctx_.stats.packet_ins_limited.fetch_add(1, std::memory_order_relaxed);
       ++limited_;
-      if ((limited_ & (limited_ - 1)) == 0)
+      if (worth_logging(limited_))
         log::warn(kComponent, describe() + ": PACKET_INs over the cap of " +
                                   (verdict == PacketInLimiter::Verdict::kOverPort
                                        ? "port " + std::to_string(pi->in_port.value) + " (" +

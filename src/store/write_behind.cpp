@@ -2,11 +2,9 @@
 
 #include <unordered_set>
 
-namespace fmc::store {
+#include "util/log_thinning.hpp"
 
-namespace {
-bool power_of_two(std::uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
-}  // namespace
+namespace fmc::store {
 
 WriteBehind::WriteBehind(std::unique_ptr<Store> store, Reports reports, Options options)
     : store_(std::move(store)), reports_(std::move(reports)), options_(options), thread_([this] { run(); }) {}
@@ -100,7 +98,7 @@ void WriteBehind::outage(const StoreError& e) {
   writable_ = false;
   pause_ = pause_.count() == 0 ? options_.first_retry : std::min(pause_ * 2, options_.max_retry);
   retry_at_ = std::chrono::steady_clock::now() + pause_;
-  if (power_of_two(outage_attempts_) && reports_.error)
+  if (worth_logging(outage_attempts_) && reports_.error)
     reports_.error(StoreError{"the store cannot take writes (attempt " + std::to_string(outage_attempts_) +
                                   "; they are held and retried, next in " + std::to_string(pause_.count()) + " ms): " + e.message,
                               true});

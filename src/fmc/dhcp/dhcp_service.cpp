@@ -1,19 +1,16 @@
 #include "fmc/dhcp/dhcp_service.hpp"
 
-#include <bit>
-
 #include "controller/log.hpp"
 #include "fmc/dhcp/relay_agent.hpp"
 #include "fmc/packet/own_address_arp.hpp"
 #include "fmc/pipeline/flows.hpp"
+#include "util/log_thinning.hpp"
 
 namespace fmc::dhcp {
 
 namespace {
 constexpr std::uint16_t kServerPort = net::kDhcpServerPort;
 constexpr std::uint16_t kClientPort = net::kDhcpClientPort;
-// Floods must not become log floods: a reason is logged the 1st, 2nd, 4th, 8th... time.
-bool worth_logging(std::uint64_t count) { return std::has_single_bit(count); }
 }  // namespace
 
 DhcpService::DhcpService(const model::NetworkModel& model, LocationManager& locations, EventBus& bus, Persist persist,

@@ -69,14 +69,12 @@ void MigrationManager::tick() {
       run->timed_out = true;
       log::warn("migration", "migration " + std::to_string(id) + " of " + m.vm + " timed out after " +
                                  std::to_string(timeout_.count()) + " s; cancelling it");
-      auto* driver = run->driver;
-      driver->cancel(run->id);
+      run->driver->cancel(run->id);
     } else {
       run->abandoned = true;
       log::warn("migration", "migration " + std::to_string(id) + " of " + m.vm + " did not end within " +
                                  std::to_string(kGrace.count()) + " s of being cancelled; killing its command");
-      auto* driver = run->driver;
-      driver->abandon(run->id);
+      run->driver->abandon(run->id);
     }
   }
   for (auto it = locating_.begin(); it != locating_.end();) {
