@@ -95,13 +95,6 @@ def start_controllers(name, follow_me, args, work, distributed):
     return ctls, etcd, token
 
 
-def first_logged(ctls, kind, pred):
-    """(time by the controller's own clock, data) of the earliest `kind` event matching `pred`
-    that any of the controllers logged, or None."""
-    found = [(t, d) for c in ctls.values() for t, d in c.events(kind) if pred(d)]
-    return min(found, key=lambda e: e[0]) if found else None
-
-
 def run_scenario(name, follow_me, args, work, distributed=False):
     """Returns [(t_seconds, rtt_ms or None)] and the events' times.
 
@@ -140,14 +133,12 @@ def run_scenario(name, follow_me, args, work, distributed=False):
         lab.roam("client1", "wlan2")
         progress(f"{name}: client1 roamed wlan1 -> wlan2 at {events['roam']:.1f} s")
         if follow_me:
-            # Waiting reads the event stream (cheap: it is already in memory); every moment on the
-            # timeline is then the controllers' own (their logged events), not when this script
-            # happened to read it. The logs are parsed once the migration ended, not on every poll.
+            # Every moment on the timeline is the controllers' own: the stamp each event carries
+            # (when the controller's apps saw it), not when this script happened to read it.
             ended = lambda d: d["vm"] == "vm1" and d["phase"] not in ("started", "switchover")
-            wait_until(lambda: stream.first("MigrationStep", ended), lambda v: v is not None, args.duration * 0.6)
-            done = wait_until(lambda: first_logged(ctls, "MigrationStep", ended), lambda v: v is not None, 2.0)
-            started = first_logged(ctls, "MigrationStep", lambda d: d["vm"] == "vm1" and d["phase"] == "started")
-            decided = first_logged(ctls, "PlacementDecision", lambda d: d["vm"] == "vm1" and d["action"] == "migrate")
+            done = wait_until(lambda: stream.first("MigrationStep", ended), lambda v: v is not None, args.duration * 0.6)
+            started = stream.first("MigrationStep", lambda d: d["vm"] == "vm1" and d["phase"] == "started")
+            decided = stream.first("PlacementDecision", lambda d: d["vm"] == "vm1" and d["action"] == "migrate")
             if not (done and started and decided):
                 raise RuntimeError(f"the Location Mapper did not migrate vm1: {stream.events}")
             events["decision"] = decided[0] - start
@@ -157,7 +148,7 @@ def run_scenario(name, follow_me, args, work, distributed=False):
             events["reported_downtime_ms"] = done[1]["downtime_ms"]
             # When the controller sent vm1's traffic to dc2: at QEMU's switchover (the
             # guest stopped at dc1), or else when the guest announced itself at dc2.
-            moved = first_logged(ctls, "EndpointMoved", lambda d: d["endpoint"] == "vm1" and d["to"]["site"] == "dc2")
+            moved = stream.first("EndpointMoved", lambda d: d["endpoint"] == "vm1" and d["to"]["site"] == "dc2")
             events["vm_seen_at_dc2"] = moved[0] - start if moved else None
             events["moved_by"] = moved[1]["cause"] if moved else None
             progress(f"{name}: Location Mapper decided at {events['decision']:.1f} s (scores {decided[1]['scores']}); "
@@ -167,7 +158,7 @@ def run_scenario(name, follow_me, args, work, distributed=False):
         _, services = api.call("GET", "/api/v1/services")
         events["parts"] = {p["name"]: (p["data_center"], p["follows"], p["size_mib"])
                            for s in services["services"] for p in s["parts"]}
-        copied = first_logged(ctls, "MigrationStep", lambda d: d["vm"] == "video/profile" and d["phase"] == "completed")
+        copied = stream.first("MigrationStep", lambda d: d["vm"] == "video/profile" and d["phase"] == "completed")
         events["profile_moved_at"] = copied[0] - start if copied else None
         paths = [d for k, d in stream.events if k == "PathMeasured"]
         events["paths"] = {f"{d['access']}-{d['dc']}": d["delay_ms"] for d in paths}

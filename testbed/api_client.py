@@ -49,7 +49,8 @@ class Api:
 
 
 class EventStream:
-    """Reads /api/v1/events in a thread; keeps (event, data) pairs and when each arrived."""
+    """Reads /api/v1/events in a thread; keeps (event, data) pairs and when each happened:
+    the controller's own stamp (at_ms, when its apps saw the event), not its arrival here."""
 
     def __init__(self, port, token, ca_file=None):
         self.events, self.times = [], []
@@ -75,11 +76,12 @@ class EventStream:
                 if line.startswith("event: "):
                     event = line[7:]
                 elif line.startswith("data: ") and event:
-                    self.times.append(time.time())
-                    self.events.append((event, json.loads(line[6:])))
+                    data = json.loads(line[6:])
+                    self.times.append(data["at_ms"] / 1000 if "at_ms" in data else time.time())
+                    self.events.append((event, data))
 
     def first(self, kind, pred=lambda d: True, since=0.0):
-        """(arrival time, data) of the first `kind` event after `since` matching `pred`, or None."""
+        """(time, data) of the first `kind` event after `since` matching `pred`, or None."""
         for when, (k, d) in zip(list(self.times), list(self.events)):
             if k == kind and when >= since and pred(d):
                 return when, d
@@ -91,14 +93,15 @@ class EventStream:
 
 class EventStreams:
     """Several controllers' event streams read as one: what EventStream offers,
-    over all of them (each event at the time its own stream received it)."""
+    over all of them, in the order of the controllers' stamps."""
 
     def __init__(self, streams):
         self.streams = streams
 
     @property
     def events(self):
-        return [e for _, e in sorted((t, e) for s in self.streams for t, e in zip(list(s.times), list(s.events)))]
+        stamped = [(t, e) for s in self.streams for t, e in zip(list(s.times), list(s.events))]
+        return [e for _, e in sorted(stamped, key=lambda te: te[0])]  # stable: one stream's order within a ms
 
     def first(self, kind, pred=lambda d: True, since=0.0):
         found = [f for f in (s.first(kind, pred, since) for s in self.streams) if f]

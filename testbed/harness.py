@@ -251,16 +251,6 @@ class Controller:
         """The times (the controller's own clock) of its log lines containing `text`."""
         return [json.loads(line)["ts"] for line in self.log().splitlines() if text in line]
 
-    def events(self, kind):
-        """(time by the controller's own clock, data) of each `kind` event it logged."""
-        out = []
-        for line in self.log().splitlines():
-            entry = json.loads(line)
-            msg = entry.get("msg", "")
-            if entry.get("component") == "event" and msg.startswith(kind + " "):
-                out.append((entry["ts"], json.loads(msg[len(kind) + 1:])))
-        return out
-
 
 class Lab:
     """One testbed instance (all names start with `prefix`)."""

@@ -6,7 +6,6 @@
 
 #include "api/json_response.hpp"
 #include "api/placement_api.hpp"
-#include "fmc/events/event_json.hpp"
 
 namespace fmc::api {
 
@@ -54,8 +53,7 @@ json endpoint_json(const Endpoint& e) {
 
 }  // namespace
 
-std::string Northbound::event_chunk(const FmcEvent& e) {
-  const EventText t = event_json(e);
+std::string Northbound::event_chunk(const EventText& t) {
   return "event: " + t.kind + "\ndata: " + t.json + "\n\n";
 }
 

@@ -10,7 +10,7 @@
 #include "api/http_server.hpp"
 #include "api/mec_app_mobility.hpp"
 #include "api/mec_location.hpp"
-#include "fmc/events/events.hpp"
+#include "fmc/events/event_json.hpp"
 
 namespace fmc::api {
 
@@ -27,7 +27,7 @@ class Northbound {
   // Feeds the MEC subscriptions (call for every event on the bus).
   void on_event(const FmcEvent& e);
   // An event in text/event-stream form, for HttpServer::publish.
-  static std::string event_chunk(const FmcEvent& e);
+  static std::string event_chunk(const EventText& t);
 
  private:
   bool authorized(const HttpRequest& r) const;

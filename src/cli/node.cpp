@@ -167,8 +167,8 @@ std::optional<Failure> Node::wire_api() {
   } catch (const std::system_error& e) {
     return Failure{1, e.what()};
   }
-  fm.report_stored_events([server = api_server_.get(), nb = northbound_.get()](const FmcEvent& e) {
-    server->publish(api::Northbound::event_chunk(e));
+  fm.report_stored_events([server = api_server_.get(), nb = northbound_.get()](const FmcEvent& e, const EventText& t) {
+    server->publish(api::Northbound::event_chunk(t));
     nb->on_event(e);
   });
   log::info("api", std::string("northbound API on ") + (o.tls.enabled() ? "https://" : "http://") + o.address + ":" +

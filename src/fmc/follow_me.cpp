@@ -121,15 +121,16 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
     return !s || throttle->admit(*s);
   });
   f->bus_.subscribe([f = f.get(), writer](const FmcEvent& e) {
-    EventText t = event_json(e);
+    const EventTime at{f->clock_.wall_ms(), f->clock_.steady_us()};
+    EventText t = event_json(e, at);
     (t.kind == "SecurityEvent" ? log::warn : log::info)("event", t.kind + " " + json_escape(t.json));
     store::WriteBehind::Done reported;
     if (f->reporting_)
-      reported = [f, e](const store::StoreResult<Ok>& r) {
-        if (r) f->post([f, e] { f->report_stored_(e); });
+      reported = [f, e, t](const store::StoreResult<Ok>& r) {
+        if (r) f->post([f, e, t] { f->report_stored_(e, t); });
       };
     writer->submit(
-        [t = std::move(t), at_ms = f->clock_.wall_ms()](store::Store& s) -> store::StoreResult<Ok> {
+        [t = std::move(t), at_ms = at.wall_ms](store::Store& s) -> store::StoreResult<Ok> {
           auto r = s.append_event(store::EventRecord{0, at_ms, t.kind, t.json});
           if (!r) return Unexpected{r.error()};
           // The history keeps the last kRetainedEvents, trimmed every kTrimEvery.
@@ -232,7 +233,7 @@ void FollowMe::refresh(std::function<void()> then) {
       store::WriteBehind::OnOutage::kReport);
 }
 
-void FollowMe::report_stored_events(std::function<void(const FmcEvent&)> report) {
+void FollowMe::report_stored_events(StoredEventReport report) {
   report_stored_ = std::move(report);
   reporting_ = true;
 }

@@ -12,6 +12,7 @@
 
 #include "controller/app.hpp"
 #include "fmc/dispatch.hpp"
+#include "fmc/events/event_json.hpp"
 #include "fmc/events/security_throttle.hpp"
 #include "fmc/location/location_manager.hpp"
 #include "fmc/placement/location_mapper.hpp"
@@ -65,8 +66,9 @@ class FollowMe {
   store::WriteBehind::Health store_health() const { return writer_->health(); }
   // Calls `report` on the apps' loop with each event once the store has it, in order
   // (the API's stream and notifications: nothing is reported that a restart would not
-  // find). Set once, from any thread.
-  void report_stored_events(std::function<void(const FmcEvent&)> report);
+  // find), with its JSON form stamped when the apps saw it. Set once, from any thread.
+  using StoredEventReport = std::function<void(const FmcEvent&, const EventText&)>;
+  void report_stored_events(StoredEventReport report);
   // Before taking over switches another controller held: reads where every endpoint is
   // from the shared store (after our own pending writes), then runs `then` on the loop.
   // Callable from any thread. If the store cannot be read, `then` runs with what we knew.
@@ -93,7 +95,7 @@ class FollowMe {
   SecurityThrottle security_reports_{clock_};
   MigrationsInFlight migrations_;
   std::unique_ptr<store::WriteBehind> writer_;
-  std::function<void(const FmcEvent&)> report_stored_;
+  StoredEventReport report_stored_;
   std::atomic<bool> reporting_{false};
   // Endpoint writes of the input being handled (write_held sends them to writer_).
   void write_held();

@@ -1,6 +1,8 @@
 #pragma once
 // The one JSON form of a Follow-Me Cloud event: what the log, the store's
 // event history and the API's event stream all carry.
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "fmc/events/events.hpp"
@@ -12,6 +14,14 @@ struct EventText {
   std::string json;  // one object, no newlines
 };
 
-EventText event_json(const FmcEvent& e);
+// When the controller saw an event: the wall clock for people and other hosts, the
+// steady (CLOCK_MONOTONIC) clock for intervals between processes of one host.
+struct EventTime {
+  std::int64_t wall_ms = 0;
+  std::int64_t steady_us = 0;
+};
+
+// With `at`, the object also carries "at_ms" and "steady_us".
+EventText event_json(const FmcEvent& e, std::optional<EventTime> at = std::nullopt);
 
 }  // namespace fmc
