@@ -84,6 +84,7 @@ HttpServer::Reply Northbound::handle(const HttpRequest& r) {
               false};
     return {json_response({{"status", "ok"}}), false};
   }
+  if (auto page = dashboard(r)) return {*page, false};
   if (!authorized(r)) {
     auto resp = problem(401, "a valid bearer token is required (Authorization: Bearer <token>)");
     resp.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"fmc\"");
@@ -94,6 +95,27 @@ HttpServer::Reply Northbound::handle(const HttpRequest& r) {
     return {HttpResponse{200, "text/event-stream", ": Follow-Me Cloud events\n\n", {}}, true};
   }
   return {route(r), false};
+}
+
+std::optional<HttpResponse> Northbound::dashboard(const HttpRequest& r) const {
+  constexpr std::string_view kDir = "/dashboard/";
+  if (r.method != "GET") return std::nullopt;
+  if (r.path == "/" || r.path == "/dashboard") return HttpResponse{302, "text/plain", "", {{"Location", "/dashboard/"}}};
+  if (!r.path.starts_with(kDir)) return std::nullopt;
+  if (options_.dashboard.empty())
+    return problem(404, "this controller was built without its dashboard (cmake -DFMC_DASHBOARD=ON needs Node.js and npm)");
+  const std::string_view name = r.path.size() == kDir.size() ? "index.html" : std::string_view(r.path).substr(kDir.size());
+  for (const auto& f : options_.dashboard)
+    if (f.name == name)
+      return HttpResponse{200,
+                          std::string(f.content_type),
+                          std::string(f.body),
+                          {{"Cache-Control", "no-cache"},
+                           {"Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"},
+                           {"X-Content-Type-Options", "nosniff"},
+                           {"Referrer-Policy", "no-referrer"}}};
+  return problem(404, "no file " + r.path);
 }
 
 HttpResponse Northbound::route(const HttpRequest& r) {
@@ -202,7 +224,7 @@ HttpResponse Northbound::sites() const {
   }
   json wan = json::array();
   for (const auto& d : ctx_.model.wan) wan.push_back({{"from", d.from}, {"to", d.to}, {"delay_ms", d.delay_ms}});
-  return json_response({{"sites", list}, {"wan_delays_ms", wan}});
+  return json_response({{"sites", list}, {"router", {{"name", ctx_.model.router.name}}}, {"wan_delays_ms", wan}});
 }
 
 HttpResponse Northbound::switches() const {

@@ -10,6 +10,7 @@
 #include "api/http_server.hpp"
 #include "api/mec_app_mobility.hpp"
 #include "api/mec_location.hpp"
+#include "api/static_file.hpp"
 #include "fmc/events/event_json.hpp"
 
 namespace fmc::api {
@@ -17,6 +18,9 @@ namespace fmc::api {
 struct ApiOptions {
   std::string token;        // bearer token; required (no default credentials)
   bool open_reads = false;  // GETs without the token (writes always need it)
+  // Served at /dashboard/ without the token: the page holds no data; it asks for
+  // the token and reads the API with it.
+  std::span<const StaticFile> dashboard = {};
 };
 
 class Northbound {
@@ -32,6 +36,7 @@ class Northbound {
  private:
   bool authorized(const HttpRequest& r) const;
   HttpResponse route(const HttpRequest& r);
+  std::optional<HttpResponse> dashboard(const HttpRequest& r) const;
   HttpResponse endpoints(const HttpRequest& r, const std::vector<std::string>& parts) const;
   HttpResponse sites() const;
   HttpResponse switches() const;

@@ -8,6 +8,7 @@
 
 #include <asio/steady_timer.hpp>
 
+#include "api/static_file.hpp"
 #include "apps/learning_switch.hpp"
 #include "controller/log.hpp"
 #include "controller/tls.hpp"
@@ -158,7 +159,7 @@ std::optional<Failure> Node::wire_api() {
       api::ApiContext{fm.model(), fm.locations(), fm.switches(), fm.dhcp(), fm.detector(), fm.arp(), controller_->stats(),
                       fm.migration_manager(), fm.census(), fm.convergence(), fm.path_monitor(), fm.mapper(), fm.clock(),
                       [&fm] { return fm.store_health(); }},
-      api::ApiOptions{o.token, o.open_reads}, *notifier_);
+      api::ApiOptions{o.token, o.open_reads, api::dashboard_files()}, *notifier_);
   try {
     auto tls = o.tls.enabled() ? ctl::make_tls_server_context(o.tls) : nullptr;
     api_server_ = std::make_unique<api::HttpServer>(
