@@ -111,6 +111,9 @@ def run_scenario(name, follow_me, args, work, distributed=False):
             ctl.start()
         ports = [int(open(os.path.join(ctl.work, "api-port")).read()) for ctl in ctls.values()]
         stream = EventStreams([EventStream(port, token) for port in ports])
+        token_file = os.path.join(work, f"{name}.token")
+        progress(f"{name}: watch it live at " + ", ".join(f"http://127.0.0.1:{p}/dashboard/" for p in ports) +
+                 f" (token in {token_file})")
         apis = [Api(port, token) for port in ports]
         api = apis[0]
         progress(f"{name}: bringing up the testbed ({'QEMU guest' if args.vms == 'qemu' else 'namespace'} vm1)")
@@ -172,6 +175,8 @@ def run_scenario(name, follow_me, args, work, distributed=False):
         events["flows"] = flows_per_scope("fmcx")
         if etcd:
             events["etcd_keys"] = etcd.key_counts()
+        if follow_me and not distributed:
+            hold(name, args)
         return timeline, events
     finally:
         if echo:
@@ -184,6 +189,20 @@ def run_scenario(name, follow_me, args, work, distributed=False):
         lab.down()
         if etcd:
             etcd.stop()
+
+
+def hold(name, args):
+    """Keeps the run's controller and testbed up a while (--hold seconds), or until
+    Enter (--hold-until-enter), so a person can look at the dashboard."""
+    if args.hold_until_enter:
+        progress(f"{name}: holding the controller and testbed up; press Enter to go on")
+        try:
+            sys.stdin.readline()
+        except KeyboardInterrupt:
+            pass
+    elif args.hold > 0:
+        progress(f"{name}: holding the controller and testbed up for {args.hold:.0f} s")
+        time.sleep(args.hold)
 
 
 FIRST_PACKET_BAR_MS = 5.0  # the first ping's latency above the next pings'
@@ -365,6 +384,9 @@ def main():
     ap.add_argument("--controller-arg", action="append", default=[], metavar="ARG",
                     help="one more option for every controller (repeatable), e.g. --controller-arg=--switch-meters")
     ap.add_argument("--keep", action="store_true", help="keep the controllers' work folders (logs, databases)")
+    ap.add_argument("--hold", type=float, default=0, metavar="S",
+                    help="keep the follow-me run's controller and testbed up S seconds at its end (to watch the dashboard)")
+    ap.add_argument("--hold-until-enter", action="store_true", help="... or until Enter is pressed")
     args = ap.parse_args()
     args.vm_accel = "KVM" if qemu_guest.accelerator() == "kvm" else "TCG, no usable KVM here"
     os.makedirs(args.out, exist_ok=True)

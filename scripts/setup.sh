@@ -22,11 +22,16 @@ packages=(
   qemu-system-x86 linux-image-amd64 cpio                    # the testbed's real VM: QEMU, Debian's kernel, initramfs
   etcd-server etcd-client                                   # the distributed store (a real Raft cluster)
   curl systemd adduser                                      # the .deb's test: its API, systemd-analyze verify, the fmc user
+  chromium fonts-dejavu-core                                # the dashboard's browser test (headless)
 )
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm bundle the dashboard at build time (web/dashboard). Debian's packages
+# unless the machine already has them (a nodejs from elsewhere may bring its own npm).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

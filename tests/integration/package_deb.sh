@@ -70,6 +70,9 @@ done
 check "the installed controller, as user fmc, answers /health" curl -sf "http://127.0.0.1:$api_port/health" -o /dev/null
 check "and its API with the token (the Fig. 1 example's endpoints)" \
   sh -c "curl -sf -H 'Authorization: Bearer $token' http://127.0.0.1:$api_port/api/v1/endpoints | grep -q vm1"
+check "and serves the dashboard built into it (/dashboard/, its script)" \
+  sh -c "curl -sf http://127.0.0.1:$api_port/dashboard/ | grep -q '<title>Follow-Me Cloud</title>' &&
+         curl -sf http://127.0.0.1:$api_port/dashboard/app.js | grep -q fmcDashboard"
 check "its database is /var/lib/fmc/fmc.db, owned by fmc" sh -c "[ \"\$(stat -c %U /var/lib/fmc/fmc.db)\" = fmc ]"
 kill "$pid"; wait "$pid" || true; pid=""
 

@@ -4,7 +4,8 @@
 set -eu
 out=$(realpath -m "${1:?usage: build.sh OUT_DIR}")
 cd "$(dirname "$0")"
-if [ ! -x node_modules/.bin/esbuild ]; then
+# The npm packages of package-lock.json, fetched again when it changes.
+if [ ! -x node_modules/.bin/esbuild ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   command -v npm >/dev/null || { echo "build.sh: npm is required to build the dashboard (apt-get install nodejs npm)" >&2; exit 1; }
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -91,6 +91,44 @@ TEST(Northbound, TokenIsRequiredAndHealthIsOpen) {
   EXPECT_EQ(w.raw("GET", "/api/v1/events", "", "").stream, false);
 }
 
+TEST(Northbound, TheDashboardIsServedWithoutTheTokenButItsDataIsNot) {
+  World w;
+  const StaticFile files[] = {{"index.html", "text/html; charset=utf-8", "<!doctype html>page"},
+                              {"app.js", "text/javascript; charset=utf-8", "js"}};
+  Northbound with{w.context(), ApiOptions{kToken, false, files}, w.sink};
+  const auto get = [&](Northbound& api, const std::string& method, const std::string& target) {
+    RequestParser p;
+    EXPECT_EQ(p.feed(method + " " + target + " HTTP/1.1\r\nContent-Length: 0\r\n\r\n"), RequestParser::State::kComplete);
+    return api.handle(p.take()).response;
+  };
+  const auto header = [](const HttpResponse& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers)
+      if (k == name) return v;
+    return std::string();
+  };
+  for (const char* entry : {"/", "/dashboard"}) {
+    const auto r = get(with, "GET", entry);
+    EXPECT_EQ(r.status, 302) << entry;
+    EXPECT_EQ(header(r, "Location"), "/dashboard/") << entry;
+  }
+  const auto page = get(with, "GET", "/dashboard/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(page.body, "<!doctype html>page");
+  EXPECT_NE(header(page, "Content-Security-Policy").find("default-src 'self'"), std::string::npos);
+  EXPECT_EQ(header(page, "X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(get(with, "GET", "/dashboard/app.js").body, "js");
+  EXPECT_EQ(get(with, "GET", "/dashboard/../token").status, 404);
+  EXPECT_EQ(get(with, "GET", "/dashboard/secret.txt").status, 404);
+  // The page holds no data: what it reads still needs the token, and only GET is open.
+  EXPECT_EQ(get(with, "GET", "/api/v1/endpoints").status, 401);
+  EXPECT_EQ(get(with, "POST", "/dashboard/").status, 401);
+  // Built without it: a clear answer, not an empty page.
+  const auto none = get(w.api, "GET", "/dashboard/");
+  EXPECT_EQ(none.status, 404);
+  EXPECT_NE(none.body.find("built without its dashboard"), std::string::npos);
+}
+
 TEST(Northbound, OpenReadsStillGuardWrites) {
   World w;
   Northbound open{w.context(), ApiOptions{kToken, true}, w.sink};
