@@ -105,7 +105,7 @@ HttpResponse Northbound::metrics() const {
   }
   const auto& h = ctx_.convergence;
   m.family("fmc_move_convergence_seconds", "histogram",
-           "From a detected move to its flows confirmed by a barrier on every switch.");
+           "From the arrival of the packet that revealed a move (else the move) to its flows confirmed by a barrier on every switch.");
   m.bucket_series("fmc_move_convergence_seconds", h);
   std::map<MigrationState, int> outcomes{{MigrationState::kRunning, 0}, {MigrationState::kCompleted, 0},
                                         {MigrationState::kFailed, 0}, {MigrationState::kCancelled, 0}};

@@ -2,6 +2,7 @@
 // The handle an app gets for one connected switch. Apps send intents
 // through it and never see sockets. Calls must be made on the thread that
 // delivered the event (each switch lives on one worker thread).
+#include <chrono>
 #include <vector>
 
 #include "controller/barrier_tracker.hpp"
@@ -21,6 +22,10 @@ class Datapath {
   // Sends a barrier; `done` runs once the switch has processed everything
   // sent before it, with the errors any of those messages caused.
   virtual void barrier(BarrierCallback done) = 0;
+  // When the message being handled was read from the connection (the read that
+  // completed it); the clock's epoch when unknown (a fake switch).
+  using Instant = std::chrono::steady_clock::time_point;
+  virtual Instant received_at() const { return {}; }
 };
 
 }  // namespace fmc::ctl

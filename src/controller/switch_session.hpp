@@ -41,6 +41,7 @@ class SwitchSession final : public Datapath, public std::enable_shared_from_this
   const std::vector<of::Port>& ports() const override { return ports_; }
   of::Xid send(const of::Message& msg) override;
   void barrier(BarrierCallback done) override;
+  Instant received_at() const override { return last_rx_; }
 
  private:
   enum class State { kAwaitHello, kAwaitFeatures, kAwaitPortDesc, kUp, kClosed };

@@ -53,7 +53,9 @@ ctl::Effects Dispatcher::packet_in(of::Dpid dpid, const of::PacketIn& pi) {
 }
 
 ctl::Disposition Dispatcher::on_packet_in(ctl::Datapath& dp, const of::PacketIn& pi) {
-  a_.bus.handle([&] { return packet_in(dp.dpid(), pi); });
+  const auto arrived = dp.received_at();
+  a_.bus.handle([&] { return packet_in(dp.dpid(), pi); },
+                arrived == ctl::Datapath::Instant{} ? std::nullopt : std::optional(arrived));
   return ctl::Disposition::kConsumed;
 }
 

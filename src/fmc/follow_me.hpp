@@ -57,7 +57,8 @@ class FollowMe {
   const MobilityDetector& detector() const { return *detector_; }
   const ArpProxy& arp() const { return *arp_; }
   const PacketInCensus& census() const { return census_; }
-  // Time from a move to its flows confirmed by barriers on every switch, in seconds.
+  // Time from the arrival of the packet that revealed a move (else from the move) to its
+  // flows confirmed by barriers on every switch, in seconds.
   const Histogram& convergence() const { return convergence_; }
   void flush_store() {
     write_held();

@@ -50,6 +50,7 @@ class FakeSwitch : public ctl::Datapath {
     if (hold_barriers) held.push_back(std::move(done));
     else done(outcome);
   }
+  Instant received_at() const override { return received; }
   void add_port(std::uint32_t number) {
     of::Port p;
     p.port_no = of::PortNo{number};
@@ -92,6 +93,7 @@ class FakeSwitch : public ctl::Datapath {
   std::vector<of::Message> other;
   std::size_t messages = 0;
   bool hold_barriers = false;
+  Instant received{};  // when the message being handled "arrived" (epoch: unknown)
   bool table_full = false;                   // refuse flow-mods that add (OFPFMFC_TABLE_FULL)
   std::vector<ctl::FailedMessage> refused;   // since the last barrier
   std::vector<ctl::BarrierCallback> held;

@@ -14,8 +14,10 @@
 //     move, re-injected through the flows the move installed).
 //
 // A publish from outside any handler is an input of its own: delivered at once.
+#include <chrono>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "controller/effect_executor.hpp"
@@ -43,15 +45,21 @@ class EventBus {
   using Filter = std::function<bool(FmcEvent&)>;
   void filter(Filter f) { filter_ = std::move(f); }
 
+  using Instant = std::chrono::steady_clock::time_point;
   // Runs one input's handler (rule 1) and everything that follows from it (rules 2-4).
+  // `arrived`: when the input reached the controller (a switch message read from its
+  // connection), for those who measure from there (input_arrived()).
   template <class Handler>
-  void handle(Handler&& handler) {
+  void handle(Handler&& handler, std::optional<Instant> arrived = std::nullopt) {
+    if (depth_ == 0) arrived_ = arrived;
     ++depth_;
     ctl::Effects effects = handler();
     carry_out(effects);
     --depth_;
     if (depth_ == 0) drain();
   }
+  // While an input is handled (its events included): when it arrived, if known.
+  std::optional<Instant> input_arrived() const { return depth_ > 0 ? arrived_ : std::nullopt; }
 
   std::size_t queued() const { return queue_.size(); }
   // Inside an input's handling: what it changes can wait until it has settled.
@@ -70,6 +78,7 @@ class EventBus {
   ctl::Effects after_events_;
   std::vector<std::function<void()>> settled_;
   int depth_ = 0;
+  std::optional<Instant> arrived_;
 };
 
 }  // namespace fmc

@@ -94,10 +94,12 @@ std::vector<of::FlowMod> PacketManipulator::tunnel_flows(const Endpoint& e, cons
 
 ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
   unconfirmed_.erase(m.endpoint);  // this move's own flows supersede a retry
-  return install(m, 1, clock_.steady());
+  // Measured from the arrival of the packet that revealed the move when there was one.
+  const auto arrived = bus_.input_arrived();
+  return install(m, 1, Started{arrived.value_or(clock_.steady()), arrived.has_value()});
 }
 
-ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t attempt, Clock::Steady started) {
+ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t attempt, Started started) {
   ctl::Effects out;
   const Endpoint* e = locations_.by_name(m.endpoint);
   if (!e) return out;
@@ -166,9 +168,9 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
 }
 
 void PacketManipulator::settle(const std::string& name, const std::string& site, std::uint32_t attempt,
-                               Clock::Steady started, const ctl::GroupOutcome& outcome) {
+                               Started started, const ctl::GroupOutcome& outcome) {
   if (outcome.switches == 0) return;  // none connected: nothing converged
-  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock_.steady() - started);
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock_.steady() - started.at);
   const std::string tries = attempt > 1 ? " (attempt " + std::to_string(attempt) + ")" : "";
   if (on_converged_) on_converged_(MoveConverged{name, site, outcome.ok, elapsed});
   if (outcome.ok || outcome.failures.empty()) {
@@ -176,7 +178,8 @@ void PacketManipulator::settle(const std::string& name, const std::string& site,
     if (auto it = unconfirmed_.find(name); it != unconfirmed_.end() && it->second.site == site) unconfirmed_.erase(it);
     if (log::enabled(log::Level::kInfo))
       log::info("packet_manipulator", name + " at " + site + ": flows " + (outcome.ok ? "confirmed" : "NOT confirmed") +
-                                          " in " + std::to_string(elapsed.count()) + " us" + tries);
+                                          " in " + std::to_string(elapsed.count()) + " us" +
+                                          (started.at_arrival ? " from its packet's arrival" : " from the move") + tries);
     return;
   }
   const bool table_full = std::any_of(outcome.failures.begin(), outcome.failures.end(), [](const ctl::FailedMessage& f) {

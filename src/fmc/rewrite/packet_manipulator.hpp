@@ -31,7 +31,7 @@ struct MoveConverged {
   std::string endpoint;
   std::string site;
   bool ok = true;                        // every switch confirmed
-  std::chrono::microseconds elapsed{0};  // from the move to the last barrier reply
+  std::chrono::microseconds elapsed{0};  // from the move's start (Started) to the last barrier reply
 };
 
 class PacketManipulator {
@@ -51,9 +51,15 @@ class PacketManipulator {
   std::size_t unconfirmed() const { return unconfirmed_.size(); }
 
  private:
+  // Where a move's convergence is measured from: the arrival of the packet that
+  // revealed it (read from the switch's connection), else its acceptance.
+  struct Started {
+    Clock::Steady at;
+    bool at_arrival = false;
+  };
   // A move's flows (attempt 1, or a retry of a move first seen at `started`).
-  ctl::Effects install(const EndpointMoved& m, std::uint32_t attempt, Clock::Steady started);
-  void settle(const std::string& name, const std::string& site, std::uint32_t attempt, Clock::Steady started,
+  ctl::Effects install(const EndpointMoved& m, std::uint32_t attempt, Started started);
+  void settle(const std::string& name, const std::string& site, std::uint32_t attempt, Started started,
               const ctl::GroupOutcome& outcome);
   std::optional<net::Ipv4Addr> allocate_visiting_ip(const model::Site& site);
   std::vector<of::FlowMod> dhcp_client_home_rules(const Endpoint& e) const;
@@ -78,7 +84,8 @@ class PacketManipulator {
   struct Unconfirmed {
     std::string site;
     std::uint32_t attempt = 1;
-    Clock::Steady started, retry_at;  // retry_at max: a retry is waiting for its barriers
+    Started started;
+    Clock::Steady retry_at;  // max: a retry is waiting for its barriers
   };
   std::map<std::string, Unconfirmed> unconfirmed_;  // endpoints whose flows a switch refused
   // From the model's services, both ways: endpoint n's peers are peers_[first_peer_[n], first_peer_[n + 1]).

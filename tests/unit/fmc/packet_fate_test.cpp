@@ -156,6 +156,27 @@ TEST(VirtualTunnel, ConvergedOnlyWhenEverySwitchConfirmed) {
   ASSERT_EQ(w.converged.size(), 1u);
 }
 
+TEST(VirtualTunnel, ConvergenceCountsFromThePacketsArrivalWhenItIsKnown) {
+  using namespace std::chrono_literals;
+  World w;
+  for (auto& s : w.switches) s.hold_barriers = true;
+  w.dc2.received = w.clock.steady() - 3ms;  // read from dc2's connection 3 ms before it was handled
+  w.migrate_vm1();
+  w.clock.advance(2ms);
+  for (auto& s : w.switches) s.release_barriers();
+  ASSERT_EQ(w.converged.size(), 1u);
+  EXPECT_EQ(w.converged[0].elapsed, 5ms);
+
+  // When the packet's arrival is not known: from the move.
+  World unknown;
+  for (auto& s : unknown.switches) s.hold_barriers = true;
+  unknown.migrate_vm1();
+  unknown.clock.advance(2ms);
+  for (auto& s : unknown.switches) s.release_barriers();
+  ASSERT_EQ(unknown.converged.size(), 1u);
+  EXPECT_EQ(unknown.converged[0].elapsed, 2ms);
+}
+
 TEST(VirtualTunnel, ReturningHomeRestoresEveryPacketsFate) {
   World w;
   w.migrate_vm1();

@@ -38,6 +38,28 @@ TEST(EventBus, WhatAnInputPublishesWaitsUntilTheInputsHandlerReturns) {
   EXPECT_EQ(log, (std::vector<std::string>{"handler still running", "delivered"}));
 }
 
+TEST(EventBus, AnInputsArrivalIsKnownWhileItAndItsEventsAreHandled) {
+  EventBus bus;
+  const auto arrived = std::chrono::steady_clock::time_point{std::chrono::milliseconds(42)};
+  std::vector<bool> seen;
+  bus.subscribe([&](const FmcEvent&) { seen.push_back(bus.input_arrived() == arrived); });
+  bus.handle(
+      [&] {
+        seen.push_back(bus.input_arrived() == arrived);
+        bus.publish(PathMeasured{"wlan1", "dc1", 1.0});
+        return ctl::Effects{};
+      },
+      arrived);
+  EXPECT_EQ(seen, (std::vector<bool>{true, true}));
+  EXPECT_FALSE(bus.input_arrived());  // between inputs
+  bus.handle([&] {
+    EXPECT_FALSE(bus.input_arrived());  // an input of unknown arrival
+    return ctl::Effects{};
+  });
+  bus.publish(PathMeasured{"wlan1", "dc1", 2.0});  // a publish outside any input
+  EXPECT_EQ(seen.back(), false);
+}
+
 TEST(EventBus, AnInputSettlesOnceAfterEveryEventItCausedWasDelivered) {
   EventBus bus;
   std::vector<std::string> log;
