@@ -1,16 +1,22 @@
 // fmc-dhcp-loadgen: many simulated DHCP clients doing DISCOVER-OFFER-
 // REQUEST-ACK against a DHCP service, with a window of clients in flight,
 // retransmission, and a check that no address is given to two clients.
-// One client state machine, two ways to reach a server:
+// One client state machine, three ways to reach a server:
 //
 //   --openflow HOST:PORT  be an OpenFlow 1.3 access switch of the controller
 //                         and send the clients' frames as PACKET_INs
 //   --relay SERVER --giaddr ADDR
 //                         be a DHCP relay agent (RFC 2131 §4.1) on UDP port
 //                         67 at ADDR, as the controller is to ISC Kea
+//   --raw IFACE           be the clients themselves: their broadcast UDP
+//                         frames on a link (a raw packet socket), as a real
+//                         access switch receives them
 //
 // Prints leases/s; --out writes "mac address" per bound client (also when
 // the controller goes away mid-run: what was bound until then).
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
 #include <poll.h>
 
 #include <chrono>
@@ -37,6 +43,7 @@ struct Options {
   std::uint64_t dpid = 0xb1;
   int ports = 64;
   std::string relay_server, giaddr;
+  std::string raw;  // interface
   int clients = 10000;
   int window = 64;
   std::uint64_t seed = 1;
@@ -44,6 +51,23 @@ struct Options {
   std::string out;
   bool json = false;
 };
+
+// A client's message as it leaves the client: broadcast, from its MAC.
+std::vector<std::uint8_t> client_frame(const net::DhcpMessage& m) {
+  const auto payload = net::build_dhcp(m);
+  return net::build_udp_frame(
+      {m.chaddr, net::MacAddr::broadcast(), {}, net::Ipv4Addr{0xffffffff}, net::kDhcpClientPort, net::kDhcpServerPort},
+      payload);
+}
+
+// A server's answer to a client, from a frame; nullopt for anything else.
+std::optional<net::DhcpMessage> reply_in(Bytes frame) {
+  const auto eth = net::EthernetView::parse(frame);
+  const auto d = eth ? net::parse_udp(*eth) : std::nullopt;
+  if (!d || d->udp.dst_port != net::kDhcpClientPort) return std::nullopt;
+  auto m = net::parse_dhcp(d->udp.payload);
+  return m ? std::optional{*m} : std::nullopt;
+}
 
 // The way messages reach the server and replies come back.
 class Transport {
@@ -79,9 +103,7 @@ class OpenFlowSwitch final : public Transport {
   ~OpenFlowSwitch() override { ::close(fd_); }
 
   void send(const net::DhcpMessage& m, int client) override {
-    const auto payload = net::build_dhcp(m);
-    const auto frame = net::build_udp_frame(
-        {m.chaddr, net::MacAddr::broadcast(), {}, net::Ipv4Addr{0xffffffff}, net::kDhcpClientPort, net::kDhcpServerPort}, payload);
+    const auto frame = client_frame(m);
     of::PacketIn pi;
     pi.total_len = static_cast<std::uint16_t>(frame.size());
     pi.in_port = of::PortNo{static_cast<std::uint32_t>(2 + client % (ports_ - 1))};  // port 1 is the uplink
@@ -110,7 +132,7 @@ class OpenFlowSwitch final : public Transport {
       if (len < 8 || in_.size() - off < len) break;
       if (auto env = of::decode(Bytes(in_.data() + off, len))) {
         if (const auto* po = std::get_if<of::PacketOut>(&env->message)) {
-          if (auto m = dhcp_of(po->data)) replies.push_back(*m);
+          if (auto m = reply_in(po->data)) replies.push_back(*m);
         } else {
           const auto c = bench::answer_control(*env, of::Version::V13, dpid_, ports_, out_);
           up_ |= c == bench::Control::kPortDesc;
@@ -124,13 +146,6 @@ class OpenFlowSwitch final : public Transport {
   }
 
  private:
-  static std::optional<net::DhcpMessage> dhcp_of(Bytes frame) {
-    const auto eth = net::EthernetView::parse(frame);
-    const auto d = eth ? net::parse_udp(*eth) : std::nullopt;
-    if (!d || d->udp.dst_port != net::kDhcpClientPort) return std::nullopt;
-    auto m = net::parse_dhcp(d->udp.payload);
-    return m ? std::optional{*m} : std::nullopt;
-  }
   void flush() {
     while (!out_.empty()) {
       const ssize_t n = ::send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL);
@@ -206,6 +221,66 @@ class RelayAgent final : public Transport {
   sockaddr_in server_{};
 };
 
+class RawClients final : public Transport {
+ public:
+  explicit RawClients(const std::string& iface) {
+    fd_ = ::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ALL));
+    const unsigned index = ::if_nametoindex(iface.c_str());
+    if (fd_ < 0 || index == 0) {
+      std::fprintf(stderr, "--raw %s: %s\n", iface.c_str(), fd_ < 0 ? std::strerror(errno) : "no such interface");
+      std::exit(1);
+    }
+    int big = 8 << 20;
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+    // Answers go to the clients' own MACs, none of them the interface's.
+    packet_mreq promisc{};
+    promisc.mr_ifindex = static_cast<int>(index);
+    promisc.mr_type = PACKET_MR_PROMISC;
+    ::setsockopt(fd_, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &promisc, sizeof promisc);
+    link_.sll_family = AF_PACKET;
+    link_.sll_protocol = htons(ETH_P_ALL);
+    link_.sll_ifindex = static_cast<int>(index);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&link_), sizeof link_) != 0) {
+      std::perror("bind");
+      std::exit(1);
+    }
+  }
+  ~RawClients() override { ::close(fd_); }
+
+  void send(const net::DhcpMessage& m, int) override {
+    const auto frame = client_frame(m);
+    while (::sendto(fd_, frame.data(), frame.size(), 0, reinterpret_cast<const sockaddr*>(&link_), sizeof link_) < 0) {
+      if (errno != EAGAIN && errno != ENOBUFS) {
+        std::perror("sendto");
+        return;
+      }
+      pollfd p{fd_, POLLOUT, 0};
+      ::poll(&p, 1, 10);
+    }
+  }
+
+  std::vector<net::DhcpMessage> receive(int wait_ms) override {
+    std::vector<net::DhcpMessage> replies;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, wait_ms) <= 0) return replies;
+    std::uint8_t buf[2048];
+    sockaddr_ll from{};
+    socklen_t len = sizeof from;
+    ssize_t n;
+    while ((n = ::recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len)) > 0) {
+      if (from.sll_pkttype != PACKET_OUTGOING)  // not our own frames on their way out
+        if (auto m = reply_in(Bytes(buf, static_cast<std::size_t>(n)))) replies.push_back(*m);
+      len = sizeof from;
+    }
+    return replies;
+  }
+
+ private:
+  int fd_;
+  sockaddr_ll link_{};
+};
+
 enum class State { kWaiting, kDiscovering, kRequesting, kBound, kFailed };
 
 struct Client {
@@ -219,7 +294,8 @@ struct Client {
 
 [[noreturn]] void usage() {
   std::fprintf(stderr,
-               "usage: fmc-dhcp-loadgen (--openflow HOST:PORT [--dpid N] [--ports N] | --relay SERVER --giaddr ADDR)\n"
+               "usage: fmc-dhcp-loadgen (--openflow HOST:PORT [--dpid N] [--ports N] | --relay SERVER --giaddr ADDR |\n"
+               "                         --raw IFACE)\n"
                "                        [--clients N] [--window N] [--seed N] [--timeout S] [--out FILE] [--json]\n");
   std::exit(2);
 }
@@ -239,6 +315,7 @@ int main(int argc, char** argv) {
     else if (a == "--ports") o.ports = std::stoi(next());
     else if (a == "--relay") o.relay_server = next();
     else if (a == "--giaddr") o.giaddr = next();
+    else if (a == "--raw") o.raw = next();
     else if (a == "--clients") o.clients = std::stoi(next());
     else if (a == "--window") o.window = std::stoi(next());
     else if (a == "--seed") o.seed = std::stoull(next());
@@ -247,12 +324,15 @@ int main(int argc, char** argv) {
     else if (a == "--json") o.json = true;
     else usage();
   }
-  if (o.openflow.empty() == o.relay_server.empty() || o.clients < 1 || o.window < 1 || o.ports < 2) usage();
+  const int ways = !o.openflow.empty() + !o.relay_server.empty() + !o.raw.empty();
+  if (ways != 1 || o.clients < 1 || o.window < 1 || o.ports < 2) usage();
   if (!o.relay_server.empty() && o.giaddr.empty()) usage();
 
   std::unique_ptr<Transport> transport;
+  const char* way = !o.openflow.empty() ? "openflow" : !o.relay_server.empty() ? "relay" : "udp";
   if (!o.openflow.empty()) transport = std::make_unique<OpenFlowSwitch>(o.openflow, o.dpid, o.ports);
-  else transport = std::make_unique<RelayAgent>(o.relay_server, o.giaddr);
+  else if (!o.relay_server.empty()) transport = std::make_unique<RelayAgent>(o.relay_server, o.giaddr);
+  else transport = std::make_unique<RawClients>(o.raw);
 
   // Clients: locally administered unicast MACs from the seed, so a second run
   // with the same seed is the same population.
@@ -351,11 +431,10 @@ int main(int argc, char** argv) {
   if (o.json)
     std::printf("{\"transport\":\"%s\",\"clients\":%d,\"bound\":%zu,\"failed\":%zu,\"duplicates\":%zu,\"naks\":%zu,"
                 "\"retransmits\":%zu,\"unexpected\":%zu,\"seconds\":%.3f,\"leases_per_s\":%.0f}\n",
-                o.openflow.empty() ? "relay" : "openflow", o.clients, bound, failed, duplicates, naks, retransmits,
-                unexpected, seconds, rate);
+                way, o.clients, bound, failed, duplicates, naks, retransmits, unexpected, seconds, rate);
   else
     std::printf("%s: %zu of %d clients bound in %.3f s = %.0f leases/s (%zu failed, %zu duplicate addresses, %zu NAKs, "
                 "%zu retransmits)\n",
-                o.openflow.empty() ? "relay" : "openflow", bound, o.clients, seconds, rate, failed, duplicates, naks, retransmits);
+                way, bound, o.clients, seconds, rate, failed, duplicates, naks, retransmits);
   return bound == clients.size() && duplicates == 0 ? 0 : 1;
 }

@@ -8,6 +8,8 @@
 #   match (in_port, eth_src, eth_dst), like for like.
 # Prints responses/s per controller, the packet-ins each dropped (unanswered
 # for 500 ms: the load generator counts them and carries on), and the ratios to ours.
+# The last rows are cbench's classic shape (OpenFlow 1.0, 16 switches, 1,000 MACs
+# per switch); bench/README.md says how fmc-loadgen's counting differs from cbench's.
 #
 # Usage: bench/run.sh [--duration S] [--switches N] [--smoke]
 #   --smoke  a 1-second functional check of the load generator against
@@ -56,12 +58,13 @@ start_peer() {  # name port
   wait_listening "$2"
 }
 
-run() {  # peer of mode -> prints the loadgen's JSON line; one retry with a fresh peer
+run() {  # peer of hosts mode -> prints the loadgen's JSON line; one retry with a fresh peer
   local port out attempt
   for attempt in 1 2; do
     port=$(free_port)
     start_peer "$1" "$port"
-    if out=$("$loadgen" --port "$port" --of "$2" --mode "$3" --switches "$switches" --warmup 2 --duration "$duration" --json); then
+    if out=$("$loadgen" --port "$port" --of "$2" --hosts "$3" --mode "$4" --switches "$switches" --warmup 2 \
+                        --duration "$duration" --json); then
       stop_peer; echo "$out"; return
     fi
     stop_peer
@@ -83,22 +86,26 @@ fi
 
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])['$2'])" "$1"; }
 declare -A rate drops p50 p99
-cases=("fmc-1t 1.3" "fmc-2t 1.3" "ovs-testcontroller 1.3" "ovs-testcontroller-w 1.3" "os-ken 1.3"
-       "fmc-1t 1.0" "ovs-testcontroller 1.0" "ovs-testcontroller-w 1.0")
+# peer, OpenFlow version, MAC addresses per switch (1,000: cbench's shape)
+cases=("fmc-1t 1.3 100" "fmc-2t 1.3 100" "ovs-testcontroller 1.3 100" "ovs-testcontroller-w 1.3 100" "os-ken 1.3 100"
+       "fmc-1t 1.0 100" "ovs-testcontroller 1.0 100" "ovs-testcontroller-w 1.0 100"
+       "fmc-1t 1.0 1000" "ovs-testcontroller-w 1.0 1000")
 echo "fmc bench: $switches emulated switches, ${duration}s measured per run, $(nproc) cores shared by controller and load generator"
 for c in "${cases[@]}"; do
   set -- $c
-  echo "  running $1 OpenFlow $2 ..." >&2
-  j=$(run "$1" "$2" throughput); rate["$c"]=$(field "$j" responses_per_s); drops["$c"]=$(field "$j" dropped)
-  j=$(run "$1" "$2" latency); p50["$c"]=$(field "$j" latency_p50_us); p99["$c"]=$(field "$j" latency_p99_us)
+  echo "  running $1 OpenFlow $2, $3 MACs per switch ..." >&2
+  j=$(run "$1" "$2" "$3" throughput); rate["$c"]=$(field "$j" responses_per_s); drops["$c"]=$(field "$j" dropped)
+  j=$(run "$1" "$2" "$3" latency); p50["$c"]=$(field "$j" latency_p50_us); p99["$c"]=$(field "$j" latency_p99_us)
 done
 
-printf '\n%-20s %-4s %16s %10s %14s %14s %12s\n' controller OF "throughput/s" "dropped" "lat p50 us" "lat p99 us" "ours/peer"
+printf '\n%-20s %-4s %6s %14s %10s %12s %12s %10s\n' controller OF MACs "throughput/s" "dropped" "lat p50 us" "lat p99 us" \
+  "ours/peer"
 for c in "${cases[@]}"; do
   set -- $c
-  ours=${rate["fmc-1t $2"]}
+  ours=${rate["fmc-1t $2 $3"]}
   ratio=$(python3 -c "print(f'{$ours/${rate[$c]}:.1f}x' if ${rate[$c]} > 0 else 'n/a')")
-  printf '%-20s %-4s %16s %10s %14s %14s %12s\n' "$1" "$2" "${rate[$c]}" "${drops[$c]}" "${p50[$c]}" "${p99[$c]}" "$ratio"
+  printf '%-20s %-4s %6s %14s %10s %12s %12s %10s\n' "$1" "$2" "$3" "${rate[$c]}" "${drops[$c]}" "${p50[$c]}" "${p99[$c]}" \
+    "$ratio"
 done
 echo
-echo "2-thread scaling (OpenFlow 1.3): $(python3 -c "print(f'{${rate["fmc-2t 1.3"]}/${rate["fmc-1t 1.3"]}:.2f}x')") of 1 thread"
+echo "2-thread scaling (OpenFlow 1.3): $(python3 -c "print(f'{${rate["fmc-2t 1.3 100"]}/${rate["fmc-1t 1.3 100"]}:.2f}x')") of 1 thread"
