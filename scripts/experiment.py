@@ -18,6 +18,7 @@ Writes OUT/timeline.csv, OUT/fig5.svg, OUT/fig5.png and OUT/summary.txt.
 Usage: experiment.py --controller BIN --linkem BIN [--out DIR] [--duration S]
 """
 import argparse
+import json
 import math
 import os
 import re
@@ -173,6 +174,8 @@ def run_scenario(name, follow_me, args, work, distributed=False):
         # Cold again, client1 at wlan2: to vm1 visiting dc2 (with follow-me) or at home, far (without).
         events["cold_after"] = lab.cold_ping("client1", "10.1.0.10")
         events["flows"] = flows_per_scope("fmcx")
+        if follow_me and not distributed and args.vms == "qemu":
+            events["wan"] = wan_migrations(lab, api, name)
         if etcd:
             events["etcd_keys"] = etcd.key_counts()
         if follow_me and not distributed:
@@ -189,6 +192,53 @@ def run_scenario(name, follow_me, args, work, distributed=False):
         lab.down()
         if etcd:
             etcd.stop()
+
+
+# The paths the migration stream takes, one migration of vm1 each: the hypervisors on
+# one host, then an emulated WAN between the data centers (the far round trip of
+# fig1.yaml, 50 ms) capped at 1 Gbit/s and at 100 Mbit/s.
+STREAM_PATHS = [("loopback", -1, 0, "dc1"), ("WAN 25 ms each way, 1 Gbit/s", 25, 1000, "dc2"),
+                ("WAN 25 ms each way, 100 Mbit/s", 25, 100, "dc1")]
+
+
+def wan_migrations(lab, api, name):
+    """vm1 migrated once over each of STREAM_PATHS, ordered through the API with the
+    Location Mapper off; QEMU's figures from each record's detail."""
+    status, _ = api.call("PUT", "/api/v1/policy", {"policy": "off"})
+    if status != 200:
+        raise RuntimeError(f"could not turn the Location Mapper off: {status}")
+    out = []
+    try:
+        for label, one_way, rate, to in STREAM_PATHS:
+            lab.migration_link(one_way, rate)
+            status, m = api.call("POST", "/api/v1/migrations", {"vm": "vm1", "to": to})
+            if status != 202:
+                raise RuntimeError(f"migration of vm1 to {to} over {label} refused: {status} {m}")
+            done = wait_until(lambda: api.call("GET", f"/api/v1/migrations/{m['id']}")[1],
+                              lambda v: isinstance(v, dict) and v.get("state") != "running", 120)
+            report = next((json.loads(line) for line in reversed(done.get("detail", "").splitlines())
+                           if line.startswith("{") and "total_ms" in line), {})
+            out.append({"path": label, "cap_mbit": rate, "to": to, "state": done.get("state"), "total_ms": report.get("total_ms"),
+                        "downtime_ms": report.get("downtime_ms"), "mib": report.get("transferred_mib")})
+            progress(f"{name}: vm1 migrated to {to} over {label}: {done.get('state')}, "
+                     f"{report.get('total_ms')} ms, downtime {report.get('downtime_ms')} ms")
+    finally:
+        lab.migration_link(-1)
+    return out
+
+
+def wan_line(ev):
+    """The migrations over each stream path (QEMU's figures)."""
+    parts = []
+    for w in ev["wan"]:
+        carried = w["mib"] * 8 * 1.048576 / (w["total_ms"] / 1000) if w["mib"] and w["total_ms"] else None
+        rate = f", {carried:.0f} Mbit/s carried" if carried else ""
+        if carried and w["cap_mbit"] and carried < 0.8 * w["cap_mbit"]:
+            rate += ": this testbed's own limit (link emulator, nc), below the cap"
+        parts.append(f"{w['path']}: {w['state']}, {fmt(w['total_ms'])} ms, downtime {fmt(w['downtime_ms'])} ms "
+                     f"({fmt(w['mib'])} MiB{rate})")
+    return ("  migration stream paths        " + "; ".join(parts) + " — QEMU's figures (the downtime is the source's "
+            "view: the guest resumes one one-way delay later on the WAN)")
 
 
 def hold(name, args):
@@ -358,6 +408,7 @@ def followed(s, ev):
             and s["first_packet_penalty_ms"] is not None and s["first_packet_penalty_ms"] < FIRST_PACKET_BAR_MS
             and s["lost_during_migration"] <= s["strict_loss"]
             and ev["cold_home"] is not None and ev["cold_after"] is not None
+            and all(w["state"] == "completed" for w in ev.get("wan", []))
             and ev["data_packet_ins_at_start"] == 0
             and ev["parts"].get("profile", ("",))[0] == "dc2" and ev["parts"].get("library", ("",))[0] == "dc1")
 
@@ -426,6 +477,7 @@ def main():
         "",
         "with follow-me (one controller, SQLite):",
         *follow_me_lines(s_fmc, ev_fmc, args),
+        *([wan_line(ev_fmc)] if ev_fmc.get("wan") else []),
         "with follow-me, distributed (a controller per network scope — heidelberg: dc1, wlan1; berlin: dc2, wlan2 —",
         "  on a 3-member etcd cluster; the roam and the migration cross from one scope to the other):",
         *follow_me_lines(s_dist, ev_dist, args),

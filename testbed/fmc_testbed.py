@@ -340,11 +340,20 @@ class Testbed:
         tap = self.guest_tap(name, inc)
         self.add_tap(tap, to_site, self.site_switch(to_site)["ports"][name])
         port = qemu_guest.free_tcp_port()
-        proc, qmp, _ = self.start_qemu(name, dict(host, site=to_site), tap, incoming=port)
+        link = self.state.data.get("migration_link")
+        if link:  # across the emulated WAN (migration_link)
+            incoming = f"exec:ip netns exec {link['target']} busybox nc -l -p {port}"
+            outgoing = f"exec:ip netns exec {link['source']} busybox nc {self.MIGRATION_TARGET} {port}"
+        else:  # loopback; FMC_QEMU_MIGRATE_TO (host:port) sends it elsewhere (tests make the target unreachable)
+            incoming = f"tcp:127.0.0.1:{port}"
+            outgoing = f"tcp:{os.environ.get('FMC_QEMU_MIGRATE_TO', f'127.0.0.1:{port}')}"
+        proc, qmp, _ = self.start_qemu(name, dict(host, site=to_site), tap, incoming=incoming)
         try:
-            qemu_guest.prepare_target(qmp)  # (and it is listening)
+            qemu_guest.prepare_target(qmp)
+            if link:
+                wait_listening(link["target"], port)
             info = {"status": "cancelled"} if cancelled else qemu_guest.migrate(
-                host["qmp"], port, lambda: bool(cancelled), lambda: say({"step": "switchover"}))
+                host["qmp"], outgoing, lambda: bool(cancelled), lambda: say({"step": "switchover"}))
         except (qemu_guest.QmpError, OSError) as e:
             info = {"status": "failed", "error-desc": str(e)}
         status = info.get("status")
@@ -370,7 +379,9 @@ class Testbed:
         self.state.save()
         # QEMU's own account: downtime is the guest's pause, total the whole migration.
         say({"host": name, "to": to_site, "downtime_ms": info.get("downtime"), "total_ms": info.get("total-time"),
-             "hypervisor": "qemu"})
+             "transferred_mib": round(info.get("ram", {}).get("transferred", 0) / 2 ** 20, 1),
+             "hypervisor": "qemu", "stream": f"WAN {link['one_way_ms']} ms each way, {link['rate_mbit'] or 'no'} Mbit/s cap"
+             if link else "loopback"})
 
     def move_host(self, name, to_site, downtime_ms):
         host = self.state.data["hosts"].get(name)
@@ -410,6 +421,57 @@ class Testbed:
         # What a hypervisor reports as downtime: detached until attached and announced.
         print(json.dumps({"host": name, "to": to_site, "downtime_ms": round((attached - detached) * 1000, 1)}))
 
+    # -- the hypervisors' own link: where QEMU's migration stream goes --
+    MIGRATION_SOURCE, MIGRATION_TARGET = "10.99.0.1", "10.99.0.2"
+
+    def migration_link(self, one_way_ms, rate_mbit):
+        """From now on QEMU's migration streams cross an emulated WAN link (the link
+        emulator: `one_way_ms` each way, `rate_mbit` if > 0) between two namespaces
+        of their own, instead of loopback: the source QEMU writes the stream into
+        `nc` in one, the target reads it from `nc -l` in the other (QEMU's exec:
+        transport; both QEMUs stay where their TAP devices are). Replaces a link
+        made before; `one_way_ms` < 0 goes back to loopback."""
+        self.migration_link_down()
+        if one_way_ms < 0:
+            return
+        src, dst, emu = f"{self.prefix}-ms", f"{self.prefix}-mt", f"{self.prefix}-mw"
+        for ns in (src, dst, emu):
+            self.add_ns(ns)
+        self.veth(f"{self.prefix}m0", f"{self.prefix}m1")
+        self.veth(f"{self.prefix}m2", f"{self.prefix}m3")
+        self.into_ns(f"{self.prefix}m0", src, "eth0")
+        self.into_ns(f"{self.prefix}m1", emu)
+        self.into_ns(f"{self.prefix}m2", emu)
+        self.into_ns(f"{self.prefix}m3", dst, "eth0")
+        run("ip", "-n", src, "addr", "add", f"{self.MIGRATION_SOURCE}/24", "dev", "eth0")
+        run("ip", "-n", dst, "addr", "add", f"{self.MIGRATION_TARGET}/24", "dev", "eth0")
+        cmd = ["ip", "netns", "exec", emu, os.environ.get("FMC_LINKEM", "fmc-linkem"), "--a", f"{self.prefix}m1",
+               "--b", f"{self.prefix}m2", "--default-delay", str(one_way_ms)]
+        if rate_mbit > 0:
+            cmd += ["--rate-mbit", str(rate_mbit)]
+        log = open(f"{STATE_DIR}/{emu}.log", "w")
+        proc = subprocess.Popen(cmd, stdout=log, stderr=log)
+        self.state.add("pids", proc.pid)
+        self.state.data["migration_link"] = {"source": src, "target": dst, "emulator": emu, "pid": proc.pid,
+                                             "one_way_ms": one_way_ms, "rate_mbit": rate_mbit}
+        self.state.save()
+
+    def migration_link_down(self):
+        link = self.state.data.pop("migration_link", None)
+        if not link:
+            return
+        try:
+            os.kill(link["pid"], 15)
+        except ProcessLookupError:
+            pass
+        for ns in (link["source"], link["target"], link["emulator"]):
+            run("ip", "netns", "del", ns, check=False, quiet=True)
+        d = self.state.data
+        d["pids"] = [p for p in d["pids"] if p != link["pid"]]
+        d["namespaces"] = [n for n in d["namespaces"] if n not in (link["source"], link["target"], link["emulator"])]
+        d["links"] = [l for l in d["links"] if l not in (f"{self.prefix}m0", f"{self.prefix}m2")]
+        self.state.save()
+
     def down(self):
         d = self.state.data
         for pid in d["pids"]:
@@ -436,9 +498,20 @@ class Testbed:
             os.remove(self.state.path)
 
 
+def wait_listening(ns, port, seconds=5):
+    """Until something listens on TCP `port` in namespace `ns`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        out = subprocess.run(["ip", "netns", "exec", ns, "ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True)
+        if out.stdout.strip():
+            return
+        time.sleep(0.02)
+    raise TestbedError(f"nothing listens on port {port} in {ns}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["up", "down", "migrate", "roam", "transfer", "exec", "status"])
+    ap.add_argument("command", choices=["up", "down", "migrate", "roam", "transfer", "exec", "status", "migration-link"])
     ap.add_argument("config")
     ap.add_argument("args", nargs="*")
     ap.add_argument("--prefix", default="fmc", help="name prefix of everything created (max 4 characters)")
@@ -481,6 +554,10 @@ def main():
             if tb.state.data["hosts"].get(host, {}).get("kind") == "qemu":
                 ap.error(f"{host} is a QEMU guest, not a namespace")
             os.execvp("ip", ["ip", "netns", "exec", tb.ns(host)] + cmd)
+        elif a.command == "migration-link":
+            if len(a.args) not in (1, 2):
+                ap.error("migration-link needs ONE_WAY_MS [RATE_MBIT] (ONE_WAY_MS -1: back to loopback)")
+            tb.migration_link(float(a.args[0]), float(a.args[1]) if len(a.args) == 2 else 0)
         elif a.command == "status":
             print(json.dumps(tb.state.data, indent=1))
     except TestbedError as e:

@@ -311,6 +311,11 @@ class Lab:
         """Returns the emulator's report: {"host", "to", "downtime_ms"}."""
         return json.loads(self._run("migrate", host, site, "--downtime-ms", str(downtime_ms)).strip().splitlines()[-1])
 
+    def migration_link(self, one_way_ms, rate_mbit=0):
+        """QEMU's migration streams from now on cross an emulated WAN link (one_way_ms
+        each way, rate_mbit if > 0); one_way_ms < 0: loopback again."""
+        self._run("migration-link", str(one_way_ms), str(rate_mbit))
+
     def start_migrate(self, host, site, downtime_ms):
         """A migration in the background (the caller may cancel it with SIGTERM)."""
         return subprocess.Popen([sys.executable, TESTBED, "migrate", self.config, host, site, "--downtime-ms",

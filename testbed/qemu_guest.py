@@ -116,7 +116,8 @@ def free_tcp_port():
 
 def start(name, tap, mac, address, gateway, run_dir, incoming=None, memory_mib=128):
     """Starts QEMU for guest `name` on TAP `tap`; returns (Popen, qmp path, console path).
-    With `incoming` (a port) it waits for a live migration instead of booting."""
+    With `incoming` (a QEMU migration URI: tcp:127.0.0.1:PORT, exec:COMMAND) it
+    waits for a live migration instead of booting."""
     kernel, initrd = os.path.join(GUEST_DIR, "vmlinuz"), os.path.join(GUEST_DIR, "initramfs.cpio.gz")
     for f in (kernel, initrd):
         if not os.path.exists(f):
@@ -135,7 +136,7 @@ def start(name, tap, mac, address, gateway, run_dir, incoming=None, memory_mib=1
            "-device", f"virtio-net-pci,netdev=n0,mac={mac},romfile=",
            "-serial", f"file:{console}", "-qmp", f"unix:{qmp},server=on,wait=off"]
     if incoming is not None:
-        cmd += ["-incoming", f"tcp:127.0.0.1:{incoming}"]
+        cmd += ["-incoming", incoming]
     log = open(os.path.join(run_dir, f"{tag}.log"), "w")
     proc = subprocess.Popen(cmd, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
     return proc, qmp, console
@@ -163,9 +164,9 @@ def prepare_target(target_qmp):
         q.close()
 
 
-def migrate(source_qmp, dest_port, cancelled, switchover=lambda: None, poll_s=0.01):
-    """Live-migrates the guest behind `source_qmp` to the QEMU listening on
-    `dest_port`. `cancelled()` is polled: if it turns true the migration is
+def migrate(source_qmp, uri, cancelled, switchover=lambda: None, poll_s=0.01):
+    """Live-migrates the guest behind `source_qmp` to the QEMU waiting at `uri`
+    (QEMU's migration URI: tcp:HOST:PORT, exec:COMMAND). `cancelled()` is polled: if it turns true the migration is
     cancelled and the guest keeps running at the source. `switchover()` is
     called the moment the source has stopped the guest for the last copy, so
     that the network can send the guest's traffic to the target, where QEMU
@@ -184,9 +185,7 @@ def migrate(source_qmp, dest_port, cancelled, switchover=lambda: None, poll_s=0.
         # without the pause even the STOP event would only come out after it.
         q.command("migrate-set-capabilities", capabilities=[
             {"capability": "events", "state": True}, {"capability": "pause-before-switchover", "state": True}])
-        # FMC_QEMU_MIGRATE_TO (host:port) sends the stream elsewhere: tests make the
-        # target hypervisor unreachable with it.
-        q.command("migrate", uri=f"tcp:{os.environ.get('FMC_QEMU_MIGRATE_TO', f'127.0.0.1:{dest_port}')}")
+        q.command("migrate", uri=uri)
         asked_cancel, continued, figures_wait = False, False, 100
         while True:
             info = q.command("query-migrate")
