@@ -9,6 +9,9 @@
   fmc_testbed.py transfer CONFIG SERVICE/PART TO_DC
   fmc_testbed.py exec    CONFIG HOST -- COMMAND...
   fmc_testbed.py status  CONFIG
+  fmc_testbed.py migration-link CONFIG ONE_WAY_MS [RATE_MBIT]   (ONE_WAY_MS -1: loopback)
+  fmc_testbed.py utilisation CONFIG            {"dc1": 0.12, ...}: CPU of its servers
+  fmc_testbed.py load    CONFIG DC on|off      a busy server in DC
 
 Per site one Open vSwitch bridge (userspace datapath, the DPID and port
 numbers from the YAML); a Linux router namespace holding every site's
@@ -421,6 +424,52 @@ class Testbed:
         # What a hypervisor reports as downtime: detached until attached and announced.
         print(json.dumps({"host": name, "to": to_site, "downtime_ms": round((attached - detached) * 1000, 1)}))
 
+    # -- the data centers' servers: how busy they are --
+    def load(self, dc, on):
+        """A busy server in data center `dc` (a process spinning on one core), or none."""
+        if dc not in self.sites or self.sites[dc]["kind"] == "access":
+            raise TestbedError(f"no data center {dc} in the configuration")
+        loads = self.state.data.setdefault("loads", {})
+        for pid in loads.pop(dc, []):
+            try:
+                os.kill(pid, 15)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            self.state.data["pids"] = [p for p in self.state.data["pids"] if p != pid]
+        if on:
+            # Nothing inherited: whoever ran this command reads its output to the end.
+            proc = subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True,
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            loads[dc] = [proc.pid]
+            self.state.add("pids", proc.pid)
+        self.state.save()
+
+    def utilisation(self, sample_s=0.5):
+        """{dc: 0..1}: the CPU time its servers (QEMU guests running there, loads) used
+        over `sample_s`, as a share of this host's cores."""
+        servers = {name: [] for name, s in self.sites.items() if s["kind"] != "access"}
+        for h in self.state.data["hosts"].values():
+            if h.get("kind") == "qemu" and h["site"] in servers:
+                servers[h["site"]].append(h["pid"])
+        for dc, pids in self.state.data.get("loads", {}).items():
+            servers[dc].extend(pids)
+
+        def ticks(pid):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                return int(fields[11]) + int(fields[12])  # utime + stime
+            except (OSError, IndexError, ValueError):
+                return 0
+        before = {dc: sum(ticks(p) for p in pids) for dc, pids in servers.items()}
+        began = time.monotonic()
+        time.sleep(sample_s)
+        elapsed = time.monotonic() - began
+        capacity = elapsed * os.sysconf("SC_CLK_TCK") * os.cpu_count()
+        return {dc: round(min(1.0, max(0.0, (sum(ticks(p) for p in pids) - before[dc]) / capacity)), 3)
+                for dc, pids in servers.items()}
+
     # -- the hypervisors' own link: where QEMU's migration stream goes --
     MIGRATION_SOURCE, MIGRATION_TARGET = "10.99.0.1", "10.99.0.2"
 
@@ -466,6 +515,8 @@ class Testbed:
             pass
         for ns in (link["source"], link["target"], link["emulator"]):
             run("ip", "netns", "del", ns, check=False, quiet=True)
+        if os.path.exists(f"{STATE_DIR}/{link['emulator']}.log"):
+            os.remove(f"{STATE_DIR}/{link['emulator']}.log")
         d = self.state.data
         d["pids"] = [p for p in d["pids"] if p != link["pid"]]
         d["namespaces"] = [n for n in d["namespaces"] if n not in (link["source"], link["target"], link["emulator"])]
@@ -511,7 +562,8 @@ def wait_listening(ns, port, seconds=5):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["up", "down", "migrate", "roam", "transfer", "exec", "status", "migration-link"])
+    ap.add_argument("command", choices=["up", "down", "migrate", "roam", "transfer", "exec", "status", "migration-link",
+                                        "utilisation", "load"])
     ap.add_argument("config")
     ap.add_argument("args", nargs="*")
     ap.add_argument("--prefix", default="fmc", help="name prefix of everything created (max 4 characters)")
@@ -558,6 +610,12 @@ def main():
             if len(a.args) not in (1, 2):
                 ap.error("migration-link needs ONE_WAY_MS [RATE_MBIT] (ONE_WAY_MS -1: back to loopback)")
             tb.migration_link(float(a.args[0]), float(a.args[1]) if len(a.args) == 2 else 0)
+        elif a.command == "utilisation":
+            print(json.dumps(tb.utilisation()))
+        elif a.command == "load":
+            if len(a.args) != 2 or a.args[1] not in ("on", "off"):
+                ap.error("load needs DATA_CENTER on|off")
+            tb.load(a.args[0], a.args[1] == "on")
         elif a.command == "status":
             print(json.dumps(tb.state.data, indent=1))
     except TestbedError as e:

@@ -220,6 +220,10 @@ HttpResponse Northbound::sites() const {
            {"gateway", s.gateway.ip.to_string()},
            {"location", {{"lat", s.latitude}, {"lon", s.longitude}}}};
     if (s.dhcp_pool) j["dhcp_pool"] = {{"first", s.dhcp_pool->first.to_string()}, {"last", s.dhcp_pool->last.to_string()}};
+    if (s.kind == model::SiteKind::kDataCenter) {
+      const auto measured = ctx_.mapper.measured_utilisation(s.name);
+      j["utilisation"] = {{"configured", s.utilisation}, {"measured", measured ? json(*measured) : json(nullptr)}};
+    }
     list.push_back(j);
   }
   json wan = json::array();

@@ -24,6 +24,14 @@ namespace fmc::cli {
 
 namespace {
 
+// A command line split on spaces, as --migrate-command and its kin are: no shell.
+std::vector<std::string> words_of(const std::string& command) {
+  std::vector<std::string> argv;
+  std::istringstream words(command);
+  for (std::string w; words >> w;) argv.push_back(w);
+  return argv;
+}
+
 std::string host_name() {
   char name[256] = {};
   return ::gethostname(name, sizeof name - 1) == 0 && name[0] ? std::string(name) : std::string("fmc-controller");
@@ -78,6 +86,8 @@ Result<std::unique_ptr<Node>, Failure> Node::start(const Options& options) {
   if (auto* fm = n->follow_me_.get()) {
     auto* controller = n->controller_.get();
     fm->run_on([controller](std::function<void()> fn) { controller->post(0, std::move(fn)); });
+    if (!options.utilisation_command.empty())  // its readings need the loop
+      fm->measure_utilisation(words_of(options.utilisation_command), options.utilisation_interval);
   }
   try {
     n->controller_->start();
@@ -140,10 +150,7 @@ std::optional<Failure> Node::wire_follow_me() {
         },
         on_loop));
   const auto command_driver = [&](const char* name, const std::string& command) {
-    std::vector<std::string> argv_template;
-    std::istringstream words(command);
-    for (std::string w; words >> w;) argv_template.push_back(w);
-    return std::make_unique<migration::CommandDriver>(name, argv_template, on_loop);
+    return std::make_unique<migration::CommandDriver>(name, words_of(command), on_loop);
   };
   if (!options_.migrate_command.empty()) fm->use_migration_driver(command_driver("command", options_.migrate_command));
   if (!options_.transfer_command.empty()) fm->use_transfer_driver(command_driver("transfer", options_.transfer_command));

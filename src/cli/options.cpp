@@ -49,6 +49,13 @@ const char* const kUsage = R"(usage: fmc-controller [options]
   --migration-timeout S    cancel a migration still running after S seconds (default 600; 0 = no
                            limit); a command that does not end 10 s later is killed and the VM
                            is looked for at both ends
+  --utilisation-command CMD
+                           how busy each data center's servers are, measured: a command run every
+                           --utilisation-interval (split on spaces; no shell) that prints a JSON
+                           object of fractions, {"dc1": 0.12, "dc2": 0.8}, e.g.
+                           "python3 testbed/fmc_testbed.py utilisation net.yaml"; without it the
+                           YAML's 'utilisation' of each data center is used
+  --utilisation-interval S seconds between two readings (default 5; 1 to 3600)
   --controller-id NAME     this controller's name in the scope elections (default: the host name);
                            with --store etcd:// and switches with a 'scope' in the YAML, controllers
                            campaign per scope and only the master of a scope controls its switches
@@ -89,7 +96,7 @@ void check(bool ok, const std::string& why) {
 
 constexpr std::string_view kValued[] = {"--listen", "--port", "--threads", "--echo-interval", "--dead-after", "--port-file",
                                         "--handshake-timeout", "--max-connections", "--max-connections-per-address", "--max-output-mib", "--packet-in-rate", "--packet-in-port-rate",
-                                        "--network", "--db", "--store", "--controller-id", "--scopes", "--mastership-ttl", "--api", "--migrate-command", "--migration-timeout", "--transfer-command",
+                                        "--network", "--db", "--store", "--controller-id", "--scopes", "--mastership-ttl", "--api", "--migrate-command", "--migration-timeout", "--transfer-command", "--utilisation-command", "--utilisation-interval",
                                         "--api-token-file", "--api-port-file", "--api-tls-cert", "--api-tls-key", "--of-tls-cert", "--of-tls-key", "--of-tls-ca",
                                         "--duplicate-dpid", "--versions", "--log-level"};
 
@@ -140,6 +147,11 @@ void take(Options& o, std::string_view flag, const std::string& value, std::stri
   else if (flag == "--migrate-command") o.migrate_command = value;
   else if (flag == "--migration-timeout") o.migration_timeout = std::chrono::seconds(number(flag, value, 86400));
   else if (flag == "--transfer-command") o.transfer_command = value;
+  else if (flag == "--utilisation-command") o.utilisation_command = value;
+  else if (flag == "--utilisation-interval") {
+    o.utilisation_interval = std::chrono::seconds(number(flag, value, 3600));
+    check(o.utilisation_interval >= std::chrono::seconds(1), "--utilisation-interval must be at least 1 second");
+  }
   else if (flag == "--api-token-file") token_file = value;
   else if (flag == "--api-port-file") o.api.port_file = value;
   else if (flag == "--api-tls-cert") o.api.tls.cert = value;
@@ -237,6 +249,7 @@ Result<Options, std::string> parse_options(const std::vector<std::string>& args)
     check(o.scopes.empty() || !o.etcd_members.empty(), "--scopes needs --store etcd://... (scopes are elected on etcd)");
     check(fmc || stores_given == 0, "--db and --store hold the Follow-Me Cloud state: they need --network");
     check(fmc || o.migrate_command.empty(), "--migrate-command needs --network");
+    check(fmc || o.utilisation_command.empty(), "--utilisation-command needs --network");
     check(!o.migrate_libvirt || o.migrate_command.empty(), "--migrate-libvirt and --migrate-command exclude each other");
     check(o.transfer_command.empty() || !o.migrate_command.empty() || o.migrate_libvirt,
           "--transfer-command needs --migrate-command or --migrate-libvirt");

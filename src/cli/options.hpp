@@ -27,6 +27,8 @@ struct Options {
   std::chrono::seconds mastership_ttl{3};       // how long a dead master holds its scopes
   std::string migrate_command, transfer_command;  // empty: none
   std::chrono::seconds migration_timeout{600};    // a longer migration is cancelled; 0: no limit
+  std::string utilisation_command;                // empty: the YAML's utilisation figures
+  std::chrono::seconds utilisation_interval{5};
   bool migrate_libvirt = false;
   bool allow_plaintext = false;
   bool switch_meters = false;  // each port's PACKET_INs also capped in the switch (OpenFlow 1.3 meters)  // OpenFlow in plain TCP on an address other than loopback

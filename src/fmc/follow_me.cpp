@@ -1,12 +1,14 @@
 #include "fmc/follow_me.hpp"
 
 #include <chrono>
+#include <cmath>
 
 #include "controller/log.hpp"
 #include "fmc/events/event_json.hpp"
 #include "fmc/placement/location_mapper.hpp"
 #include "fmc/path/path_monitor.hpp"
 #include "store/sqlite_store.hpp"
+#include "util/log_thinning.hpp"
 
 namespace fmc {
 
@@ -231,6 +233,25 @@ void FollowMe::refresh(std::function<void()> then) {
         });
       },
       store::WriteBehind::OnOutage::kReport);
+}
+
+void FollowMe::measure_utilisation(std::vector<std::string> argv, std::chrono::milliseconds interval) {
+  auto on_reading = [this](const Result<UtilisationReading, std::string>& reading) {
+    if (!reading) {
+      if (worth_logging(++utilisation_failures_))
+        log::warn("utilisation", "reading refused (" + std::to_string(utilisation_failures_) +
+                                     " so far; the last readings stay): " + reading.error());
+      return;
+    }
+    for (const auto& [dc, value] : *reading) {
+      const auto last = utilisation_published_.find(dc);
+      if (last != utilisation_published_.end() && std::abs(last->second - value) < 0.02) continue;
+      utilisation_published_[dc] = value;
+      bus_.publish(UtilisationMeasured{dc, value});
+    }
+  };
+  utilisation_monitor_ = std::make_unique<UtilisationMonitor>(
+      std::move(argv), interval, model_, [this](std::function<void()> fn) { post(std::move(fn)); }, std::move(on_reading));
 }
 
 void FollowMe::report_stored_events(StoredEventReport report) {

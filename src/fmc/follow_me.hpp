@@ -16,6 +16,7 @@
 #include "fmc/events/security_throttle.hpp"
 #include "fmc/location/location_manager.hpp"
 #include "fmc/placement/location_mapper.hpp"
+#include "fmc/placement/utilisation_monitor.hpp"
 #include "fmc/migration/migration_manager.hpp"
 #include "fmc/mobility/migrations_in_flight.hpp"
 #include "store/write_behind.hpp"
@@ -46,6 +47,10 @@ class FollowMe {
   void use_migration_driver(std::unique_ptr<migration::Driver> driver);
   // Who copies services' parts between data centers (after use_migration_driver).
   void use_transfer_driver(std::unique_ptr<migration::Driver> transfers);
+  // Servers' utilisation measured by the hypervisors (--utilisation-command): runs
+  // `argv` every `interval`; each data center's first value, then every change of
+  // at least 0.02, is published as UtilisationMeasured; failures are logged.
+  void measure_utilisation(std::vector<std::string> argv, std::chrono::milliseconds interval);
   // nullptr until a driver is configured.
   MigrationManager* migration_manager() { return migration_manager_.get(); }
   LocationManager& locations() { return *locations_; }
@@ -96,6 +101,8 @@ class FollowMe {
   SecurityThrottle security_reports_{clock_};
   MigrationsInFlight migrations_;
   std::unique_ptr<store::WriteBehind> writer_;
+  std::map<std::string, double> utilisation_published_;
+  std::uint64_t utilisation_failures_ = 0;
   StoredEventReport report_stored_;
   std::atomic<bool> reporting_{false};
   // Endpoint writes of the input being handled (write_held sends them to writer_).
@@ -119,6 +126,7 @@ class FollowMe {
   std::unique_ptr<PathMonitor> path_monitor_;
   std::unique_ptr<LocationMapper> mapper_;
   std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<UtilisationMonitor> utilisation_monitor_;  // declared last: its thread stops first
 };
 
 }  // namespace fmc

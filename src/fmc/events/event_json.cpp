@@ -55,6 +55,10 @@ nlohmann::json fields(const FmcEvent& e, std::string& kind) {
     kind = "EndpointLocated";
     return nlohmann::json{{"endpoint", l->endpoint}, {"site", l->site}};
   }
+  if (const auto* u = std::get_if<UtilisationMeasured>(&e)) {
+    kind = "UtilisationMeasured";
+    return nlohmann::json{{"dc", u->dc}, {"utilisation", u->utilisation}};
+  }
   const auto& s = std::get<SecurityEvent>(e);
   kind = "SecurityEvent";
   return {{"kind", to_string(s.kind)}, {"detail", s.detail}, {"dpid", s.dpid.value}, {"port", s.port.value}};

@@ -107,7 +107,14 @@ struct EndpointLocated {
   std::string endpoint, site;
 };
 
+// How busy a data center's servers are, as its hypervisors report it (0..1):
+// the QoS input of the Location Mapper (paper §III.B).
+struct UtilisationMeasured {
+  std::string dc;
+  double utilisation = 0;
+};
+
 using FmcEvent = std::variant<EndpointMoved, SecurityEvent, MigrationStep, PlacementDecision, PathMeasured, FlowsRefused,
-                              EndpointLocated>;
+                              EndpointLocated, UtilisationMeasured>;
 
 }  // namespace fmc

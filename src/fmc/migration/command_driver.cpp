@@ -3,14 +3,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <string_view>
 
-extern char** environ;
+#include "util/spawn.hpp"
 
 namespace fmc::migration {
 
@@ -66,11 +65,6 @@ MigrationId CommandDriver::start(const Request& request, Listener listener) {
   auto done = listener.done;
   std::vector<std::string> args;
   for (const auto& a : argv_template_) args.push_back(substitute(a, request));
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  int pipe_fds[2];
   std::lock_guard lock(mu_);
   for (const MigrationId old : finished_) {
     watchers_[old].join();
@@ -78,38 +72,16 @@ MigrationId CommandDriver::start(const Request& request, Listener listener) {
   }
   finished_.clear();
   const MigrationId id = next_id_++;
-  if (args.empty() || ::pipe(pipe_fds) != 0) {
-    post_([done, id] { done(id, Result{Outcome::kFailed, {}, "cannot start the migration command"}); });
+  const auto child = spawn_with_output(args);
+  if (!child) {
+    post_([done, id, cmd = args.empty() ? std::string("the migration command") : args[0]] {
+      done(id, Result{Outcome::kFailed, {}, "cannot run " + cmd});
+    });
     return id;
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
-  // The child starts with default signal handling whatever this process
-  // blocks or ignores, so that cancel's SIGTERM reaches it.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigemptyset(&defaults);
-  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) sigaddset(&defaults, sig);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = -1;
-  const int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(pipe_fds[1]);
-  if (rc != 0) {
-    ::close(pipe_fds[0]);
-    post_([done, id, cmd = args[0]] { done(id, Result{Outcome::kFailed, {}, "cannot run " + cmd}); });
-    return id;
-  }
-  running_[id] = Running{pid, false, std::chrono::steady_clock::now()};
-  watchers_[id] = std::thread([this, id, pid, fd = pipe_fds[0], l = std::move(listener)] { watch(id, pid, fd, l); });
+  running_[id] = Running{child->pid, false, std::chrono::steady_clock::now()};
+  watchers_[id] = std::thread(
+      [this, id, pid = child->pid, fd = child->output_fd, l = std::move(listener)] { watch(id, pid, fd, l); });
   return id;
 }
 

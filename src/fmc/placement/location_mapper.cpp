@@ -42,6 +42,8 @@ void LocationMapper::on_event(const FmcEvent& e) {
     for (const auto& s : model_.services)
       for (const auto& u : s.users)
         if (u == m->endpoint) due_.insert(s.name);
+  } else if (const auto* u = std::get_if<UtilisationMeasured>(&e)) {
+    utilisation_[u->dc] = u->utilisation;  // judged again on the next sweep
   } else if (const auto* step = std::get_if<MigrationStep>(&e)) {
     if (!left_vm_at_source(step->phase)) return;
     for (const auto& s : model_.services)
@@ -49,6 +51,11 @@ void LocationMapper::on_event(const FmcEvent& e) {
     // A part is judged under its own name.
     if (model::ServiceSpec::is_part_id(step->vm)) judged_[step->vm].hold_until_s = now_s() + settings_.retry_after_s;
   }
+}
+
+std::optional<double> LocationMapper::measured_utilisation(const std::string& dc) const {
+  const auto it = utilisation_.find(dc);
+  return it == utilisation_.end() ? std::nullopt : std::optional(it->second);
 }
 
 void LocationMapper::tick() {
@@ -75,10 +82,13 @@ void LocationMapper::judge(const model::ServiceSpec& service) {
     v.users.push_back(u);
     v.user_sites.push_back(e->current->site);
   }
-  v.scores = placement::score_data_centers(model_, settings_, delay_, v.user_sites);
-  v.cost_at = [this](const std::string& access, const std::string& dc) -> std::optional<double> {
+  const placement::UtilisationOf busy = [this](const model::Site& dc) {
+    return measured_utilisation(dc.name).value_or(dc.utilisation);
+  };
+  v.scores = placement::score_data_centers(model_, settings_, delay_, v.user_sites, busy);
+  v.cost_at = [this, busy](const std::string& access, const std::string& dc) -> std::optional<double> {
     const model::Site* site = model_.site_named(dc);
-    return site ? placement::user_cost(settings_, delay_, access, *site) : std::nullopt;
+    return site ? placement::user_cost(settings_, delay_, access, *site, busy) : std::nullopt;
   };
 
   // The running VM, then every part that may follow the users: each placed on

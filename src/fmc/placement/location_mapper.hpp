@@ -60,6 +60,9 @@ class LocationMapper {
     std::vector<PartState> parts;
   };
   std::vector<ServiceState> services() const;
+  // A data center's utilisation as its hypervisors last reported it (UtilisationMeasured);
+  // nullopt: never reported, the YAML's figure is used.
+  std::optional<double> measured_utilisation(const std::string& dc) const;
 
  private:
   struct Pending {
@@ -92,6 +95,7 @@ class LocationMapper {
   Answers answers_;
   std::map<std::string, Judged> judged_;  // by service name (its VM) or "service/part"
   std::set<std::string> due_;              // services whose users moved since the last tick
+  std::map<std::string, double> utilisation_;  // by data center, as measured
   double next_sweep_s_ = 0;
 };
 

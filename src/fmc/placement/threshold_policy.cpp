@@ -15,7 +15,8 @@ class ThresholdPolicy final : public PlacementPolicy {
     const DcScore* current = score_of(v.scores, v.current_dc);
     if (!best || !current) return {std::nullopt, "no known delay from the users to the current data center"};
     const double gain = current->score - best->score;
-    if (best == current || gain <= s_.hysteresis) return {std::nullopt, "the current data center is within the hysteresis of the best"};
+    if (best == current) return {std::nullopt, "the current data center is the best"};
+    if (gain <= s_.hysteresis) return {std::nullopt, "the current data center is within the hysteresis of the best"};
     if (gain * s_.horizon_s < v.move_cost) return {std::nullopt, "the gain over the horizon does not pay for the move"};
     return {best->dc, "gain above the hysteresis pays for the move"};
   }

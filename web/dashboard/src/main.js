@@ -91,6 +91,7 @@ function onEvent(kind, d) {
     timeline.render();
     later("migrations", "services", "endpoints");
   } else if (kind === "PlacementDecision") later("services");
+  else if (kind === "UtilisationMeasured") later("sites");
   else if (kind === "PathMeasured") {
     const p = model.paths.find((x) => x.access === d.access && x.dc === d.dc);
     if (p) p.rtt_ms = d.delay_ms;

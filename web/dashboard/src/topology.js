@@ -33,6 +33,13 @@ function layout(sites, routerName, bySite) {
   return { nodes: out, width: g.graph().width, height: g.graph().height };
 }
 
+// A data center's servers: how busy, measured by its hypervisors or as configured.
+function busy(s) {
+  if (!s.utilisation) return "";
+  const m = s.utilisation.measured;
+  return m == null ? ` · servers ${Math.round(100 * s.utilisation.configured)}% (configured)` : ` · servers ${Math.round(100 * m)}% busy`;
+}
+
 export function renderTopology(root, model) {
   const { sites, switches, endpoints, router } = model;
   const bySite = new Map();
@@ -70,7 +77,7 @@ export function renderTopology(root, model) {
     const up = connected.get(s.switch);
     const g = svg("g", { class: `site ${s.kind}`, "data-name": s.name }, [
       svg("rect", { x, y, width: n.width, height: n.height, rx: 6 }),
-      text(x + 10, y + 18, `${s.kind === "data_center" ? "DC" : "WLAN"} ${s.name}`, { class: "site-name" }),
+      text(x + 10, y + 18, `${s.kind === "data_center" ? "DC" : "WLAN"} ${s.name}${busy(s)}`, { class: "site-name" }),
       svg("circle", { cx: x + 14, cy: y + 32, r: 5, class: up ? "switch-up" : "switch-down" }),
       text(x + 24, y + 36, `${s.switch} ${up ? "connected" : "not connected"}`, { class: "switch-name" }),
     ]);

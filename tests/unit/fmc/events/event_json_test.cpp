@@ -34,7 +34,8 @@ TEST(EventJson, EveryKindIsNamedAndOneLine) {
        "PlacementDecision"},
       {PathMeasured{"wlan2", "dc2", 3.5}, "PathMeasured"},
       {FlowsRefused{"vm1", "dc2", 2, true, 1}, "FlowsRefused"},
-      {EndpointLocated{"vm1", "dc2"}, "EndpointLocated"}};
+      {EndpointLocated{"vm1", "dc2"}, "EndpointLocated"},
+      {UtilisationMeasured{"dc2", 0.5}, "UtilisationMeasured"}};
   for (const auto& [event, kind] : all) {
     const EventText t = event_json(event, EventTime{1, 2});
     EXPECT_EQ(t.kind, kind);

@@ -281,3 +281,26 @@ TEST(MigrationManager, WithNoIdReservableNoMigrationStarts) {
   EXPECT_TRUE(w.driver.started.empty());
   EXPECT_FALSE(w.in_flight.expected("vm1", "dc2")) << "a refused migration must not leave vm1 expected elsewhere";
 }
+
+TEST(LocationMapper, AMeasuredBusyDataCenterIsNotChosenUntilItIsFreeAgain) {
+  World w;
+  auto s = w.mapper.settings();
+  s.weight_utilisation = 2;  // per 1% of utilisation, against delay in ms
+  w.mapper.set_settings(s);
+  w.bus.publish(UtilisationMeasured{"dc2", 0.5});
+  EXPECT_EQ(w.mapper.measured_utilisation("dc2"), 0.5);
+  EXPECT_EQ(w.mapper.measured_utilisation("dc1"), std::nullopt);  // the YAML's figure (0) stands
+  w.client_at("wlan2");
+  w.run(5);
+  EXPECT_TRUE(w.driver.started.empty()) << "migrated to a busy data center";
+  ASSERT_FALSE(w.decisions.empty());
+  EXPECT_EQ(w.decisions.back().action, PlacementAction::kStay);
+  ASSERT_EQ(w.decisions.back().scores.size(), 2u);
+  EXPECT_DOUBLE_EQ(w.decisions.back().scores[0].second, 50);   // dc1: 50 ms, idle
+  EXPECT_DOUBLE_EQ(w.decisions.back().scores[1].second, 101);  // dc2: 1 ms + 2 x 50%
+
+  w.bus.publish(UtilisationMeasured{"dc2", 0.05});  // its load went away
+  w.run(3);
+  ASSERT_EQ(w.driver.started.size(), 1u);
+  EXPECT_EQ(w.driver.started[0].first.to_site, "dc2");
+}
