@@ -69,6 +69,18 @@ std::optional<net::DhcpMessage> reply_in(Bytes frame) {
   return m ? std::optional{*m} : std::nullopt;
 }
 
+// A datagram sent on a non-blocking socket, waiting while its buffer is full.
+void send_datagram(int fd, const std::vector<std::uint8_t>& bytes, const sockaddr* to, socklen_t to_len) {
+  while (::sendto(fd, bytes.data(), bytes.size(), 0, to, to_len) < 0) {
+    if (errno != EAGAIN && errno != ENOBUFS) {
+      std::perror("sendto");
+      return;
+    }
+    pollfd p{fd, POLLOUT, 0};
+    ::poll(&p, 1, 10);
+  }
+}
+
 // The way messages reach the server and replies come back.
 class Transport {
  public:
@@ -193,15 +205,7 @@ class RelayAgent final : public Transport {
     net::DhcpMessage relayed = m;
     relayed.giaddr = giaddr_;
     relayed.hops = 1;
-    const auto payload = net::build_dhcp(relayed);
-    while (::sendto(fd_, payload.data(), payload.size(), 0, reinterpret_cast<const sockaddr*>(&server_), sizeof server_) < 0) {
-      if (errno != EAGAIN && errno != ENOBUFS) {
-        std::perror("sendto");
-        return;
-      }
-      pollfd p{fd_, POLLOUT, 0};
-      ::poll(&p, 1, 10);
-    }
+    send_datagram(fd_, net::build_dhcp(relayed), reinterpret_cast<const sockaddr*>(&server_), sizeof server_);
   }
 
   std::vector<net::DhcpMessage> receive(int wait_ms) override {
@@ -249,15 +253,7 @@ class RawClients final : public Transport {
   ~RawClients() override { ::close(fd_); }
 
   void send(const net::DhcpMessage& m, int) override {
-    const auto frame = client_frame(m);
-    while (::sendto(fd_, frame.data(), frame.size(), 0, reinterpret_cast<const sockaddr*>(&link_), sizeof link_) < 0) {
-      if (errno != EAGAIN && errno != ENOBUFS) {
-        std::perror("sendto");
-        return;
-      }
-      pollfd p{fd_, POLLOUT, 0};
-      ::poll(&p, 1, 10);
-    }
+    send_datagram(fd_, client_frame(m), reinterpret_cast<const sockaddr*>(&link_), sizeof link_);
   }
 
   std::vector<net::DhcpMessage> receive(int wait_ms) override {
