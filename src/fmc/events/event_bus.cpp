@@ -12,7 +12,7 @@ void EventBus::subscribe(Observer o) {
 void EventBus::publish(FmcEvent e) {
   if (filter_ && !filter_(e)) return;
   queue_.push_back(std::move(e));
-  if (depth_ == 0) drain();
+  if (depth_ == 0) drain();  // an input of its own, of unknown arrival
 }
 
 void EventBus::carry_out(ctl::Effects& e) {

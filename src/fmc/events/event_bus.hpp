@@ -56,7 +56,10 @@ class EventBus {
     ctl::Effects effects = handler();
     carry_out(effects);
     --depth_;
-    if (depth_ == 0) drain();
+    if (depth_ == 0) {
+      drain();
+      arrived_.reset();
+    }
   }
   // While an input is handled (its events included): when it arrived, if known.
   std::optional<Instant> input_arrived() const { return depth_ > 0 ? arrived_ : std::nullopt; }
