@@ -87,9 +87,14 @@ class State:
         self.save()
 
     def save(self):
+        """Whole or not at all: written aside, then renamed over the old one. Commands of
+        one testbed run at once (a VM's migration and its service's part's transfer), and
+        one reading the file while another rewrote it in place found it half written."""
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        with open(self.path, "w") as f:
+        partial = f"{self.path}.{os.getpid()}.partial"
+        with open(partial, "w") as f:
             json.dump(self.data, f, indent=1)
+        os.replace(partial, self.path)
 
 
 class Testbed:
