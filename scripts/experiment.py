@@ -167,6 +167,8 @@ def run_scenario(name, follow_me, args, work, distributed=False):
         paths = [d for k, d in stream.events if k == "PathMeasured"]
         events["paths"] = {f"{d['access']}-{d['dc']}": d["delay_ms"] for d in paths}
         timeline = [(when - start, rtt) for when, rtt in pinger_results(pinger, args.duration + 30)]
+        if timeline and all(v is None for _, v in timeline[-100:]):
+            show_data_plane(name, work)
         answered = sum(1 for _, v in timeline if v is not None)
         progress(f"{name}: {answered} of {len(timeline)} pings answered")
         events["tcp"] = tcp_session_result(session)
@@ -239,6 +241,19 @@ def wan_line(ev):
                      f"({fmt(w['mib'])} MiB{rate})")
     return ("  migration stream paths        " + "; ".join(parts) + " — QEMU's figures (the downtime is the source's "
             "view: the guest resumes one one-way delay later on the WAN)")
+
+
+def show_data_plane(name, work):
+    """vm1 unreachable at the end of a run: what the switches and the router hold, kept
+    in the work folder and printed, before the testbed goes."""
+    out = []
+    for switch in Lab.SWITCHES:
+        out.append(f"--- flows of fmcx-{switch}\n" + sh("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", f"fmcx-{switch}", check=False))
+    out.append("--- router's neighbours\n" + sh("ip", "-n", "fmcx-r1", "neigh", check=False))
+    text = "\n".join(out)
+    with open(os.path.join(work, f"{name}-data-plane.txt"), "w") as f:
+        f.write(text)
+    progress(f"{name}: vm1 unreachable at the end; the data plane then:\n{text}")
 
 
 def hold(name, args):
