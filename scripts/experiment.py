@@ -252,9 +252,10 @@ def show_data_plane(name, work, lab):
     hold, kept in the work folder and printed with the guests' logs, before the testbed goes."""
     out = []
     for switch in Lab.SWITCHES:
+        bridge = f"{lab.prefix}-{switch}"
         for what in ("dump-flows", "dump-ports-desc", "dump-ports"):
-            out.append(f"--- {what} fmcx-{switch}\n" + sh("ovs-ofctl", "-O", "OpenFlow13", what, f"fmcx-{switch}", check=False))
-    out.append("--- router's neighbours\n" + sh("ip", "-n", "fmcx-r1", "neigh", check=False))
+            out.append(f"--- {what} {bridge}\n" + sh("ovs-ofctl", "-O", "OpenFlow13", what, bridge, check=False))
+    out.append("--- router's neighbours\n" + sh("ip", "-n", lab.ns("r1"), "neigh", check=False))
     lab.show_logs(40)
     text = "\n".join(out)
     with open(os.path.join(work, f"{name}-data-plane.txt"), "w") as f:

@@ -298,32 +298,35 @@ class Lab:
     def down(self):
         subprocess.run([sys.executable, TESTBED, "down", self.config, "--prefix", self.prefix])
 
-    def show_logs(self, lines=15):
+    def state_files(self, *endings):
+        """The files the testbed made (guests' consoles and logs, ...) that still exist."""
         state = subprocess.run([sys.executable, TESTBED, "status", self.config, "--prefix", self.prefix],
                                capture_output=True, text=True)
         files = json.loads(state.stdout).get("files", []) if state.returncode == 0 and state.stdout.strip() else []
-        for f in files:
-            if f.endswith((".log", ".console")) and os.path.exists(f):
-                with open(f, errors="replace") as text:
-                    print(f"--- {f}\n" + "".join(text.readlines()[-lines:]))
+        return [f for f in files if f.endswith(endings) and os.path.exists(f)]
+
+    def show_logs(self, lines=15):
+        for f in self.state_files(".log", ".console"):
+            with open(f, errors="replace") as text:
+                print(f"--- {f}\n" + "".join(text.readlines()[-lines:]))
 
     def guest_kernel_errors(self):
         """The QEMU guests' kernel messages: booted `quiet`, a guest's kernel writes to
         its console only at error level or worse (a BUG:, an oops, a broken virtio ring),
         so any such line is the emulated guest failing, not the network."""
-        state = subprocess.run([sys.executable, TESTBED, "status", self.config, "--prefix", self.prefix],
-                               capture_output=True, text=True)
-        files = json.loads(state.stdout).get("files", []) if state.returncode == 0 and state.stdout.strip() else []
         errors = []
-        for f in files:
-            if f.endswith(".console") and os.path.exists(f):
-                with open(f, errors="replace") as text:
-                    errors += [line.strip() for line in text if re.match(r"\[\s*\d+\.\d+\]", line)]
+        for f in self.state_files(".console"):
+            with open(f, errors="replace") as text:
+                errors += [line.strip() for line in text if re.match(r"\[\s*\d+\.\d+\]", line)]
         return errors
 
     def migrate(self, host, site, downtime_ms):
         """Returns the emulator's report: {"host", "to", "downtime_ms"}."""
         return json.loads(self._run("migrate", host, site, "--downtime-ms", str(downtime_ms)).strip().splitlines()[-1])
+
+    def load(self, dc, on):
+        """A busy server in data center `dc` (one core spinning), or none."""
+        self._run("load", dc, "on" if on else "off")
 
     def migration_link(self, one_way_ms, rate_mbit=0):
         """QEMU's migration streams from now on cross an emulated WAN link (one_way_ms

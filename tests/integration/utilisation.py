@@ -55,7 +55,7 @@ def main():
         status, _ = api.call("PUT", "/api/v1/policy", {"weights": {"utilisation": 2}})
         check(status == 200, f"the utilisation's weight set through the API: {status}")
 
-        lab._run("load", "dc2", "on")
+        lab.load("dc2", True)
         busy = wait_until(lambda: stream.first("UtilisationMeasured", lambda d: d["dc"] == "dc2" and d["utilisation"] >= 0.3),
                           lambda v: v is not None, 15)
         check(busy is not None, f"dc2 busy, measured: {busy[1] if busy else stream.events[-5:]}")
@@ -79,7 +79,7 @@ def main():
         started = wait_until(lambda: stream.first("MigrationStep", lambda d: d["vm"] == "vm1"), lambda v: v is not None, 4)
         check(started is None, "no migration of vm1 while dc2 is busy (4 s, twice the dwell time)")
 
-        lab._run("load", "dc2", "off")
+        lab.load("dc2", False)
         free = wait_until(lambda: stream.first("UtilisationMeasured", lambda d: d["dc"] == "dc2" and d["utilisation"] < 0.1,
                                                since=time.time() - 0.5), lambda v: v is not None, 15)
         check(free is not None, f"dc2 free again, measured: {free[1] if free else None}")

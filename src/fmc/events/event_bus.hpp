@@ -62,7 +62,7 @@ class EventBus {
     }
   }
   // While an input is handled (its events included): when it arrived, if known.
-  std::optional<Instant> input_arrived() const { return depth_ > 0 ? arrived_ : std::nullopt; }
+  std::optional<Instant> input_arrived() const { return arrived_; }  // reset once an input has settled
 
   std::size_t queued() const { return queue_.size(); }
   // Inside an input's handling: what it changes can wait until it has settled.

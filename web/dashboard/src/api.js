@@ -3,6 +3,7 @@
 // (EventSource cannot send an Authorization header).
 
 const TOKEN_KEY = "fmc.token";
+const MAX_LINE = 1 << 20;
 
 export class Unauthorized extends Error {}
 
@@ -73,6 +74,8 @@ async function readEvents(body, onEvent) {
     const { value, done } = await reader.read();
     if (done) return;
     buffer += value;
+    // A line that never ends is not an event: drop the stream (follow() reconnects).
+    if (buffer.length > MAX_LINE) throw new Error(`event stream: a line over ${MAX_LINE} characters`);
     let nl;
     while ((nl = buffer.indexOf("\n")) >= 0) {
       const line = buffer.slice(0, nl).replace(/\r$/, "");

@@ -3,6 +3,8 @@
 // cancelled) at the controller's own times, the downtime and the detail.
 import { clock, html } from "./svg.js";
 
+const KEEP = 100;  // the newest migrations shown
+
 export class Timeline {
   constructor(root) {
     this.root = root;
@@ -34,6 +36,7 @@ export class Timeline {
 
   render() {
     const all = [...this.byId.values()].sort((a, b) => b.id - a.id);
+    for (const old of all.splice(KEEP)) this.byId.delete(old.id);
     if (!all.length) {
       this.root.replaceChildren(html("p", { class: "muted", text: "no migrations yet" }));
       return;
