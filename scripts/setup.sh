@@ -11,6 +11,7 @@ packages=(
   libyaml-cpp-dev libsqlite3-dev nlohmann-json3-dev         # config, embedded store, JSON
   libssl-dev openssl                                        # TLS for the API; test certificates
   libvirt-dev                                               # the libvirt migration driver (and its test hypervisor)
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients # a real libvirtd per data center (virsh for the testbed)
   clang libclang-rt-14-dev                                  # libFuzzer + sanitizers
   openvswitch-switch openvswitch-testcontroller             # the switch, a peer controller
   python3 python3-os-ken                                    # the os-ken peer controller
@@ -38,6 +39,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# libvirtd's QEMU driver will not start without the user and group it was built
+# for (Debian's libvirt-daemon-system creates them; it also starts a system
+# daemon, which the testbed does not want), even when told to run guests as root.
+getent group libvirt-qemu >/dev/null || groupadd --system libvirt-qemu
+getent passwd libvirt-qemu >/dev/null ||
+  useradd --system --no-create-home --shell /usr/sbin/nologin --gid libvirt-qemu libvirt-qemu
 
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """fmc-testbed: builds the paper's Fig. 1 from the same YAML the controller reads.
 
-  fmc_testbed.py up      CONFIG --controller tcp:127.0.0.1:6653 [--prefix fmc] [--vms netns|qemu]
+  fmc_testbed.py up      CONFIG --controller tcp:127.0.0.1:6653 [--prefix fmc] [--vms netns|qemu|libvirt]
                          [--scope-controller SCOPE=TARGET[,TARGET...]]...
   fmc_testbed.py down    CONFIG [--prefix fmc]
   fmc_testbed.py migrate CONFIG VM TO_DC [--downtime-ms 100]
@@ -12,12 +12,15 @@
   fmc_testbed.py migration-link CONFIG ONE_WAY_MS [RATE_MBIT]   (ONE_WAY_MS -1: loopback)
   fmc_testbed.py utilisation CONFIG            {"dc1": 0.12, ...}: CPU of its servers
   fmc_testbed.py load    CONFIG DC on|off      a busy server in DC
+  fmc_testbed.py libvirt-hook CONFIG DC GUEST OP SUBOP EXTRA   (DC's libvirtd runs it)
 
 Per site one Open vSwitch bridge (userspace datapath, the DPID and port
 numbers from the YAML); a Linux router namespace holding every site's
 gateway address and MAC; every client in its own network namespace, every
 VM too or, with --vms qemu, VMs whose hypervisor is "qemu:..." as real QEMU
-guests on a TAP port (migrated live over QMP, qemu_guest.py); WAN delays by
+guests on a TAP port (migrated live over QMP, qemu_guest.py), or with --vms
+libvirt as domains of each data center's own libvirt daemon, which the
+controller's libvirt driver migrates (libvirt_hypervisors.py); WAN delays by
 fmc-linkem on each access network's uplink (one way is half the configured
 round-trip delay). Services' parts (disk images, user data) are files in
 each data center's storage directory; `transfer` copies one to another data
@@ -38,6 +41,7 @@ import time
 
 import yaml
 
+import libvirt_hypervisors
 import qemu_guest
 
 STATE_DIR = "/run/fmc-testbed"
@@ -99,6 +103,7 @@ class State:
 
 class Testbed:
     def __init__(self, config_path, prefix):
+        self.config_path = os.path.abspath(config_path)
         with open(config_path) as f:
             self.cfg = yaml.safe_load(f)
         self.prefix = prefix
@@ -170,9 +175,13 @@ class Testbed:
             self.state.add("bridges", br)
             self.build_uplink(site_name, site, sw)
         guests = []
+        if vms == "libvirt":
+            self.start_hypervisors()
         for vm in self.cfg.get("vms", []):
             if vms == "qemu" and str(vm.get("hypervisor", "")).startswith("qemu:"):
                 guests.append(self.add_guest(vm["name"], vm["mac"], vm["ip"], vm["home"], vm.get("memory_mib", 128)))
+            elif vms == "libvirt" and str(vm.get("hypervisor", "")).startswith("qemu:"):
+                guests.append(self.add_domain(vm["name"], vm["mac"], vm["ip"], vm["home"], vm.get("memory_mib", 128)))
             else:
                 self.add_host(vm["name"], vm["mac"], vm["ip"], vm["home"])
         for client in self.cfg.get("clients", []):
@@ -334,6 +343,50 @@ class Testbed:
         self.state.save()
         return proc, console
 
+    # -- libvirt: each data center's hypervisor a libvirt daemon; the controller migrates --
+    def data_centers(self):
+        return [s["name"] for s in self.cfg["data_centers"]]
+
+    def domain_tap(self, name, site):
+        """The TAP device of guest `name` while it runs at data center `site`."""
+        return f"{self.prefix}l{self.data_centers().index(site)}-{name}"
+
+    def start_hypervisors(self):
+        hook = [sys.executable, os.path.abspath(__file__), "--prefix", self.prefix, "libvirt-hook", self.config_path]
+        started = {dc: libvirt_hypervisors.start(STATE_DIR, self.prefix, dc, hook + [dc]) for dc in self.data_centers()}
+        self.state.data["libvirt"] = {dc: proc.pid for dc, proc in started.items()}
+        self.state.save()
+        for dc, proc in started.items():  # they probe QEMU in parallel
+            libvirt_hypervisors.wait_ready(STATE_DIR, self.prefix, dc, proc)
+
+    def add_domain(self, name, mac, address, site_name, memory_mib):
+        """A libvirt domain at its home data center's hypervisor; returns (None, console) to wait for."""
+        site = self.sites[site_name]
+        console = os.path.join(STATE_DIR, f"{self.prefix}-{name}.libvirt.console")
+        self.state.data.setdefault("files", []).append(console)
+        self.state.data["hosts"][name] = {"home": site_name, "ip": address, "mac": mac, "kind": "libvirt"}
+        self.state.save()
+        prefixlen = ipaddress.ip_network(site["subnet"]).prefixlen
+        libvirt_hypervisors.create(STATE_DIR, self.prefix, site_name, libvirt_hypervisors.domain_xml(
+            name, mac, f"{address}/{prefixlen}", site["gateway"]["ip"], self.domain_tap(name, site_name), console,
+            memory_mib))
+        return None, console
+
+    def libvirt_hook(self, site, guest, op, sub):
+        """Data center `site`'s libvirtd calls this with the domain's XML on stdin.
+        (It changes no state file: down removes the devices by their names.)"""
+        xml = sys.stdin.read()
+        if op == "migrate" and sub == "begin":  # arriving: its device here (the XML printed replaces libvirt's)
+            print(libvirt_hypervisors.with_tap(xml, self.domain_tap(guest, site)))
+        elif op == "prepare" and sub == "begin":  # about to start here: its device on the switch
+            tap = libvirt_hypervisors.tap_of(xml)
+            run("ip", "tuntap", "add", "dev", tap, "mode", "tap")
+            self.add_port(site, tap, self.site_switch(site)["ports"][guest])
+        elif op == "release" and sub == "end":  # gone from here (migrated away, stopped, or a failed arrival)
+            tap = libvirt_hypervisors.tap_of(xml)
+            vsctl("--if-exists", "del-port", self.bridge(site), tap, check=False)
+            run("ip", "link", "del", tap, check=False, quiet=True)
+
     def migrate_guest(self, name, host, to_site):
         """Real live migration: a QEMU waiting at the target's switch, QMP migrate
         from the source; the source stops once the guest runs at the target.
@@ -401,6 +454,8 @@ class Testbed:
             raise TestbedError(f"switch of {to_site} has no port for {name} in the configuration")
         if host.get("kind") == "qemu":
             return self.migrate_guest(name, host, to_site)
+        if host.get("kind") == "libvirt":
+            raise TestbedError(f"{name} is a libvirt domain: the controller migrates it (--migrate-libvirt)")
         port = self.host_port(name)
         source = host["site"]
         cancelled = []
@@ -459,6 +514,8 @@ class Testbed:
                 servers[h["site"]].append(h["pid"])
         for dc, pids in self.state.data.get("loads", {}).items():
             servers[dc].extend(pids)
+        for dc in self.state.data.get("libvirt", {}):
+            servers[dc].extend(libvirt_hypervisors.guests(STATE_DIR, self.prefix, dc).values())
 
         def ticks(pid):
             try:
@@ -530,6 +587,11 @@ class Testbed:
 
     def down(self):
         d = self.state.data
+        for dc, pid in d.get("libvirt", {}).items():
+            libvirt_hypervisors.stop(STATE_DIR, self.prefix, dc, pid)
+            for name, host in d["hosts"].items():
+                if host.get("kind") == "libvirt":
+                    run("ip", "link", "del", self.domain_tap(name, dc), check=False, quiet=True)
         for pid in d["pids"]:
             try:
                 os.kill(pid, 15)
@@ -568,7 +630,7 @@ def wait_listening(ns, port, seconds=5):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("command", choices=["up", "down", "migrate", "roam", "transfer", "exec", "status", "migration-link",
-                                        "utilisation", "load"])
+                                        "utilisation", "load", "libvirt-hook"])
     ap.add_argument("config")
     ap.add_argument("args", nargs="*")
     ap.add_argument("--prefix", default="fmc", help="name prefix of everything created (max 4 characters)")
@@ -577,8 +639,9 @@ def main():
                     help="the controllers of one network scope (its switches connect to all of them)")
     ap.add_argument("--protocols", default="OpenFlow13")
     ap.add_argument("--downtime-ms", type=float, default=100.0, help="the namespace emulator's pause")
-    ap.add_argument("--vms", choices=["netns", "qemu"], default="netns",
-                    help="qemu: VMs whose hypervisor is qemu:... run as QEMU guests")
+    ap.add_argument("--vms", choices=["netns", "qemu", "libvirt"], default="netns",
+                    help="qemu: VMs whose hypervisor is qemu:... run as QEMU guests; libvirt: as domains of each "
+                         "data center's libvirt daemon")
     a = ap.parse_args()
     if len(a.prefix) > 4:
         ap.error("--prefix must be at most 4 characters (interface names are limited to 15)")
@@ -621,6 +684,10 @@ def main():
             if len(a.args) != 2 or a.args[1] not in ("on", "off"):
                 ap.error("load needs DATA_CENTER on|off")
             tb.load(a.args[0], a.args[1] == "on")
+        elif a.command == "libvirt-hook":
+            if len(a.args) < 3:
+                ap.error("libvirt-hook needs DC GUEST OP SUBOP")
+            tb.libvirt_hook(a.args[0], a.args[1], a.args[2], a.args[3] if len(a.args) > 3 else "-")
         elif a.command == "status":
             print(json.dumps(tb.state.data, indent=1))
     except TestbedError as e:

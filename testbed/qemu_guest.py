@@ -114,14 +114,20 @@ def free_tcp_port():
         return s.getsockname()[1]
 
 
-def start(name, tap, mac, address, gateway, run_dir, incoming=None, memory_mib=128):
-    """Starts QEMU for guest `name` on TAP `tap`; returns (Popen, qmp path, console path).
-    With `incoming` (a QEMU migration URI: tcp:127.0.0.1:PORT, exec:COMMAND) it
-    waits for a live migration instead of booting."""
+def guest_files():
+    """The guest's kernel and initramfs."""
     kernel, initrd = os.path.join(GUEST_DIR, "vmlinuz"), os.path.join(GUEST_DIR, "initramfs.cpio.gz")
     for f in (kernel, initrd):
         if not os.path.exists(f):
             raise FileNotFoundError(f"{f} is missing: run testbed/guest/build_initramfs.sh {GUEST_DIR} (scripts/setup.sh does)")
+    return kernel, initrd
+
+
+def start(name, tap, mac, address, gateway, run_dir, incoming=None, memory_mib=128):
+    """Starts QEMU for guest `name` on TAP `tap`; returns (Popen, qmp path, console path).
+    With `incoming` (a QEMU migration URI: tcp:127.0.0.1:PORT, exec:COMMAND) it
+    waits for a live migration instead of booting."""
+    kernel, initrd = guest_files()
     tag = f"{name}-{tap}"
     qmp, console = os.path.join(run_dir, f"{tag}.qmp"), os.path.join(run_dir, f"{tag}.console")
     for f in (qmp, console):
@@ -230,6 +236,16 @@ def stop(qmp_path, pid, timeout=5.0):
         q.close()
     except (QmpError, OSError):
         pass
+    end(pid, timeout, signal=None)
+
+
+def end(pid, timeout=5.0, signal=15):
+    """Sends `signal` (if any) to `pid`, waits up to `timeout` s for it to go, then SIGKILL."""
+    if signal:
+        try:
+            os.kill(pid, signal)
+        except ProcessLookupError:
+            return
     deadline = time.monotonic() + timeout
     while alive(pid) and time.monotonic() < deadline:
         try:

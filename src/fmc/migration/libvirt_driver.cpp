@@ -3,6 +3,10 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include <cstdio>
+
+#include "fmc/migration/libvirt_event_loop.hpp"
+
 namespace fmc::migration {
 
 namespace {
@@ -24,6 +28,60 @@ struct Connection {
   }
 };
 
+struct Domain {
+  virDomainPtr ptr = nullptr;
+  Domain(const Connection& c, const std::string& name) : ptr(c.ptr ? virDomainLookupByName(c.ptr, name.c_str()) : nullptr) {}
+  ~Domain() {
+    if (ptr) virDomainFree(ptr);
+  }
+};
+
+// Calls `on_pause` when the domain is suspended for its migration (libvirt's
+// lifecycle event SUSPENDED/MIGRATED: the guest stopped for its last copy),
+// for as long as this lives.
+class PauseWatch {
+ public:
+  PauseWatch(const Connection& c, const Domain& d, std::function<void()> on_pause) : conn_(c.ptr) {
+    auto* fn = new std::function<void()>(std::move(on_pause));  // libvirt frees it (below) when done with it
+    id_ = virConnectDomainEventRegisterAny(
+        conn_, d.ptr, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+        VIR_DOMAIN_EVENT_CALLBACK(+[](virConnectPtr, virDomainPtr, int event, int detail, void* opaque) {
+          if (event == VIR_DOMAIN_EVENT_SUSPENDED && detail == VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED)
+            (*static_cast<std::function<void()>*>(opaque))();
+        }),
+        fn, [](void* opaque) { delete static_cast<std::function<void()>*>(opaque); });
+    if (id_ < 0) delete fn;
+  }
+  ~PauseWatch() {
+    if (id_ >= 0) virConnectDomainEventDeregisterAny(conn_, id_);
+  }
+  PauseWatch(const PauseWatch&) = delete;
+  PauseWatch& operator=(const PauseWatch&) = delete;
+
+ private:
+  virConnectPtr conn_;
+  int id_ = -1;
+};
+
+// The target's account of the completed migration: "1157 ms, 68.5 MiB,
+// downtime 123 ms", and the downtime.
+std::string completed_job(const Domain& there, std::chrono::microseconds& downtime) {
+  virTypedParameterPtr params = nullptr;
+  int n = 0, type = 0;
+  if (!there.ptr || virDomainGetJobStats(there.ptr, &type, &params, &n, VIR_DOMAIN_JOB_STATS_COMPLETED) != 0)
+    return last_error("the target did not report the migration's figures");
+  unsigned long long downtime_ms = 0, elapsed_ms = 0, bytes = 0;
+  const bool has_downtime = virTypedParamsGetULLong(params, n, VIR_DOMAIN_JOB_DOWNTIME, &downtime_ms) == 1;
+  virTypedParamsGetULLong(params, n, VIR_DOMAIN_JOB_TIME_ELAPSED, &elapsed_ms);
+  virTypedParamsGetULLong(params, n, VIR_DOMAIN_JOB_DATA_PROCESSED, &bytes);
+  virTypedParamsFree(params, n);
+  if (has_downtime) downtime = std::chrono::milliseconds(downtime_ms);
+  char figures[128];
+  std::snprintf(figures, sizeof figures, "%llu ms, %.1f MiB, downtime %s", elapsed_ms, bytes / 1048576.0,
+                has_downtime ? (std::to_string(downtime_ms) + " ms").c_str() : "not reported");
+  return figures;
+}
+
 }  // namespace
 
 struct LibvirtDriver::Job {
@@ -35,7 +93,8 @@ struct LibvirtDriver::Job {
   std::thread thread;
 };
 
-LibvirtDriver::LibvirtDriver(UriOf uri_of, Post post) : uri_of_(std::move(uri_of)), post_(std::move(post)) {
+LibvirtDriver::LibvirtDriver(UriOf uri_of, Post post)
+    : events_(LibvirtEventLoop::shared()), uri_of_(std::move(uri_of)), post_(std::move(post)) {
   virSetErrorFunc(nullptr, quiet);
 }
 
@@ -65,13 +124,11 @@ MigrationId LibvirtDriver::start(const Request& request, Listener listener) {
   const MigrationId id = next_id_++;
   auto job = std::make_shared<Job>();
   jobs_[id] = job;
-  job->thread = std::thread([this, job, request, done = std::move(listener.done), id]() mutable {
-    run(job, std::move(request), [done = std::move(done), id](MigrationId, const Result& r) { done(id, r); });
-  });
+  job->thread = std::thread([this, job, request, id, listener = std::move(listener)] { run(job, request, id, listener); });
   return id;
 }
 
-void LibvirtDriver::run(std::shared_ptr<Job> job, Request request, Completion done) {
+void LibvirtDriver::run(const std::shared_ptr<Job>& job, const Request& request, MigrationId id, Listener listener) {
   Result result;
   const auto finish = [&] {
     {
@@ -79,7 +136,7 @@ void LibvirtDriver::run(std::shared_ptr<Job> job, Request request, Completion do
       job->finished = true;
       job->domain = nullptr;
     }
-    post_([done = std::move(done), result] { done(0, result); });
+    post_([done = listener.done, id, result] { done(id, result); });
   };
   const auto source_uri = uri_of_(request.from_site), target_uri = uri_of_(request.to_site);
   if (!source_uri || !target_uri) {
@@ -91,24 +148,29 @@ void LibvirtDriver::run(std::shared_ptr<Job> job, Request request, Completion do
     result.detail = last_error("cannot connect to " + *source_uri);
     return finish();
   }
-  virDomainPtr domain = virDomainLookupByName(source.ptr, request.vm.c_str());
-  if (!domain) {
+  Domain domain(source, request.vm);
+  if (!domain.ptr) {
     result.detail = last_error("no domain " + request.vm + " at " + *source_uri);
     return finish();
   }
   {
     std::lock_guard lock(job->mu);
-    job->domain = domain;
+    job->domain = domain.ptr;
     if (job->cancelling) {
-      job->domain = nullptr;
-      virDomainFree(domain);
       result.outcome = Outcome::kCancelled;
       result.detail = "cancelled before it started";
       return finish();
     }
   }
+  std::optional<PauseWatch> pause;
+  if (listener.switchover)
+    pause.emplace(source, domain, [post = post_, switchover = listener.switchover, id] { post([=] { switchover(id); }); });
+  // Refused by a hypervisor too old to set it before the migration: then it keeps its own.
+  virDomainMigrateSetMaxDowntime(domain.ptr, kMaxDowntime.count(), 0);
   const unsigned flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE;
-  const int rc = virDomainMigrateToURI3(domain, target_uri->c_str(), nullptr, 0, flags);
+  const int rc = virDomainMigrateToURI3(domain.ptr, target_uri->c_str(), nullptr, 0, flags);
+  const std::string failure = rc == 0 ? "" : last_error("migration of " + request.vm + " to " + *target_uri);
+  pause.reset();  // (any libvirt call forgets the last error)
   bool cancelled;
   {
     std::lock_guard lock(job->mu);
@@ -117,20 +179,12 @@ void LibvirtDriver::run(std::shared_ptr<Job> job, Request request, Completion do
   }
   if (rc == 0) {
     result.outcome = Outcome::kCompleted;
-    virTypedParameterPtr params = nullptr;
-    int n = 0;
-    unsigned long long downtime_ms = 0;
-    if (virDomainGetJobStats(domain, nullptr, &params, &n, VIR_DOMAIN_JOB_STATS_COMPLETED) == 0) {
-      if (virTypedParamsGetULLong(params, n, VIR_DOMAIN_JOB_DOWNTIME, &downtime_ms) == 1)
-        result.downtime = std::chrono::milliseconds(downtime_ms);
-      virTypedParamsFree(params, n);
-    }
-    result.detail = "migrated to " + *target_uri;
+    Connection target(*target_uri);
+    result.detail = "migrated to " + *target_uri + ": " + completed_job(Domain(target, request.vm), result.downtime);
   } else {
     result.outcome = cancelled ? Outcome::kCancelled : Outcome::kFailed;
-    result.detail = last_error("migration of " + request.vm + " to " + *target_uri);
+    result.detail = failure;
   }
-  virDomainFree(domain);
   finish();
 }
 
