@@ -7,13 +7,14 @@
 #include <variant>
 #include <vector>
 
+#include "fmc/events/site_name.hpp"
 #include "openflow/types.hpp"
 
 namespace fmc {
 
 // Where an endpoint is attached: a site and the switch port it hangs off.
 struct Location {
-  std::string site;
+  SiteName site;
   of::Dpid dpid;
   of::PortNo port;
   bool operator==(const Location&) const = default;

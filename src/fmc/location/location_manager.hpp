@@ -20,7 +20,7 @@ namespace fmc {
 
 struct Endpoint {
   std::string name;
-  std::string home_site;
+  SiteName home_site;
   std::optional<Location> current;
   std::optional<net::Ipv4Addr> ip;
   std::optional<net::Ipv4Addr> visiting_ip;  // routable address in the visited site
