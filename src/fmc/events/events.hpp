@@ -7,7 +7,7 @@
 #include <variant>
 #include <vector>
 
-#include "fmc/events/site_name.hpp"
+#include "fmc/model/site_name.hpp"
 #include "openflow/types.hpp"
 
 namespace fmc {

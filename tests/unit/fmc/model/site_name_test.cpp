@@ -1,5 +1,5 @@
 // Site names are interned: equal texts are one name, a name is one pointer.
-#include "fmc/events/site_name.hpp"
+#include "fmc/model/site_name.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "fmc/events/site_name.hpp"
+#include "fmc/model/site_name.hpp"
 
 #include <mutex>
 #include <shared_mutex>
