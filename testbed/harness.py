@@ -428,6 +428,11 @@ def tcp_session_result(proc, timeout=120):
     return json.loads(out[-1]) if out else {"error": "no result", "sent": 0, "echoed": 0, "in_order": False}
 
 
+def session_survived(result):
+    """A tcp_session_result that held: no error, every line echoed, in order."""
+    return not result["error"] and result["in_order"] and result["sent"] > 0 and result["echoed"] == result["sent"]
+
+
 def pinger_results(proc, timeout=120):
     """[(send_epoch, rtt_ms or None)] from a pinger started by Lab.pinger."""
     out = proc.communicate(timeout=timeout)[0]

@@ -76,10 +76,10 @@ std::string completed_job(const Domain& there, std::chrono::microseconds& downti
   virTypedParamsGetULLong(params, n, VIR_DOMAIN_JOB_DATA_PROCESSED, &bytes);
   virTypedParamsFree(params, n);
   if (has_downtime) downtime = std::chrono::milliseconds(downtime_ms);
-  char figures[128];
-  std::snprintf(figures, sizeof figures, "%llu ms, %.1f MiB, downtime %s", elapsed_ms, bytes / 1048576.0,
-                has_downtime ? (std::to_string(downtime_ms) + " ms").c_str() : "not reported");
-  return figures;
+  char mib[32];
+  std::snprintf(mib, sizeof mib, "%.1f MiB", bytes / 1048576.0);
+  return std::to_string(elapsed_ms) + " ms, " + mib + ", downtime " +
+         (has_downtime ? std::to_string(downtime_ms) + " ms" : "not reported");
 }
 
 }  // namespace

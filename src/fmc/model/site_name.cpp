@@ -9,9 +9,15 @@ namespace fmc {
 
 namespace {
 
+// Found by the text as it comes (no copy made to look it up).
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 struct Names {
   std::shared_mutex mu;
-  std::unordered_set<std::string> texts;  // nodes: a text's address never changes
+  std::unordered_set<std::string, TextHash, std::equal_to<>> texts;  // nodes: a text's address never changes
   const std::string* empty = &*texts.insert("").first;
 };
 
@@ -26,18 +32,17 @@ SiteName::SiteName() : text_(names().empty) {}
 
 SiteName::SiteName(std::string_view text) {
   Names& n = names();
-  const std::string key(text);
   {
     std::shared_lock lock(n.mu);
-    if (auto it = n.texts.find(key); it != n.texts.end()) {
+    if (auto it = n.texts.find(text); it != n.texts.end()) {
       text_ = &*it;
       return;
     }
   }
   std::unique_lock lock(n.mu);
-  if (n.texts.size() >= kMaxNames && !n.texts.count(key))
+  if (n.texts.size() >= kMaxNames && !n.texts.contains(text))
     throw std::length_error("more than " + std::to_string(kMaxNames) + " distinct site names");
-  text_ = &*n.texts.insert(key).first;
+  text_ = &*n.texts.emplace(text).first;
 }
 
 }  // namespace fmc
