@@ -4,13 +4,17 @@
 
 namespace fmc::ctl {
 
+Datapath* EffectExecutor::find(of::Dpid dpid) {
+  if (last_ && last_dpid_ == dpid) return last_;
+  auto it = switches_.find(dpid);
+  if (it == switches_.end()) return nullptr;
+  last_dpid_ = dpid;
+  return last_ = it->second;
+}
+
 void EffectExecutor::send(const Outgoing& o) {
-  auto it = switches_.find(o.dpid);
-  if (it == switches_.end()) {
-    ++dropped_;
-    return;
-  }
-  it->second->send(o.message);
+  if (Datapath* dp = find(o.dpid)) dp->send(o.message);
+  else ++dropped_;
 }
 
 void EffectExecutor::execute(Effects& e) {
@@ -26,7 +30,7 @@ void EffectExecutor::execute(Effects& e) {
     gather->done = std::move(group.done);
     std::vector<Datapath*> members;
     for (const auto dpid : group.dpids)
-      if (auto it = switches_.find(dpid); it != switches_.end()) members.push_back(it->second);
+      if (Datapath* dp = find(dpid)) members.push_back(dp);
     gather->waiting = gather->outcome.switches = members.size();
     if (members.empty()) {
       if (gather->done) gather->done(gather->outcome);

@@ -14,8 +14,14 @@ namespace fmc::ctl {
 
 class EffectExecutor {
  public:
-  void switch_up(Datapath& dp) { switches_[dp.dpid()] = &dp; }
-  void switch_down(of::Dpid dpid) { switches_.erase(dpid); }
+  void switch_up(Datapath& dp) {
+    switches_[dp.dpid()] = &dp;
+    last_ = nullptr;
+  }
+  void switch_down(of::Dpid dpid) {
+    switches_.erase(dpid);
+    last_ = nullptr;
+  }
   bool connected(of::Dpid dpid) const { return switches_.count(dpid) > 0; }
 
   // Sends `e.messages`, then the barriers of its groups. (`e.after_events`
@@ -26,7 +32,11 @@ class EffectExecutor {
 
  private:
   void send(const Outgoing& o);
+  Datapath* find(of::Dpid dpid);
   std::unordered_map<of::Dpid, Datapath*> switches_;
+  // The switch found last (an app sends its messages switch by switch), nullptr once the switches change.
+  of::Dpid last_dpid_{};
+  Datapath* last_ = nullptr;
   std::uint64_t dropped_ = 0;
 };
 

@@ -11,7 +11,7 @@
 
 #include "fmc/events/clock.hpp"
 #include "fmc/events/event_bus.hpp"
-#include "fmc/location/flat_index.hpp"
+#include "util/flat_index.hpp"
 #include "fmc/location/stable_vector.hpp"
 #include "fmc/model/network_model.hpp"
 #include "store/store.hpp"

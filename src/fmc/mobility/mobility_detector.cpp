@@ -185,13 +185,13 @@ ctl::Effects MobilityDetector::on_proving() {
   const std::string name = std::exchange(probe_due_, {});
   const Endpoint* e = name.empty() ? nullptr : locations_.by_name(name);
   const MoveProofs::Proof* proof = e ? proofs_.find(name) : nullptr;
-  const model::Site* site = proof ? model_.site_named(proof->from.site) : nullptr;
+  const model::Site* site = proof ? model_.site(proof->from.site) : nullptr;
   if (site) probe(out, *e, proof->from);
   return out;
 }
 
 void MobilityDetector::probe(ctl::Effects& out, const Endpoint& e, const Location& at) const {
-  const model::Site* site = model_.site_named(at.site);
+  const model::Site* site = model_.site(at.site);
   if (!site || !e.ip) return;
   out.packet_out(at.dpid, of::port::kController, {of::Output{at.port, 0}},
                  net::build_arp_frame(net::arp_op::kRequest, e.mac, site->gateway.mac, net::Ipv4Addr{0}, net::MacAddr{},

@@ -4,6 +4,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "util/flat_index.hpp"
+
 namespace fmc::model {
 
 namespace {
@@ -26,12 +28,21 @@ const T* find_in(const std::vector<T>& list, const Map* map, const Key& key, Sam
     if (same(x)) return &x;
   return nullptr;
 }
+
+// A DPID folded to the flat index's 32-bit tag.
+std::uint32_t dpid_tag(of::Dpid dpid) {
+  const std::uint64_t v = dpid.value * 0xff51afd7ed558ccdull;
+  return static_cast<std::uint32_t>(v ^ (v >> 32));
+}
+constexpr std::uint32_t kNoSite = FlatIndex::kNone;
 }  // namespace
 
 struct NetworkModel::Index {
   std::size_t switches = 0, sites = 0, vms = 0;  // the lists' sizes when indexed
-  ByName<std::size_t> switch_by_name, site_by_name, site_by_switch, vm_by_name;
-  std::unordered_map<std::uint64_t, std::size_t> switch_by_dpid;
+  ByName<std::size_t> switch_by_name, site_by_name, vm_by_name;
+  FlatIndex switch_by_dpid;
+  std::vector<std::uint32_t> site_by_number;  // by SiteName::number(): the site's position, or kNoSite
+  std::vector<std::uint32_t> site_of_switch;  // by switch position: its site's position, or kNoSite
   std::unordered_set<std::string, NameHash, std::equal_to<>> port_names;
   std::vector<std::optional<of::PortNo>> uplinks;  // by site position
   std::vector<const SwitchSpec*> site_switches;     // likewise
@@ -43,8 +54,9 @@ NetworkModel& NetworkModel::operator=(NetworkModel&&) noexcept = default;
 NetworkModel::~NetworkModel() = default;
 NetworkModel::NetworkModel(const NetworkModel& o)
     : switches(o.switches), sites(o.sites), router(o.router), vms(o.vms), clients(o.clients), wan(o.wan),
-      dhcp(o.dhcp), services(o.services), placement(o.placement), path_monitor(o.path_monitor),
-      index_(o.index_ ? std::make_unique<Index>(*o.index_) : nullptr) {}
+      dhcp(o.dhcp), services(o.services), placement(o.placement), path_monitor(o.path_monitor) {
+  if (o.index_) index();  // afresh: the index points into its own model's lists
+}
 NetworkModel& NetworkModel::operator=(const NetworkModel& o) {
   if (this != &o) *this = NetworkModel(o);
   return *this;
@@ -57,18 +69,27 @@ void NetworkModel::index() {
   ix->vms = vms.size();
   for (std::size_t i = 0; i < switches.size(); ++i) {
     ix->switch_by_name.emplace(switches[i].name, i);
-    ix->switch_by_dpid.emplace(switches[i].dpid.value, i);
+    const auto dpid = switches[i].dpid;
+    ix->switch_by_dpid.set(dpid_tag(dpid), std::uint32_t(i), [&](std::uint32_t n) { return switches[n].dpid == dpid; });
     for (const auto& [name, port] : switches[i].ports) ix->port_names.insert(name);
   }
+  ix->site_of_switch.assign(switches.size(), kNoSite);
   for (std::size_t i = 0; i < sites.size(); ++i) {
-    ix->site_by_name.emplace(sites[i].name, i);
-    ix->site_by_switch.emplace(sites[i].switch_name, i);
+    const Site& site = sites[i];
+    ix->site_by_name.emplace(site.name, i);
+    const SiteName name = site.name;
+    if (name.number() >= ix->site_by_number.size()) ix->site_by_number.resize(name.number() + 1, kNoSite);
+    if (ix->site_by_number[name.number()] == kNoSite) ix->site_by_number[name.number()] = std::uint32_t(i);
+    const auto sw = ix->switch_by_name.find(site.switch_name);
+    const SwitchSpec* spec = sw == ix->switch_by_name.end() ? nullptr : &switches[sw->second];
+    if (spec && ix->site_of_switch[sw->second] == kNoSite) ix->site_of_switch[sw->second] = std::uint32_t(i);
+    ix->site_switches.push_back(spec);
+    std::optional<of::PortNo> uplink;
+    if (spec)
+      if (auto p = spec->ports.find(site.uplink_port); p != spec->ports.end()) uplink = p->second;
+    ix->uplinks.push_back(uplink);
   }
   for (std::size_t i = 0; i < vms.size(); ++i) ix->vm_by_name.emplace(vms[i].name, i);
-  for (const auto& site : sites) {
-    ix->uplinks.push_back(uplink_port(site));
-    ix->site_switches.push_back(switch_named(site.switch_name));
-  }
   index_ = std::move(ix);
 }
 
@@ -84,13 +105,27 @@ const SwitchSpec* NetworkModel::switch_named(std::string_view name) const {
 }
 
 const SwitchSpec* NetworkModel::switch_with(of::Dpid dpid) const {
-  const Index* ix = fresh_index();
-  return find_in(switches, ix ? &ix->switch_by_dpid : nullptr, dpid.value, [&](const SwitchSpec& s) { return s.dpid == dpid; });
+  if (const Index* ix = fresh_index()) {
+    const auto n = ix->switch_by_dpid.find(dpid_tag(dpid), [&](std::uint32_t k) { return switches[k].dpid == dpid; });
+    return n == FlatIndex::kNone ? nullptr : &switches[n];
+  }
+  for (const auto& s : switches)
+    if (s.dpid == dpid) return &s;
+  return nullptr;
 }
 
 const Site* NetworkModel::site_named(std::string_view name) const {
   const Index* ix = fresh_index();
   return find_in(sites, ix ? &ix->site_by_name : nullptr, name, [&](const Site& s) { return s.name == name; });
+}
+
+const Site* NetworkModel::site(SiteName name) const {
+  const Index* ix = fresh_index();
+  if (!ix) return site_named(name);
+  if (name.number() >= ix->site_by_number.size()) return nullptr;  // every site's name was made by index()
+  const std::uint32_t at = ix->site_by_number[name.number()];
+  if (at == kNoSite) return nullptr;
+  return sites[at].name == name ? &sites[at] : site_named(name);
 }
 
 const char* to_string(PlacementPolicyKind k) {
@@ -123,9 +158,14 @@ const VmSpec* NetworkModel::vm_named(std::string_view name) const {
 const Site* NetworkModel::site_at(of::Dpid dpid) const {
   const SwitchSpec* sw = switch_with(dpid);
   if (!sw) return nullptr;
-  const Index* ix = fresh_index();
-  return find_in(sites, ix ? &ix->site_by_switch : nullptr, sw->name,
-                 [&](const Site& s) { return s.switch_name == sw->name; });
+  if (const Index* ix = fresh_index()) {
+    const std::uint32_t at = ix->site_of_switch[std::size_t(sw - switches.data())];
+    if (at == kNoSite) return nullptr;
+    if (sites[at].switch_name == sw->name) return &sites[at];
+  }
+  for (const auto& s : sites)
+    if (s.switch_name == sw->name) return &s;
+  return nullptr;
 }
 
 const Site* NetworkModel::gateway_site(net::Ipv4Addr ip) const {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fmc/model/site_name.hpp"
 #include "net/address.hpp"
 #include "net/ipv4.hpp"
 #include "openflow/types.hpp"
@@ -43,7 +44,7 @@ enum class SiteKind { kDataCenter, kAccessNetwork };
 
 // A data center or a client access network (WLAN): one switch, one subnet.
 struct Site {
-  std::string name;
+  SiteName name;  // interned: endpoints' locations name their site with the same SiteName
   SiteKind kind = SiteKind::kDataCenter;
   std::string switch_name;
   std::string uplink_port;  // the switch port towards the router
@@ -183,6 +184,8 @@ struct NetworkModel {
   const SwitchSpec* switch_named(std::string_view name) const;
   const SwitchSpec* switch_with(of::Dpid dpid) const;
   const Site* site_named(std::string_view name) const;
+  // The same for an interned name (an endpoint's home or location): by the name's number, no hashing.
+  const Site* site(SiteName name) const;
   // The site whose switch has this DPID (each site has its own switch).
   const Site* site_at(of::Dpid dpid) const;
   const Site* gateway_site(net::Ipv4Addr ip) const;

@@ -1,24 +1,26 @@
 #include "fmc/model/site_name.hpp"
 
+#include <deque>
 #include <mutex>
 #include <shared_mutex>
 #include <stdexcept>
-#include <unordered_set>
+#include <unordered_map>
 
 namespace fmc {
 
 namespace {
 
-// Found by the text as it comes (no copy made to look it up).
-struct TextHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 struct Names {
   std::shared_mutex mu;
-  std::unordered_set<std::string, TextHash, std::equal_to<>> texts;  // nodes: a text's address never changes
-  const std::string* empty = &*texts.insert("").first;
+  std::deque<SiteName::Interned> entries;  // an entry's address never changes
+  std::unordered_map<std::string_view, const SiteName::Interned*> by_text;  // views of the entries' texts
+  const SiteName::Interned* empty = add("");
+
+  const SiteName::Interned* add(std::string_view text) {
+    const auto& e = entries.emplace_back(SiteName::Interned{std::string(text), std::uint32_t(entries.size())});
+    by_text.emplace(e.text, &e);
+    return &e;
+  }
 };
 
 Names& names() {
@@ -34,15 +36,19 @@ SiteName::SiteName(std::string_view text) {
   Names& n = names();
   {
     std::shared_lock lock(n.mu);
-    if (auto it = n.texts.find(text); it != n.texts.end()) {
-      text_ = &*it;
+    if (auto it = n.by_text.find(text); it != n.by_text.end()) {
+      text_ = it->second;
       return;
     }
   }
   std::unique_lock lock(n.mu);
-  if (n.texts.size() >= kMaxNames && !n.texts.contains(text))
+  if (auto it = n.by_text.find(text); it != n.by_text.end()) {
+    text_ = it->second;
+    return;
+  }
+  if (n.entries.size() >= kMaxNames)
     throw std::length_error("more than " + std::to_string(kMaxNames) + " distinct site names");
-  text_ = &*n.texts.emplace(text).first;
+  text_ = n.add(text);
 }
 
 }  // namespace fmc

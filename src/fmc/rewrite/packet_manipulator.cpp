@@ -50,7 +50,8 @@ std::optional<net::Ipv4Addr> PacketManipulator::allocate_visiting_ip(const model
   if (!block) return std::nullopt;
   // From just after the last address handed out here, round the block once.
   const auto [first, last] = *block;
-  auto& next = next_visitor_[site.name];
+  next_visitor_.resize(model_.sites.size());
+  auto& next = next_visitor_[std::size_t(&site - model_.sites.data())];
   if (next < first || next > last) next = first;
   for (std::uint32_t tried = 0, n = last - first + 1; tried < n; ++tried) {
     const net::Ipv4Addr candidate{next};
@@ -62,7 +63,7 @@ std::optional<net::Ipv4Addr> PacketManipulator::allocate_visiting_ip(const model
 }
 
 const model::Site* PacketManipulator::site_of(const Endpoint& e) const {
-  return model_.site_named(e.current ? e.current->site : e.home_site);
+  return model_.site(e.current ? e.current->site : e.home_site);
 }
 
 bool PacketManipulator::is_correspondent(const Endpoint& e, const model::Site& site) const {
@@ -74,8 +75,8 @@ bool PacketManipulator::is_correspondent(const Endpoint& e, const model::Site& s
 
 std::optional<pipeline::Tunnel> PacketManipulator::tunnel_for(const Endpoint& e) const {
   if (e.at_home() || !e.ip || !e.visiting_ip) return std::nullopt;
-  const model::Site* visited = model_.site_named(e.current->site);
-  const model::Site* home = model_.site_named(e.home_site);
+  const model::Site* visited = model_.site(e.current->site);
+  const model::Site* home = model_.site(e.home_site);
   const auto uplink = visited ? model_.uplink_port(*visited) : std::nullopt;
   if (!visited || !home || !uplink) return std::nullopt;
   return pipeline::Tunnel{e.mac, *e.ip, *e.visiting_ip, e.current->port, *uplink, visited->gateway.mac, home->gateway.mac};
@@ -116,7 +117,7 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
   if (m.cause != MoveCause::kPeer && m.at_home) {
     locations_.set_visiting_ip(e->name, std::nullopt);
   } else if (m.cause != MoveCause::kPeer && (!m.from || m.from->site != m.to.site || !e->visiting_ip)) {
-    const model::Site* visited = model_.site_named(m.to.site);
+    const model::Site* visited = model_.site(m.to.site);
     auto address = visited ? allocate_visiting_ip(*visited) : std::nullopt;
     if (!address) {
       log::error("packet_manipulator", "no visiting address left in " + m.to.site + " for " + e->name);
@@ -137,9 +138,9 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
   if (const auto peers = peers_of(*e); !peers.empty()) {
     // Its flows are where it was, where it is, at home and where its peers are;
     // and each visiting peer's correspondent flows follow it from its old site to the new.
-    const model::Site* from = m.from ? model_.site_named(m.from->site) : nullptr;
-    const model::Site* to = model_.site_named(m.to.site);
-    std::vector<const model::Site*> sites = {from, to, model_.site_named(e->home_site)};
+    const model::Site* from = m.from ? model_.site(m.from->site) : nullptr;
+    const model::Site* to = model_.site(m.to.site);
+    std::vector<const model::Site*> sites = {from, to, model_.site(e->home_site)};
     for (const Endpoint* p : peers) sites.push_back(site_of(*p));
     std::sort(sites.begin(), sites.end());
     sites.erase(std::unique(sites.begin(), sites.end()), sites.end());
@@ -230,7 +231,7 @@ std::vector<of::FlowMod> PacketManipulator::dhcp_client_home_rules(const Endpoin
   // Configured endpoints get their home rules from the Mobility Detector;
   // clients known only from DHCP get them where they are.
   if (!e.current || e.configured) return {};
-  const model::Site* home = model_.site_named(e.current->site);
+  const model::Site* home = model_.site(e.current->site);
   const auto uplink = home ? model_.uplink_port(*home) : std::nullopt;
   if (!uplink) return {};
   return pipeline::attach(e.mac, e.current->port, *uplink, pipeline::home_cookie(e.mac));

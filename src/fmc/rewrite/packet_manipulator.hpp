@@ -61,7 +61,7 @@ class PacketManipulator {
   ctl::Effects install(const EndpointMoved& m, std::uint32_t attempt, Started started);
   void settle(const std::string& name, const std::string& site, std::uint32_t attempt, Started started,
               const ctl::GroupOutcome& outcome);
-  std::optional<net::Ipv4Addr> allocate_visiting_ip(const model::Site& site);
+  std::optional<net::Ipv4Addr> allocate_visiting_ip(const model::Site& site);  // one of model_.sites
   std::vector<of::FlowMod> dhcp_client_home_rules(const Endpoint& e) const;
   std::optional<pipeline::Tunnel> tunnel_for(const Endpoint& e) const;
   // The endpoints `e` shares a service with (none: it is in no service).
@@ -91,7 +91,7 @@ class PacketManipulator {
   // From the model's services, both ways: endpoint n's peers are peers_[first_peer_[n], first_peer_[n + 1]).
   std::vector<std::uint32_t> first_peer_;
   std::vector<const Endpoint*> peers_;
-  std::unordered_map<std::string, std::uint32_t> next_visitor_;       // per site: where the next search starts
+  std::vector<std::uint32_t> next_visitor_;  // by site position in the model: where the next search starts
 };
 
 }  // namespace fmc

@@ -51,3 +51,10 @@ TEST(SiteName, ThreadsInterningTheSameTextsGetTheSameNames) {
   for (auto& th : threads) th.join();
   for (int t = 1; t < 4; ++t) EXPECT_EQ(seen[t], seen[0]);
 }
+
+TEST(SiteName, NumbersAreDenseInTheOrderNamesWereFirstMade) {
+  EXPECT_EQ(SiteName().number(), 0u);
+  const SiteName first("numbered-site-a"), second("numbered-site-b");
+  EXPECT_EQ(second.number(), first.number() + 1);
+  EXPECT_EQ(SiteName(std::string("numbered-site-a")).number(), first.number());  // a name keeps its number
+}

@@ -1,11 +1,12 @@
 #pragma once
-// An open-addressing hash index from a key to an endpoint's number, for the
-// Location Manager's lookups by name, MAC and address at millions of
-// endpoints: one 8-byte slot per entry at a load of 3/8 to 3/4 (a node-based
-// map costs ~40-50 bytes per entry), no allocation per insert. The index does
-// not keep keys: a slot holds a 32-bit tag (the key's hash, or the key itself
-// when it is 32 bits) and the number; the caller confirms a candidate (`is`),
-// or passes `any` when the tag is the key.
+// An open-addressing hash index from a key to a number (an entry's position
+// in the caller's own list): the Location Manager's lookups by name, MAC and
+// address at millions of endpoints, the network model's by DPID. One 8-byte
+// slot per entry at a load of 3/8 to 3/4 (a node-based map costs ~40-50
+// bytes per entry), no allocation per insert, one cache line per lookup. The
+// index does not keep keys: a slot holds a 32-bit tag (the key's hash, or the
+// key itself when it is 32 bits) and the number; the caller confirms a
+// candidate (`is`), or passes `any` when the tag is the key.
 #include <cstdint>
 #include <vector>
 
@@ -50,7 +51,7 @@ class FlatIndex {
   struct Slot {
     std::uint32_t tag, number;
   };
-  static constexpr std::uint32_t kEmpty = ~0u, kGone = ~0u - 1;  // no endpoint has these numbers
+  static constexpr std::uint32_t kEmpty = ~0u, kGone = ~0u - 1;  // no entry has these numbers
 
   std::size_t mask() const { return slots_.size() - 1; }
   std::size_t home(std::uint32_t tag) const {

@@ -1,6 +1,6 @@
-// The Location Manager's flat index: lookups confirmed by the caller, tags
+// The flat index (the Location Manager's and the network model's): lookups confirmed by the caller, tags
 // that collide, erased slots reused, growth past millions of entries.
-#include "fmc/location/flat_index.hpp"
+#include "util/flat_index.hpp"
 
 #include <gtest/gtest.h>
 
