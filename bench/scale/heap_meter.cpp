@@ -20,14 +20,16 @@ void* take(std::size_t n) {
   auto* base = static_cast<std::uint8_t*>(std::malloc(n + kHeader));
   if (!base) throw std::bad_alloc();
   *reinterpret_cast<Account*>(base) = charged;
+  if (charged == Account::kUnmetered) return base + kHeader;
   in_use[static_cast<int>(charged)].fetch_add(malloc_usable_size(base) - kHeader, std::memory_order_relaxed);
   return base + kHeader;
 }
 void give(void* p) noexcept {
   if (!p) return;
   auto* base = static_cast<std::uint8_t*>(p) - kHeader;
-  in_use[static_cast<int>(*reinterpret_cast<Account*>(base))].fetch_sub(malloc_usable_size(base) - kHeader,
-                                                                    std::memory_order_relaxed);
+  const Account account = *reinterpret_cast<Account*>(base);
+  if (account != Account::kUnmetered)
+    in_use[static_cast<int>(account)].fetch_sub(malloc_usable_size(base) - kHeader, std::memory_order_relaxed);
   std::free(base);
 }
 }  // namespace

@@ -4,12 +4,14 @@
 // reads the controller's account before and after building its state to get
 // what that state really allocates, while its own bookkeeping (the rule
 // censuses, the model's growth) is charged elsewhere. Each block counts its
-// usable size, so allocator rounding is included.
+// usable size, so allocator rounding is included. Blocks charged to
+// kUnmetered are not counted at all: the timed move path runs without the
+// meter's own cost (an atomic add and a size lookup per allocation).
 #include <cstddef>
 
 namespace fmc::scale {
 
-enum class Account { kController = 0, kCensus = 1, kModel = 2 };
+enum class Account { kController = 0, kCensus = 1, kModel = 2, kUnmetered = 3 };
 std::size_t heap_in_use(Account a);
 
 // Charges what this thread allocates to `a` while it lives.

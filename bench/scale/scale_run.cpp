@@ -254,6 +254,7 @@ Report run(const Workload& w, const Progress& progress) {
     }
     std::swap(cells_now, cell_of);
   }
+  const Charge unmetered(Account::kUnmetered);
   const auto t0 = Clock::now();
   for (const auto& p : prepared)
     if (take(p.step, p.dhcp, p.garp.empty() ? nullptr : &p.garp)) ++r.timed_vm_moves;

@@ -4,12 +4,38 @@
 
 namespace fmc::ctl {
 
+std::uint32_t EffectExecutor::position(of::Dpid dpid) const {
+  return by_dpid_.find(of::tag(dpid), [&](std::uint32_t n) { return switches_[n].dpid == dpid; });
+}
+
+void EffectExecutor::switch_up(Datapath& dp) {
+  last_ = nullptr;
+  if (const auto at = position(dp.dpid()); at != FlatIndex::kNone) {
+    switches_[at].dp = &dp;
+    return;
+  }
+  by_dpid_.set(of::tag(dp.dpid()), std::uint32_t(switches_.size()), [](std::uint32_t) { return false; });  // a new entry
+  switches_.push_back({dp.dpid(), &dp});
+}
+
+void EffectExecutor::switch_down(of::Dpid dpid) {
+  last_ = nullptr;
+  const auto at = position(dpid);
+  if (at == FlatIndex::kNone) return;
+  by_dpid_.erase(of::tag(dpid), [&](std::uint32_t n) { return n == at; });
+  if (at + 1 != switches_.size()) {  // the last one takes its place
+    switches_[at] = switches_.back();
+    by_dpid_.set(of::tag(switches_[at].dpid), at, [&](std::uint32_t n) { return n == switches_.size() - 1; });
+  }
+  switches_.pop_back();
+}
+
 Datapath* EffectExecutor::find(of::Dpid dpid) {
   if (last_ && last_dpid_ == dpid) return last_;
-  auto it = switches_.find(dpid);
-  if (it == switches_.end()) return nullptr;
+  const auto at = position(dpid);
+  if (at == FlatIndex::kNone) return nullptr;
   last_dpid_ = dpid;
-  return last_ = it->second;
+  return last_ = switches_[at].dp;
 }
 
 void EffectExecutor::send(const Outgoing& o) {

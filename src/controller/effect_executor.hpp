@@ -5,24 +5,19 @@
 // switch that is not connected are dropped and counted (the app resyncs that
 // switch when it comes up). Used on one event loop only.
 #include <cstdint>
-#include <unordered_map>
+#include <vector>
 
 #include "controller/datapath.hpp"
 #include "controller/effects.hpp"
+#include "util/flat_index.hpp"
 
 namespace fmc::ctl {
 
 class EffectExecutor {
  public:
-  void switch_up(Datapath& dp) {
-    switches_[dp.dpid()] = &dp;
-    last_ = nullptr;
-  }
-  void switch_down(of::Dpid dpid) {
-    switches_.erase(dpid);
-    last_ = nullptr;
-  }
-  bool connected(of::Dpid dpid) const { return switches_.count(dpid) > 0; }
+  void switch_up(Datapath& dp);
+  void switch_down(of::Dpid dpid);
+  bool connected(of::Dpid dpid) const { return position(dpid) != FlatIndex::kNone; }
 
   // Sends `e.messages`, then the barriers of its groups. (`e.after_events`
   // is the caller's to send, once the events are handled: see send_after_events.)
@@ -33,7 +28,15 @@ class EffectExecutor {
  private:
   void send(const Outgoing& o);
   Datapath* find(of::Dpid dpid);
-  std::unordered_map<of::Dpid, Datapath*> switches_;
+  std::uint32_t position(of::Dpid dpid) const;  // in switches_, or FlatIndex::kNone
+  // The connected switches, found by DPID through a flat index (one cache line per lookup:
+  // a move sends to a handful of switches out of thousands).
+  struct Connected {
+    of::Dpid dpid;  // kept: a closing switch's Datapath may be gone before it is told down
+    Datapath* dp;
+  };
+  std::vector<Connected> switches_;
+  FlatIndex by_dpid_;
   // The switch found last (an app sends its messages switch by switch), nullptr once the switches change.
   of::Dpid last_dpid_{};
   Datapath* last_ = nullptr;

@@ -38,10 +38,7 @@ class Effects {
   Effects(const Effects&) = delete;
   Effects& operator=(const Effects&) = delete;
 
-  void send(of::Dpid dpid, of::Message message) {
-    if (messages.capacity() == 0) messages.reserve(kFirstMessages);
-    messages.push_back({dpid, std::move(message)});
-  }
+  void send(of::Dpid dpid, of::Message message) { messages.push_back({dpid, std::move(message)}); }
   template <class Range>
   void send_all(of::Dpid dpid, const Range& messages_in) {
     for (const auto& m : messages_in) send(dpid, m);
@@ -84,8 +81,6 @@ class Effects {
     po.data = frames_.emplace_back(std::move(frame));
     return po;
   }
-  // A move's flows on its few switches: one allocation for most effects instead of five growths.
-  static constexpr std::size_t kFirstMessages = 32;
   // What the PACKET_OUTs' data views: each frame's buffer stays where it is when this vector grows.
   std::vector<std::vector<std::uint8_t>> frames_;
 };

@@ -20,6 +20,11 @@ struct Dpid {
   std::uint64_t value = 0;
   auto operator<=>(const Dpid&) const = default;
 };
+// A DPID folded to 32 bits, as flat hash indexes (util/flat_index.hpp) tag it.
+inline std::uint32_t tag(Dpid d) {
+  const std::uint64_t v = d.value * 0xff51afd7ed558ccdull;
+  return static_cast<std::uint32_t>(v ^ (v >> 32));
+}
 // As logs show it: 16 hex digits, like ovs-ofctl.
 inline std::string hex(Dpid d) {
   char buf[17];

@@ -29,11 +29,6 @@ const T* find_in(const std::vector<T>& list, const Map* map, const Key& key, Sam
   return nullptr;
 }
 
-// A DPID folded to the flat index's 32-bit tag.
-std::uint32_t dpid_tag(of::Dpid dpid) {
-  const std::uint64_t v = dpid.value * 0xff51afd7ed558ccdull;
-  return static_cast<std::uint32_t>(v ^ (v >> 32));
-}
 constexpr std::uint32_t kNoSite = FlatIndex::kNone;
 }  // namespace
 
@@ -70,7 +65,7 @@ void NetworkModel::index() {
   for (std::size_t i = 0; i < switches.size(); ++i) {
     ix->switch_by_name.emplace(switches[i].name, i);
     const auto dpid = switches[i].dpid;
-    ix->switch_by_dpid.set(dpid_tag(dpid), std::uint32_t(i), [&](std::uint32_t n) { return switches[n].dpid == dpid; });
+    ix->switch_by_dpid.set(of::tag(dpid), std::uint32_t(i), [&](std::uint32_t n) { return switches[n].dpid == dpid; });
     for (const auto& [name, port] : switches[i].ports) ix->port_names.insert(name);
   }
   ix->site_of_switch.assign(switches.size(), kNoSite);
@@ -106,7 +101,7 @@ const SwitchSpec* NetworkModel::switch_named(std::string_view name) const {
 
 const SwitchSpec* NetworkModel::switch_with(of::Dpid dpid) const {
   if (const Index* ix = fresh_index()) {
-    const auto n = ix->switch_by_dpid.find(dpid_tag(dpid), [&](std::uint32_t k) { return switches[k].dpid == dpid; });
+    const auto n = ix->switch_by_dpid.find(of::tag(dpid), [&](std::uint32_t k) { return switches[k].dpid == dpid; });
     return n == FlatIndex::kNone ? nullptr : &switches[n];
   }
   for (const auto& s : switches)

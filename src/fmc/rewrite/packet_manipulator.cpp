@@ -84,13 +84,17 @@ std::optional<pipeline::Tunnel> PacketManipulator::tunnel_for(const Endpoint& e)
 
 std::vector<of::FlowMod> PacketManipulator::tunnel_flows(const Endpoint& e, const model::Site& site) const {
   const auto tunnel = tunnel_for(e);
-  if (!tunnel) return {};
-  if (e.current->site == site.name) return pipeline::tunnel_at_visited(*tunnel);
+  return tunnel ? tunnel_flows(e, *tunnel, site) : std::vector<of::FlowMod>{};
+}
+
+std::vector<of::FlowMod> PacketManipulator::tunnel_flows(const Endpoint& e, const pipeline::Tunnel& tunnel,
+                                                         const model::Site& site) const {
+  if (e.current->site == site.name) return pipeline::tunnel_at_visited(tunnel);
   if (e.home_site == site.name) {
     const auto uplink = model_.uplink_port(site);
-    return uplink ? pipeline::tunnel_at_home(*tunnel, *uplink) : std::vector<of::FlowMod>{};
+    return uplink ? pipeline::tunnel_at_home(tunnel, *uplink) : std::vector<of::FlowMod>{};
   }
-  return is_correspondent(e, site) ? pipeline::tunnel_at_correspondent(*tunnel) : std::vector<of::FlowMod>{};
+  return is_correspondent(e, site) ? pipeline::tunnel_at_correspondent(tunnel) : std::vector<of::FlowMod>{};
 }
 
 ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
@@ -128,13 +132,16 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
 
   // On each switch concerned: stale flows out, new ones in, then a barrier.
   std::vector<of::Dpid> group;
-  auto refresh = [&](const Endpoint& x, const model::Site* site) {
+  // x's tunnel (if it is away) at each site: found once per endpoint, not once per site.
+  auto refresh = [&](const Endpoint& x, const std::optional<pipeline::Tunnel>& tunnel, const model::Site* site) {
     const model::SwitchSpec* sw = site ? model_.switch_of(*site) : nullptr;
     if (!sw) return;
     out.send_all(sw->dpid, pipeline::remove_tunnel(x.mac, *x.ip));
-    out.send_all(sw->dpid, tunnel_flows(x, *site));
+    if (tunnel) out.send_all(sw->dpid, tunnel_flows(x, *tunnel, *site));
     if (std::find(group.begin(), group.end(), sw->dpid) == group.end()) group.push_back(sw->dpid);
   };
+  const auto tunnel = tunnel_for(*e);
+  constexpr std::size_t kMostPerSite = 7;  // removals (3) and a visited site's flows (4)
   if (const auto peers = peers_of(*e); !peers.empty()) {
     // Its flows are where it was, where it is, at home and where its peers are;
     // and each visiting peer's correspondent flows follow it from its old site to the new.
@@ -144,22 +151,23 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
     for (const Endpoint* p : peers) sites.push_back(site_of(*p));
     std::sort(sites.begin(), sites.end());
     sites.erase(std::unique(sites.begin(), sites.end()), sites.end());
-    for (const auto* site : sites) refresh(*e, site);
+    out.messages.reserve(out.messages.size() + kMostPerSite * (sites.size() + 2 * peers.size()) + 1);
+    for (const auto* site : sites) refresh(*e, tunnel, site);
     if (from != to)
-      for (const Endpoint* p : peers) {
-        if (!tunnel_for(*p)) continue;
-        refresh(*p, from);
-        refresh(*p, to);
-      }
+      for (const Endpoint* p : peers)
+        if (const auto peer_tunnel = tunnel_for(*p)) {
+          refresh(*p, peer_tunnel, from);
+          refresh(*p, peer_tunnel, to);
+        }
   } else {
     // Anyone may talk to it: every switch.
-    for (const auto& site : model_.sites) refresh(*e, &site);
+    for (const auto& site : model_.sites) refresh(*e, tunnel, &site);
   }
   // Packets redirected from home before this controller knew the visiting address
   // (another controller's move) may have left the visited site's router asking for
   // it in vain, holding them until its next try a second later: once the flows are
   // in, the visited switch announces the address towards the router.
-  if (const auto tunnel = tunnel_for(*e))
+  if (tunnel)
     out.packet_out(e->current->dpid, of::port::kController, {of::Output{tunnel->uplink, 0}},
                    net::build_gratuitous_arp(tunnel->mac, tunnel->visiting_ip));
   out.confirm(std::move(group), [this, attempt, started, name = e->name, to = m.to.site](const ctl::GroupOutcome& outcome) {

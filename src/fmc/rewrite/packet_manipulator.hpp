@@ -75,6 +75,7 @@ class PacketManipulator {
   bool is_correspondent(const Endpoint& e, const model::Site& site) const;
   // The tunnel flows `site`'s switch needs for `e` (none if e is at home).
   std::vector<of::FlowMod> tunnel_flows(const Endpoint& e, const model::Site& site) const;
+  std::vector<of::FlowMod> tunnel_flows(const Endpoint& e, const pipeline::Tunnel& tunnel, const model::Site& site) const;
 
   const model::NetworkModel& model_;
   LocationManager& locations_;
