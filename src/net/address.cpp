@@ -49,8 +49,16 @@ std::optional<Ipv4Addr> Ipv4Addr::parse(std::string_view text) {
 }
 
 std::string Ipv4Addr::to_string() const {
-  return std::to_string(value >> 24) + '.' + std::to_string(value >> 16 & 0xff) + '.' +
-         std::to_string(value >> 8 & 0xff) + '.' + std::to_string(value & 0xff);
+  char text[15];  // "255.255.255.255": within std::string's own buffer, no allocation
+  char* p = text;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    const unsigned octet = value >> shift & 0xff;
+    if (octet >= 100) *p++ = char('0' + octet / 100);
+    if (octet >= 10) *p++ = char('0' + octet / 10 % 10);
+    *p++ = char('0' + octet % 10);
+    if (shift) *p++ = '.';
+  }
+  return std::string(text, p);
 }
 
 }  // namespace fmc::net

@@ -26,6 +26,18 @@ TEST(Ipv4Addr, ParsesAndFormats) {
   EXPECT_EQ(a->to_string(), "10.1.255.7");
 }
 
+TEST(Ipv4Addr, FormatsEveryOctetWidthAndParsesBack) {
+  EXPECT_EQ(Ipv4Addr{0}.to_string(), "0.0.0.0");
+  EXPECT_EQ(Ipv4Addr{0xffffffff}.to_string(), "255.255.255.255");
+  for (const std::uint32_t octet : {0u, 9u, 10u, 99u, 100u, 109u, 110u, 200u, 255u})
+    for (int shift = 0; shift < 32; shift += 8) {
+      const Ipv4Addr a{(octet << shift) | 0x01010101u};
+      const auto back = Ipv4Addr::parse(a.to_string());
+      ASSERT_TRUE(back) << a.to_string();
+      EXPECT_EQ(back->value, a.value) << a.to_string();
+    }
+}
+
 TEST(Ipv4Addr, RejectsMalformedText) {
   for (const char* bad : {"", "10.1.2", "10.1.2.256", "10.1.2.3.4", "a.b.c.d", "10..2.3", "1.2.3.4 "})
     EXPECT_FALSE(Ipv4Addr::parse(bad)) << bad;
