@@ -1,5 +1,6 @@
 // fmc-scale: the paper's scalability claim (§V), measured through the
 // controller's own move path. See README.md in this directory.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -115,9 +116,13 @@ int main(int argc, char** argv) {
   std::printf("network model (configuration): %s (%zu B per endpoint); the harness's rule censuses: %s (%zu B per rule)\n",
               mib(r.model_bytes).c_str(), r.model_bytes / r.endpoints, mib(r.census_bytes).c_str(),
               r.census_bytes / std::max<std::size_t>(1, a.total + d.total));
-  std::printf("move path: %.0f moves/s on one core (%llu user moves with %llu VM migrations, %.2f s)\n",
-              r.moves_per_second(), (unsigned long long)r.timed_moves, (unsigned long long)r.timed_vm_moves,
-              r.timed_seconds);
+  const auto [slowest, fastest] = std::minmax_element(r.slice_moves_per_second.begin(), r.slice_moves_per_second.end());
+  std::printf("move path: %.0f moves/s on one core, median of %zu slices (%.0f to %.0f; %llu user moves with %llu VM "
+              "migrations, %.2f s)\n",
+              r.moves_per_second(), r.slice_moves_per_second.size(),
+              slowest == r.slice_moves_per_second.end() ? 0.0 : *slowest,
+              fastest == r.slice_moves_per_second.end() ? 0.0 : *fastest, (unsigned long long)r.timed_moves,
+              (unsigned long long)r.timed_vm_moves, r.timed_seconds);
   const double per_record = double(r.state_bytes_end) / double(r.endpoints);
   std::printf("%-30s %11s %13s %13s %13s %13s\n", "per controller", "controllers", "records max", "records mean",
               "rules max", "rules mean");

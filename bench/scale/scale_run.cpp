@@ -255,12 +255,28 @@ Report run(const Workload& w, const Progress& progress) {
     std::swap(cells_now, cell_of);
   }
   const Charge unmetered(Account::kUnmetered);
-  const auto t0 = Clock::now();
-  for (const auto& p : prepared)
-    if (take(p.step, p.dhcp, p.garp.empty() ? nullptr : &p.garp)) ++r.timed_vm_moves;
-  r.timed_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  for (std::size_t slice = 0, done = 0; slice < Report::kSlices; ++slice) {
+    const std::size_t end = prepared.size() * (slice + 1) / Report::kSlices;
+    const auto t0 = Clock::now();
+    for (; done < end; ++done) {
+      const auto& p = prepared[done];
+      if (take(p.step, p.dhcp, p.garp.empty() ? nullptr : &p.garp)) ++r.timed_vm_moves;
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    r.timed_seconds += seconds;
+    const std::size_t moves = end - prepared.size() * slice / Report::kSlices;
+    if (moves > 0 && seconds > 0) r.slice_moves_per_second.push_back(double(moves) / seconds);
+  }
   r.timed_moves = prepared.size();
   return r;
+}
+
+double Report::moves_per_second() const {
+  if (slice_moves_per_second.empty()) return 0;
+  auto rates = slice_moves_per_second;
+  std::sort(rates.begin(), rates.end());
+  const std::size_t n = rates.size();
+  return n % 2 ? rates[n / 2] : (rates[n / 2 - 1] + rates[n / 2]) / 2;
 }
 
 }  // namespace fmc::scale
