@@ -5,6 +5,7 @@
 // the handler raised have been handled. Apps never hold a Datapath; the
 // EffectExecutor (one per event loop) carries effects out.
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "controller/barrier_tracker.hpp"
@@ -13,6 +14,8 @@
 namespace fmc::ctl {
 
 struct Outgoing {
+  template <class M>
+  Outgoing(of::Dpid to, M&& m) : dpid(to), message(std::forward<M>(m)) {}
   of::Dpid dpid;
   of::Message message;
 };
@@ -21,7 +24,7 @@ struct Outgoing {
 // or at least one reported an error or went away.
 struct GroupOutcome {
   bool ok = true;
-  std::size_t switches = 0;  // that took part (connected when the group was sent)
+  std::size_t switches = 0;             // that took part (connected when the group was sent)
   std::vector<FailedMessage> failures;  // the errors the switches answered with
 };
 
@@ -38,7 +41,12 @@ class Effects {
   Effects(const Effects&) = delete;
   Effects& operator=(const Effects&) = delete;
 
-  void send(of::Dpid dpid, of::Message message) { messages.push_back({dpid, std::move(message)}); }
+  void send(of::Dpid dpid, of::Message message) { messages.emplace_back(dpid, std::move(message)); }
+  // A FlowMod, PacketOut, ... built in place in the list (a move path makes thousands a second).
+  template <class M>
+  void send(of::Dpid dpid, M&& message) {
+    messages.emplace_back(dpid, std::forward<M>(message));
+  }
   template <class Range>
   void send_all(of::Dpid dpid, const Range& messages_in) {
     for (const auto& m : messages_in) send(dpid, m);
@@ -49,13 +57,13 @@ class Effects {
   }
   // A PACKET_OUT of `frame` (kept alive by these effects) with `actions`.
   void packet_out(of::Dpid dpid, of::PortNo in_port, of::ActionList actions, std::vector<std::uint8_t> frame) {
-    messages.push_back({dpid, make_packet_out(in_port, std::move(actions), std::move(frame))});
+    messages.emplace_back(dpid, make_packet_out(in_port, std::move(actions), std::move(frame)));
   }
   // Sent after every event published while producing these effects has been
   // handled: a packet re-injected through flows that those events install.
   void packet_out_after_events(of::Dpid dpid, of::PortNo in_port, of::ActionList actions,
                                std::vector<std::uint8_t> frame) {
-    after_events.push_back({dpid, make_packet_out(in_port, std::move(actions), std::move(frame))});
+    after_events.emplace_back(dpid, make_packet_out(in_port, std::move(actions), std::move(frame)));
   }
   // A barrier on each of `dpids` after their messages; `done` once all replied.
   void confirm(std::vector<of::Dpid> dpids, std::function<void(const GroupOutcome&)> done) {

@@ -1,8 +1,8 @@
 #include "fmc/pipeline/flows.hpp"
 
+#include "net/dhcp.hpp"
 #include "net/ethernet.hpp"
 #include "net/ipv4.hpp"
-#include "net/dhcp.hpp"
 
 namespace fmc::pipeline {
 
@@ -38,12 +38,25 @@ std::uint64_t home_cookie(const net::MacAddr& mac) { return cookie::kHomeForward
 std::uint64_t tunnel_cookie(const net::MacAddr& mac) { return cookie::kVirtualTunnel | mac.as_u64(); }
 
 namespace {
-// Flow-mods into a vector without the copies an initializer list makes.
+// `items` moved into a vector with `room` to spare: an initializer list copies
+// each element, and with an instruction its whole action list (a move makes dozens).
+template <class T, class... X>
+std::vector<T> list_of(std::size_t room, X&&... items) {
+  std::vector<T> out;
+  out.reserve(sizeof...(items) + room);
+  (out.emplace_back(std::forward<X>(items)), ...);
+  return out;
+}
 template <class... F>
 std::vector<of::FlowMod> moved(F&&... flows) {
-  std::vector<of::FlowMod> out;
-  out.reserve(sizeof...(flows) + 2);
-  (out.push_back(std::forward<F>(flows)), ...);
+  return list_of<of::FlowMod>(2, std::forward<F>(flows)...);
+}
+// Apply `actions`, then go on to `table`; or, without one, stop there.
+template <class... A>
+of::InstructionList apply_actions(std::optional<std::uint8_t> table, A&&... actions) {
+  of::InstructionList out =
+      list_of<of::Instruction>(1, of::ApplyActions{list_of<of::Action>(0, std::forward<A>(actions)...)});
+  if (table) out.emplace_back(of::GotoTable{*table});
   return out;
 }
 
@@ -51,7 +64,8 @@ std::vector<of::FlowMod> moved(F&&... flows) {
 of::InstructionList through_meter(std::optional<std::uint32_t> meter) {
   of::InstructionList out;
   if (meter) out.emplace_back(of::MeterInstruction{*meter});
-  out.emplace_back(of::ApplyActions{{of::Output{of::port::kController, of::kControllerMaxLenNoBuffer}}});
+  out.emplace_back(
+      of::ApplyActions{list_of<of::Action>(0, of::Output{of::port::kController, of::kControllerMaxLenNoBuffer})});
   return out;
 }
 of::InstructionList to_controller() { return through_meter(std::nullopt); }
@@ -164,11 +178,11 @@ std::vector<of::FlowMod> packet_in_gates(std::span<const of::Port> ports, std::u
 std::vector<of::FlowMod> attach(const net::MacAddr& mac, of::PortNo port, of::PortNo uplink, std::uint64_t cookie) {
   auto deliver = flow(table::kForward, prio::kDeliverLocal, cookie);
   deliver.match.eth_dst = exact(mac);
-  deliver.instructions = {of::ApplyActions{{of::Output{port, 0}}}};
+  deliver.instructions = apply_actions(std::nullopt, of::Output{port, 0});
   auto send = flow(table::kForward, prio::kSendUplink, cookie);
   send.match.in_port = port;
   send.match.eth_src = exact(mac);
-  send.instructions = {of::ApplyActions{{of::Output{uplink, 0}}}};
+  send.instructions = apply_actions(std::nullopt, of::Output{uplink, 0});
   return moved(std::move(deliver), std::move(send));
 }
 
@@ -180,14 +194,14 @@ std::vector<of::FlowMod> tunnel_at_visited(const Tunnel& t) {
   out.match.in_port = t.port;
   out.match.eth_src = exact(t.mac);
   out.match.ipv4_src = exact(t.ip);
-  out.instructions = {of::ApplyActions{{set_ip_src(t.visiting_ip), set_eth_dst(t.visited_gateway_mac)}},
-                      of::GotoTable{table::kCorrespondent}};
+  out.instructions =
+      apply_actions(table::kCorrespondent, set_ip_src(t.visiting_ip), set_eth_dst(t.visited_gateway_mac));
   // Last hop in: the original address, and the gateway MAC the endpoint knows.
   auto in = flow(table::kVisitor, prio::kTunnel, cookie);
   in.match = ipv4();
   in.match.ipv4_dst = exact(t.visiting_ip);
-  in.instructions = {of::ApplyActions{{set_ip_dst(t.ip), set_eth_dst(t.mac), set_eth_src(t.home_gateway_mac)}},
-                     of::GotoTable{table::kCorrespondent}};
+  in.instructions =
+      apply_actions(table::kCorrespondent, set_ip_dst(t.ip), set_eth_dst(t.mac), set_eth_src(t.home_gateway_mac));
   auto flows = moved(std::move(out), std::move(in));
   for (auto& f : attach(t.mac, t.port, t.uplink, cookie)) flows.push_back(std::move(f));
   return flows;
@@ -198,11 +212,11 @@ std::vector<of::FlowMod> tunnel_at_correspondent(const Tunnel& t) {
   auto to = flow(table::kCorrespondent, prio::kTunnel, cookie);
   to.match = ipv4();
   to.match.ipv4_dst = exact(t.ip);
-  to.instructions = {of::ApplyActions{{set_ip_dst(t.visiting_ip)}}, of::GotoTable{table::kForward}};
+  to.instructions = apply_actions(table::kForward, set_ip_dst(t.visiting_ip));
   auto from = flow(table::kCorrespondent, prio::kTunnel, cookie);
   from.match = ipv4();
   from.match.ipv4_src = exact(t.visiting_ip);
-  from.instructions = {of::ApplyActions{{set_ip_src(t.ip)}}, of::GotoTable{table::kForward}};
+  from.instructions = apply_actions(table::kForward, set_ip_src(t.ip));
   return moved(std::move(to), std::move(from));
 }
 
@@ -214,8 +228,8 @@ std::vector<of::FlowMod> tunnel_at_home(const Tunnel& t, of::PortNo home_uplink)
   fwd.match = ipv4();
   fwd.match.in_port = home_uplink;
   fwd.match.ipv4_dst = exact(t.ip);
-  fwd.instructions = {of::ApplyActions{{set_ip_dst(t.visiting_ip), set_eth_src(t.mac), set_eth_dst(t.home_gateway_mac),
-                                        of::Output{of::port::kInPort, 0}}}};
+  fwd.instructions = apply_actions(std::nullopt, set_ip_dst(t.visiting_ip), set_eth_src(t.mac),
+                                   set_eth_dst(t.home_gateway_mac), of::Output{of::port::kInPort, 0});
   return moved(std::move(fwd));
 }
 
