@@ -41,8 +41,7 @@ class Effects {
   Effects(const Effects&) = delete;
   Effects& operator=(const Effects&) = delete;
 
-  void send(of::Dpid dpid, of::Message message) { messages.emplace_back(dpid, std::move(message)); }
-  // A FlowMod, PacketOut, ... built in place in the list (a move path makes thousands a second).
+  // A Message, or a FlowMod, PacketOut, ... built in place in the list (a move path makes thousands a second).
   template <class M>
   void send(of::Dpid dpid, M&& message) {
     messages.emplace_back(dpid, std::forward<M>(message));
