@@ -1,14 +1,12 @@
 #include "net/arp.hpp"
 
-#include <algorithm>
-
 #include "net/ethernet.hpp"
 
 namespace fmc::net {
 
 namespace {
 constexpr std::uint16_t kHtypeEthernet = 1;
-constexpr std::size_t kArpLen = 28;
+constexpr std::size_t kMinFrameLen = 60;
 }  // namespace
 
 std::optional<ArpView> ArpView::parse(Bytes payload) {
@@ -30,9 +28,11 @@ std::optional<ArpView> ArpView::parse(Bytes payload) {
 
 std::vector<std::uint8_t> build_arp_frame(std::uint16_t op, MacAddr eth_dst, MacAddr sha, Ipv4Addr spa,
                                           MacAddr tha, Ipv4Addr tpa) {
-  std::vector<std::uint8_t> arp;
-  arp.reserve(kArpLen);
-  ByteWriter w(arp);
+  // Built in one buffer of the minimum frame size (a probe and an announcement per move).
+  std::vector<std::uint8_t> frame;
+  frame.reserve(kMinFrameLen);
+  ByteWriter w(frame);
+  write_ethernet_header(w, eth_dst, sha, ethertype::kArp);
   w.u16(kHtypeEthernet);
   w.u16(ethertype::kIpv4);
   w.u8(6);
@@ -42,8 +42,7 @@ std::vector<std::uint8_t> build_arp_frame(std::uint16_t op, MacAddr eth_dst, Mac
   w.u32(spa.value);
   w.bytes(tha.octets);
   w.u32(tpa.value);
-  auto frame = build_ethernet(eth_dst, sha, ethertype::kArp, arp);
-  frame.resize(std::max<std::size_t>(frame.size(), 60), 0);  // minimum Ethernet payload
+  w.zeros(kMinFrameLen - frame.size());  // padding to the minimum Ethernet frame (without FCS)
   return frame;
 }
 

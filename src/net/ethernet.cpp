@@ -2,6 +2,10 @@
 
 namespace fmc::net {
 
+namespace {
+constexpr std::size_t kEthernetHeaderLen = 14;  // destination, source, EtherType
+}  // namespace
+
 std::optional<EthernetView> EthernetView::parse(Bytes frame) {
   ByteReader r(frame);
   EthernetView v;
@@ -17,14 +21,18 @@ std::optional<EthernetView> EthernetView::parse(Bytes frame) {
   return v;
 }
 
-std::vector<std::uint8_t> build_ethernet(MacAddr dst, MacAddr src, std::uint16_t ethertype,
-                                         Bytes payload) {
-  std::vector<std::uint8_t> out;
-  out.reserve(14 + payload.size());
-  ByteWriter w(out);
+void write_ethernet_header(ByteWriter& w, MacAddr dst, MacAddr src, std::uint16_t ethertype) {
   w.bytes(dst.octets);
   w.bytes(src.octets);
   w.u16(ethertype);
+}
+
+std::vector<std::uint8_t> build_ethernet(MacAddr dst, MacAddr src, std::uint16_t ethertype,
+                                         Bytes payload) {
+  std::vector<std::uint8_t> out;
+  out.reserve(kEthernetHeaderLen + payload.size());
+  ByteWriter w(out);
+  write_ethernet_header(w, dst, src, ethertype);
   w.bytes(payload);
   return out;
 }

@@ -28,6 +28,9 @@ struct EthernetView {
   static std::optional<EthernetView> parse(Bytes frame);
 };
 
+// Writes an Ethernet II frame header (the payload follows it in `w`).
+void write_ethernet_header(ByteWriter& w, MacAddr dst, MacAddr src, std::uint16_t ethertype);
+
 // Builds an Ethernet II frame header followed by `payload`.
 std::vector<std::uint8_t> build_ethernet(MacAddr dst, MacAddr src, std::uint16_t ethertype,
                                          Bytes payload);

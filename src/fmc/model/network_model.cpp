@@ -1,7 +1,5 @@
 #include "fmc/model/network_model.hpp"
 
-#include <functional>
-#include <unordered_map>
 #include <unordered_set>
 
 #include "util/flat_index.hpp"
@@ -9,13 +7,6 @@
 namespace fmc::model {
 
 namespace {
-struct NameHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-template <class V>
-using ByName = std::unordered_map<std::string, V, NameHash, std::equal_to<>>;
-
 // The entry at the indexed position if it still has `key`, else the first that has it.
 template <class T, class Map, class Key, class Same>
 const T* find_in(const std::vector<T>& list, const Map* map, const Key& key, Same same) {
@@ -202,7 +193,7 @@ std::optional<of::PortNo> NetworkModel::uplink_port(const Site& site) const {
 bool NetworkModel::has_configured_port(std::string_view endpoint) const {
   if (const Index* ix = fresh_index()) return ix->port_names.find(endpoint) != ix->port_names.end();
   for (const auto& sw : switches)
-    if (sw.ports.count(std::string(endpoint))) return true;
+    if (sw.ports.find(endpoint) != sw.ports.end()) return true;
   return false;
 }
 

@@ -3,7 +3,6 @@
 // packet arrives (paper §IV.B i–vi): switches and their ports, data centers
 // and client access networks with their ranges and gateways, the router, the
 // known VMs and clients, and WAN delays. Loaded from YAML (config_yaml.hpp).
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,13 +12,14 @@
 #include "net/address.hpp"
 #include "net/ipv4.hpp"
 #include "openflow/types.hpp"
+#include "util/by_name.hpp"
 
 namespace fmc::model {
 
 struct SwitchSpec {
   std::string name;
   of::Dpid dpid;
-  std::map<std::string, of::PortNo> ports;  // port role/name -> number
+  ByName<of::PortNo> ports;  // port role/name -> number (a DC switch has one per VM: hashed)
   std::string scope;  // the network scope whose master controls it (paper §V); empty: none
 };
 
