@@ -88,7 +88,7 @@ void DhcpService::from_client(ctl::Effects& out, const PacketContext& p, const n
 void DhcpService::learn_location(const net::DhcpMessage& m, const model::Site& site, of::Dpid dpid, of::PortNo port) {
   const Endpoint* e = locations_.by_mac(m.chaddr);
   if (!e) e = &locations_.add_client(m.chaddr, site.name);
-  locations_.move(e->name, Location{site.name, dpid, port}, MoveCause::kDhcp);
+  locations_.move(*e, Location{site.name, dpid, port}, MoveCause::kDhcp);
 }
 
 void DhcpService::learn_address(const net::MacAddr& mac, net::Ipv4Addr ip, const model::Site& network) {

@@ -1,5 +1,7 @@
 #include "fmc/location/location_manager.hpp"
 
+#include <cassert>
+
 namespace fmc {
 
 namespace {
@@ -119,15 +121,25 @@ std::vector<const Endpoint*> LocationManager::all() const {
   return out;
 }
 
+Endpoint& LocationManager::ours(const Endpoint& e) {
+  Endpoint& mine = endpoints_[e.number];
+  assert(&mine == &e);
+  return mine;
+}
+
 bool LocationManager::move(const std::string& name, const Location& to, MoveCause cause) {
-  Endpoint* e = find(name);
-  if (!e) return false;
-  if (e->current == to) return true;
-  const auto from = e->current;
-  e->current = to;
-  e->detached = false;
-  save(*e, store::LocationChange{name, from ? from->site : "", to.site, to_string(cause), clock_.wall_ms()});
-  bus_.publish(EndpointMoved{name, from, to, cause, to.site == e->home_site});
+  const Endpoint* e = find(name);
+  return e && move(*e, to, cause);
+}
+
+bool LocationManager::move(const Endpoint& endpoint, const Location& to, MoveCause cause) {
+  Endpoint& e = ours(endpoint);
+  if (e.current == to) return true;
+  const auto from = e.current;
+  e.current = to;
+  e.detached = false;
+  save(e, store::LocationChange{e.name, from ? from->site : "", to.site, to_string(cause), clock_.wall_ms()});
+  bus_.publish(EndpointMoved{e.name, from, to, cause, to.site == e.home_site});
   return true;
 }
 
@@ -144,12 +156,16 @@ bool LocationManager::assign_ip(const std::string& name, net::Ipv4Addr ip) {
 }
 
 void LocationManager::set_visiting_ip(const std::string& name, std::optional<net::Ipv4Addr> ip) {
-  Endpoint* e = find(name);
-  if (!e || e->visiting_ip == ip) return;
-  if (e->visiting_ip) unindex_ip(*e->visiting_ip);
-  e->visiting_ip = ip;
-  index(*e);
-  save(*e);
+  if (const Endpoint* e = find(name)) set_visiting_ip(*e, ip);
+}
+
+void LocationManager::set_visiting_ip(const Endpoint& endpoint, std::optional<net::Ipv4Addr> ip) {
+  Endpoint& e = ours(endpoint);
+  if (e.visiting_ip == ip) return;
+  if (e.visiting_ip) unindex_ip(*e.visiting_ip);
+  e.visiting_ip = ip;
+  if (ip) by_ip_.set(ip->value, e.number, FlatIndex::any);  // its name, MAC and own address stay indexed
+  save(e);
 }
 
 void LocationManager::set_detached(const std::string& name, bool detached) {

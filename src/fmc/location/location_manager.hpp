@@ -62,9 +62,11 @@ class LocationManager {
   // Records that `name` is attached at `to`. Publishes EndpointMoved when the
   // location changed. Returns false for an unknown endpoint.
   bool move(const std::string& name, const Location& to, MoveCause cause);
+  bool move(const Endpoint& e, const Location& to, MoveCause cause);  // one of ours, already found: no lookup
   // Binds an address to an endpoint. Refused (false) if another endpoint owns it.
   bool assign_ip(const std::string& name, net::Ipv4Addr ip);
   void set_visiting_ip(const std::string& name, std::optional<net::Ipv4Addr> ip);
+  void set_visiting_ip(const Endpoint& e, std::optional<net::Ipv4Addr> ip);
   // The port `name` is attached at went down or away (true), or came back (false).
   void set_detached(const std::string& name, bool detached);
   // A client renumbered into another network (DHCP) now has its home there.
@@ -76,6 +78,7 @@ class LocationManager {
  private:
   std::uint32_t number_of(std::string_view name) const;  // FlatIndex::kNone if unknown
   Endpoint* find(std::string_view name);
+  Endpoint& ours(const Endpoint& e);  // the endpoint handed out as `e`, to change
   Endpoint& add(std::string name, store::EndpointKind kind, const net::MacAddr& mac, std::optional<net::Ipv4Addr> ip,
                 std::string home_site);
   // The stored endpoint of `r` (a client known only from a record is added), or nullptr.

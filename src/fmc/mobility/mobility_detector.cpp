@@ -44,7 +44,7 @@ void MobilityDetector::on_migration_step(const MigrationStep& step) {
   if (!sw || !port) return;
   migrations_.done(e->name);
   ++stats_.moves_accepted;
-  locations_.move(e->name, Location{site->name, sw->dpid, *port}, MoveCause::kMigration);
+  locations_.move(*e, Location{site->name, sw->dpid, *port}, MoveCause::kMigration);
 }
 
 std::optional<of::PortNo> MobilityDetector::configured_port(const model::Site& site, const std::string& endpoint) const {
@@ -164,7 +164,7 @@ Sighting MobilityDetector::sighting(const PacketContext& p) {
                                          : MoveCause::kTraffic;
   ++stats_.moves_accepted;
   migrations_.done(e->name);
-  locations_.move(e->name, here, cause);  // the Packet Manipulator reacts to the queued EndpointMoved
+  locations_.move(*e, here, cause);  // the Packet Manipulator reacts to the queued EndpointMoved
   return Sighting::kMoved;
 }
 
@@ -212,7 +212,7 @@ ctl::Effects MobilityDetector::tick() {
     if (!e || e->current != proof.from) continue;  // it moved meanwhile, by other means
     ++stats_.moves_accepted;
     ++stats_.moves_proven;
-    locations_.move(name, proof.to, MoveCause::kDhcp);
+    locations_.move(*e, proof.to, MoveCause::kDhcp);
     // The claim's DHCP message, answered now rather than at its sender's next try.
     out.packet_out_after_events(proof.to.dpid, proof.to.port, {of::Output{of::port::kTable, 0}}, std::move(proof.claim));
   }

@@ -119,7 +119,7 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
   // learnt from another controller comes with the address that controller chose (or,
   // until its next record, none: the stale flows go, the tunnel waits).
   if (m.cause != MoveCause::kPeer && m.at_home) {
-    locations_.set_visiting_ip(e->name, std::nullopt);
+    locations_.set_visiting_ip(*e, std::nullopt);
   } else if (m.cause != MoveCause::kPeer && (!m.from || m.from->site != m.to.site || !e->visiting_ip)) {
     const model::Site* visited = model_.site(m.to.site);
     auto address = visited ? allocate_visiting_ip(*visited) : std::nullopt;
@@ -127,7 +127,7 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
       log::error("packet_manipulator", "no visiting address left in " + m.to.site + " for " + e->name);
       return out;
     }
-    locations_.set_visiting_ip(e->name, address);
+    locations_.set_visiting_ip(*e, address);
   }
 
   // On each switch concerned: stale flows out, new ones in, then a barrier.

@@ -86,6 +86,25 @@ TEST(LocationManager, VisitingAddressFindsTheEndpoint) {
   EXPECT_EQ(f.lm.by_ip(*net::Ipv4Addr::parse("10.1.0.10"))->name, "vm1");
 }
 
+TEST(LocationManager, AnEndpointAlreadyFoundIsChangedWithoutALookup) {
+  Fixture f;
+  const Endpoint& vm = *f.lm.by_name("vm1");
+  const auto first = *net::Ipv4Addr::parse("10.2.0.200"), second = *net::Ipv4Addr::parse("10.2.0.201");
+  f.lm.set_visiting_ip(vm, first);
+  f.lm.set_visiting_ip(vm, second);  // the first is freed; its name, MAC and own address stay found
+  EXPECT_FALSE(f.lm.by_ip(first));
+  EXPECT_EQ(f.lm.by_ip(second), &vm);
+  EXPECT_EQ(f.lm.by_ip(*net::Ipv4Addr::parse("10.1.0.10")), &vm);
+  EXPECT_EQ(f.lm.by_mac(vm.mac), &vm);
+  EXPECT_EQ(f.saved.back().visiting_ip, "10.2.0.201");
+  ASSERT_TRUE(f.lm.move(vm, kDc2, MoveCause::kMigration));
+  ASSERT_EQ(f.moves.size(), 1u);
+  EXPECT_EQ(f.moves[0].endpoint, "vm1");
+  EXPECT_EQ(f.moves[0].to, kDc2);
+  EXPECT_EQ(vm.current, kDc2);
+  EXPECT_EQ(f.history.back().endpoint, "vm1");
+}
+
 TEST(LocationManager, RestoresSavedStateButTrustsTheConfiguration) {
   Fixture before;
   before.lm.move("vm1", kDc2, MoveCause::kMigration);
