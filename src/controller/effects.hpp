@@ -5,6 +5,7 @@
 // the handler raised have been handled. Apps never hold a Datapath; the
 // EffectExecutor (one per event loop) carries effects out.
 #include <functional>
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -69,10 +70,10 @@ class Effects {
     barriers.push_back({std::move(dpids), std::move(done)});
   }
   void append(Effects&& other) {
-    for (auto& f : other.frames_) frames_.push_back(std::move(f));  // the vectors' buffers do not move
-    for (auto& m : other.messages) messages.push_back(std::move(m));
-    for (auto& m : other.after_events) after_events.push_back(std::move(m));
-    for (auto& b : other.barriers) barriers.push_back(std::move(b));
+    take_all(frames_, other.frames_);  // the frames' buffers do not move
+    take_all(messages, other.messages);
+    take_all(after_events, other.after_events);
+    take_all(barriers, other.barriers);
   }
   bool empty() const { return messages.empty() && after_events.empty() && barriers.empty(); }
 
@@ -87,6 +88,16 @@ class Effects {
     po.actions = std::move(actions);
     po.data = frames_.emplace_back(std::move(frame));
     return po;
+  }
+  // `from`'s elements after `into`'s; the whole list when `into` has none (no copy, no growth).
+  template <class T>
+  static void take_all(std::vector<T>& into, std::vector<T>& from) {
+    if (from.empty()) return;
+    if (into.empty()) {
+      into = std::move(from);
+      return;
+    }
+    into.insert(into.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
   }
   // What the PACKET_OUTs' data views: each frame's buffer stays where it is when this vector grows.
   std::vector<std::vector<std::uint8_t>> frames_;
