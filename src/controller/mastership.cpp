@@ -90,7 +90,15 @@ void Mastership::on_role_status(Datapath& dp, const of::RoleStatus& status) {
   if (it == connected_.end() || status.role != of::ControllerRole::kSlave) return;
   Connected& c = it->second;
   const auto scope = scopes_.find(c.scope);
-  if (scope == scopes_.end() || !scope->second.master || c.displaced) return;
+  if (scope == scopes_.end() || c.displaced) return;
+  if (!scope->second.master) {
+    // Its lease ended first (a controller woken from a freeze runs its overdue timers and
+    // reads its socket in either order): the switch only confirms that it let go.
+    log::info("mastership", "switch " + of::hex(dp.dpid()) + " reports another master for scope " + c.scope +
+                                " (generation " + std::to_string(status.generation_id) +
+                                "); this controller had already let go of it");
+    return;
+  }
   if (status.generation_id <= scope->second.generation) return;  // older than our own claim
   c.displaced = true;
   log::warn("mastership", "switch " + of::hex(dp.dpid()) + " took another master for scope " + c.scope +

@@ -117,7 +117,9 @@ if [ "$scenario" = frozen-master ]; then
   # and the role request of its step-down, which still carries its own superseded
   # generation, as ROLE_REQUEST_FAILED/STALE. Which of them it sends first is up to the
   # order its overdue timers fire in; the stale role request comes in every order.
-  wait_for 5 grep -q "took another master for scope east" "$work/$master.log" ||
+  # The switch's role status naming the new master waits in the old master's socket; read
+  # before its lease timer fires, it makes it let go of the switch; after, it confirms it had.
+  wait_for 5 grep -q -e "took another master for scope east" -e "reports another master for scope east" "$work/$master.log" ||
     fail "the old master did not read the switch's role status (ONF 1.3 ROLE_STATUS) naming the new master"
   ok "the switch told the old master it had a new master; the old one let go of it"
   ! grep -q "rejected message" "$work/$master.log" || fail "the old master rejected a message from the switch"

@@ -104,3 +104,19 @@ TEST(Mastership, ReElectedTheAppsTakeADisplacedSwitchBack) {
   EXPECT_EQ(g.seen, (std::vector<std::string>{"up 1", "down 1", "up 1"}));
   EXPECT_EQ(last_role(g.east).generation_id, 11u);
 }
+
+TEST(Mastership, AStatusReadAfterTheLeaseEndedOnlyConfirmsTheStepDown) {
+  // A controller woken from a freeze may run its lease timer before it reads the switch's status.
+  Gate g;
+  g.gate.elected("east", 7);
+  g.gate.on_switch_up(g.east);
+  g.gate.follow("east", 9);
+  const auto roles = g.east.sent_of<of::RoleRequest>().size();
+  g.gate.on_message(g.east, of::Xid{0}, of::RoleStatus{of::ControllerRole::kSlave, of::role_reason::kMasterRequest, 9});
+  g.gate.on_packet_in(g.east, of::PacketIn{});
+  EXPECT_EQ(g.seen, (std::vector<std::string>{"up 1", "down 1"})) << "the apps let go once";
+  EXPECT_EQ(g.east.sent_of<of::RoleRequest>().size(), roles) << "nothing more is sent to the switch";
+  g.gate.elected("east", 11);
+  EXPECT_EQ(g.seen, (std::vector<std::string>{"up 1", "down 1", "up 1"}));
+  EXPECT_EQ(last_role(g.east).generation_id, 11u);
+}
