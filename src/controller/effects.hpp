@@ -6,6 +6,7 @@
 // EffectExecutor (one per event loop) carries effects out.
 #include <functional>
 #include <iterator>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -47,13 +48,13 @@ class Effects {
   void send(of::Dpid dpid, M&& message) {
     messages.emplace_back(dpid, std::forward<M>(message));
   }
+  // Each message of a list, in order: moved out of a list given as an rvalue.
   template <class Range>
-  void send_all(of::Dpid dpid, const Range& messages_in) {
-    for (const auto& m : messages_in) send(dpid, m);
-  }
-  template <class T>
-  void send_all(of::Dpid dpid, std::vector<T>&& messages_in) {
-    for (auto& m : messages_in) send(dpid, std::move(m));
+  void send_all(of::Dpid dpid, Range&& messages_in) {
+    for (auto& m : messages_in) {
+      if constexpr (std::is_lvalue_reference_v<Range>) send(dpid, m);
+      else send(dpid, std::move(m));
+    }
   }
   // A PACKET_OUT of `frame` (kept alive by these effects) with `actions`.
   void packet_out(of::Dpid dpid, of::PortNo in_port, of::ActionList actions, std::vector<std::uint8_t> frame) {

@@ -2,6 +2,62 @@
 
 namespace fmc::of {
 
+std::optional<SetField> SetField::of(const Match& m) {
+  using enum OxmField;
+  if (m.field_count() != 1) return std::nullopt;
+  const auto mac = [](OxmField f, const Masked<net::MacAddr>& v) {
+    return v.mask ? std::nullopt : std::optional{SetField::mac(f, v.value)};
+  };
+  const auto ip = [](OxmField f, const Masked<net::Ipv4Addr>& v) {
+    return v.mask ? std::nullopt : std::optional{SetField::ipv4(f, v.value)};
+  };
+  if (m.in_port) return SetField{kInPort, m.in_port->value};
+  if (m.eth_dst) return mac(kEthDst, *m.eth_dst);
+  if (m.eth_src) return mac(kEthSrc, *m.eth_src);
+  if (m.eth_type) return SetField{kEthType, *m.eth_type};
+  if (m.vlan_vid) return SetField{kVlanVid, *m.vlan_vid};
+  if (m.ip_proto) return SetField{kIpProto, *m.ip_proto};
+  if (m.ipv4_src) return ip(kIpv4Src, *m.ipv4_src);
+  if (m.ipv4_dst) return ip(kIpv4Dst, *m.ipv4_dst);
+  if (m.tcp_src) return SetField{kTcpSrc, *m.tcp_src};
+  if (m.tcp_dst) return SetField{kTcpDst, *m.tcp_dst};
+  if (m.udp_src) return SetField{kUdpSrc, *m.udp_src};
+  if (m.udp_dst) return SetField{kUdpDst, *m.udp_dst};
+  if (m.arp_op) return SetField{kArpOp, *m.arp_op};
+  if (m.arp_spa) return ip(kArpSpa, *m.arp_spa);
+  if (m.arp_tpa) return ip(kArpTpa, *m.arp_tpa);
+  if (m.arp_sha) return SetField::mac(kArpSha, *m.arp_sha);
+  return SetField::mac(kArpTha, *m.arp_tha);
+}
+
+Match SetField::as_match() const {
+  using enum OxmField;
+  Match m;
+  const auto mac = net::MacAddr::from_u64(value);
+  const Masked<net::Ipv4Addr> ip{net::Ipv4Addr{static_cast<std::uint32_t>(value)}, std::nullopt};
+  const auto u16 = static_cast<std::uint16_t>(value);
+  switch (field) {
+    case kInPort: m.in_port = PortNo{static_cast<std::uint32_t>(value)}; break;
+    case kEthDst: m.eth_dst = Masked<net::MacAddr>{mac, std::nullopt}; break;
+    case kEthSrc: m.eth_src = Masked<net::MacAddr>{mac, std::nullopt}; break;
+    case kEthType: m.eth_type = u16; break;
+    case kVlanVid: m.vlan_vid = u16; break;
+    case kIpProto: m.ip_proto = static_cast<std::uint8_t>(value); break;
+    case kIpv4Src: m.ipv4_src = ip; break;
+    case kIpv4Dst: m.ipv4_dst = ip; break;
+    case kTcpSrc: m.tcp_src = u16; break;
+    case kTcpDst: m.tcp_dst = u16; break;
+    case kUdpSrc: m.udp_src = u16; break;
+    case kUdpDst: m.udp_dst = u16; break;
+    case kArpOp: m.arp_op = u16; break;
+    case kArpSpa: m.arp_spa = ip; break;
+    case kArpTpa: m.arp_tpa = ip; break;
+    case kArpSha: m.arp_sha = mac; break;
+    case kArpTha: m.arp_tha = mac; break;
+  }
+  return m;
+}
+
 namespace {
 
 namespace at13 {
@@ -24,11 +80,11 @@ OfResult<Ok> encode_action13(const Action& a, ByteWriter& w) {
     w.u16(o->max_len);
     w.zeros(6);
   } else if (const auto* s = std::get_if<SetField>(&a)) {
-    if (s->field.field_count() != 1)
-      return fail(code::kBadSetType, "set_field needs exactly one field");
+    const Match field = s->as_match();
+    if (field.field_count() != 1) return fail(code::kBadSetType, "set_field of a field not modelled");
     w.u16(at13::kSetField);
     w.u16(0);
-    encode_oxm_fields(s->field, w);
+    encode_oxm_fields(field, w);
     w.pad_to(start, 8);
     w.patch_u16(start + 2, static_cast<std::uint16_t>(w.position() - start));
   } else if (const auto* p = std::get_if<PushVlan>(&a)) {
@@ -86,7 +142,7 @@ OfResult<Ok> encode_action10(const Action& a, ByteWriter& w) {
     w.u16(o->max_len);
     return Ok{};
   }
-  if (const auto* s = std::get_if<SetField>(&a)) return encode_set_field10(s->field, w);
+  if (const auto* s = std::get_if<SetField>(&a)) return encode_set_field10(s->as_match(), w);
   if (std::holds_alternative<PopVlan>(a)) {
     w.u16(at10::kStripVlan);
     w.u16(8);
@@ -111,11 +167,11 @@ OfResult<Action> decode_action13(std::uint16_t type, ByteReader& body) {
       const Bytes all = body.rest();
       const std::size_t tlv_len = 4u + all[3];
       if (tlv_len > all.size()) break;
-      auto field = decode_oxm_fields(all.first(tlv_len));
+      const auto field = decode_oxm_fields(all.first(tlv_len));
       if (!field) return Unexpected<OfError>{field.error()};
-      if (field->field_count() != 1)
-        return fail(code::kBadSetType, "set_field with unsupported field");
-      return Action{SetField{std::move(*field)}};
+      const auto set = SetField::of(*field);
+      if (!set) return fail(code::kBadSetType, "set_field with an unsupported or masked field");
+      return Action{*set};
     }
     default:
       return fail(code::kBadActionType, "unknown action type");
@@ -144,7 +200,7 @@ OfResult<Action> decode_action10(std::uint16_t type, ByteReader& body) {
     case at10::kSetTpDst: f.tcp_dst = body.u16(); break;
     default: return fail(code::kBadActionType, "unknown action type");
   }
-  return Action{SetField{f}};
+  return Action{*SetField::of(f)};
 }
 
 }  // namespace

@@ -2,12 +2,14 @@
 // Actions and instructions, version-independent. OpenFlow 1.0 has no
 // instructions: its action list is modelled as a single ApplyActions.
 #include <cstdint>
+#include <optional>
 #include <variant>
 #include <vector>
 
 #include "openflow/error.hpp"
 #include "openflow/match.hpp"
 #include "openflow/types.hpp"
+#include "util/inline_vector.hpp"
 
 namespace fmc::of {
 
@@ -16,9 +18,18 @@ struct Output {
   std::uint16_t max_len = kControllerMaxLenNoBuffer;
   bool operator==(const Output&) const = default;
 };
-// Sets exactly one field, given as a one-field Match without mask.
+// Sets one header field, never masked: `value` right-aligned in 64 bits (a MAC
+// in the low 48). Held compactly, not as a Match: a move builds dozens of them.
 struct SetField {
-  Match field;
+  OxmField field = OxmField::kEthDst;
+  std::uint64_t value = 0;
+
+  static SetField mac(OxmField f, const net::MacAddr& m) { return {f, m.as_u64()}; }
+  static SetField ipv4(OxmField f, net::Ipv4Addr a) { return {f, a.value}; }
+  // The one unmasked field `m` holds; nullopt for none, several or a mask.
+  static std::optional<SetField> of(const Match& m);
+  // The field as a one-field Match (how it is encoded).
+  Match as_match() const;
   bool operator==(const SetField&) const = default;
 };
 struct PushVlan {
@@ -34,7 +45,8 @@ struct GroupAction {
 };
 
 using Action = std::variant<Output, SetField, PushVlan, PopVlan, GroupAction>;
-using ActionList = std::vector<Action>;
+// Inline room for the four actions the longest flow here has (a tunnel's way home).
+using ActionList = InlineVector<Action, 4>;
 
 struct ApplyActions {
   ActionList actions;

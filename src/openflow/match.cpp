@@ -10,49 +10,31 @@ namespace {
 constexpr std::uint16_t kOxmClassBasic = 0x8000;
 constexpr std::uint16_t kMatchTypeOxm = 1;
 
-enum Field : std::uint8_t {
-  kInPort = 0,
-  kEthDst = 3,
-  kEthSrc = 4,
-  kEthType = 5,
-  kVlanVid = 6,
-  kIpProto = 10,
-  kIpv4Src = 11,
-  kIpv4Dst = 12,
-  kTcpSrc = 13,
-  kTcpDst = 14,
-  kUdpSrc = 15,
-  kUdpDst = 16,
-  kArpOp = 21,
-  kArpSpa = 22,
-  kArpTpa = 23,
-  kArpSha = 24,
-  kArpTha = 25,
-};
+using enum OxmField;
 
-void oxm_header(ByteWriter& w, Field f, bool has_mask, std::uint8_t len) {
+void oxm_header(ByteWriter& w, OxmField f, bool has_mask, std::uint8_t len) {
   w.u16(kOxmClassBasic);
-  w.u8(static_cast<std::uint8_t>(f << 1 | (has_mask ? 1 : 0)));
+  w.u8(static_cast<std::uint8_t>(static_cast<unsigned>(f) << 1 | (has_mask ? 1 : 0)));
   w.u8(has_mask ? static_cast<std::uint8_t>(len * 2) : len);
 }
-void put_u8(ByteWriter& w, Field f, std::uint8_t v) {
+void put_u8(ByteWriter& w, OxmField f, std::uint8_t v) {
   oxm_header(w, f, false, 1);
   w.u8(v);
 }
-void put_u16(ByteWriter& w, Field f, std::uint16_t v) {
+void put_u16(ByteWriter& w, OxmField f, std::uint16_t v) {
   oxm_header(w, f, false, 2);
   w.u16(v);
 }
-void put_mac(ByteWriter& w, Field f, const net::MacAddr& v) {
+void put_mac(ByteWriter& w, OxmField f, const net::MacAddr& v) {
   oxm_header(w, f, false, 6);
   w.bytes(v.octets);
 }
-void put_mac(ByteWriter& w, Field f, const Masked<net::MacAddr>& v) {
+void put_mac(ByteWriter& w, OxmField f, const Masked<net::MacAddr>& v) {
   oxm_header(w, f, v.mask.has_value(), 6);
   w.bytes(v.value.octets);
   if (v.mask) w.bytes(v.mask->octets);
 }
-void put_ip(ByteWriter& w, Field f, const Masked<net::Ipv4Addr>& v) {
+void put_ip(ByteWriter& w, OxmField f, const Masked<net::Ipv4Addr>& v) {
   oxm_header(w, f, v.mask.has_value(), 4);
   w.u32(v.value.value);
   if (v.mask) w.u32(v.mask->value);
@@ -110,7 +92,7 @@ OfResult<Match> decode_oxm_fields(Bytes tlvs) {
     if (!r.has(len)) return fail(code::kBadMatchLen, "oxm overruns match");
     ByteReader v(r.bytes(len));
     if (cls != kOxmClassBasic) continue;  // other classes (e.g. Nicira) are not modelled
-    const auto field = static_cast<Field>(fh >> 1);
+    const auto field = static_cast<OxmField>(fh >> 1);
     const bool has_mask = (fh & 1) != 0;
     auto expect = [&](std::size_t size) { return len == (has_mask ? size * 2 : size); };
     auto masked_ip = [&]() {

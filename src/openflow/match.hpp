@@ -12,6 +12,27 @@
 
 namespace fmc::of {
 
+// OXM field numbers of the OpenFlow basic class (OF1.3 §7.2.3.7) that Match models.
+enum class OxmField : std::uint8_t {
+  kInPort = 0,
+  kEthDst = 3,
+  kEthSrc = 4,
+  kEthType = 5,
+  kVlanVid = 6,
+  kIpProto = 10,
+  kIpv4Src = 11,
+  kIpv4Dst = 12,
+  kTcpSrc = 13,
+  kTcpDst = 14,
+  kUdpSrc = 15,
+  kUdpDst = 16,
+  kArpOp = 21,
+  kArpSpa = 22,
+  kArpTpa = 23,
+  kArpSha = 24,
+  kArpTha = 25,
+};
+
 template <class T>
 struct Masked {
   T value{};

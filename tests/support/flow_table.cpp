@@ -144,7 +144,7 @@ Fate FlowTable::fate(const Packet& start) const {
     for (const auto& ins : best->instructions) {
       if (const auto* apply = std::get_if<of::ApplyActions>(&ins)) {
         for (const auto& a : apply->actions) {
-          if (const auto* sf = std::get_if<of::SetField>(&a)) set_field(sf->field, p);
+          if (const auto* sf = std::get_if<of::SetField>(&a)) set_field(sf->as_match(), p);
           else if (const auto* out = std::get_if<of::Output>(&a))
             fate.outputs.push_back({out->port == of::port::kInPort ? p.in_port : out->port, p});
           else throw std::runtime_error("fake flow table: action not modelled");

@@ -97,8 +97,8 @@ std::vector<Sample> sample_messages(Version v) {
   add.priority = 100;
   add.flags = flow_mod_flags::kSendFlowRem;
   add.match = tcp_match();
-  add.instructions = {ApplyActions{{SetField{Match{.ipv4_dst = ip("10.9.0.7")}},
-                                    SetField{Match{.eth_dst = mac("02:00:00:00:00:99")}},
+  add.instructions = {ApplyActions{{*SetField::of(Match{.ipv4_dst = ip("10.9.0.7")}),
+                                    *SetField::of(Match{.eth_dst = mac("02:00:00:00:00:99")}),
                                     Output{PortNo{4}, 0}}}};
   s.push_back({"flow_mod_add_rewrite", add});
 
@@ -131,12 +131,12 @@ std::vector<Sample> sample_messages(Version v) {
   if (v13) {
     vlan.match.eth_src = Masked<net::MacAddr>{*net::MacAddr::parse("02:00:00:00:00:00"), *net::MacAddr::parse("ff:ff:ff:00:00:00")};
     vlan.instructions = {ApplyActions{{PopVlan{}, PushVlan{0x8100},
-                                       SetField{Match{.vlan_vid = static_cast<std::uint16_t>(kVlanPresent | 20)}},
+                                       *SetField::of(Match{.vlan_vid = static_cast<std::uint16_t>(kVlanPresent | 20)}),
                                        GroupAction{7}}},
                          ClearActions{}, WriteActions{{Output{PortNo{1}, 0}}}, GotoTable{1}};
   } else {
-    vlan.instructions = {ApplyActions{{PopVlan{}, SetField{Match{.vlan_vid = static_cast<std::uint16_t>(kVlanPresent | 20)}},
-                                       SetField{Match{.tcp_src = 8080}}, Output{port::kInPort, 0}}}};
+    vlan.instructions = {ApplyActions{{PopVlan{}, *SetField::of(Match{.vlan_vid = static_cast<std::uint16_t>(kVlanPresent | 20)}),
+                                       *SetField::of(Match{.tcp_src = 8080}), Output{port::kInPort, 0}}}};
   }
   s.push_back({"flow_mod_vlan_modify", vlan});
 

@@ -21,10 +21,10 @@ of::FlowMod flow(std::uint8_t table, std::uint16_t priority, std::uint64_t cooki
 of::Masked<net::MacAddr> exact(const net::MacAddr& m) { return {m, std::nullopt}; }
 of::Masked<net::Ipv4Addr> exact(net::Ipv4Addr a) { return {a, std::nullopt}; }
 
-of::Action set_ip_src(net::Ipv4Addr a) { return of::SetField{of::Match{.ipv4_src = exact(a)}}; }
-of::Action set_ip_dst(net::Ipv4Addr a) { return of::SetField{of::Match{.ipv4_dst = exact(a)}}; }
-of::Action set_eth_src(const net::MacAddr& m) { return of::SetField{of::Match{.eth_src = exact(m)}}; }
-of::Action set_eth_dst(const net::MacAddr& m) { return of::SetField{of::Match{.eth_dst = exact(m)}}; }
+of::Action set_ip_src(net::Ipv4Addr a) { return of::SetField::ipv4(of::OxmField::kIpv4Src, a); }
+of::Action set_ip_dst(net::Ipv4Addr a) { return of::SetField::ipv4(of::OxmField::kIpv4Dst, a); }
+of::Action set_eth_src(const net::MacAddr& m) { return of::SetField::mac(of::OxmField::kEthSrc, m); }
+of::Action set_eth_dst(const net::MacAddr& m) { return of::SetField::mac(of::OxmField::kEthDst, m); }
 
 of::Match ipv4() {
   of::Match m;
@@ -38,24 +38,24 @@ std::uint64_t home_cookie(const net::MacAddr& mac) { return cookie::kHomeForward
 std::uint64_t tunnel_cookie(const net::MacAddr& mac) { return cookie::kVirtualTunnel | mac.as_u64(); }
 
 namespace {
-// `items` moved into a vector with `room` to spare: an initializer list copies
+// `items` moved into a list with `room` to spare: an initializer list copies
 // each element, and with an instruction its whole action list (a move makes dozens).
-template <class T, class... X>
-std::vector<T> list_of(std::size_t room, X&&... items) {
-  std::vector<T> out;
+template <class List, class... X>
+List list_of(std::size_t room, X&&... items) {
+  List out;
   out.reserve(sizeof...(items) + room);
   (out.emplace_back(std::forward<X>(items)), ...);
   return out;
 }
 template <class... F>
-std::vector<of::FlowMod> moved(F&&... flows) {
-  return list_of<of::FlowMod>(2, std::forward<F>(flows)...);
+EndpointFlows moved(F&&... flows) {
+  return list_of<EndpointFlows>(0, std::forward<F>(flows)...);
 }
 // Apply `actions`, then go on to `table`; or, without one, stop there.
 template <class... A>
 of::InstructionList apply_actions(std::optional<std::uint8_t> table, A&&... actions) {
   of::InstructionList out =
-      list_of<of::Instruction>(1, of::ApplyActions{list_of<of::Action>(0, std::forward<A>(actions)...)});
+      list_of<of::InstructionList>(1, of::ApplyActions{list_of<of::ActionList>(0, std::forward<A>(actions)...)});
   if (table) out.emplace_back(of::GotoTable{*table});
   return out;
 }
@@ -65,7 +65,7 @@ of::InstructionList through_meter(std::optional<std::uint32_t> meter) {
   of::InstructionList out;
   if (meter) out.emplace_back(of::MeterInstruction{*meter});
   out.emplace_back(
-      of::ApplyActions{list_of<of::Action>(0, of::Output{of::port::kController, of::kControllerMaxLenNoBuffer})});
+      of::ApplyActions{list_of<of::ActionList>(0, of::Output{of::port::kController, of::kControllerMaxLenNoBuffer})});
   return out;
 }
 of::InstructionList to_controller() { return through_meter(std::nullopt); }
@@ -146,8 +146,9 @@ std::vector<of::MeterMod> packet_in_meters_reset(std::uint32_t rate) {
 }
 
 std::vector<of::FlowMod> packet_in_shared_gate(std::uint32_t rate) {
-  if (rate == 0) return {};
-  return moved(shared_gate(kSharedMeter));
+  std::vector<of::FlowMod> out;
+  if (rate > 0) out.push_back(shared_gate(kSharedMeter));
+  return out;
 }
 
 std::vector<of::MeterMod> packet_in_meters(std::span<const of::Port> ports, std::uint32_t rate) {
@@ -175,7 +176,7 @@ std::vector<of::FlowMod> packet_in_gates(std::span<const of::Port> ports, std::u
   return out;
 }
 
-std::vector<of::FlowMod> attach(const net::MacAddr& mac, of::PortNo port, of::PortNo uplink, std::uint64_t cookie) {
+EndpointFlows attach(const net::MacAddr& mac, of::PortNo port, of::PortNo uplink, std::uint64_t cookie) {
   auto deliver = flow(table::kForward, prio::kDeliverLocal, cookie);
   deliver.match.eth_dst = exact(mac);
   deliver.instructions = apply_actions(std::nullopt, of::Output{port, 0});
@@ -186,7 +187,7 @@ std::vector<of::FlowMod> attach(const net::MacAddr& mac, of::PortNo port, of::Po
   return moved(std::move(deliver), std::move(send));
 }
 
-std::vector<of::FlowMod> tunnel_at_visited(const Tunnel& t) {
+EndpointFlows tunnel_at_visited(const Tunnel& t) {
   const auto cookie = tunnel_cookie(t.mac);
   // First hop out: routable source, and the visited site's router interface.
   auto out = flow(table::kVisitor, prio::kTunnel, cookie);
@@ -207,7 +208,7 @@ std::vector<of::FlowMod> tunnel_at_visited(const Tunnel& t) {
   return flows;
 }
 
-std::vector<of::FlowMod> tunnel_at_correspondent(const Tunnel& t) {
+EndpointFlows tunnel_at_correspondent(const Tunnel& t) {
   const auto cookie = tunnel_cookie(t.mac);
   auto to = flow(table::kCorrespondent, prio::kTunnel, cookie);
   to.match = ipv4();
@@ -220,7 +221,7 @@ std::vector<of::FlowMod> tunnel_at_correspondent(const Tunnel& t) {
   return moved(std::move(to), std::move(from));
 }
 
-std::vector<of::FlowMod> tunnel_at_home(const Tunnel& t, of::PortNo home_uplink) {
+EndpointFlows tunnel_at_home(const Tunnel& t, of::PortNo home_uplink) {
   // Back to the router, addressed like a correspondent's packet would have
   // been, and otherwise untouched: the visited switch undoes the rewrites of
   // the other end (a roaming client's source, say) as for any packet.
@@ -242,9 +243,8 @@ of::FlowMod remove(std::uint64_t cookie) {
   return by_cookie;
 }
 
-std::vector<of::FlowMod> remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip) {
-  std::vector<of::FlowMod> out;
-  out.reserve(3);
+EndpointFlows remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip) {
+  EndpointFlows out;
   out.push_back(remove(tunnel_cookie(mac)));
   // Any tunnel flow still naming the address (whoever installed it).
   for (bool as_src : {true, false}) {

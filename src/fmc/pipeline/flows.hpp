@@ -11,6 +11,7 @@
 #include "fmc/pipeline/declaration.hpp"
 #include "net/address.hpp"
 #include "openflow/messages.hpp"
+#include "util/inline_vector.hpp"
 
 namespace fmc::pipeline {
 
@@ -38,8 +39,12 @@ of::FlowMod dhcp_to_controller();
 // Path probes to this site's probe address go to the controller.
 of::FlowMod probe_to_controller(net::Ipv4Addr probe_address, std::uint16_t udp_port);
 
+// One endpoint's flows at one switch: at most four, held inline (a move
+// builds a dozen such lists).
+using EndpointFlows = InlineVector<of::FlowMod, 4>;
+
 // Forwarding for an endpoint attached at `port` of this switch.
-std::vector<of::FlowMod> attach(const net::MacAddr& mac, of::PortNo port, of::PortNo uplink, std::uint64_t cookie);
+EndpointFlows attach(const net::MacAddr& mac, of::PortNo port, of::PortNo uplink, std::uint64_t cookie);
 
 struct Tunnel {
   net::MacAddr mac;
@@ -52,13 +57,13 @@ struct Tunnel {
 };
 
 // At the visited switch: rewrites plus forwarding for the visitor.
-std::vector<of::FlowMod> tunnel_at_visited(const Tunnel& t);
+EndpointFlows tunnel_at_visited(const Tunnel& t);
 // At a correspondent's switch.
-std::vector<of::FlowMod> tunnel_at_correspondent(const Tunnel& t);
+EndpointFlows tunnel_at_correspondent(const Tunnel& t);
 // At the endpoint's home switch: packets that still arrive for it there (sent
 // before the correspondents' rewrites, or by anyone without them) go back to
 // the router towards the visiting address instead of being lost.
-std::vector<of::FlowMod> tunnel_at_home(const Tunnel& t, of::PortNo home_uplink);
+EndpointFlows tunnel_at_home(const Tunnel& t, of::PortNo home_uplink);
 
 // Cookies: per endpoint, so that one masked delete removes exactly its flows.
 std::uint64_t home_cookie(const net::MacAddr& mac);
@@ -67,6 +72,6 @@ std::uint64_t tunnel_cookie(const net::MacAddr& mac);
 of::FlowMod remove(std::uint64_t cookie);
 // Deletes an endpoint's tunnel flows in every table; plus, for stale state
 // from any other source, flows matching its address as source or destination.
-std::vector<of::FlowMod> remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip);
+EndpointFlows remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip);
 
 }  // namespace fmc::pipeline

@@ -82,19 +82,19 @@ std::optional<pipeline::Tunnel> PacketManipulator::tunnel_for(const Endpoint& e)
   return pipeline::Tunnel{e.mac, *e.ip, *e.visiting_ip, e.current->port, *uplink, visited->gateway.mac, home->gateway.mac};
 }
 
-std::vector<of::FlowMod> PacketManipulator::tunnel_flows(const Endpoint& e, const model::Site& site) const {
+pipeline::EndpointFlows PacketManipulator::tunnel_flows(const Endpoint& e, const model::Site& site) const {
   const auto tunnel = tunnel_for(e);
-  return tunnel ? tunnel_flows(e, *tunnel, site) : std::vector<of::FlowMod>{};
+  return tunnel ? tunnel_flows(e, *tunnel, site) : pipeline::EndpointFlows{};
 }
 
-std::vector<of::FlowMod> PacketManipulator::tunnel_flows(const Endpoint& e, const pipeline::Tunnel& tunnel,
+pipeline::EndpointFlows PacketManipulator::tunnel_flows(const Endpoint& e, const pipeline::Tunnel& tunnel,
                                                          const model::Site& site) const {
   if (e.current->site == site.name) return pipeline::tunnel_at_visited(tunnel);
   if (e.home_site == site.name) {
     const auto uplink = model_.uplink_port(site);
-    return uplink ? pipeline::tunnel_at_home(tunnel, *uplink) : std::vector<of::FlowMod>{};
+    return uplink ? pipeline::tunnel_at_home(tunnel, *uplink) : pipeline::EndpointFlows{};
   }
-  return is_correspondent(e, site) ? pipeline::tunnel_at_correspondent(tunnel) : std::vector<of::FlowMod>{};
+  return is_correspondent(e, site) ? pipeline::tunnel_at_correspondent(tunnel) : pipeline::EndpointFlows{};
 }
 
 ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
@@ -235,7 +235,7 @@ ctl::Effects PacketManipulator::on_switch_up(of::Dpid dpid) const {
   return out;
 }
 
-std::vector<of::FlowMod> PacketManipulator::dhcp_client_home_rules(const Endpoint& e) const {
+pipeline::EndpointFlows PacketManipulator::dhcp_client_home_rules(const Endpoint& e) const {
   // Configured endpoints get their home rules from the Mobility Detector;
   // clients known only from DHCP get them where they are.
   if (!e.current || e.configured) return {};

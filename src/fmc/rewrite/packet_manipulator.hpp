@@ -62,7 +62,7 @@ class PacketManipulator {
   void settle(const std::string& name, const std::string& site, std::uint32_t attempt, Started started,
               const ctl::GroupOutcome& outcome);
   std::optional<net::Ipv4Addr> allocate_visiting_ip(const model::Site& site);  // one of model_.sites
-  std::vector<of::FlowMod> dhcp_client_home_rules(const Endpoint& e) const;
+  pipeline::EndpointFlows dhcp_client_home_rules(const Endpoint& e) const;
   std::optional<pipeline::Tunnel> tunnel_for(const Endpoint& e) const;
   // The endpoints `e` shares a service with (none: it is in no service).
   // Endpoints added since (clients first seen by DHCP) have no declared peers.
@@ -74,8 +74,8 @@ class PacketManipulator {
   const model::Site* site_of(const Endpoint& e) const;
   bool is_correspondent(const Endpoint& e, const model::Site& site) const;
   // The tunnel flows `site`'s switch needs for `e` (none if e is at home).
-  std::vector<of::FlowMod> tunnel_flows(const Endpoint& e, const model::Site& site) const;
-  std::vector<of::FlowMod> tunnel_flows(const Endpoint& e, const pipeline::Tunnel& tunnel, const model::Site& site) const;
+  pipeline::EndpointFlows tunnel_flows(const Endpoint& e, const model::Site& site) const;
+  pipeline::EndpointFlows tunnel_flows(const Endpoint& e, const pipeline::Tunnel& tunnel, const model::Site& site) const;
 
   const model::NetworkModel& model_;
   LocationManager& locations_;

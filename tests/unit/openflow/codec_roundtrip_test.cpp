@@ -116,11 +116,39 @@ TEST(Encode, RefusesWhatTheVersionCannotExpress) {
   FlowMod masked;
   masked.match.eth_dst = Masked<net::MacAddr>{*net::MacAddr::parse("01:00:00:00:00:00"), *net::MacAddr::parse("01:00:00:00:00:00")};
   EXPECT_FALSE(encode(masked, Version::V10, Xid{1}, out));
-  FlowMod two_fields;
-  two_fields.instructions = {ApplyActions{{SetField{Match{.tcp_src = 1, .tcp_dst = 2}}}}};
-  EXPECT_FALSE(encode(two_fields, Version::V13, Xid{1}, out));
   // Failed encodes leave the buffer as it was.
   EXPECT_EQ(out, (std::vector<std::uint8_t>{9, 9}));
+}
+
+TEST(SetField, HoldsExactlyOneUnmaskedField) {
+  const auto a = *net::Ipv4Addr::parse("10.9.0.7");
+  const auto m = *net::MacAddr::parse("02:00:00:00:00:99");
+  EXPECT_FALSE(SetField::of(Match{}));
+  EXPECT_FALSE(SetField::of(Match{.tcp_src = 1, .tcp_dst = 2}));
+  EXPECT_FALSE(SetField::of(Match{.ipv4_dst = Masked<net::Ipv4Addr>{a, net::Ipv4Addr{0xffffff00}}}));
+  for (const Match& one : {Match{.in_port = PortNo{7}}, Match{.eth_dst = Masked<net::MacAddr>{m, std::nullopt}},
+                           Match{.vlan_vid = std::uint16_t(kVlanPresent | 20)}, Match{.ip_proto = 17},
+                           Match{.ipv4_src = Masked<net::Ipv4Addr>{a, std::nullopt}}, Match{.udp_dst = 67},
+                           Match{.arp_tha = m}}) {
+    const auto set = SetField::of(one);
+    ASSERT_TRUE(set);
+    EXPECT_EQ(set->as_match(), one);
+  }
+  EXPECT_EQ(SetField::ipv4(OxmField::kIpv4Dst, a).as_match(), (Match{.ipv4_dst = Masked<net::Ipv4Addr>{a, std::nullopt}}));
+}
+
+TEST(SetField, AMaskedSetFieldOnTheWireIsRefused) {
+  // OFPAT_SET_FIELD (25), 16 bytes: OXM ipv4_dst with its mask bit, 4 + 4 bytes.
+  const std::vector<std::uint8_t> action = {0, 25, 0, 16, 0x80, 0x00, 12 << 1 | 1, 8, 10, 9, 0, 7, 255, 255, 255, 0};
+  const auto got = decode_actions(action, Version::V13);
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, code::kBadSetType);
+  auto unmasked = action;
+  unmasked[6] = 12 << 1;
+  unmasked[7] = 4;
+  const auto ok = decode_actions(unmasked, Version::V13);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->at(0), Action{SetField::ipv4(OxmField::kIpv4Dst, *net::Ipv4Addr::parse("10.9.0.7"))});
 }
 
 TEST(RoundTripFields, MeterModAndTheMeterInstruction13) {
