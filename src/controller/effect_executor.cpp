@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "util/inline_vector.hpp"
+
 namespace fmc::ctl {
 
 std::uint32_t EffectExecutor::position(of::Dpid dpid) const {
@@ -54,7 +56,7 @@ void EffectExecutor::execute(Effects& e) {
     };
     auto gather = std::make_shared<Gather>();
     gather->done = std::move(group.done);
-    std::vector<Datapath*> members;
+    InlineVector<Datapath*, 8> members;
     for (const auto dpid : group.dpids)
       if (Datapath* dp = find(dpid)) members.push_back(dp);
     gather->waiting = gather->outcome.switches = members.size();

@@ -12,6 +12,7 @@
 
 #include "controller/barrier_tracker.hpp"
 #include "openflow/messages.hpp"
+#include "util/inline_vector.hpp"
 
 namespace fmc::ctl {
 
@@ -91,17 +92,19 @@ class Effects {
     return po;
   }
   // `from`'s elements after `into`'s; the whole list when `into` has none (no copy, no growth).
-  template <class T>
-  static void take_all(std::vector<T>& into, std::vector<T>& from) {
+  template <class List>
+  static void take_all(List& into, List& from) {
     if (from.empty()) return;
     if (into.empty()) {
       into = std::move(from);
       return;
     }
-    into.insert(into.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+    for (auto& x : from) into.emplace_back(std::move(x));
+    from.clear();
   }
-  // What the PACKET_OUTs' data views: each frame's buffer stays where it is when this vector grows.
-  std::vector<std::vector<std::uint8_t>> frames_;
+  // What the PACKET_OUTs' data views: each frame's buffer stays where it is when this list grows
+  // (room inline for the one or two frames a handler sends).
+  InlineVector<std::vector<std::uint8_t>, 2> frames_;
 };
 
 }  // namespace fmc::ctl

@@ -82,6 +82,14 @@ class InlineVector {
   void push_back(const T& x) { emplace_back(x); }
   void push_back(T&& x) { emplace_back(std::move(x)); }
   void pop_back() noexcept { std::destroy_at(data_ + --size_); }
+  // Removes [first, last), the elements after it moved down; returns where they now start.
+  iterator erase(const_iterator first, const_iterator last) {
+    T* to = data_ + (first - data_);
+    T* const new_end = std::move(data_ + (last - data_), end(), to);
+    std::destroy(new_end, end());
+    size_ = static_cast<std::uint32_t>(new_end - data_);
+    return to;
+  }
   void clear() noexcept {
     std::destroy(begin(), end());
     size_ = 0;

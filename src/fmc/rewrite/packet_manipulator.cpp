@@ -5,6 +5,7 @@
 
 #include "controller/log.hpp"
 #include "net/arp.hpp"
+#include "util/inline_vector.hpp"
 
 namespace fmc {
 
@@ -147,10 +148,11 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
     // and each visiting peer's correspondent flows follow it from its old site to the new.
     const model::Site* from = m.from ? model_.site(m.from->site) : nullptr;
     const model::Site* to = model_.site(m.to.site);
-    std::vector<const model::Site*> sites = {from, to, model_.site(e->home_site)};
+    InlineVector<const model::Site*, 8> sites = {from, to, model_.site(e->home_site)};
     for (const Endpoint* p : peers) sites.push_back(site_of(*p));
     std::sort(sites.begin(), sites.end());
     sites.erase(std::unique(sites.begin(), sites.end()), sites.end());
+    group.reserve(sites.size());
     out.messages.reserve(out.messages.size() + kMostPerSite * (sites.size() + 2 * peers.size()) + 1);
     for (const auto* site : sites) refresh(*e, tunnel, site);
     if (from != to)
@@ -161,6 +163,7 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
         }
   } else {
     // Anyone may talk to it: every switch.
+    group.reserve(model_.sites.size());
     for (const auto& site : model_.sites) refresh(*e, tunnel, &site);
   }
   // Packets redirected from home before this controller knew the visiting address
