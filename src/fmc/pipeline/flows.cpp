@@ -248,12 +248,10 @@ EndpointFlows remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip) {
   out.push_back(remove(tunnel_cookie(mac)));
   // Any tunnel flow still naming the address (whoever installed it).
   for (bool as_src : {true, false}) {
-    of::FlowMod by_ip = out.front();
-    by_ip.cookie = cookie::kVirtualTunnel;
+    auto& by_ip = out.emplace_back(remove(cookie::kVirtualTunnel));
     by_ip.cookie_mask = cookie::kOwnerMask;
     by_ip.match = ipv4();
     (as_src ? by_ip.match.ipv4_src : by_ip.match.ipv4_dst) = exact(ip);
-    out.push_back(std::move(by_ip));
   }
   return out;
 }

@@ -89,7 +89,7 @@ pipeline::EndpointFlows PacketManipulator::tunnel_flows(const Endpoint& e, const
 }
 
 pipeline::EndpointFlows PacketManipulator::tunnel_flows(const Endpoint& e, const pipeline::Tunnel& tunnel,
-                                                         const model::Site& site) const {
+                                                        const model::Site& site) const {
   if (e.current->site == site.name) return pipeline::tunnel_at_visited(tunnel);
   if (e.home_site == site.name) {
     const auto uplink = model_.uplink_port(site);

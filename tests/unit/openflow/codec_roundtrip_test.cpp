@@ -134,7 +134,8 @@ TEST(SetField, HoldsExactlyOneUnmaskedField) {
     ASSERT_TRUE(set);
     EXPECT_EQ(set->as_match(), one);
   }
-  EXPECT_EQ(SetField::ipv4(OxmField::kIpv4Dst, a).as_match(), (Match{.ipv4_dst = Masked<net::Ipv4Addr>{a, std::nullopt}}));
+  EXPECT_EQ(SetField::ipv4(OxmField::kIpv4Dst, a).as_match(),
+            (Match{.ipv4_dst = Masked<net::Ipv4Addr>{a, std::nullopt}}));
 }
 
 TEST(SetField, AMaskedSetFieldOnTheWireIsRefused) {
