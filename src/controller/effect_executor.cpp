@@ -1,7 +1,5 @@
 #include "controller/effect_executor.hpp"
 
-#include <memory>
-
 #include "util/inline_vector.hpp"
 
 namespace fmc::ctl {
@@ -48,30 +46,48 @@ void EffectExecutor::send(const Outgoing& o) {
 void EffectExecutor::execute(Effects& e) {
   for (const auto& o : e.messages) send(o);
   e.messages.clear();
-  for (auto& group : e.barriers) {
-    struct Gather {
-      std::size_t waiting = 0;
-      GroupOutcome outcome;
-      std::function<void(const GroupOutcome&)> done;
-    };
-    auto gather = std::make_shared<Gather>();
-    gather->done = std::move(group.done);
-    InlineVector<Datapath*, 8> members;
-    for (const auto dpid : group.dpids)
-      if (Datapath* dp = find(dpid)) members.push_back(dp);
-    gather->waiting = gather->outcome.switches = members.size();
-    if (members.empty()) {
-      if (gather->done) gather->done(gather->outcome);
-      continue;
-    }
-    for (Datapath* dp : members)
-      dp->barrier([gather](const BarrierOutcome& outcome) {
-        gather->outcome.ok &= outcome.ok();
-        gather->outcome.failures.insert(gather->outcome.failures.end(), outcome.failures.begin(), outcome.failures.end());
-        if (--gather->waiting == 0 && gather->done) gather->done(gather->outcome);
-      });
-  }
+  for (auto& group : e.barriers) start(group);
   e.barriers.clear();
+}
+
+void EffectExecutor::start(BarrierGroup& group) {
+  InlineVector<Datapath*, 8> members;
+  for (const auto dpid : group.dpids)
+    if (Datapath* dp = find(dpid)) members.push_back(dp);
+  if (members.empty()) {
+    if (group.done) group.done(GroupOutcome{});
+    return;
+  }
+  std::uint32_t slot;
+  if (free_gathers_.empty()) {
+    slot = std::uint32_t(gathers_.size());
+    gathers_.emplace_back();
+  } else {
+    slot = free_gathers_.back();
+    free_gathers_.pop_back();
+  }
+  Gather& gather = gathers_[slot];
+  gather.waiting = gather.outcome.switches = members.size();
+  gather.outcome.ok = true;
+  gather.outcome.failures.clear();
+  gather.done = std::move(group.done);
+  const std::uint32_t generation = gather.generation;
+  for (Datapath* dp : members)
+    dp->barrier([this, slot, generation](const BarrierOutcome& outcome) { on_reply(slot, generation, outcome); });
+}
+
+void EffectExecutor::on_reply(std::uint32_t slot, std::uint32_t generation, const BarrierOutcome& outcome) {
+  if (slot >= gathers_.size() || gathers_[slot].generation != generation || gathers_[slot].waiting == 0) return;
+  Gather& gather = gathers_[slot];
+  gather.outcome.ok &= outcome.ok();
+  gather.outcome.failures.insert(gather.outcome.failures.end(), outcome.failures.begin(), outcome.failures.end());
+  if (--gather.waiting != 0) return;
+  // The slot is free before `done` runs: done may start groups (and grow gathers_).
+  auto done = std::move(gather.done);
+  const GroupOutcome result = std::move(gather.outcome);
+  ++gather.generation;
+  free_gathers_.push_back(slot);
+  if (done) done(result);
 }
 
 void EffectExecutor::send_after_events(Effects& e) {

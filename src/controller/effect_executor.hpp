@@ -5,6 +5,7 @@
 // switch that is not connected are dropped and counted (the app resyncs that
 // switch when it comes up). Used on one event loop only.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "controller/datapath.hpp"
@@ -27,6 +28,8 @@ class EffectExecutor {
 
  private:
   void send(const Outgoing& o);
+  void start(BarrierGroup& group);
+  void on_reply(std::uint32_t slot, std::uint32_t generation, const BarrierOutcome& outcome);
   Datapath* find(of::Dpid dpid);
   std::uint32_t position(of::Dpid dpid) const;  // in switches_, or FlatIndex::kNone
   // The connected switches, found by DPID through a flat index (one cache line per lookup:
@@ -41,6 +44,17 @@ class EffectExecutor {
   of::Dpid last_dpid_{};
   Datapath* last_ = nullptr;
   std::uint64_t dropped_ = 0;
+  // A barrier group whose replies are being gathered, in a slot reused once the group ends (a move
+  // starts one; its barriers' callbacks name the slot and its generation, so they allocate nothing
+  // and a reply for a group that has ended is ignored).
+  struct Gather {
+    std::uint32_t generation = 0;
+    std::size_t waiting = 0;
+    GroupOutcome outcome;
+    std::function<void(const GroupOutcome&)> done;
+  };
+  std::vector<Gather> gathers_;
+  std::vector<std::uint32_t> free_gathers_;
 };
 
 }  // namespace fmc::ctl

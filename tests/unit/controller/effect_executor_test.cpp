@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -54,6 +55,80 @@ TEST(EffectExecutor, ASwitchThatReconnectsGetsItsMessagesOnTheNewConnection) {
   EXPECT_EQ(second.sent.size(), 1u);
   executor.switch_down(of::Dpid{7});
   EXPECT_FALSE(executor.connected(of::Dpid{7}));
+}
+
+BarrierOutcome applied() { return {}; }
+BarrierOutcome failed(std::uint32_t xid) {
+  BarrierOutcome o;
+  o.status = BarrierOutcome::Status::kFailed;
+  o.failures.push_back({of::Xid{xid}, 4, 1});
+  return o;
+}
+
+TEST(EffectExecutor, ABarrierGroupEndsOnceWhenEverySwitchHasAnswered) {
+  FakeDatapath a(of::Version::V13, of::Dpid{1}), b(of::Version::V13, of::Dpid{2});
+  EffectExecutor executor;
+  executor.switch_up(a);
+  executor.switch_up(b);
+  std::vector<GroupOutcome> ended;
+  Effects e;
+  e.confirm({of::Dpid{1}, of::Dpid{2}, of::Dpid{3}}, [&](const GroupOutcome& o) { ended.push_back(o); });  // 3 is absent
+  e.confirm({of::Dpid{3}}, [&](const GroupOutcome& o) { ended.push_back(o); });  // no switch: ends at once
+  executor.execute(e);
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].switches, 0u);
+  EXPECT_TRUE(ended[0].ok);
+  ASSERT_EQ(a.barriers.size(), 1u);
+  ASSERT_EQ(b.barriers.size(), 1u);
+
+  b.barriers[0](failed(9));
+  EXPECT_EQ(ended.size(), 1u);  // a has not answered
+  a.barriers[0](applied());
+  ASSERT_EQ(ended.size(), 2u);
+  EXPECT_EQ(ended[1].switches, 2u);
+  EXPECT_FALSE(ended[1].ok);
+  ASSERT_EQ(ended[1].failures.size(), 1u);
+  EXPECT_EQ(ended[1].failures[0].xid, of::Xid{9});
+
+  // A reply repeated after the group ended changes nothing, even once its slot holds a new group.
+  a.barriers[0](applied());
+  EXPECT_EQ(ended.size(), 2u);
+  Effects next;
+  next.confirm({of::Dpid{1}, of::Dpid{2}}, [&](const GroupOutcome& o) { ended.push_back(o); });
+  executor.execute(next);
+  a.barriers[0](failed(1));  // stale: the earlier group's
+  b.barriers[0](applied());
+  EXPECT_EQ(ended.size(), 2u);
+  a.barriers[1](applied());
+  EXPECT_EQ(ended.size(), 2u);  // b's stale reply did not count for the new group
+  b.barriers[1](applied());
+  ASSERT_EQ(ended.size(), 3u);
+  EXPECT_TRUE(ended[2].ok);
+  EXPECT_TRUE(ended[2].failures.empty());
+}
+
+TEST(EffectExecutor, AGroupEndedFromInsideABarrierCallbackMayStartAnother) {
+  FakeDatapath a(of::Version::V13, of::Dpid{1});
+  EffectExecutor executor;
+  executor.switch_up(a);
+  int rounds = 0;
+  std::function<void(const GroupOutcome&)> again = [&](const GroupOutcome& o) {
+    EXPECT_TRUE(o.ok);
+    if (++rounds == 20) return;
+    Effects more;  // several groups at once, so the slots grow while a callback runs
+    more.confirm({of::Dpid{1}}, again);
+    more.confirm({of::Dpid{1}}, [](const GroupOutcome&) {});
+    executor.execute(more);
+  };
+  Effects e;
+  e.confirm({of::Dpid{1}}, again);
+  executor.execute(e);
+  for (std::size_t i = 0; i < a.barriers.size(); ++i) {  // grows as it goes: call a copy
+    const auto reply = a.barriers[i];
+    reply(applied());
+  }
+  EXPECT_EQ(rounds, 20);
+  EXPECT_EQ(a.barriers.size(), 1u + 2u * 19u);
 }
 
 }  // namespace
