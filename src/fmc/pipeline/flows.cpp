@@ -26,10 +26,19 @@ of::Action set_ip_dst(net::Ipv4Addr a) { return of::SetField::ipv4(of::OxmField:
 of::Action set_eth_src(const net::MacAddr& m) { return of::SetField::mac(of::OxmField::kEthSrc, m); }
 of::Action set_eth_dst(const net::MacAddr& m) { return of::SetField::mac(of::OxmField::kEthDst, m); }
 
-of::Match ipv4() {
-  of::Match m;
-  m.eth_type = net::ethertype::kIpv4;
-  return m;
+// A flow added in place at the end of `flows` (a move builds a dozen: no copy of each).
+of::FlowMod& add(EndpointFlows& flows, std::uint8_t table, std::uint16_t priority, std::uint64_t cookie) {
+  auto& fm = flows.emplace_back();
+  fm.table_id = table;
+  fm.priority = priority;
+  fm.cookie = cookie;
+  return fm;
+}
+// The same, for IPv4 packets only.
+of::FlowMod& add_ipv4(EndpointFlows& flows, std::uint8_t table, std::uint16_t priority, std::uint64_t cookie) {
+  auto& fm = add(flows, table, priority, cookie);
+  fm.match.eth_type = net::ethertype::kIpv4;
+  return fm;
 }
 
 }  // namespace
@@ -46,10 +55,6 @@ List list_of(std::size_t room, X&&... items) {
   out.reserve(sizeof...(items) + room);
   (out.emplace_back(std::forward<X>(items)), ...);
   return out;
-}
-template <class... F>
-EndpointFlows moved(F&&... flows) {
-  return list_of<EndpointFlows>(0, std::forward<F>(flows)...);
 }
 // Apply `actions`, then go on to `table`; or, without one, stop there.
 template <class... A>
@@ -176,62 +181,67 @@ std::vector<of::FlowMod> packet_in_gates(std::span<const of::Port> ports, std::u
   return out;
 }
 
-EndpointFlows attach(const net::MacAddr& mac, of::PortNo port, of::PortNo uplink, std::uint64_t cookie) {
-  auto deliver = flow(table::kForward, prio::kDeliverLocal, cookie);
+namespace {
+void attach_to(EndpointFlows& flows, const net::MacAddr& mac, of::PortNo port, of::PortNo uplink,
+               std::uint64_t cookie) {
+  auto& deliver = add(flows, table::kForward, prio::kDeliverLocal, cookie);
   deliver.match.eth_dst = exact(mac);
   deliver.instructions = apply_actions(std::nullopt, of::Output{port, 0});
-  auto send = flow(table::kForward, prio::kSendUplink, cookie);
+  auto& send = add(flows, table::kForward, prio::kSendUplink, cookie);
   send.match.in_port = port;
   send.match.eth_src = exact(mac);
   send.instructions = apply_actions(std::nullopt, of::Output{uplink, 0});
-  return moved(std::move(deliver), std::move(send));
+}
+}  // namespace
+
+EndpointFlows attach(const net::MacAddr& mac, of::PortNo port, of::PortNo uplink, std::uint64_t cookie) {
+  EndpointFlows flows;
+  attach_to(flows, mac, port, uplink, cookie);
+  return flows;
 }
 
 EndpointFlows tunnel_at_visited(const Tunnel& t) {
   const auto cookie = tunnel_cookie(t.mac);
+  EndpointFlows flows;
   // First hop out: routable source, and the visited site's router interface.
-  auto out = flow(table::kVisitor, prio::kTunnel, cookie);
-  out.match = ipv4();
+  auto& out = add_ipv4(flows, table::kVisitor, prio::kTunnel, cookie);
   out.match.in_port = t.port;
   out.match.eth_src = exact(t.mac);
   out.match.ipv4_src = exact(t.ip);
   out.instructions =
       apply_actions(table::kCorrespondent, set_ip_src(t.visiting_ip), set_eth_dst(t.visited_gateway_mac));
   // Last hop in: the original address, and the gateway MAC the endpoint knows.
-  auto in = flow(table::kVisitor, prio::kTunnel, cookie);
-  in.match = ipv4();
+  auto& in = add_ipv4(flows, table::kVisitor, prio::kTunnel, cookie);
   in.match.ipv4_dst = exact(t.visiting_ip);
   in.instructions =
       apply_actions(table::kCorrespondent, set_ip_dst(t.ip), set_eth_dst(t.mac), set_eth_src(t.home_gateway_mac));
-  auto flows = moved(std::move(out), std::move(in));
-  for (auto& f : attach(t.mac, t.port, t.uplink, cookie)) flows.push_back(std::move(f));
+  attach_to(flows, t.mac, t.port, t.uplink, cookie);
   return flows;
 }
 
 EndpointFlows tunnel_at_correspondent(const Tunnel& t) {
   const auto cookie = tunnel_cookie(t.mac);
-  auto to = flow(table::kCorrespondent, prio::kTunnel, cookie);
-  to.match = ipv4();
+  EndpointFlows flows;
+  auto& to = add_ipv4(flows, table::kCorrespondent, prio::kTunnel, cookie);
   to.match.ipv4_dst = exact(t.ip);
   to.instructions = apply_actions(table::kForward, set_ip_dst(t.visiting_ip));
-  auto from = flow(table::kCorrespondent, prio::kTunnel, cookie);
-  from.match = ipv4();
+  auto& from = add_ipv4(flows, table::kCorrespondent, prio::kTunnel, cookie);
   from.match.ipv4_src = exact(t.visiting_ip);
   from.instructions = apply_actions(table::kForward, set_ip_src(t.ip));
-  return moved(std::move(to), std::move(from));
+  return flows;
 }
 
 EndpointFlows tunnel_at_home(const Tunnel& t, of::PortNo home_uplink) {
   // Back to the router, addressed like a correspondent's packet would have
   // been, and otherwise untouched: the visited switch undoes the rewrites of
   // the other end (a roaming client's source, say) as for any packet.
-  auto fwd = flow(table::kCorrespondent, prio::kBackToRouter, tunnel_cookie(t.mac));
-  fwd.match = ipv4();
+  EndpointFlows flows;
+  auto& fwd = add_ipv4(flows, table::kCorrespondent, prio::kBackToRouter, tunnel_cookie(t.mac));
   fwd.match.in_port = home_uplink;
   fwd.match.ipv4_dst = exact(t.ip);
   fwd.instructions = apply_actions(std::nullopt, set_ip_dst(t.visiting_ip), set_eth_src(t.mac),
                                    set_eth_dst(t.home_gateway_mac), of::Output{of::port::kInPort, 0});
-  return moved(std::move(fwd));
+  return flows;
 }
 
 of::FlowMod remove(std::uint64_t cookie) {
@@ -250,7 +260,7 @@ EndpointFlows remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip) {
   for (bool as_src : {true, false}) {
     auto& by_ip = out.emplace_back(remove(cookie::kVirtualTunnel));
     by_ip.cookie_mask = cookie::kOwnerMask;
-    by_ip.match = ipv4();
+    by_ip.match.eth_type = net::ethertype::kIpv4;
     (as_src ? by_ip.match.ipv4_src : by_ip.match.ipv4_dst) = exact(ip);
   }
   return out;
