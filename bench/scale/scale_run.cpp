@@ -8,6 +8,7 @@
 #include "controller/effect_executor.hpp"
 #include "fmc/events/clock.hpp"
 #include "fmc/events/event_bus.hpp"
+#include "fmc/location/held_writes.hpp"
 #include "fmc/location/location_manager.hpp"
 #include "fmc/mobility/mobility_detector.hpp"
 #include "fmc/packet/packet_context.hpp"
@@ -50,13 +51,24 @@ struct Controller {
   ManualClock clock;  // moves through the clock only to end move proofs (silent_old_location)
   ctl::EffectExecutor executor;
   EventBus bus{&executor};
-  LocationManager locations{model, bus, [](const store::EndpointRecord&, const std::optional<store::LocationChange>&) {},
+  // Writes held as FollowMe holds them, built once an input has settled, and then dropped (no store).
+  HeldWrites held;
+  LocationManager locations{model, bus, [this](const Endpoint& e, const LocationManager::Move* m) { hold(e, m); },
                             clock};
   MigrationsInFlight migrations;
   MobilityDetector detector{model, locations, bus, migrations, clock};
   PacketManipulator manipulator{model, locations, bus, clock};
 
-  explicit Controller(const model::NetworkModel& m) : model(m) {}
+  explicit Controller(const model::NetworkModel& m) : model(m) {
+    bus.on_settled([this] { write_held(); });
+  }
+  void hold(const Endpoint& e, const LocationManager::Move* m) {
+    held.hold(e, m);
+    if (!bus.busy()) write_held();
+  }
+  void write_held() {
+    if (!held.empty()) held.write(locations, {[](store::LocationChange) {}, [](store::EndpointRecord) {}});
+  }
 
   // A PACKET_IN from `dpid` port `port`, as the dispatcher hands it to the Mobility Detector.
   Sighting packet_in(of::Dpid dpid, of::PortNo port, const std::vector<std::uint8_t>& frame) {

@@ -106,9 +106,8 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
   // as one record once the input has settled: other controllers see one change, not two.
   f->locations_ = std::make_unique<LocationManager>(
       f->model_, f->bus_,
-      [f = f.get()](const store::EndpointRecord& r, const std::optional<store::LocationChange>& c) {
-        if (c) f->held_changes_.push_back(*c);
-        f->held_records_[r.name] = r;
+      [f = f.get()](const Endpoint& e, const LocationManager::Move* m) {
+        f->held_.hold(e, m);
         if (!f->bus_.busy()) f->write_held();
       },
       f->clock_);
@@ -260,11 +259,15 @@ void FollowMe::report_stored_events(StoredEventReport report) {
 }
 
 void FollowMe::write_held() {
-  for (auto& c : held_changes_) writer_->submit([c = std::move(c)](store::Store& s) { return s.add_location_change(c); });
-  for (auto& [name, r] : held_records_)
-    writer_->submit_latest("endpoint:" + name, [r = std::move(r)](store::Store& s) { return s.put_endpoint(r); });
-  held_changes_.clear();
-  held_records_.clear();
+  if (held_.empty()) return;
+  held_.write(*locations_,
+              {[&](store::LocationChange c) {
+                 writer_->submit([c = std::move(c)](store::Store& s) { return s.add_location_change(c); });
+               },
+               [&](store::EndpointRecord r) {
+                 const auto key = "endpoint:" + r.name;  // before r moves into the write
+                 writer_->submit_latest(key, [r = std::move(r)](store::Store& s) { return s.put_endpoint(r); });
+               }});
 }
 
 std::optional<std::string> FollowMe::share(LocationMapper::Answers answers) {

@@ -14,6 +14,7 @@
 #include "fmc/dispatch.hpp"
 #include "fmc/events/event_json.hpp"
 #include "fmc/events/security_throttle.hpp"
+#include "fmc/location/held_writes.hpp"
 #include "fmc/location/location_manager.hpp"
 #include "fmc/placement/location_mapper.hpp"
 #include "fmc/placement/utilisation_monitor.hpp"
@@ -107,8 +108,7 @@ class FollowMe {
   std::atomic<bool> reporting_{false};
   // Endpoint writes of the input being handled (write_held sends them to writer_).
   void write_held();
-  std::vector<store::LocationChange> held_changes_;
-  std::map<std::string, store::EndpointRecord> held_records_;
+  HeldWrites held_;
   store::Store* db_ = nullptr;  // owned by writer_; only for share()
   bool shared_ = false;
   std::unique_ptr<LocationManager> locations_;

@@ -138,7 +138,8 @@ bool LocationManager::move(const Endpoint& endpoint, const Location& to, MoveCau
   const auto from = e.current;
   e.current = to;
   e.detached = false;
-  save(e, store::LocationChange{e.name, from ? from->site : "", to.site, to_string(cause), clock_.wall_ms()});
+  const Move moved{from, cause, clock_.wall_ms()};
+  save(e, &moved);
   bus_.publish(EndpointMoved{e.name, from, to, cause, to.site == e.home_site});
   return true;
 }
@@ -190,8 +191,13 @@ const Endpoint& LocationManager::add_client(const net::MacAddr& mac, const std::
   return e;
 }
 
-void LocationManager::save(Endpoint& e, std::optional<store::LocationChange> change) {
+void LocationManager::save(Endpoint& e, const Move* move) {
   if (!persist_) return;
+  stamps(e).saved_ms = move ? move->at_ms : clock_.wall_ms();
+  persist_(e, move);
+}
+
+store::EndpointRecord LocationManager::record(const Endpoint& e) const {
   store::EndpointRecord r;
   r.name = e.name;
   r.kind = e.kind;
@@ -205,9 +211,12 @@ void LocationManager::save(Endpoint& e, std::optional<store::LocationChange> cha
   }
   r.visiting_ip = e.visiting_ip ? e.visiting_ip->to_string() : "";
   r.detached = e.detached;
-  r.updated_ms = clock_.wall_ms();
-  stamps(e).saved_ms = r.updated_ms;
-  persist_(r, change);
+  r.updated_ms = e.number < stamps_.size() ? stamps_[e.number].saved_ms : 0;
+  return r;
+}
+
+store::LocationChange LocationManager::location_change(const Endpoint& e, const Move& m) {
+  return {e.name, m.from ? m.from->site : "", e.current ? e.current->site : "", to_string(m.cause), m.at_ms};
 }
 
 }  // namespace fmc

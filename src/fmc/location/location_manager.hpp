@@ -37,8 +37,16 @@ struct Endpoint {
 
 class LocationManager {
  public:
-  // `persist` receives every change to write behind (never called with the store itself).
-  using Persist = std::function<void(const store::EndpointRecord&, const std::optional<store::LocationChange>&)>;
+  // A change of place, for the store's history (location_change() makes its row).
+  struct Move {
+    const std::optional<Location>& from;
+    MoveCause cause;
+    std::int64_t at_ms;
+  };
+  // `persist` is told of every change to write behind (never called with the store itself): the
+  // endpoint as it now is, and the move that changed it, if one did. Whoever writes it builds the
+  // record (record()) when it writes, so changes it coalesces cost nothing (millions of moves).
+  using Persist = std::function<void(const Endpoint&, const Move*)>;
 
   LocationManager(const model::NetworkModel& model, EventBus& bus, Persist persist, const Clock& clock);
   LocationManager(const LocationManager&) = delete;
@@ -56,6 +64,7 @@ class LocationManager {
   const Endpoint* by_mac(const net::MacAddr& mac) const;
   const Endpoint* by_ip(net::Ipv4Addr ip) const;  // the endpoint's own address or its visiting one
   const Endpoint* by_name(const std::string& name) const;
+  const Endpoint& at(std::uint32_t number) const { return endpoints_[number]; }  // number < size()
   std::vector<const Endpoint*> all() const;
   std::size_t size() const { return endpoints_.size(); }
 
@@ -75,6 +84,10 @@ class LocationManager {
   // A client first seen via DHCP: added with the access network as its home.
   const Endpoint& add_client(const net::MacAddr& mac, const std::string& home_site);
 
+  // What the store keeps of `e`, stamped with the time it was last given to `persist`.
+  store::EndpointRecord record(const Endpoint& e) const;
+  static store::LocationChange location_change(const Endpoint& e, const Move& m);
+
  private:
   std::uint32_t number_of(std::string_view name) const;  // FlatIndex::kNone if unknown
   Endpoint* find(std::string_view name);
@@ -85,7 +98,7 @@ class LocationManager {
   Endpoint* stored(const store::EndpointRecord& r);
   // Takes the record's addresses and location (the configuration stays authoritative).
   void adopt(Endpoint& e, const store::EndpointRecord& r);
-  void save(Endpoint& e, std::optional<store::LocationChange> change = std::nullopt);
+  void save(Endpoint& e, const Move* move = nullptr);
   void index(const Endpoint& e);
   void unindex_ip(net::Ipv4Addr ip, const Endpoint* only_if = nullptr);
   // With a store only: the revision of the record last applied, and the stamp of our last write.

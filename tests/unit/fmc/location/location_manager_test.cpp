@@ -20,9 +20,9 @@ struct Fixture {
   std::vector<store::LocationChange> history;
   ManualClock clock{std::chrono::milliseconds(1000)};
   LocationManager lm{model, bus,
-                     [this](const store::EndpointRecord& r, const std::optional<store::LocationChange>& c) {
-                       saved.push_back(r);
-                       if (c) history.push_back(*c);
+                     [this](const Endpoint& e, const LocationManager::Move* m) {
+                       saved.push_back(lm.record(e));
+                       if (m) history.push_back(LocationManager::location_change(e, *m));
                      },
                      clock};
   Fixture() {
