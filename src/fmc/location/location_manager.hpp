@@ -86,6 +86,7 @@ class LocationManager {
 
   // What the store keeps of `e`, stamped with the time it was last given to `persist`.
   store::EndpointRecord record(const Endpoint& e) const;
+  // The history row of move `m` of `e`, made while persist is told of it (`e` is where `m` took it).
   static store::LocationChange location_change(const Endpoint& e, const Move& m);
 
  private:
