@@ -28,11 +28,13 @@ std::optional<ArpView> ArpView::parse(Bytes payload) {
 
 std::vector<std::uint8_t> build_arp_frame(std::uint16_t op, MacAddr eth_dst, MacAddr sha, Ipv4Addr spa,
                                           MacAddr tha, Ipv4Addr tpa) {
-  // Built in one buffer of the minimum frame size (a probe and an announcement per move).
-  std::vector<std::uint8_t> frame;
-  frame.reserve(kMinFrameLen);
-  ByteWriter w(frame);
-  write_ethernet_header(w, eth_dst, sha, ethertype::kArp);
+  // Written in place into a buffer of the minimum frame size, its padding zeroed (a probe and an
+  // announcement per move).
+  std::vector<std::uint8_t> frame(kMinFrameLen);
+  SpanWriter w(frame);
+  w.bytes(eth_dst.octets);  // the Ethernet header
+  w.bytes(sha.octets);
+  w.u16(ethertype::kArp);
   w.u16(kHtypeEthernet);
   w.u16(ethertype::kIpv4);
   w.u8(6);
@@ -42,7 +44,6 @@ std::vector<std::uint8_t> build_arp_frame(std::uint16_t op, MacAddr eth_dst, Mac
   w.u32(spa.value);
   w.bytes(tha.octets);
   w.u32(tpa.value);
-  w.zeros(kMinFrameLen - frame.size());  // padding to the minimum Ethernet frame (without FCS)
   return frame;
 }
 

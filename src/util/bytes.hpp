@@ -3,6 +3,7 @@
 // span: an out-of-range read returns zero and marks the reader failed, so a
 // decoder checks `ok()` once after reading a structure instead of after
 // every field.
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -65,6 +66,36 @@ class ByteReader {
   Bytes data_;
   std::size_t pos_ = 0;
   bool ok_ = true;
+};
+
+// Big-endian writer into a buffer already of its final size (a fixed-length frame):
+// no growth and no capacity checks per byte. The caller sizes the buffer; writing
+// past its end is a bug (asserted).
+class SpanWriter {
+ public:
+  explicit SpanWriter(std::span<std::uint8_t> out) : out_(out) {}
+
+  std::size_t position() const { return pos_; }
+  void u8(std::uint8_t v) { *at(1) = v; }
+  void u16(std::uint16_t v) {
+    auto* p = at(2);
+    p[0] = static_cast<std::uint8_t>(v >> 8);
+    p[1] = static_cast<std::uint8_t>(v);
+  }
+  void u32(std::uint32_t v) {
+    u16(static_cast<std::uint16_t>(v >> 16));
+    u16(static_cast<std::uint16_t>(v));
+  }
+  void bytes(Bytes b) { std::memcpy(at(b.size()), b.data(), b.size()); }
+
+ private:
+  std::uint8_t* at(std::size_t n) {
+    assert(out_.size() - pos_ >= n);
+    pos_ += n;
+    return out_.data() + pos_ - n;
+  }
+  std::span<std::uint8_t> out_;
+  std::size_t pos_ = 0;
 };
 
 class ByteWriter {

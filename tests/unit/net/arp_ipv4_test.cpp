@@ -35,6 +35,17 @@ TEST(Arp, RequestRoundTripAndReply) {
   EXPECT_EQ(reply->tpa.to_string(), "10.1.0.10");
 }
 
+TEST(Arp, AnAnnouncementIsByteExactAndPaddedWithZerosToTheMinimumFrame) {
+  const auto frame = build_gratuitous_arp(*MacAddr::parse("02:00:00:00:00:0a"), *Ipv4Addr::parse("10.1.0.10"));
+  const std::vector<std::uint8_t> expected = {
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x08, 0x06,  // Ethernet, ARP
+      0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01,                                              // Ethernet/IPv4, request
+      0x02, 0x00, 0x00, 0x00, 0x00, 0x0a, 10, 1, 0, 10,                                      // sender
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 10, 1, 0, 10,                                      // target: itself
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};                                 // padding
+  EXPECT_EQ(frame, expected);
+}
+
 TEST(Arp, RejectsOtherHardwareAndTruncation) {
   auto frame = build_arp_frame(arp_op::kReply, MacAddr::broadcast(), MacAddr{}, Ipv4Addr{1}, MacAddr{}, Ipv4Addr{1});
   auto payload = std::vector<std::uint8_t>(frame.begin() + 14, frame.begin() + 42);
