@@ -119,8 +119,8 @@ Sighting MobilityDetector::sighting(const PacketContext& p) {
   }
   const Location here{p.site->name, p.dpid, p.in_port};
   if (e->current == here) {
-    if (proofs_.seen_in_place(e->name)) {
-      const auto* proof = proofs_.find(e->name);
+    if (proofs_.seen_in_place(e->number)) {
+      const auto* proof = proofs_.find(e->number);
       ++stats_.moves_refused;
       ++stats_.moves_disproved;
       bus_.publish(SecurityEvent{SecurityKind::kSpoofedMove,
@@ -155,7 +155,7 @@ Sighting MobilityDetector::sighting(const PacketContext& p) {
     refuse(*e, p, plausible);
     return Sighting::kRefused;
   }
-  proofs_.drop(e->name);
+  proofs_.drop(e->number);
   // Gratuitous ARP and RARP are how hypervisors announce a migrated guest.
   const bool announcement = p.kind == PacketKind::kRarp || (p.arp && p.arp->is_gratuitous());
   const MoveCause cause = ordered         ? MoveCause::kMigration
@@ -169,9 +169,9 @@ Sighting MobilityDetector::sighting(const PacketContext& p) {
 }
 
 Sighting MobilityDetector::prove(const Endpoint& e, const PacketContext& p, const Location& here) {
-  switch (proofs_.claim(e.name, *e.current, here, clock_.steady(), {p.frame.begin(), p.frame.end()})) {
+  switch (proofs_.claim(e.number, *e.current, here, clock_.steady(), {p.frame.begin(), p.frame.end()})) {
     case MoveProofs::Claim::kStarted:
-      probe_due_ = e.name;
+      probe_due_ = e.number;
       return Sighting::kProving;
     case MoveProofs::Claim::kWaiting: return Sighting::kProving;
     case MoveProofs::Claim::kDisproved: break;
@@ -182,11 +182,9 @@ Sighting MobilityDetector::prove(const Endpoint& e, const PacketContext& p, cons
 
 ctl::Effects MobilityDetector::on_proving() {
   ctl::Effects out;
-  const std::string name = std::exchange(probe_due_, {});
-  const Endpoint* e = name.empty() ? nullptr : locations_.by_name(name);
-  const MoveProofs::Proof* proof = e ? proofs_.find(name) : nullptr;
-  const model::Site* site = proof ? model_.site(proof->from.site) : nullptr;
-  if (site) probe(out, *e, proof->from);
+  const auto number = std::exchange(probe_due_, std::nullopt);
+  const MoveProofs::Proof* proof = number ? proofs_.find(*number) : nullptr;
+  if (proof) probe(out, locations_.at(*number), proof->from);
   return out;
 }
 
@@ -207,12 +205,12 @@ ctl::Effects MobilityDetector::tick() {
     search.next_probe = now + std::chrono::seconds(1);
     for (const auto& place : search.places) probe(out, *e, place);
   }
-  for (auto& [name, proof] : proofs_.proven(clock_.steady())) {
-    const Endpoint* e = locations_.by_name(name);
-    if (!e || e->current != proof.from) continue;  // it moved meanwhile, by other means
+  for (auto& [number, proof] : proofs_.proven(clock_.steady())) {
+    const Endpoint& e = locations_.at(number);
+    if (e.current != proof.from) continue;  // it moved meanwhile, by other means
     ++stats_.moves_accepted;
     ++stats_.moves_proven;
-    locations_.move(*e, proof.to, MoveCause::kDhcp);
+    locations_.move(e, proof.to, MoveCause::kDhcp);
     // The claim's DHCP message, answered now rather than at its sender's next try.
     out.packet_out_after_events(proof.to.dpid, proof.to.port, {of::Output{of::port::kTable, 0}}, std::move(proof.claim));
   }

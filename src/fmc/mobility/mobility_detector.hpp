@@ -16,6 +16,7 @@
 // at the source. If the migration fails after that, the VM is moved back.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "controller/effects.hpp"
@@ -89,7 +90,7 @@ class MobilityDetector {
   MigrationsInFlight& migrations_;
   const Clock& clock_;
   MoveProofs proofs_;
-  std::string probe_due_;  // the endpoint whose proof the packet being handled started
+  std::optional<std::uint32_t> probe_due_;  // the endpoint whose proof the packet being handled started
   std::set<PortKey> quiet_;  // ports that were removed or went down
   struct Search {
     std::vector<Location> places;

@@ -8,10 +8,10 @@
 // means it did leave: the move is accepted, and the claim's packet, held
 // meanwhile, goes through the new flows. One proof per endpoint at a time,
 // so a flood of claims sends at most one probe per window and holds one packet.
+// Endpoints are known by their Location Manager number (never reused).
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <string>
 #include <utility>
 #include <vector>
 
@@ -37,7 +37,7 @@ class MoveProofs {
     kDisproved,  // this claim was disproved within the hold time: refuse it
   };
 
-  Claim claim(const std::string& endpoint, const Location& from, const Location& to, Clock::Steady now,
+  Claim claim(std::uint32_t endpoint, const Location& from, const Location& to, Clock::Steady now,
               std::vector<std::uint8_t> packet) {
     auto it = proofs_.find(endpoint);
     if (it != proofs_.end()) {
@@ -49,21 +49,21 @@ class MoveProofs {
     return Claim::kStarted;
   }
   // `endpoint` was seen at its location; true if that disproves a claim under way.
-  bool seen_in_place(const std::string& endpoint) {
+  bool seen_in_place(std::uint32_t endpoint) {
     auto it = proofs_.find(endpoint);
     if (it == proofs_.end() || it->second.answered) return false;
     it->second.answered = true;
     return true;
   }
-  const Proof* find(const std::string& endpoint) const {
+  const Proof* find(std::uint32_t endpoint) const {
     auto it = proofs_.find(endpoint);
     return it == proofs_.end() ? nullptr : &it->second;
   }
-  void drop(const std::string& endpoint) { proofs_.erase(endpoint); }
+  void drop(std::uint32_t endpoint) { proofs_.erase(endpoint); }
   // The claims whose window passed in silence by `now` (removed: proven), and
   // disproved ones past their hold (forgotten).
-  std::vector<std::pair<std::string, Proof>> proven(Clock::Steady now) {
-    std::vector<std::pair<std::string, Proof>> out;
+  std::vector<std::pair<std::uint32_t, Proof>> proven(Clock::Steady now) {
+    std::vector<std::pair<std::uint32_t, Proof>> out;
     for (auto it = proofs_.begin(); it != proofs_.end();) {
       const auto age = now - it->second.asked;
       if (!it->second.answered && age >= kWindow) out.emplace_back(it->first, std::move(it->second));
@@ -75,7 +75,7 @@ class MoveProofs {
   std::size_t size() const { return proofs_.size(); }
 
  private:
-  std::map<std::string, Proof> proofs_;
+  std::map<std::uint32_t, Proof> proofs_;
 };
 
 }  // namespace fmc
