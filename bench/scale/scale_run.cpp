@@ -51,24 +51,15 @@ struct Controller {
   ManualClock clock;  // moves through the clock only to end move proofs (silent_old_location)
   ctl::EffectExecutor executor;
   EventBus bus{&executor};
-  // Writes held as FollowMe holds them, built once an input has settled, and then dropped (no store).
-  HeldWrites held;
-  LocationManager locations{model, bus, [this](const Endpoint& e, const LocationManager::Move* m) { hold(e, m); },
+  LocationManager locations{model, bus, [this](const Endpoint& e, const LocationManager::Move* m) { held.hold(e, m); },
                             clock};
+  // Writes held as FollowMe holds them, built once an input has settled, and then dropped (no store).
+  HeldWrites held{bus, locations, {[](store::LocationChange) {}, [](store::EndpointRecord) {}}};
   MigrationsInFlight migrations;
   MobilityDetector detector{model, locations, bus, migrations, clock};
   PacketManipulator manipulator{model, locations, bus, clock};
 
-  explicit Controller(const model::NetworkModel& m) : model(m) {
-    bus.on_settled([this] { write_held(); });
-  }
-  void hold(const Endpoint& e, const LocationManager::Move* m) {
-    held.hold(e, m);
-    if (!bus.busy()) write_held();
-  }
-  void write_held() {
-    if (!held.empty()) held.write(locations, {[](store::LocationChange) {}, [](store::EndpointRecord) {}});
-  }
+  explicit Controller(const model::NetworkModel& m) : model(m) {}
 
   // A PACKET_IN from `dpid` port `port`, as the dispatcher hands it to the Mobility Detector.
   Sighting packet_in(of::Dpid dpid, of::PortNo port, const std::vector<std::uint8_t>& frame) {

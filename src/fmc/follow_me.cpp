@@ -105,13 +105,17 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
   // An input's changes to one endpoint (a move, then its visiting address) are written
   // as one record once the input has settled: other controllers see one change, not two.
   f->locations_ = std::make_unique<LocationManager>(
-      f->model_, f->bus_,
-      [f = f.get()](const Endpoint& e, const LocationManager::Move* m) {
-        f->held_.hold(e, m);
-        if (!f->bus_.busy()) f->write_held();
-      },
+      f->model_, f->bus_, [f = f.get()](const Endpoint& e, const LocationManager::Move* m) { f->held_->hold(e, m); },
       f->clock_);
-  f->bus_.on_settled([f = f.get()] { f->write_held(); });
+  f->held_ = std::make_unique<HeldWrites>(
+      f->bus_, *f->locations_,
+      HeldWrites::Sink{[writer](store::LocationChange c) {
+                         writer->submit([c = std::move(c)](store::Store& s) { return s.add_location_change(c); });
+                       },
+                       [writer](store::EndpointRecord r) {
+                         const auto key = "endpoint:" + r.name;  // before r moves into the write
+                         writer->submit_latest(key, [r = std::move(r)](store::Store& s) { return s.put_endpoint(r); });
+                       }});
   f->locations_->restore(*saved);
   log::info("follow_me", "restored " + std::to_string(saved->size()) + " endpoint records from " + where);
 
@@ -256,18 +260,6 @@ void FollowMe::measure_utilisation(std::vector<std::string> argv, std::chrono::m
 void FollowMe::report_stored_events(StoredEventReport report) {
   report_stored_ = std::move(report);
   reporting_ = true;
-}
-
-void FollowMe::write_held() {
-  if (held_.empty()) return;
-  held_.write(*locations_,
-              {[&](store::LocationChange c) {
-                 writer_->submit([c = std::move(c)](store::Store& s) { return s.add_location_change(c); });
-               },
-               [&](store::EndpointRecord r) {
-                 const auto key = "endpoint:" + r.name;  // before r moves into the write
-                 writer_->submit_latest(key, [r = std::move(r)](store::Store& s) { return s.put_endpoint(r); });
-               }});
 }
 
 std::optional<std::string> FollowMe::share(LocationMapper::Answers answers) {

@@ -67,7 +67,7 @@ class FollowMe {
   // flows confirmed by barriers on every switch, in seconds.
   const Histogram& convergence() const { return convergence_; }
   void flush_store() {
-    write_held();
+    held_->write();
     writer_->flush();
   }
   store::WriteBehind::Health store_health() const { return writer_->health(); }
@@ -106,12 +106,10 @@ class FollowMe {
   std::uint64_t utilisation_failures_ = 0;
   StoredEventReport report_stored_;
   std::atomic<bool> reporting_{false};
-  // Endpoint writes of the input being handled (write_held sends them to writer_).
-  void write_held();
-  HeldWrites held_;
   store::Store* db_ = nullptr;  // owned by writer_; only for share()
   bool shared_ = false;
   std::unique_ptr<LocationManager> locations_;
+  std::unique_ptr<HeldWrites> held_;  // locations_'s writes of the input being handled, for writer_
   PacketInCensus census_;
   Histogram convergence_{{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1}};
   std::unique_ptr<MobilityDetector> detector_;

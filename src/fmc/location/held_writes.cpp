@@ -4,17 +4,24 @@
 
 namespace fmc {
 
+HeldWrites::HeldWrites(EventBus& bus, const LocationManager& locations, Sink sink)
+    : bus_(bus), locations_(locations), sink_(std::move(sink)) {
+  bus_.on_settled([this] { write(); });
+}
+
 void HeldWrites::hold(const Endpoint& e, const LocationManager::Move* move) {
   if (move) changes_.push_back(LocationManager::location_change(e, *move));
   endpoints_.push_back(e.number);
+  if (!bus_.busy()) write();
 }
 
-void HeldWrites::write(const LocationManager& locations, const Sink& sink) {
-  for (auto& c : changes_) sink.change(std::move(c));
+void HeldWrites::write() {
+  if (empty()) return;
+  for (auto& c : changes_) sink_.change(std::move(c));
   changes_.clear();
   std::sort(endpoints_.begin(), endpoints_.end());
   endpoints_.erase(std::unique(endpoints_.begin(), endpoints_.end()), endpoints_.end());
-  for (const auto n : endpoints_) sink.record(locations.record(locations.at(n)));
+  for (const auto n : endpoints_) sink_.record(locations_.record(locations_.at(n)));
   endpoints_.clear();
 }
 

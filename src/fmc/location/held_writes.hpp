@@ -7,6 +7,7 @@
 #include <functional>
 #include <vector>
 
+#include "fmc/events/event_bus.hpp"
 #include "fmc/location/location_manager.hpp"
 #include "store/store.hpp"
 
@@ -14,18 +15,27 @@ namespace fmc {
 
 class HeldWrites {
  public:
-  // What a LocationManager's Persist is given.
-  void hold(const Endpoint& e, const LocationManager::Move* move);
-  bool empty() const { return changes_.empty() && endpoints_.empty(); }
-
-  // Hands over what is held (history rows in order, then each endpoint's record once) and forgets it.
+  // Where what is held goes: history rows in order, then each endpoint's record once.
   struct Sink {
     std::function<void(store::LocationChange)> change;
     std::function<void(store::EndpointRecord)> record;
   };
-  void write(const LocationManager& locations, const Sink& sink);
+  // Holds what `locations` persists while `bus` handles an input and writes it to `sink`
+  // once the input has settled; a change made outside any input is written at once.
+  HeldWrites(EventBus& bus, const LocationManager& locations, Sink sink);
+  HeldWrites(const HeldWrites&) = delete;
+  HeldWrites& operator=(const HeldWrites&) = delete;
+
+  // What the LocationManager's Persist is given.
+  void hold(const Endpoint& e, const LocationManager::Move* move);
+  bool empty() const { return changes_.empty() && endpoints_.empty(); }
+  // Writes what is held now (before a flush of the store) and forgets it.
+  void write();
 
  private:
+  EventBus& bus_;
+  const LocationManager& locations_;
+  Sink sink_;
   std::vector<store::LocationChange> changes_;
   std::vector<std::uint32_t> endpoints_;  // by number, in any order and repeated: sorted out on write
 };
