@@ -31,8 +31,11 @@ struct GroupOutcome {
   std::vector<FailedMessage> failures;  // the errors the switches answered with
 };
 
+// The switches of a barrier group: room inline for the few a move touches.
+using SwitchGroup = InlineVector<of::Dpid, 8>;
+
 struct BarrierGroup {
-  std::vector<of::Dpid> dpids;
+  SwitchGroup dpids;
   std::function<void(const GroupOutcome&)> done;
 };
 
@@ -68,7 +71,7 @@ class Effects {
     after_events.emplace_back(dpid, make_packet_out(in_port, std::move(actions), std::move(frame)));
   }
   // A barrier on each of `dpids` after their messages; `done` once all replied.
-  void confirm(std::vector<of::Dpid> dpids, std::function<void(const GroupOutcome&)> done) {
+  void confirm(SwitchGroup dpids, std::function<void(const GroupOutcome&)> done) {
     barriers.push_back({std::move(dpids), std::move(done)});
   }
   void append(Effects&& other) {

@@ -132,7 +132,7 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
   }
 
   // On each switch concerned: stale flows out, new ones in, then a barrier.
-  std::vector<of::Dpid> group;
+  ctl::SwitchGroup group;
   // x's tunnel (if it is away) at each site: found once per endpoint, not once per site.
   auto refresh = [&](const Endpoint& x, const std::optional<pipeline::Tunnel>& tunnel, const model::Site* site) {
     const model::SwitchSpec* sw = site ? model_.switch_of(*site) : nullptr;

@@ -39,7 +39,7 @@ TEST(Effects, AppendedEffectsKeepTheirOrderAndThePacketOutsFrames) {
   ASSERT_EQ(all.after_events.size(), 1u);
   EXPECT_EQ(data_of(all.after_events[0]), y);
   ASSERT_EQ(all.barriers.size(), 1u);
-  EXPECT_EQ(all.barriers[0].dpids, std::vector<of::Dpid>{of::Dpid{1}});
+  EXPECT_EQ(all.barriers[0].dpids, SwitchGroup{of::Dpid{1}});
   all.append(Effects{});  // nothing to add: nothing changes
   EXPECT_EQ(all.messages.size(), 22u);
   EXPECT_FALSE(all.empty());
