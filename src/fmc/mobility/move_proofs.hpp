@@ -17,6 +17,7 @@
 
 #include "fmc/events/clock.hpp"
 #include "fmc/events/events.hpp"
+#include "util/inline_vector.hpp"
 
 namespace fmc {
 
@@ -61,9 +62,10 @@ class MoveProofs {
   }
   void drop(std::uint32_t endpoint) { proofs_.erase(endpoint); }
   // The claims whose window passed in silence by `now` (removed: proven), and
-  // disproved ones past their hold (forgotten).
-  std::vector<std::pair<std::uint32_t, Proof>> proven(Clock::Steady now) {
-    std::vector<std::pair<std::uint32_t, Proof>> out;
+  // disproved ones past their hold (forgotten). Room inline for the few a tick ends.
+  using Proven = InlineVector<std::pair<std::uint32_t, Proof>, 2>;
+  Proven proven(Clock::Steady now) {
+    Proven out;
     for (auto it = proofs_.begin(); it != proofs_.end();) {
       const auto age = now - it->second.asked;
       if (!it->second.answered && age >= kWindow) out.emplace_back(it->first, std::move(it->second));
