@@ -133,15 +133,21 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
 
   // On each switch concerned: stale flows out, new ones in, then a barrier.
   ctl::SwitchGroup group;
-  // x's tunnel (if it is away) at each site: found once per endpoint, not once per site.
-  auto refresh = [&](const Endpoint& x, const std::optional<pipeline::Tunnel>& tunnel, const model::Site* site) {
+  // What an endpoint needs at each site, found once per endpoint, not once per site: its tunnel
+  // (if it is away), and the removal of its stale flows, copied to each switch.
+  struct Refresh {
+    const Endpoint& x;
+    std::optional<pipeline::Tunnel> tunnel;
+    pipeline::EndpointFlows removal;
+  };
+  auto refresh = [&](const Refresh& r, const model::Site* site) {
     const model::SwitchSpec* sw = site ? model_.switch_of(*site) : nullptr;
     if (!sw) return;
-    out.send_all(sw->dpid, pipeline::remove_tunnel(x.mac, *x.ip));
-    if (tunnel) out.send_all(sw->dpid, tunnel_flows(x, *tunnel, *site));
+    out.send_all(sw->dpid, r.removal);
+    if (r.tunnel) out.send_all(sw->dpid, tunnel_flows(r.x, *r.tunnel, *site));
     if (std::find(group.begin(), group.end(), sw->dpid) == group.end()) group.push_back(sw->dpid);
   };
-  const auto tunnel = tunnel_for(*e);
+  const Refresh self{*e, tunnel_for(*e), pipeline::remove_tunnel(e->mac, *e->ip)};
   constexpr std::size_t kMostPerSite = 7;  // removals (3) and a visited site's flows (4)
   if (const auto peers = peers_of(*e); !peers.empty()) {
     // Its flows are where it was, where it is, at home and where its peers are;
@@ -154,23 +160,24 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
     sites.erase(std::unique(sites.begin(), sites.end()), sites.end());
     group.reserve(sites.size());
     out.messages.reserve(out.messages.size() + kMostPerSite * (sites.size() + 2 * peers.size()) + 1);
-    for (const auto* site : sites) refresh(*e, tunnel, site);
+    for (const auto* site : sites) refresh(self, site);
     if (from != to)
       for (const Endpoint* p : peers)
-        if (const auto peer_tunnel = tunnel_for(*p)) {
-          refresh(*p, peer_tunnel, from);
-          refresh(*p, peer_tunnel, to);
+        if (auto peer_tunnel = tunnel_for(*p)) {
+          const Refresh peer{*p, std::move(peer_tunnel), pipeline::remove_tunnel(p->mac, *p->ip)};
+          refresh(peer, from);
+          refresh(peer, to);
         }
   } else {
     // Anyone may talk to it: every switch.
     group.reserve(model_.sites.size());
-    for (const auto& site : model_.sites) refresh(*e, tunnel, &site);
+    for (const auto& site : model_.sites) refresh(self, &site);
   }
   // Packets redirected from home before this controller knew the visiting address
   // (another controller's move) may have left the visited site's router asking for
   // it in vain, holding them until its next try a second later: once the flows are
   // in, the visited switch announces the address towards the router.
-  if (tunnel)
+  if (const auto& tunnel = self.tunnel)
     out.packet_out(e->current->dpid, of::port::kController, {of::Output{tunnel->uplink, 0}},
                    net::build_gratuitous_arp(tunnel->mac, tunnel->visiting_ip));
   out.confirm(std::move(group), [this, attempt, started, name = e->name, to = m.to.site](const ctl::GroupOutcome& outcome) {
