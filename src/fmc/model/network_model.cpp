@@ -106,12 +106,13 @@ const Site* NetworkModel::site_named(std::string_view name) const {
 }
 
 const Site* NetworkModel::site(SiteName name) const {
-  const Index* ix = fresh_index();
-  if (!ix) return site_named(name);
-  if (name.number() >= ix->site_by_number.size()) return nullptr;  // every site's name was made by index()
-  const std::uint32_t at = ix->site_by_number[name.number()];
-  if (at == kNoSite) return nullptr;
-  return sites[at].name == name ? &sites[at] : site_named(name);
+  // The site at its name's position is checked against the name itself (interned: one comparison),
+  // so an index older than the site list can only send the search the long way, never astray.
+  if (index_ && name.number() < index_->site_by_number.size()) {
+    const std::uint32_t at = index_->site_by_number[name.number()];
+    if (at < sites.size() && sites[at].name == name) return &sites[at];
+  }
+  return site_named(name);
 }
 
 const char* to_string(PlacementPolicyKind k) {
