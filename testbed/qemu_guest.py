@@ -3,6 +3,7 @@ of testbed/guest/), its NIC a TAP device on a site's Open vSwitch bridge,
 and its live migration driven over QMP, QEMU's machine protocol.
 
 KVM where /dev/kvm exists and boots the guest, TCG otherwise. Used by fmc_testbed.py."""
+import itertools
 import json
 import os
 import select
@@ -123,12 +124,17 @@ def guest_files():
     return kernel, initrd
 
 
+_starts = itertools.count(1)
+
+
 def start(name, tap, mac, address, gateway, run_dir, incoming=None, memory_mib=128):
     """Starts QEMU for guest `name` on TAP `tap`; returns (Popen, qmp path, console path).
     With `incoming` (a QEMU migration URI: tcp:127.0.0.1:PORT, exec:COMMAND) it
-    waits for a live migration instead of booting."""
+    waits for a live migration instead of booting. Each QEMU has files of its own
+    (the TAP names alternate between incarnations): a guest's console, where its
+    kernel reports a failure, outlives the QEMUs started after it, until `down`."""
     kernel, initrd = guest_files()
-    tag = f"{name}-{tap}"
+    tag = f"{name}-{tap}-{os.getpid()}-{next(_starts)}"
     qmp, console = os.path.join(run_dir, f"{tag}.qmp"), os.path.join(run_dir, f"{tag}.console")
     for f in (qmp, console):
         if os.path.exists(f):
