@@ -32,9 +32,7 @@ std::vector<std::uint8_t> build_arp_frame(std::uint16_t op, MacAddr eth_dst, Mac
   // announcement per move).
   std::vector<std::uint8_t> frame(kMinFrameLen);
   SpanWriter w(frame);
-  w.bytes(eth_dst.octets);  // the Ethernet header
-  w.bytes(sha.octets);
-  w.u16(ethertype::kArp);
+  write_ethernet_header(w, eth_dst, sha, ethertype::kArp);
   w.u16(kHtypeEthernet);
   w.u16(ethertype::kIpv4);
   w.u8(6);

@@ -21,12 +21,6 @@ std::optional<EthernetView> EthernetView::parse(Bytes frame) {
   return v;
 }
 
-void write_ethernet_header(ByteWriter& w, MacAddr dst, MacAddr src, std::uint16_t ethertype) {
-  w.bytes(dst.octets);
-  w.bytes(src.octets);
-  w.u16(ethertype);
-}
-
 std::vector<std::uint8_t> build_ethernet(MacAddr dst, MacAddr src, std::uint16_t ethertype,
                                          Bytes payload) {
   std::vector<std::uint8_t> out;

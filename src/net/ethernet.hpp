@@ -28,8 +28,14 @@ struct EthernetView {
   static std::optional<EthernetView> parse(Bytes frame);
 };
 
-// Writes an Ethernet II frame header (the payload follows it in `w`).
-void write_ethernet_header(ByteWriter& w, MacAddr dst, MacAddr src, std::uint16_t ethertype);
+// Writes an Ethernet II frame header (the payload follows it in `w`: a ByteWriter, or a SpanWriter
+// over a frame of known size).
+template <typename Writer>
+void write_ethernet_header(Writer& w, MacAddr dst, MacAddr src, std::uint16_t ethertype) {
+  w.bytes(dst.octets);
+  w.bytes(src.octets);
+  w.u16(ethertype);
+}
 
 // Builds an Ethernet II frame header followed by `payload`.
 std::vector<std::uint8_t> build_ethernet(MacAddr dst, MacAddr src, std::uint16_t ethertype,

@@ -75,7 +75,6 @@ class SpanWriter {
  public:
   explicit SpanWriter(std::span<std::uint8_t> out) : out_(out) {}
 
-  std::size_t position() const { return pos_; }
   void u8(std::uint8_t v) { *at(1) = v; }
   void u16(std::uint16_t v) {
     auto* p = at(2);
