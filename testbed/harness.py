@@ -44,6 +44,44 @@ class Checks:
         sys.exit(1 if self.failures else 0)
 
 
+class GuestFailed(Exception):
+    """An emulated guest's kernel reported an error: from then on a test's checks say
+    nothing about the controller."""
+
+
+class GuestChecks(Checks):
+    """The checks of a test on QEMU guests (set `lab` once it is made). A TCG guest now
+    and then breaks just after a live migration (list corruption, a broken virtio
+    ring) and answers nowhere from then on: on a failed check whose testbed's guest
+    consoles show such an error, the run stops (GuestFailed), and run() runs the test
+    once more, saying so."""
+
+    def __init__(self, title):
+        super().__init__(title)
+        self.lab = None
+
+    def __call__(self, ok, what):
+        super().__call__(ok, what)
+        errors = [] if ok or self.lab is None else self.lab.guest_kernel_errors()
+        if errors:
+            raise GuestFailed(errors)
+        return ok
+
+    def run(self, test):
+        """test(): the whole test on a testbed of its own (taken down in its `finally`)."""
+        try:
+            test()
+            return
+        except GuestFailed as e:
+            print(f"the guest's kernel failed ({e.args[0][0]}): that run says nothing about the controller; once more",
+                  flush=True)
+        self.failures, self.title = [], f"{self.title} (run again after the guest's kernel failed)"
+        try:
+            test()
+        except GuestFailed:
+            pass  # its failed check stays counted
+
+
 def teardown(ctls, lab, work, check, etcd=None):
     """Ends a test run: the controller(s) (one, or {name: Controller}) stopped,
     testbed down, each controller's log tail shown if a check failed, etcd

@@ -15,6 +15,7 @@ what happened, and a retry works:
   - the controller killed (-9) mid-migration and restarted: the migration
     finishes without it; the restarted controller looks for vm1 at both ends,
     finds it at the target and records the migration completed.
+Run once more if the emulated guest's kernel fails (harness.GuestChecks).
 Usage: qemu_faults.py FMC_CONTROLLER FMC_LINKEM   (as root)
 """
 import json
@@ -29,35 +30,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
 from api_client import Api  # noqa: E402
-from harness import TESTBED, Checks, Controller, Lab, ovs_ensure_running, sh, teardown, wait_until  # noqa: E402
+from harness import TESTBED, Controller, GuestChecks, Lab, ovs_ensure_running, sh, teardown, wait_until  # noqa: E402
 
 CONFIG = os.path.join(HERE, "testbed.yaml")
 PREFIX = f"f{os.getpid() % 1000}"
-TITLE = "faults in the middle of a QEMU live migration"
-
-
-class GuestFailed(Exception):
-    """The emulated guest's kernel reported an error: from then on the checks say
-    nothing about the controller."""
-
-
-class FaultChecks(Checks):
-    """Checks that, on a failure, look at the guest's consoles and stop the run if
-    its kernel failed."""
-
-    def __init__(self, title):
-        super().__init__(title)
-        self.lab = None
-
-    def __call__(self, ok, what):
-        super().__call__(ok, what)
-        errors = [] if ok or self.lab is None else self.lab.guest_kernel_errors()
-        if errors:
-            raise GuestFailed(errors)
-        return ok
-
-
-check = FaultChecks(TITLE)
+check = GuestChecks("faults in the middle of a QEMU live migration")
 
 
 def testbed_state():
@@ -145,13 +122,11 @@ def two_qemus():
 
 
 def scenarios(controller_bin, linkem):
-    """Every fault in turn on one testbed; returns what the guest's kernel reported
-    on its consoles (nothing, unless the emulated guest itself failed)."""
+    """Every fault in turn on one testbed."""
     work = tempfile.mkdtemp(prefix="fmc-qemu-faults-")
     run = Run(controller_bin, work)
     lab = Lab(CONFIG, PREFIX, linkem, vms="qemu")
     check.lab = lab
-    guest_errors = []
     slow = f"FMC_QEMU_MAX_BANDWIDTH={8 << 20}"  # seconds of copying: time to strike
     try:
         run.start(env=slow)
@@ -217,30 +192,14 @@ def scenarios(controller_bin, linkem):
         check(run.located("dc1") is not None, "restarted: vm1's location is dc1")
         one_place(lab, "dc1", "controller killed")
         retry(run, lab, "dc2", "controller killed")
-    except GuestFailed as e:
-        guest_errors = e.args[0]
     finally:
-        check.lab = None
         teardown(run.ctl, lab, work, check)
-    return guest_errors
 
 
 def main():
-    """All the scenarios; once more if a check failed and the emulated guest's kernel
-    reported an error (a TCG guest occasionally breaks just after a live migration:
-    list corruption, a broken virtio ring; from then on it answers nowhere, and
-    every later check says nothing about the controller). The run stops at the first
-    failed check after which the guest's consoles show such an error; the repetition
-    is said."""
-    global check
     controller_bin, linkem = sys.argv[1], sys.argv[2]
     ovs_ensure_running()
-    guest_errors = scenarios(controller_bin, linkem)
-    if guest_errors:
-        print(f"the guest's kernel failed ({guest_errors[0]}): that run says nothing about the controller; once more",
-              flush=True)
-        check = FaultChecks(f"{TITLE} (run again after the guest's kernel failed)")
-        scenarios(controller_bin, linkem)
+    check.run(lambda: scenarios(controller_bin, linkem))
     check.finish()
 
 

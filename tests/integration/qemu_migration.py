@@ -10,6 +10,7 @@ it through its command driver (testbed/fmc_testbed.py migrate → QMP):
   - a migration back, slowed down and cancelled halfway through the API,
     ends "cancelled": the guest keeps running at dc2, reachable, one QEMU
     left, and the TCP session still holds.
+Run once more if the emulated guest's kernel fails (harness.GuestChecks).
 Usage: qemu_migration.py FMC_CONTROLLER FMC_LINKEM   (as root)
 """
 import json
@@ -24,12 +25,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed"))
 from api_client import Api, EventStream  # noqa: E402
-from harness import (TESTBED, Checks, Controller, Lab, ovs_ensure_running, sh,  # noqa: E402
+from harness import (TESTBED, Controller, GuestChecks, Lab, ovs_ensure_running, sh,  # noqa: E402
                      session_survived, tcp_session_result, teardown, wait_until)
 
 CONFIG = os.path.join(HERE, "testbed.yaml")
 PREFIX = f"q{os.getpid() % 1000}"
-check = Checks("QEMU live migration")
+check = GuestChecks("QEMU live migration")
 
 
 def qemu_pids():
@@ -37,9 +38,8 @@ def qemu_pids():
     return [p for p in state["pids"] if os.path.exists(f"/proc/{p}") and b"qemu" in open(f"/proc/{p}/cmdline", "rb").read()]
 
 
-def main():
-    controller_bin, linkem = sys.argv[1], sys.argv[2]
-    ovs_ensure_running()
+def migrations(controller_bin, linkem):
+    """The migration there and the cancelled one back, on a testbed of their own."""
     work = tempfile.mkdtemp(prefix="fmc-qemu-")
     token = secrets.token_urlsafe(24)
     with open(os.path.join(work, "token"), "w") as f:
@@ -52,6 +52,7 @@ def main():
                      extra=["--api", "127.0.0.1:0", "--api-token-file", os.path.join(work, "token"),
                             "--api-port-file", os.path.join(work, "api-port"), "--migrate-command", migrate])
     lab = Lab(CONFIG, PREFIX, linkem, vms="qemu")
+    check.lab = lab
     session = None
     try:
         ctl.start()
@@ -102,6 +103,12 @@ def main():
             session.kill()
             session.wait()
         teardown(ctl, lab, work, check)
+
+
+def main():
+    controller_bin, linkem = sys.argv[1], sys.argv[2]
+    ovs_ensure_running()
+    check.run(lambda: migrations(controller_bin, linkem))
     check.finish()
 
 
