@@ -126,11 +126,14 @@ def run_scenario(name, follow_me, args, work, distributed=False):
         # Cold, as in the paper: client1's ARP cache empty, nothing sent to vm1 yet in this run.
         cold_home = lab.cold_ping("client1", "10.1.0.10")
         before = data_packet_ins(apis)
+        # New flows' first packets, each against its own flow's next pings (see FIRST_PACKET_FLOWS).
+        first_flows = [pinger_results(lab.pinger("client1", "10.1.0.10", FIRST_PACKET_PINGS * 0.01), 30)
+                       for _ in range(FIRST_PACKET_FLOWS)]
         session = lab.tcp_session("client1", "10.1.0.10", 7, args.duration - 1)
         time.sleep(0.5)  # its process started: the pinger's first packet does not share the CPU with that
         pinger = lab.pinger("client1", "10.1.0.10", args.duration)
         start = time.time()
-        events = {"cold_home": cold_home}
+        events = {"cold_home": cold_home, "first_flows": first_flows}
         progress(f"{name}: pinging vm1 from client1 every 10 ms for {args.duration:.0f} s")
         time.sleep(args.duration * 0.2)
         # Home rules are proactive: starting the sessions should cost the controller nothing.
@@ -291,7 +294,25 @@ def hold(name, args):
         time.sleep(args.hold)
 
 
-FIRST_PACKET_BAR_MS = 5.0  # the first ping's latency above the next pings'
+# First-packet latency: FIRST_PACKET_FLOWS new ping flows one after another (a fresh pinger each, its own
+# ICMP identifier), FIRST_PACKET_PINGS pings 10 ms apart; each flow's first ping against the median of its
+# next pings. The bar holds the median of those penalties: one sample is at the mercy of this machine's
+# scheduling (a CI run saw a single first ping 7.6 ms slow with no packet at the controller), while a
+# controller that set flows up for first packets would make most of them slow.
+FIRST_PACKET_FLOWS = 5
+FIRST_PACKET_PINGS = 20
+FIRST_PACKET_BAR_MS = 5.0
+
+
+def first_packet_penalties(flows):
+    """Each flow's first ping's round trip above the median of its next answered pings, in
+    ms; infinite if the first ping was lost or nothing after it was answered."""
+    penalties = []
+    for rows in flows:
+        rest = [v for _, v in rows[1:] if v is not None]
+        first = rows[0][1] if rows else None
+        penalties.append(math.inf if first is None or not rest else first - statistics.median(rest))
+    return penalties
 
 
 def svg_plot(series, path, duration):
@@ -340,10 +361,11 @@ def summarise(timeline, events):
     answered = [(t, v) for t, v in timeline if v is not None]
     roam = events["roam"]
     before = [v for t, v in answered if t < roam - 0.2]
-    steady = [v for t, v in answered[1:100] if t < roam - 0.2]
-    lines = {"first_packet_ms": answered[0][1] if answered else None,
-             "first_packet_penalty_ms": answered[0][1] - statistics.median(steady) if answered and steady else None,
-             "near_before_roam_ms": statistics.median(before) if before else None}
+    penalties = first_packet_penalties(events["first_flows"])
+    firsts = [rows[0][1] for rows in events["first_flows"] if rows and rows[0][1] is not None]
+    lines = {"near_before_roam_ms": statistics.median(before) if before else None,
+             "first_packet_ms": statistics.median(firsts) if firsts else None,
+             "first_packet_penalty_ms": statistics.median(penalties), "first_packet_penalties_ms": penalties}
     if "migration_start" in events:
         far = [v for t, v in answered if roam + 0.5 < t < events["migration_start"] - 0.2]
         after = [v for t, v in answered if t > events["migration_end"] + 0.5]
@@ -417,7 +439,9 @@ def follow_me_lines(s, ev, args):
     return [
         *repeated_line(ev),
         f"  first-packet latency          {fmt(s['first_packet_ms'])} ms, {fmt(s['first_packet_penalty_ms'])} ms above "
-        f"the next pings' (bar < {FIRST_PACKET_BAR_MS:.0f} ms, checked; warm: the TCP session opened 0.5 s earlier); data packets that reached the controller "
+        f"the next pings' (medians over {len(s['first_packet_penalties_ms'])} new flows of {FIRST_PACKET_PINGS} pings, "
+        f"each {', '.join('lost' if math.isinf(p) else f'{p:.1f}' for p in s['first_packet_penalties_ms'])} ms above; "
+        f"bar < {FIRST_PACKET_BAR_MS:.0f} ms, checked); data packets that reached the controller "
         f"as the sessions started: {ev['data_packet_ins_at_start']:.0f} (home rules are proactive)",
         cold_line(ev, "visiting dc2"),
         f"  near, before the roam         {fmt(s['near_before_roam_ms'])} ms   (paper: 1 ms)",
@@ -448,7 +472,7 @@ def followed(s, ev):
     """The bars a run with follow-me must meet: every one its summary prints."""
     return (s["after_ms"] is not None and s["after_ms"] < 10 and s["far_ms"] is not None and s["far_ms"] > 40
             and s["lost_after_seen"] is not None and s["lost_after_seen"] <= 1 and tcp_ok(ev["tcp"])
-            and s["first_packet_penalty_ms"] is not None and s["first_packet_penalty_ms"] < FIRST_PACKET_BAR_MS
+            and s["first_packet_penalty_ms"] < FIRST_PACKET_BAR_MS
             and s["lost_during_migration"] <= s["strict_loss"]
             and ev["cold_home"] is not None and ev["cold_after"] is not None
             and all(w["state"] == "completed" for w in ev.get("wan", []))
