@@ -123,14 +123,14 @@ def endpoint_row(db, mac):
         con.close()
 
 
-def wait_until(probe, ok, seconds=5.0):
-    """Calls probe() until ok(value) or `seconds` pass; returns the last value."""
+def wait_until(probe, ok, seconds=5.0, interval=0.1):
+    """Calls probe() every `interval` s until ok(value) or `seconds` pass; returns the last value."""
     deadline = time.time() + seconds
     while True:
         value = probe()
         if ok(value) or time.time() > deadline:
             return value
-        time.sleep(0.1)
+        time.sleep(interval)
 
 
 def ovs_ensure_running():

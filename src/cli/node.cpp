@@ -102,7 +102,13 @@ Result<std::unique_ptr<Node>, Failure> Node::start(const Options& options) {
       const auto* sw = s ? fm->model().switch_named(s->switch_name) : nullptr;
       return !sw || sw->scope.empty() || gate->masters(sw->scope);
     };
-    if (auto why = fm->share(answers)) return Unexpected{Failure{1, "cannot follow the shared store: " + *why}};
+    const auto ours = n->scopes();
+    std::vector<std::string> others;
+    for (const auto& sw : fm->model().switches)
+      if (!sw.scope.empty() && !ours.count(sw.scope) && std::find(others.begin(), others.end(), sw.scope) == others.end())
+        others.push_back(sw.scope);
+    if (auto why = fm->share(answers, std::move(others)))
+      return Unexpected{Failure{1, "cannot follow the shared store: " + *why}};
   }
   n->campaign();
   if (!options.api.address.empty())

@@ -262,8 +262,11 @@ void FollowMe::report_stored_events(StoredEventReport report) {
   reporting_ = true;
 }
 
-std::optional<std::string> FollowMe::share(LocationMapper::Answers answers) {
+std::optional<std::string> FollowMe::share(LocationMapper::Answers answers, std::vector<std::string> other_scopes) {
   mapper_->answer_for(std::move(answers));
+  manipulator_->share({std::move(other_scopes), [writer = writer_.get()](const store::TunnelAck& ack) {
+                         writer->submit([ack](store::Store& s) { return s.put_tunnel_ack(ack); });
+                       }});
   if (migration_manager_)
     migration_manager_->reserve_ids_with([db = db_](std::int64_t count) -> std::optional<std::int64_t> {
       auto last = db->reserve("migrations", count);
@@ -288,7 +291,10 @@ std::optional<std::string> FollowMe::share(LocationMapper::Answers answers) {
           if (migration_manager_) migration_manager_->observe(m);
         });
       },
-      [](const std::string& what) { log::warn("store", what); }};
+      [](const std::string& what) { log::warn("store", what); },
+      [this](const store::TunnelAck& ack, bool ours) {
+        if (!ours) post_effects([this, ack] { return manipulator_->on_acknowledged(ack); });
+      }};
   if (auto r = db_->follow(std::move(feeds)); !r) return r.error().message;
   shared_ = true;
   return std::nullopt;

@@ -83,8 +83,10 @@ class FollowMe {
   void refresh(std::function<void()> then);
   // With several controllers on one shared store (after run_on): learns every other
   // controller's endpoint and migration records as they are written, and judges
-  // placements only for services whose VM is at a site `answers` says is ours.
-  std::optional<std::string> share(LocationMapper::Answers answers);
+  // placements only for services whose VM is at a site `answers` says is ours;
+  // acknowledges its visitors' tunnels to, and awaits theirs from, the controllers of
+  // `other_scopes` (PacketManipulator::Sharing).
+  std::optional<std::string> share(LocationMapper::Answers answers, std::vector<std::string> other_scopes);
   // Caps each switch port's PACKET_INs in the switch itself (OpenFlow 1.3 meters) at `rate`/s; 0: off (default).
   void meter_packet_ins(std::uint32_t rate) { dispatcher_->meter_packet_ins(rate); }
   // Periodic work (probes, dwell times); call every ~100 ms on the apps' loop.

@@ -80,6 +80,16 @@ struct LeaseRecord {
   bool operator==(const LeaseRecord&) const = default;
 };
 
+// Several controllers (paper §V): the controller whose switches are a visitor's
+// correspondents tells the one that chose its visiting address that those switches
+// now undo it (their flows were confirmed), so the visited switch may start using it.
+struct TunnelAck {
+  std::string endpoint;
+  std::string scope;        // whose switches took the tunnel
+  std::string visiting_ip;  // the visit acknowledged
+  bool operator==(const TunnelAck&) const = default;
+};
+
 // What controllers sharing a store learn of each other's writes (paper §V). Each
 // record comes with the store's revision of it, which grows with every write of
 // its key; `ours` marks what this store wrote itself (a confirmation).
@@ -87,6 +97,7 @@ struct Feeds {
   std::function<void(const EndpointRecord&, std::int64_t revision, bool ours)> endpoint;
   std::function<void(const MigrationRecord&, bool ours)> migration;
   std::function<void(const std::string&)> notice;  // what an operator should know (a conflict, a lost watch)
+  std::function<void(const TunnelAck&, bool ours)> tunnel_ack;  // as they are written (none replayed)
 };
 
 class Store {
@@ -107,6 +118,12 @@ class Store {
   virtual StoreResult<Ok> forget_events_before(std::int64_t seq) = 0;
   virtual StoreResult<Ok> put_lease(const LeaseRecord& l) = 0;
   virtual StoreResult<std::vector<LeaseRecord>> leases() = 0;
+  // Tells the controllers sharing this store (follow) that `ack.scope`'s switches took a
+  // visitor's tunnel. A store one controller alone uses has nobody to tell.
+  virtual StoreResult<Ok> put_tunnel_ack(const TunnelAck& ack) {
+    (void)ack;
+    return Ok{};
+  }
   // Reserves `count` numbers of counter `name` (e.g. "migrations") for this controller
   // alone and returns the last; thread-safe. Only a shared store needs to.
   virtual StoreResult<std::int64_t> reserve(const std::string& name, std::int64_t count) {

@@ -200,16 +200,28 @@ EndpointFlows attach(const net::MacAddr& mac, of::PortNo port, of::PortNo uplink
   return flows;
 }
 
-EndpointFlows tunnel_at_visited(const Tunnel& t) {
-  const auto cookie = tunnel_cookie(t.mac);
-  EndpointFlows flows;
-  // First hop out: routable source, and the visited site's router interface.
-  auto& out = add_ipv4(flows, table::kVisitor, prio::kTunnel, cookie);
+namespace {
+// `out` (added to a visited switch's flows) made the visitor's first hop out.
+void make_first_hop_out(of::FlowMod& out, const Tunnel& t, bool source_rewritten) {
   out.match.in_port = t.port;
   out.match.eth_src = exact(t.mac);
   out.match.ipv4_src = exact(t.ip);
-  out.instructions =
-      apply_actions(table::kCorrespondent, set_ip_src(t.visiting_ip), set_eth_dst(t.visited_gateway_mac));
+  out.instructions = source_rewritten ? apply_actions(table::kCorrespondent, set_ip_src(t.visiting_ip),
+                                                      set_eth_dst(t.visited_gateway_mac))
+                                      : apply_actions(table::kCorrespondent, set_eth_dst(t.visited_gateway_mac));
+}
+}  // namespace
+
+of::FlowMod first_hop_out(const Tunnel& t, bool source_rewritten) {
+  EndpointFlows flows;
+  make_first_hop_out(add_ipv4(flows, table::kVisitor, prio::kTunnel, tunnel_cookie(t.mac)), t, source_rewritten);
+  return std::move(flows[0]);
+}
+
+EndpointFlows tunnel_at_visited(const Tunnel& t, bool source_rewritten) {
+  const auto cookie = tunnel_cookie(t.mac);
+  EndpointFlows flows;
+  make_first_hop_out(add_ipv4(flows, table::kVisitor, prio::kTunnel, cookie), t, source_rewritten);
   // Last hop in: the original address, and the gateway MAC the endpoint knows.
   auto& in = add_ipv4(flows, table::kVisitor, prio::kTunnel, cookie);
   in.match.ipv4_dst = exact(t.visiting_ip);

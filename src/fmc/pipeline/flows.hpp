@@ -56,8 +56,11 @@ struct Tunnel {
   net::MacAddr home_gateway_mac;
 };
 
-// At the visited switch: rewrites plus forwarding for the visitor.
-EndpointFlows tunnel_at_visited(const Tunnel& t);
+// At the visited switch: rewrites plus forwarding for the visitor. Its first hop
+// out goes to the visited site's router, with the visiting address as source once
+// every correspondent can undo that (source_rewritten); until then with its own.
+EndpointFlows tunnel_at_visited(const Tunnel& t, bool source_rewritten = true);
+of::FlowMod first_hop_out(const Tunnel& t, bool source_rewritten);
 // At a correspondent's switch.
 EndpointFlows tunnel_at_correspondent(const Tunnel& t);
 // At the endpoint's home switch: packets that still arrive for it there (sent

@@ -90,7 +90,7 @@ pipeline::EndpointFlows PacketManipulator::tunnel_flows(const Endpoint& e, const
 
 pipeline::EndpointFlows PacketManipulator::tunnel_flows(const Endpoint& e, const pipeline::Tunnel& tunnel,
                                                         const model::Site& site) const {
-  if (e.current->site == site.name) return pipeline::tunnel_at_visited(tunnel);
+  if (e.current->site == site.name) return pipeline::tunnel_at_visited(tunnel, !awaiting_acknowledgement(e.name));
   if (e.home_site == site.name) {
     const auto uplink = model_.uplink_port(site);
     return uplink ? pipeline::tunnel_at_home(tunnel, *uplink) : pipeline::EndpointFlows{};
@@ -98,8 +98,59 @@ pipeline::EndpointFlows PacketManipulator::tunnel_flows(const Endpoint& e, const
   return is_correspondent(e, site) ? pipeline::tunnel_at_correspondent(tunnel) : pipeline::EndpointFlows{};
 }
 
+std::vector<std::string> PacketManipulator::correspondent_scopes_elsewhere(const Endpoint& e) const {
+  std::vector<std::string> scopes;
+  if (sharing_.other_scopes.empty()) return scopes;
+  const auto& others = sharing_.other_scopes;
+  auto consider = [&](const model::Site* site) {
+    if (!site || site->name == e.current->site || site->name == e.home_site || !is_correspondent(e, *site)) return;
+    const model::SwitchSpec* sw = model_.switch_of(*site);
+    if (!sw || std::find(others.begin(), others.end(), sw->scope) == others.end() ||
+        std::find(scopes.begin(), scopes.end(), sw->scope) != scopes.end())
+      return;
+    scopes.push_back(sw->scope);
+  };
+  if (const auto peers = peers_of(e); !peers.empty()) {
+    for (const Endpoint* p : peers) consider(site_of(*p));
+  } else {
+    for (const auto& site : model_.sites) consider(&site);
+  }
+  return scopes;
+}
+
+std::vector<std::string> PacketManipulator::own_scopes_of(const ctl::SwitchGroup& group) const {
+  std::vector<std::string> scopes;
+  const auto& others = sharing_.other_scopes;
+  for (const auto dpid : group) {
+    const model::SwitchSpec* sw = model_.switch_with(dpid);
+    if (sw && !sw->scope.empty() && std::find(others.begin(), others.end(), sw->scope) == others.end() &&
+        std::find(scopes.begin(), scopes.end(), sw->scope) == scopes.end())
+      scopes.push_back(sw->scope);
+  }
+  return scopes;
+}
+
+ctl::Effects PacketManipulator::on_acknowledged(const store::TunnelAck& ack) {
+  auto it = awaited_.find(ack.endpoint);
+  if (it == awaited_.end() || it->second.visiting_ip.to_string() != ack.visiting_ip) return {};  // another visit's
+  auto& scopes = it->second.scopes;
+  scopes.erase(std::remove(scopes.begin(), scopes.end(), ack.scope), scopes.end());
+  if (!scopes.empty()) return {};
+  awaited_.erase(it);
+  return rewrite_source(ack.endpoint);
+}
+
+ctl::Effects PacketManipulator::rewrite_source(const std::string& endpoint) {
+  ctl::Effects out;
+  const Endpoint* e = locations_.by_name(endpoint);
+  if (const auto tunnel = e ? tunnel_for(*e) : std::nullopt)
+    out.send(e->current->dpid, pipeline::first_hop_out(*tunnel, true));
+  return out;
+}
+
 ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
   unconfirmed_.erase(m.endpoint);  // this move's own flows supersede a retry
+  awaited_.erase(m.endpoint);      // and its visit the acknowledgements of the last
   // Measured from the arrival of the packet that revealed the move when there was one.
   const auto arrived = bus_.input_arrived();
   return install(m, 1, Started{arrived.value_or(clock_.steady()), arrived.has_value()});
@@ -148,6 +199,11 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
     if (std::find(group.begin(), group.end(), sw->dpid) == group.end()) group.push_back(sw->dpid);
   };
   const Refresh self{*e, tunnel_for(*e), pipeline::remove_tunnel(e->mac, *e->ip)};
+  // A move this controller saw itself (the first attempt): its visitor's source waits for the
+  // other controllers' correspondents (Sharing).
+  if (self.tunnel && attempt == 1 && m.cause != MoveCause::kPeer && m.cause != MoveCause::kRestored)
+    if (auto scopes = correspondent_scopes_elsewhere(*e); !scopes.empty())
+      awaited_[e->name] = Awaited{self.tunnel->visiting_ip, std::move(scopes), clock_.steady() + kAcknowledgementWait};
   constexpr std::size_t kMostPerSite = 7;  // removals (3) and a visited site's flows (4)
   if (const auto peers = peers_of(*e); !peers.empty()) {
     // Its flows are where it was, where it is, at home and where its peers are;
@@ -180,8 +236,16 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
   if (const auto& tunnel = self.tunnel)
     out.packet_out(e->current->dpid, of::port::kController, {of::Output{tunnel->uplink, 0}},
                    net::build_gratuitous_arp(tunnel->mac, tunnel->visiting_ip));
-  out.confirm(std::move(group), [this, attempt, started, name = e->name, to = m.to.site](const ctl::GroupOutcome& outcome) {
+  // A peer's move: once this controller's switches confirmed its tunnel, the controller that chose the
+  // visiting address is told (Sharing).
+  std::vector<std::string> ack_scopes;
+  if (self.tunnel && m.cause == MoveCause::kPeer && sharing_.acknowledge) ack_scopes = own_scopes_of(group);
+  out.confirm(std::move(group), [this, attempt, started, name = e->name, to = m.to.site, ack_scopes = std::move(ack_scopes),
+                                 visiting = self.tunnel ? self.tunnel->visiting_ip : net::Ipv4Addr{}](
+                                    const ctl::GroupOutcome& outcome) {
     settle(name, to, attempt, started, outcome);
+    if (outcome.ok && outcome.switches > 0)
+      for (const auto& scope : ack_scopes) sharing_.acknowledge({name, scope, visiting.to_string()});
   });
   return out;
 }
@@ -230,6 +294,19 @@ ctl::Effects PacketManipulator::tick() {
                          u.attempt + 1, u.started));
     }
     ++it;
+  }
+  for (auto it = awaited_.begin(); it != awaited_.end();) {
+    if (it->second.until > now) {
+      ++it;
+      continue;
+    }
+    std::string scopes;
+    for (const auto& scope : it->second.scopes) scopes += (scopes.empty() ? "" : ", ") + scope;
+    log::warn("packet_manipulator", it->first + ": no acknowledgement from " + scopes + " within " +
+                                        std::to_string(kAcknowledgementWait.count()) +
+                                        " s; its source is rewritten to its visiting address now");
+    out.append(rewrite_source(it->first));
+    it = awaited_.erase(it);
   }
   return out;
 }

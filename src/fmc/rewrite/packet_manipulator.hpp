@@ -46,9 +46,26 @@ class PacketManipulator {
   // Flows a switch refuses (a full table) are reported (FlowsRefused) and tried again.
   ctl::Effects on_moved(const EndpointMoved& m);
   // Periodic: moves whose flows were refused are installed again when their retry is due
-  // (after 2 s, doubling up to 30 s, for as long as the endpoint stays there).
+  // (after 2 s, doubling up to 30 s, for as long as the endpoint stays there); a visitor
+  // whose acknowledgements are overdue (kAcknowledgementWait) gets its source rewritten.
   ctl::Effects tick();
   std::size_t unconfirmed() const { return unconfirmed_.size(); }
+
+  // Several controllers (paper §V), each serving some scopes. A visitor's first hop out
+  // rewrites its source to the visiting address only once the switches of its
+  // correspondents in the other scopes undo it: their controllers learn the address from
+  // the store, confirm their flows and acknowledge through it (acknowledge, on their
+  // side). Until then its packets leave with their own source: a correspondent that
+  // cannot undo the visiting address would hand its endpoint a stranger's packet, and a
+  // TCP stack resets the connection it belongs to.
+  struct Sharing {
+    std::vector<std::string> other_scopes;                      // served by other controllers
+    std::function<void(const store::TunnelAck&)> acknowledge;  // this controller's switches took a peer's tunnel
+  };
+  static constexpr std::chrono::seconds kAcknowledgementWait{5};  // then rewritten anyway, with a warning
+  void share(Sharing sharing) { sharing_ = std::move(sharing); }
+  ctl::Effects on_acknowledged(const store::TunnelAck& ack);
+  bool awaiting_acknowledgement(const std::string& endpoint) const { return awaited_.count(endpoint) != 0; }
 
  private:
   // Where a move's convergence is measured from: the arrival of the packet that
@@ -76,6 +93,11 @@ class PacketManipulator {
   // The tunnel flows `site`'s switch needs for `e` (none if e is at home).
   pipeline::EndpointFlows tunnel_flows(const Endpoint& e, const model::Site& site) const;
   pipeline::EndpointFlows tunnel_flows(const Endpoint& e, const pipeline::Tunnel& tunnel, const model::Site& site) const;
+  // The other controllers' scopes where `e` (visiting) has correspondents.
+  std::vector<std::string> correspondent_scopes_elsewhere(const Endpoint& e) const;
+  // The scopes of `group`'s switches that this controller serves.
+  std::vector<std::string> own_scopes_of(const ctl::SwitchGroup& group) const;
+  ctl::Effects rewrite_source(const std::string& endpoint);
 
   const model::NetworkModel& model_;
   LocationManager& locations_;
@@ -93,6 +115,13 @@ class PacketManipulator {
   std::vector<std::uint32_t> first_peer_;
   std::vector<const Endpoint*> peers_;
   std::vector<std::uint32_t> next_visitor_;  // by site position in the model: where the next search starts
+  Sharing sharing_;
+  struct Awaited {
+    net::Ipv4Addr visiting_ip;
+    std::vector<std::string> scopes;  // not acknowledged yet
+    Clock::Steady until;
+  };
+  std::map<std::string, Awaited> awaited_;  // visitors whose source is not rewritten yet
 };
 
 }  // namespace fmc

@@ -300,12 +300,17 @@ void EtcdStore::report(const etcd::KeyValue& kv) {
     const json j = json::parse(kv.value);
     const bool ours = j.value("by", std::string()) == writer_;
     if (kv.key.rfind(prefix_ + "endpoints/", 0) == 0) return saw_endpoint(kv.key, endpoint_from(j), kv.mod_revision, ours);
-    std::function<void(const MigrationRecord&, bool)> feed;
+    Feeds feeds;
     {
       std::lock_guard lock(seen_mu_);
-      feed = feeds_.migration;
+      feeds.migration = feeds_.migration;
+      feeds.tunnel_ack = feeds_.tunnel_ack;
     }
-    if (feed && kv.key.rfind(prefix_ + "migrations/", 0) == 0) feed(migration_from(j), ours);
+    if (feeds.migration && kv.key.rfind(prefix_ + "migrations/", 0) == 0) feeds.migration(migration_from(j), ours);
+    if (feeds.tunnel_ack && kv.key.rfind(prefix_ + "acks/", 0) == 0)
+      feeds.tunnel_ack(TunnelAck{j.at("endpoint").get<std::string>(), j.at("scope").get<std::string>(),
+                                 j.at("visiting_ip").get<std::string>()},
+                       ours);
   } catch (const std::exception& e) {
     notice(kv.key + " holds an unreadable record (" + e.what() + "); ignored");
   }
@@ -329,7 +334,7 @@ StoreResult<Ok> EtcdStore::follow(Feeds feeds) {
   }
   auto revision = report_all();
   if (!revision) return Unexpected{revision.error()};
-  for (const char* what : {"endpoints/", "migrations/"}) {
+  for (const char* what : {"endpoints/", "migrations/", "acks/"}) {
     etcd::Watcher::Handlers h{
         [this](const std::vector<etcd::WatchEvent>& events, std::int64_t) {
           for (const auto& e : events)
@@ -353,6 +358,11 @@ StoreResult<Ok> EtcdStore::put_endpoint(const EndpointRecord& e) {
   if (!batching_) return put_endpoint_now(key, e);
   held_endpoints_[key] = e;
   return write("put_endpoint", key, marked(to_json(e), writer_), known_revision(key).value_or(0));
+}
+
+StoreResult<Ok> EtcdStore::put_tunnel_ack(const TunnelAck& ack) {
+  const json j = {{"endpoint", ack.endpoint}, {"scope", ack.scope}, {"visiting_ip", ack.visiting_ip}};
+  return write("put_tunnel_ack", prefix_ + "acks/" + segment(ack.endpoint) + "/" + segment(ack.scope), marked(j, writer_));
 }
 
 StoreResult<std::vector<EndpointRecord>> EtcdStore::endpoints() {

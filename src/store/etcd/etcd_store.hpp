@@ -49,13 +49,14 @@ class EtcdStore final : public Store {
   StoreResult<Ok> forget_events_before(std::int64_t seq) override;
   StoreResult<Ok> put_lease(const LeaseRecord& l) override;
   StoreResult<std::vector<LeaseRecord>> leases() override;
+  StoreResult<Ok> put_tunnel_ack(const TunnelAck& ack) override;  // acks/<endpoint>/<scope>
   // Between these, writes are held and committed together, in transactions of up to
   // 128 writes (etcd's default --max-txn-ops); ids are still handed out at once.
   StoreResult<Ok> begin_batch() override;
   StoreResult<Ok> commit_batch() override;
   void rollback_batch() override;
-  // Watches endpoints/ and migrations/ (after reporting what they hold now); a
-  // compacted watch reports everything again.
+  // Watches endpoints/ and migrations/ (after reporting what they hold now) and acks/
+  // (from then on); a compacted watch reports everything again.
   StoreResult<Ok> follow(Feeds feeds) override;
   StoreResult<std::int64_t> reserve(const std::string& name, std::int64_t count) override;
   ~EtcdStore() override;

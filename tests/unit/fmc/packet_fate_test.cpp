@@ -533,3 +533,82 @@ TEST(PacketInMeters, WithoutARateNothingIsMeteredAndEverythingStillReachesTheCon
   ASSERT_TRUE(f.to_controller());
   EXPECT_EQ(f.trace.back().rfind("table 3 priority 0 ", 0), 0u) << test_support::describe(f);  // unmetered
 }
+
+namespace {
+
+// client1 roams from wlan1 to wlan2 (berlin's scope) while vm1 stays at dc1 (heidelberg's),
+// seen by a controller serving berlin alone; what heidelberg acknowledges is collected.
+struct Berlin : World {
+  std::vector<store::TunnelAck> acknowledged;
+  Berlin() {
+    manipulator.share({{"heidelberg"}, [this](const store::TunnelAck& a) { acknowledged.push_back(a); }});
+    port_gone(wlan1, 2);
+    packet_in(wlan2, 2, udp(kClientMac, "02:fe:00:00:0a:01", "10.10.1.100", "10.1.0.10"));
+  }
+  std::string visiting() const { return lm.by_name("client1")->visiting_ip->to_string(); }
+  // client1's next packet to vm1, out of wlan2.
+  Fate client_out() { return wlan2.table.fate(of::PortNo{2}, udp(kClientMac, "02:fe:00:00:0a:01", "10.10.1.100", "10.1.0.10")); }
+};
+
+}  // namespace
+
+TEST(VirtualTunnel, AVisitorsSourceIsRewrittenOnlyOnceTheOtherScopesCorrespondentsAcknowledged) {
+  Berlin w;
+  ASSERT_EQ(w.moves.size(), 1u);
+  ASSERT_TRUE(w.manipulator.awaiting_acknowledgement("client1"));
+  // vm1's switch is heidelberg's: until its controller has the tunnel, a visiting source would reach
+  // vm1 as a stranger's. client1's packets leave for wlan2's router with their own source.
+  expect_out(w.client_out(), 1, "10.10.1.100", "10.1.0.10");
+  EXPECT_EQ(w.client_out().only()->packet.eth_dst, mac("02:fe:00:00:0a:02"));
+  // Replies to the visiting address are already delivered.
+  expect_out(w.wlan2.table.fate(of::PortNo{1}, udp("02:fe:00:00:0a:02", kClientMac, "10.1.0.10", w.visiting().c_str())), 2,
+             "10.1.0.10", "10.10.1.100");
+  // Another visit's acknowledgement changes nothing.
+  w.bus.handle([&] { return w.manipulator.on_acknowledged({"client1", "heidelberg", "10.10.2.250"}); });
+  expect_out(w.client_out(), 1, "10.10.1.100", "10.1.0.10");
+  // Heidelberg's does.
+  w.bus.handle([&] { return w.manipulator.on_acknowledged({"client1", "heidelberg", w.visiting()}); });
+  EXPECT_FALSE(w.manipulator.awaiting_acknowledgement("client1"));
+  expect_out(w.client_out(), 1, w.visiting().c_str(), "10.1.0.10");
+}
+
+TEST(VirtualTunnel, AVisitorsSourceIsRewrittenWhenAnAcknowledgementIsOverdue) {
+  Berlin w;
+  w.clock.advance(PacketManipulator::kAcknowledgementWait - std::chrono::milliseconds(1));
+  w.bus.handle([&] { return w.manipulator.tick(); });
+  expect_out(w.client_out(), 1, "10.10.1.100", "10.1.0.10");
+  w.clock.advance(std::chrono::milliseconds(1));
+  w.bus.handle([&] { return w.manipulator.tick(); });
+  EXPECT_FALSE(w.manipulator.awaiting_acknowledgement("client1"));
+  expect_out(w.client_out(), 1, w.visiting().c_str(), "10.1.0.10");
+}
+
+TEST(VirtualTunnel, OneControllerServingEveryScopeRewritesAtOnce) {
+  World w;
+  w.manipulator.share({{}, nullptr});
+  w.port_gone(w.wlan1, 2);
+  w.packet_in(w.wlan2, 2, udp(kClientMac, "02:fe:00:00:0a:01", "10.10.1.100", "10.1.0.10"));
+  EXPECT_FALSE(w.manipulator.awaiting_acknowledgement("client1"));
+  const auto visiting = w.lm.by_name("client1")->visiting_ip->to_string();
+  expect_out(w.wlan2.table.fate(of::PortNo{2}, udp(kClientMac, "02:fe:00:00:0a:01", "10.10.1.100", "10.1.0.10")), 1,
+             visiting.c_str(), "10.1.0.10");
+}
+
+TEST(VirtualTunnel, APeersVisitIsAcknowledgedForThisControllersScopesOnceItsSwitchesConfirmed) {
+  World w;  // heidelberg's controller: berlin chose client1's visiting address
+  std::vector<store::TunnelAck> acknowledged;
+  w.manipulator.share({{"berlin"}, [&](const store::TunnelAck& a) { acknowledged.push_back(a); }});
+  for (auto& s : w.switches) s.hold_barriers = true;
+  w.lm.apply_stored(store::EndpointRecord{"client1", store::EndpointKind::kClient, kClientMac, "10.10.1.100", "wlan1",
+                                          "wlan2", 0xa2, 2, "10.10.2.200", 5},
+                    7, false);
+  ASSERT_EQ(w.moves.size(), 1u);
+  EXPECT_TRUE(acknowledged.empty());  // not before the switches confirmed
+  // vm1's switch undoes the visiting address now.
+  expect_out(w.dc1.table.fate(of::PortNo{1}, udp(kDc1Gw, kVm1Mac, "10.10.2.200", "10.1.0.10")), 2, "10.10.1.100",
+             "10.1.0.10");
+  for (auto& s : w.switches) s.release_barriers();
+  ASSERT_EQ(acknowledged.size(), 1u);
+  EXPECT_EQ(acknowledged[0], (store::TunnelAck{"client1", "heidelberg", "10.10.2.200"}));
+  EXPECT_FALSE(w.manipulator.awaiting_acknowledgement("client1"));  // a peer's move awaits nothing here
+}

@@ -108,7 +108,7 @@ struct Sharing {
   std::unique_ptr<FollowMe> fm;
   explicit Sharing(const EtcdProcess& etcd) : fm(controller_on(etcd)) {
     fm->run_on([this](std::function<void()> fn) { loop.post(std::move(fn)); });
-    if (auto why = fm->share([](const std::string&) { return true; })) throw std::runtime_error(*why);
+    if (auto why = fm->share([](const std::string&) { return true; }, {})) throw std::runtime_error(*why);
   }
   ~Sharing() {
     loop.call([this] { fm->run_on(nullptr); return 0; });

@@ -280,6 +280,7 @@ struct Reported {
   std::condition_variable cv;
   std::vector<std::tuple<EndpointRecord, std::int64_t, bool>> endpoints;
   std::vector<std::pair<MigrationRecord, bool>> migrations;
+  std::vector<std::pair<TunnelAck, bool>> acks;
 
   Feeds feeds() {
     return Feeds{[this](const EndpointRecord& r, std::int64_t rev, bool ours) {
@@ -292,7 +293,12 @@ struct Reported {
                    migrations.emplace_back(m, ours);
                    cv.notify_all();
                  },
-                 nullptr};
+                 nullptr,
+                 [this](const TunnelAck& a, bool ours) {
+                   std::lock_guard lock(mu);
+                   acks.emplace_back(a, ours);
+                   cv.notify_all();
+                 }};
   }
   bool wait_for(std::function<bool()> done) { return wait_until(mu, cv, done); }
 };
@@ -328,6 +334,22 @@ TEST(EtcdStore, FollowReportsWhatIsStoredThenEveryChangeAndMarksItsOwnWrites) {
   EXPECT_GT(std::get<1>(moved), std::get<1>(seen.endpoints[0]));
   EXPECT_EQ(seen.migrations[0].first.vm, "vm1");
   EXPECT_TRUE(seen.migrations[0].second) << "a's own migration comes back marked as its own";
+}
+
+TEST(EtcdStore, ATunnelAcknowledgementReachesTheOtherControllersAsWrittenAndOnlyFromThenOn) {
+  EtcdProcess etcd;
+  Reported seen;
+  auto a = open_store(etcd), b = open_store(etcd);
+  ASSERT_TRUE(b->put_tunnel_ack({"client1", "heidelberg", "10.10.2.192"}));  // before a follows: not replayed
+  ASSERT_TRUE(a->follow(seen.feeds()));
+  ASSERT_TRUE(b->put_tunnel_ack({"client1", "heidelberg", "10.10.2.193"}));
+  ASSERT_TRUE(a->put_tunnel_ack({"vm1", "berlin", "10.2.0.192"}));
+  ASSERT_TRUE(seen.wait_for([&] { return seen.acks.size() == 2; }));
+  std::lock_guard lock(seen.mu);
+  EXPECT_EQ(seen.acks[0].first, (TunnelAck{"client1", "heidelberg", "10.10.2.193"}));
+  EXPECT_FALSE(seen.acks[0].second);
+  EXPECT_EQ(seen.acks[1].first, (TunnelAck{"vm1", "berlin", "10.2.0.192"}));
+  EXPECT_TRUE(seen.acks[1].second) << "a's own acknowledgement comes back marked as its own";
 }
 
 TEST(EtcdStore, OfTwoWritesOnTheSameRevisionTheFirstStandsAndTheOtherWriterIsToldIt) {
