@@ -98,17 +98,19 @@ pipeline::EndpointFlows PacketManipulator::tunnel_flows(const Endpoint& e, const
   return is_correspondent(e, site) ? pipeline::tunnel_at_correspondent(tunnel) : pipeline::EndpointFlows{};
 }
 
+namespace {
+bool has(const std::vector<std::string>& scopes, const std::string& scope) {
+  return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
+}
+}  // namespace
+
 std::vector<std::string> PacketManipulator::correspondent_scopes_elsewhere(const Endpoint& e) const {
   std::vector<std::string> scopes;
   if (sharing_.other_scopes.empty()) return scopes;
-  const auto& others = sharing_.other_scopes;
   auto consider = [&](const model::Site* site) {
     if (!site || site->name == e.current->site || site->name == e.home_site || !is_correspondent(e, *site)) return;
     const model::SwitchSpec* sw = model_.switch_of(*site);
-    if (!sw || std::find(others.begin(), others.end(), sw->scope) == others.end() ||
-        std::find(scopes.begin(), scopes.end(), sw->scope) != scopes.end())
-      return;
-    scopes.push_back(sw->scope);
+    if (sw && has(sharing_.other_scopes, sw->scope) && !has(scopes, sw->scope)) scopes.push_back(sw->scope);
   };
   if (const auto peers = peers_of(e); !peers.empty()) {
     for (const Endpoint* p : peers) consider(site_of(*p));
@@ -120,11 +122,9 @@ std::vector<std::string> PacketManipulator::correspondent_scopes_elsewhere(const
 
 std::vector<std::string> PacketManipulator::own_scopes_of(const ctl::SwitchGroup& group) const {
   std::vector<std::string> scopes;
-  const auto& others = sharing_.other_scopes;
   for (const auto dpid : group) {
     const model::SwitchSpec* sw = model_.switch_with(dpid);
-    if (sw && !sw->scope.empty() && std::find(others.begin(), others.end(), sw->scope) == others.end() &&
-        std::find(scopes.begin(), scopes.end(), sw->scope) == scopes.end())
+    if (sw && !sw->scope.empty() && !has(sharing_.other_scopes, sw->scope) && !has(scopes, sw->scope))
       scopes.push_back(sw->scope);
   }
   return scopes;
