@@ -30,6 +30,9 @@ struct EndpointMoved {
   Location to;
   MoveCause cause = MoveCause::kTraffic;
   bool at_home = true;  // `to` is the endpoint's home site
+  // The endpoint's Location Manager number when the Location Manager published it (this
+  // process's own, never stored or sent): the endpoint is found without hashing its name.
+  std::optional<std::uint32_t> number;
 };
 
 // What was refused as an attack or a misconfiguration.

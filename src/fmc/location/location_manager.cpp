@@ -87,7 +87,8 @@ void LocationManager::apply_stored(const store::EndpointRecord& r, std::int64_t 
   if (!e->current || (before.current == e->current && before.visiting_ip == e->visiting_ip && before.ip == e->ip &&
                       before.home_site == e->home_site))
     return;
-  bus_.publish(EndpointMoved{e->name, before.current, *e->current, MoveCause::kPeer, e->current->site == e->home_site});
+  bus_.publish(
+      EndpointMoved{e->name, before.current, *e->current, MoveCause::kPeer, e->current->site == e->home_site, e->number});
 }
 
 std::uint32_t LocationManager::number_of(std::string_view name) const {
@@ -97,6 +98,11 @@ std::uint32_t LocationManager::number_of(std::string_view name) const {
 Endpoint* LocationManager::find(std::string_view name) {
   const auto n = number_of(name);
   return n == FlatIndex::kNone ? nullptr : &endpoints_[n];
+}
+
+const Endpoint* LocationManager::moved(const EndpointMoved& m) const {
+  if (m.number && *m.number < endpoints_.size() && endpoints_[*m.number].name == m.endpoint) return &endpoints_[*m.number];
+  return by_name(m.endpoint);
 }
 
 const Endpoint* LocationManager::by_name(const std::string& name) const {
@@ -140,7 +146,7 @@ bool LocationManager::move(const Endpoint& endpoint, const Location& to, MoveCau
   e.detached = false;
   const Move moved{from, cause, clock_.wall_ms()};
   save(e, &moved);
-  bus_.publish(EndpointMoved{e.name, from, to, cause, to.site == e.home_site});
+  bus_.publish(EndpointMoved{e.name, from, to, cause, to.site == e.home_site, e.number});
   return true;
 }
 

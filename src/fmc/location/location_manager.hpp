@@ -65,6 +65,8 @@ class LocationManager {
   const Endpoint* by_ip(net::Ipv4Addr ip) const;  // the endpoint's own address or its visiting one
   const Endpoint* by_name(const std::string& name) const;
   const Endpoint& at(std::uint32_t number) const { return endpoints_[number]; }  // number < size()
+  // The endpoint a move names: by the number it carries when that number is this endpoint's, else by name.
+  const Endpoint* moved(const EndpointMoved& m) const;
   std::vector<const Endpoint*> all() const;
   std::size_t size() const { return endpoints_.size(); }
 

@@ -158,7 +158,7 @@ ctl::Effects PacketManipulator::on_moved(const EndpointMoved& m) {
 
 ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t attempt, Started started) {
   ctl::Effects out;
-  const Endpoint* e = locations_.by_name(m.endpoint);
+  const Endpoint* e = locations_.moved(m);
   if (!e) return out;
   if (m.at_home && e->current) out.send_all(e->current->dpid, dhcp_client_home_rules(*e));
   // A client known only from DHCP leaves its home rules behind it (a configured
@@ -290,7 +290,7 @@ ctl::Effects PacketManipulator::tick() {
     }
     if (u.retry_at <= now) {
       u.retry_at = Clock::Steady::max();
-      out.append(install(EndpointMoved{e->name, e->current, *e->current, MoveCause::kRestored, e->at_home()},
+      out.append(install(EndpointMoved{e->name, e->current, *e->current, MoveCause::kRestored, e->at_home(), e->number},
                          u.attempt + 1, u.started));
     }
     ++it;

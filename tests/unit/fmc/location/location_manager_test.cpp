@@ -68,6 +68,27 @@ TEST(LocationManager, MovePublishesOncePerChangeAndRecordsHistory) {
   EXPECT_FALSE(f.lm.move("nobody", kDc1, MoveCause::kTraffic));
 }
 
+TEST(LocationManager, AMoveItPublishedFindsItsEndpointByNumberAndAnyOtherByName) {
+  Fixture f;
+  ASSERT_TRUE(f.lm.move("vm1", kDc2, MoveCause::kMigration));
+  ASSERT_EQ(f.moves.size(), 1u);
+  const Endpoint* vm = f.lm.by_name("vm1");
+  ASSERT_TRUE(vm);
+  EXPECT_EQ(f.moves[0].number, vm->number);
+  EXPECT_EQ(f.lm.moved(f.moves[0]), vm);
+  EndpointMoved by_name_only = f.moves[0];
+  by_name_only.number.reset();  // a move made elsewhere (a test, a replay)
+  EXPECT_EQ(f.lm.moved(by_name_only), vm);
+  EndpointMoved wrong_number = f.moves[0];
+  wrong_number.number = vm->number == 0 ? 1 : 0;  // another endpoint's number: the name decides
+  EXPECT_EQ(f.lm.moved(wrong_number), vm);
+  wrong_number.number = 1u << 30;  // past the end
+  EXPECT_EQ(f.lm.moved(wrong_number), vm);
+  EndpointMoved nobody = f.moves[0];
+  nobody.endpoint = "nobody";
+  EXPECT_EQ(f.lm.moved(nobody), nullptr);
+}
+
 TEST(LocationManager, AnAddressBelongsToOneEndpoint) {
   Fixture f;
   EXPECT_FALSE(f.lm.assign_ip("client1", *net::Ipv4Addr::parse("10.1.0.10")));  // vm1's
