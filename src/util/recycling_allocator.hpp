@@ -40,8 +40,11 @@ struct Shelf {
   Shelf() = default;
   Shelf(const Shelf&) = delete;
   Shelf& operator=(const Shelf&) = delete;
+  // Empties the shelf and keeps it full: a block freed later in the thread's exit (by another
+  // thread-local or static object) goes straight back to the heap.
   ~Shelf() {
     while (top) ::operator delete(std::exchange(top, top->next));
+    count = kShelved;
   }
   void* take(std::size_t bytes) {
     if (!top) return ::operator new(bytes);
