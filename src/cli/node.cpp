@@ -102,12 +102,7 @@ Result<std::unique_ptr<Node>, Failure> Node::start(const Options& options) {
       const auto* sw = s ? fm->model().switch_named(s->switch_name) : nullptr;
       return !sw || sw->scope.empty() || gate->masters(sw->scope);
     };
-    const auto ours = n->scopes();
-    std::vector<std::string> others;
-    for (const auto& sw : fm->model().switches)
-      if (!sw.scope.empty() && !ours.count(sw.scope) && std::find(others.begin(), others.end(), sw.scope) == others.end())
-        others.push_back(sw.scope);
-    if (auto why = fm->share(answers, std::move(others)))
+    if (auto why = fm->share(answers, n->other_scopes()))
       return Unexpected{Failure{1, "cannot follow the shared store: " + *why}};
   }
   n->campaign();
@@ -188,6 +183,15 @@ std::optional<Failure> Node::wire_api() {
   log::info("api", std::string("northbound API on ") + (o.tls.enabled() ? "https://" : "http://") + o.address + ":" +
                        std::to_string(api_server_->port()) + (o.open_reads ? " (reads open)" : " (token required)"));
   return std::nullopt;
+}
+
+std::vector<std::string> Node::other_scopes() const {
+  std::set<std::string> others;
+  if (options_.etcd_members.empty() || !follow_me_) return {};
+  const auto ours = scopes();
+  for (const auto& sw : follow_me_->model().switches)
+    if (!sw.scope.empty() && !ours.count(sw.scope)) others.insert(sw.scope);
+  return {others.begin(), others.end()};
 }
 
 std::set<std::string> Node::scopes() const {

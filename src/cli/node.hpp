@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "api/http_server.hpp"
 #include "api/northbound.hpp"
@@ -39,6 +40,8 @@ class Node {
   std::optional<Failure> wire_api();
   // The scopes this controller campaigns for: those of the YAML's switches, with a shared store.
   std::set<std::string> scopes() const;
+  // The YAML's scopes left to other controllers (none with one controller).
+  std::vector<std::string> other_scopes() const;
   void campaign();
 
   Options options_;
