@@ -108,7 +108,7 @@ def run_scenario(name, follow_me, args, work, distributed=False):
     and the migration both cross from one scope to the other."""
     ctls, etcd, token = start_controllers(name, follow_me, args, work, distributed)
     lab = Lab(CONFIG, "fmcx", args.linkem, args.vms)
-    stream, echo = None, None
+    stream = None
     try:
         for ctl in ctls.values():
             ctl.start()
@@ -122,7 +122,7 @@ def run_scenario(name, follow_me, args, work, distributed=False):
         progress(f"{name}: bringing up the testbed ({'QEMU guest' if args.vms == 'qemu' else 'namespace'} vm1)")
         lab.up(next(iter(ctls.values())).port, {scope: c.port for scope, c in ctls.items()} if distributed else None)
         if args.vms == "netns":
-            echo = lab.echo_server("vm1", 7)
+            lab.echo_server("vm1", 7)
         # Cold, as in the paper: client1's ARP cache empty, nothing sent to vm1 yet in this run.
         cold_home = lab.cold_ping("client1", "10.1.0.10")
         before = data_packet_ins(apis)
@@ -191,9 +191,6 @@ def run_scenario(name, follow_me, args, work, distributed=False):
             hold(name, args)
         return timeline, events
     finally:
-        if echo:
-            echo.terminate()
-            echo.wait()
         if stream:
             stream.close()
         for ctl in ctls.values():

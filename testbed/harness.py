@@ -298,6 +298,7 @@ class Lab:
     def __init__(self, config, prefix, linkem, vms="netns"):
         self.config, self.prefix, self.vms = config, prefix, vms
         os.environ["FMC_LINKEM"] = os.path.abspath(linkem)
+        self.servers = []  # echo servers started in its hosts, ended by down()
 
     def _run(self, command, *args):
         return sh(sys.executable, TESTBED, command, self.config, *args, "--prefix", self.prefix)
@@ -334,6 +335,10 @@ class Lab:
             sh("bash", "-c", f"source {OVS_LIB} && ovs_wait_connected {self.prefix}-{sw}")
 
     def down(self):
+        for server in self.servers:
+            server.terminate()
+            server.wait()
+        self.servers.clear()
         subprocess.run([sys.executable, TESTBED, "down", self.config, "--prefix", self.prefix])
 
     def state_files(self, *endings):
@@ -448,8 +453,8 @@ class Lab:
                                  "--duration", str(seconds)], stdout=subprocess.PIPE, text=True)
 
     def echo_server(self, host, port):
-        """A TCP echo server in namespace host `host` (what the QEMU guest runs itself), returned once it listens:
-        a session started before that is refused."""
+        """A TCP echo server in namespace host `host` (what the QEMU guest runs itself), started once it listens
+        (a session started before that is refused); down() ends it."""
         server = subprocess.Popen(["ip", "netns", "exec", self.ns(host), "busybox", "nc", "-ll", "-p", str(port),
                                    "-e", "/bin/cat"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         listening = wait_until(lambda: subprocess.run(["ip", "netns", "exec", self.ns(host), "ss", "-Hltn",
@@ -458,6 +463,7 @@ class Lab:
         if not listening:
             server.terminate()
             raise RuntimeError(f"echo server on {host}:{port} is not listening after 5 s")
+        self.servers.append(server)
         return server
 
 

@@ -50,13 +50,12 @@ def main():
     etcd = EtcdCluster(f"{PREFIX}x", 3, work)
     ctls = {}
     lab = Lab(CONFIG, PREFIX, linkem, "netns")
-    echo = None
     frozen = False
     try:
         etcd.start()
         start_scoped(ctls, controller_bin, CONFIG, etcd, work, [("h1", "heidelberg", 0), ("b1", "berlin", 0)])
         lab.up(ctls["h1"].port, {"heidelberg": ctls["h1"].port, "berlin": ctls["b1"].port})
-        echo = lab.echo_server("vm1", 7)
+        lab.echo_server("vm1", 7)
         check(lab.cold_ping("client1", "10.1.0.10") is not None, "client1 reaches vm1 from home (wlan1)")
         session = lab.tcp_session("client1", "10.1.0.10", 7, 8)
         check(wait_until(lambda: ctls["h1"].logged("client1 at wlan1: flows confirmed"), bool, 10),
@@ -87,9 +86,6 @@ def main():
     finally:
         if frozen:
             os.kill(ctls["h1"].proc.pid, signal.SIGCONT)
-        if echo:
-            echo.terminate()
-            echo.wait()
         teardown(ctls, lab, work, check, etcd)
     check.finish()
 
