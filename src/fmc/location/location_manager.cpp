@@ -33,7 +33,14 @@ Endpoint& LocationManager::add(std::string name, store::EndpointKind kind, const
   e.number = static_cast<std::uint32_t>(endpoints_.size() - 1);
   by_name_.set(tag_of(e.name), e.number, [&](std::uint32_t n) { return endpoints_[n].name == e.name; });
   index(e);
+  place(e);
   return e;
+}
+
+void LocationManager::place(const Endpoint& e) {
+  static_assert(SiteName::kMaxNames <= (1u << 31), "a site name's number and the away bit share 32 bits");
+  if (e.number >= where_.size()) where_.resize(endpoints_.size());
+  where_[e.number] = (e.current ? e.current->site : e.home_site).number() << 1 | (e.at_home() ? 0u : 1u);
 }
 
 void LocationManager::index(const Endpoint& e) {
@@ -70,6 +77,7 @@ void LocationManager::adopt(Endpoint& e, const store::EndpointRecord& r) {
   e.visiting_ip = net::Ipv4Addr::parse(r.visiting_ip);
   e.detached = r.detached;
   index(e);
+  place(e);
 }
 
 void LocationManager::restore(const std::vector<store::EndpointRecord>& records) {
@@ -144,6 +152,7 @@ bool LocationManager::move(const Endpoint& endpoint, const Location& to, MoveCau
   const auto from = e.current;
   e.current = to;
   e.detached = false;
+  place(e);
   const Move moved{from, cause, clock_.wall_ms()};
   save(e, &moved);
   bus_.publish(EndpointMoved{e.name, from, to, cause, to.site == e.home_site, e.number});
@@ -186,6 +195,7 @@ void LocationManager::rehome(const std::string& name, const std::string& site) {
   Endpoint* e = find(name);
   if (!e || e->home_site == site || !model_.site_named(site)) return;
   e->home_site = site;
+  place(*e);
   save(*e);
   if (e->current && e->current->site == site) bus_.publish(EndpointMoved{name, e->current, *e->current, MoveCause::kDhcp, true});
 }

@@ -65,6 +65,16 @@ class LocationManager {
   const Endpoint* by_ip(net::Ipv4Addr ip) const;  // the endpoint's own address or its visiting one
   const Endpoint* by_name(const std::string& name) const;
   const Endpoint& at(std::uint32_t number) const { return endpoints_[number]; }  // number < size()
+  // Where endpoint `number` is (< size()), from a table of 4 bytes an endpoint kept beside the endpoints,
+  // for apps that look up many endpoints a move without reading them (a moving endpoint's peers).
+  struct Whereabouts {
+    const model::Site* site;  // where it is, else its home; nullptr if neither is a site of the model
+    bool away;                // from its home
+  };
+  Whereabouts whereabouts(std::uint32_t number) const {
+    const std::uint32_t w = where_[number];
+    return {model_.site_numbered(w >> 1), (w & 1) != 0};
+  }
   // The endpoint a move names: by the number it carries when that number is this endpoint's, else by name.
   const Endpoint* moved(const EndpointMoved& m) const;
   std::vector<const Endpoint*> all() const;
@@ -103,6 +113,7 @@ class LocationManager {
   void adopt(Endpoint& e, const store::EndpointRecord& r);
   void save(Endpoint& e, const Move* move = nullptr);
   void index(const Endpoint& e);
+  void place(const Endpoint& e);  // its whereabouts, after a change of place or home
   void unindex_ip(net::Ipv4Addr ip, const Endpoint* only_if = nullptr);
   // With a store only: the revision of the record last applied, and the stamp of our last write.
   struct Stamps {
@@ -116,6 +127,7 @@ class LocationManager {
   const Clock& clock_;
   StableVector<Endpoint> endpoints_;  // by number; never erased (pointers to them are kept)
   FlatIndex by_name_, by_mac_, by_ip_;
+  std::vector<std::uint32_t> where_;  // by number: its site's SiteName::number() << 1 | away
   std::vector<Stamps> stamps_;  // by number, grown as written (none without a store)
 };
 

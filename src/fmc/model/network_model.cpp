@@ -105,14 +105,17 @@ const Site* NetworkModel::site_named(std::string_view name) const {
   return find_in(sites, ix ? &ix->site_by_name : nullptr, name, [&](const Site& s) { return s.name == name; });
 }
 
-const Site* NetworkModel::site(SiteName name) const {
-  // The site at its name's position is checked against the name itself (interned: one comparison),
+const Site* NetworkModel::site_numbered(std::uint32_t name_number) const {
+  // The site at the name's position is checked against the number itself (one name, one number),
   // so an index older than the site list can only send the search the long way, never astray.
-  if (index_ && name.number() < index_->site_by_number.size()) {
-    const std::uint32_t at = index_->site_by_number[name.number()];
-    if (at < sites.size() && sites[at].name == name) return &sites[at];
+  if (index_ && name_number < index_->site_by_number.size()) {
+    const std::uint32_t at = index_->site_by_number[name_number];
+    if (at < sites.size() && sites[at].name.number() == name_number) return &sites[at];
   }
-  return site_named(name);
+  if (fresh_index()) return nullptr;  // it knows every site: this name is none of them
+  for (const auto& s : sites)
+    if (s.name.number() == name_number) return &s;
+  return nullptr;
 }
 
 const char* to_string(PlacementPolicyKind k) {

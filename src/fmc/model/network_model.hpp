@@ -185,7 +185,8 @@ struct NetworkModel {
   const SwitchSpec* switch_with(of::Dpid dpid) const;
   const Site* site_named(std::string_view name) const;
   // The same for an interned name (an endpoint's home or location): by the name's number, no hashing.
-  const Site* site(SiteName name) const;
+  const Site* site(SiteName name) const { return site_numbered(name.number()); }
+  const Site* site_numbered(std::uint32_t name_number) const;  // the site named by SiteName::number()
   // The site whose switch has this DPID (each site has its own switch).
   const Site* site_at(of::Dpid dpid) const;
   const Site* gateway_site(net::Ipv4Addr ip) const;

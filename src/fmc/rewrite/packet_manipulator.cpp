@@ -24,22 +24,22 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> visitor_block(const net::
 PacketManipulator::PacketManipulator(const model::NetworkModel& model, LocationManager& locations, EventBus& bus,
                                      const Clock& clock, OnConverged on_converged)
     : model_(model), locations_(locations), bus_(bus), on_converged_(std::move(on_converged)), clock_(clock) {
-  std::vector<std::pair<const Endpoint*, const Endpoint*>> pairs;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
   for (const auto& service : model_.services)
     for (const auto& user : service.users) {
       const Endpoint* vm = locations_.by_name(service.vm);
       const Endpoint* client = locations_.by_name(user);
       if (!vm || !client) continue;
-      pairs.emplace_back(vm, client);
-      pairs.emplace_back(client, vm);
+      pairs.emplace_back(vm->number, client->number);
+      pairs.emplace_back(client->number, vm->number);
     }
   // Grouped by endpoint number (a counting sort).
   first_peer_.assign(locations_.size() + 1, 0);
-  for (const auto& [e, _] : pairs) ++first_peer_[e->number + 1];
+  for (const auto& [e, _] : pairs) ++first_peer_[e + 1];
   for (std::size_t n = 1; n < first_peer_.size(); ++n) first_peer_[n] += first_peer_[n - 1];
   peers_.resize(pairs.size());
   auto next = first_peer_;
-  for (const auto& [e, peer] : pairs) peers_[next[e->number]++] = peer;
+  for (const auto& [e, peer] : pairs) peers_[next[e]++] = peer;
   bus.react([this](const FmcEvent& e) {
     if (const auto* m = std::get_if<EndpointMoved>(&e)) return on_moved(*m);
     return ctl::Effects{};
@@ -63,15 +63,12 @@ std::optional<net::Ipv4Addr> PacketManipulator::allocate_visiting_ip(const model
   return std::nullopt;
 }
 
-const model::Site* PacketManipulator::site_of(const Endpoint& e) const {
-  return model_.site(e.current ? e.current->site : e.home_site);
-}
 
 bool PacketManipulator::is_correspondent(const Endpoint& e, const model::Site& site) const {
   const auto peers = peers_of(e);
   if (peers.empty())
     return site.kind == (e.kind == store::EndpointKind::kVm ? model::SiteKind::kAccessNetwork : model::SiteKind::kDataCenter);
-  return std::any_of(peers.begin(), peers.end(), [&](const Endpoint* peer) { return site_of(*peer) == &site; });
+  return std::any_of(peers.begin(), peers.end(), [&](std::uint32_t peer) { return site_of(peer) == &site; });
 }
 
 std::optional<pipeline::Tunnel> PacketManipulator::tunnel_for(const Endpoint& e) const {
@@ -81,6 +78,10 @@ std::optional<pipeline::Tunnel> PacketManipulator::tunnel_for(const Endpoint& e)
   const auto uplink = visited ? model_.uplink_port(*visited) : std::nullopt;
   if (!visited || !home || !uplink) return std::nullopt;
   return pipeline::Tunnel{e.mac, *e.ip, *e.visiting_ip, e.current->port, *uplink, visited->gateway.mac, home->gateway.mac};
+}
+
+std::optional<pipeline::Tunnel> PacketManipulator::tunnel_of(std::uint32_t number) const {
+  return locations_.whereabouts(number).away ? tunnel_for(locations_.at(number)) : std::nullopt;
 }
 
 pipeline::EndpointFlows PacketManipulator::tunnel_flows(const Endpoint& e, const model::Site& site) const {
@@ -113,7 +114,7 @@ std::vector<std::string> PacketManipulator::correspondent_scopes_elsewhere(const
     if (sw && has(sharing_.other_scopes, sw->scope) && !has(scopes, sw->scope)) scopes.push_back(sw->scope);
   };
   if (const auto peers = peers_of(e); !peers.empty()) {
-    for (const Endpoint* p : peers) consider(site_of(*p));
+    for (const std::uint32_t p : peers) consider(site_of(p));
   } else {
     for (const auto& site : model_.sites) consider(&site);
   }
@@ -211,16 +212,17 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
     const model::Site* from = m.from ? model_.site(m.from->site) : nullptr;
     const model::Site* to = model_.site(m.to.site);
     InlineVector<const model::Site*, 8> sites = {from, to, model_.site(e->home_site)};
-    for (const Endpoint* p : peers) sites.push_back(site_of(*p));
+    for (const std::uint32_t p : peers) sites.push_back(site_of(p));
     std::sort(sites.begin(), sites.end());
     sites.erase(std::unique(sites.begin(), sites.end()), sites.end());
     group.reserve(sites.size());
     out.messages.reserve(out.messages.size() + kMostPerSite * (sites.size() + 2 * peers.size()) + 1);
     for (const auto* site : sites) refresh(self, site);
     if (from != to)
-      for (const Endpoint* p : peers)
-        if (auto peer_tunnel = tunnel_for(*p)) {
-          const Refresh peer{*p, std::move(peer_tunnel), pipeline::remove_tunnel(p->mac, *p->ip)};
+      for (const std::uint32_t p : peers)
+        if (auto peer_tunnel = tunnel_of(p)) {
+          const Endpoint& x = locations_.at(p);
+          const Refresh peer{x, std::move(peer_tunnel), pipeline::remove_tunnel(x.mac, *x.ip)};
           refresh(peer, from);
           refresh(peer, to);
         }

@@ -81,14 +81,16 @@ class PacketManipulator {
   std::optional<net::Ipv4Addr> allocate_visiting_ip(const model::Site& site);  // one of model_.sites
   pipeline::EndpointFlows dhcp_client_home_rules(const Endpoint& e) const;
   std::optional<pipeline::Tunnel> tunnel_for(const Endpoint& e) const;
-  // The endpoints `e` shares a service with (none: it is in no service).
+  // The endpoints `e` shares a service with, by number (none: it is in no service).
   // Endpoints added since (clients first seen by DHCP) have no declared peers.
-  std::span<const Endpoint* const> peers_of(const Endpoint& e) const {
+  std::span<const std::uint32_t> peers_of(const Endpoint& e) const {
     if (std::size_t(e.number) + 1 >= first_peer_.size()) return {};
     return {peers_.data() + first_peer_[e.number], peers_.data() + first_peer_[e.number + 1]};
   }
-  // Where an endpoint is (its home if it was never seen).
-  const model::Site* site_of(const Endpoint& e) const;
+  // Where endpoint `number` is (its home if it was never seen), from its whereabouts.
+  const model::Site* site_of(std::uint32_t number) const { return locations_.whereabouts(number).site; }
+  // The tunnel of endpoint `number`: its whereabouts first, the endpoint itself only if it is away.
+  std::optional<pipeline::Tunnel> tunnel_of(std::uint32_t number) const;
   bool is_correspondent(const Endpoint& e, const model::Site& site) const;
   // The tunnel flows `site`'s switch needs for `e` (none if e is at home).
   pipeline::EndpointFlows tunnel_flows(const Endpoint& e, const model::Site& site) const;
@@ -113,7 +115,7 @@ class PacketManipulator {
   std::map<std::string, Unconfirmed> unconfirmed_;  // endpoints whose flows a switch refused
   // From the model's services, both ways: endpoint n's peers are peers_[first_peer_[n], first_peer_[n + 1]).
   std::vector<std::uint32_t> first_peer_;
-  std::vector<const Endpoint*> peers_;
+  std::vector<std::uint32_t> peers_;  // endpoint numbers
   std::vector<std::uint32_t> next_visitor_;  // by site position in the model: where the next search starts
   Sharing sharing_;
   struct Awaited {

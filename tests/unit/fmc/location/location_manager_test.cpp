@@ -164,6 +164,35 @@ store::EndpointRecord vm1_record(const Location& at, const std::string& visiting
 
 }  // namespace
 
+// The whereabouts table beside the endpoints follows every change of place and home, whoever made it.
+TEST(LocationManager, WhereaboutsFollowEveryChangeOfPlaceAndHome) {
+  Fixture f;
+  const auto where = [&](const std::string& name) {
+    const Endpoint* e = f.lm.by_name(name);
+    EXPECT_TRUE(e) << name;
+    const auto w = f.lm.whereabouts(e->number);
+    return std::pair{w.site ? w.site->name.str() : std::string("(none)"), w.away};
+  };
+  using Seen = std::pair<std::string, bool>;
+  EXPECT_EQ(where("vm1"), Seen("dc1", false));  // never seen: at home
+  EXPECT_EQ(where("client1"), Seen("wlan1", false));
+  ASSERT_TRUE(f.lm.move("vm1", kDc2, MoveCause::kMigration));
+  EXPECT_EQ(where("vm1"), Seen("dc2", true));
+  ASSERT_TRUE(f.lm.move("vm1", kDc1, MoveCause::kMigration));
+  EXPECT_EQ(where("vm1"), Seen("dc1", false));
+  f.lm.apply_stored(vm1_record(kDc2, "10.2.0.200", 5), 7, false);  // another controller's move
+  EXPECT_EQ(where("vm1"), Seen("dc2", true));
+  ASSERT_TRUE(f.lm.move("vm1", Location{"nowhere", of::Dpid{0x99}, of::PortNo{1}}, MoveCause::kTraffic));
+  EXPECT_EQ(where("vm1"), Seen("(none)", true));  // not a site of the model
+
+  const Endpoint& dhcp_client = f.lm.add_client(*net::MacAddr::parse("02:aa:00:00:00:01"), "wlan1");
+  EXPECT_EQ(where(dhcp_client.name), Seen("wlan1", false));
+  ASSERT_TRUE(f.lm.move(dhcp_client, Location{"wlan2", of::Dpid{0xa2}, of::PortNo{3}}, MoveCause::kDhcp));
+  EXPECT_EQ(where(dhcp_client.name), Seen("wlan2", true));
+  f.lm.rehome(dhcp_client.name, "wlan2");  // renumbered where it is: home now
+  EXPECT_EQ(where(dhcp_client.name), Seen("wlan2", false));
+}
+
 TEST(LocationManager, AnotherControllersRecordMovesTheEndpointWithoutWritingItBack) {
   Fixture f;
   f.lm.apply_stored(vm1_record(kDc2, "10.2.0.200", 5), 7, false);

@@ -16,6 +16,8 @@ TEST(NetworkModel, ASiteIsFoundByItsNameWhenTheSiteListChangedAfterTheIndex) {
   ASSERT_NE(model.site(second), nullptr);
   EXPECT_EQ(model.site(second)->name, second);
   EXPECT_EQ(model.site("no-such-site"), nullptr);
+  EXPECT_EQ(model.site_numbered(second.number()), model.site(second));  // by the name's number alone
+  EXPECT_EQ(model.site_numbered(SiteName("no-such-site").number()), nullptr);
 
   // Positions shift under the index: each name still finds its own site, the one removed none.
   model.sites.erase(model.sites.begin());
