@@ -1,8 +1,10 @@
 #pragma once
 // Link- and network-layer addresses as strong value types.
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -18,10 +20,13 @@ struct MacAddr {
   static std::optional<MacAddr> parse(std::string_view text);
   static constexpr MacAddr broadcast() { return {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}; }
   bool is_multicast() const { return (octets[0] & 1) != 0; }
+  // The six octets as one number, the first octet highest (one load: the move path compares and
+  // hashes MACs a few dozen times a move).
   std::uint64_t as_u64() const {
     std::uint64_t v = 0;
-    for (auto o : octets) v = v << 8 | o;
-    return v;
+    std::memcpy(&v, octets.data(), octets.size());
+    if constexpr (std::endian::native == std::endian::little) return __builtin_bswap64(v) >> 16;
+    else return v >> 16;
   }
   static MacAddr from_u64(std::uint64_t v) {
     MacAddr m;
@@ -29,6 +34,7 @@ struct MacAddr {
     return m;
   }
   std::string to_string() const;
+  bool operator==(const MacAddr& o) const { return as_u64() == o.as_u64(); }
   auto operator<=>(const MacAddr&) const = default;
 };
 

@@ -14,6 +14,19 @@ TEST(MacAddr, ParsesAndFormats) {
   EXPECT_TRUE(MacAddr::broadcast().is_multicast());
 }
 
+TEST(MacAddr, IsOneNumberFirstOctetHighestAndComparesAsIt) {
+  const MacAddr m{{0x02, 0x0a, 0xff, 0x00, 0x10, 0x9c}};
+  EXPECT_EQ(m.as_u64(), 0x020aff00109cu);
+  EXPECT_EQ(MacAddr::broadcast().as_u64(), 0xffffffffffffu);
+  const MacAddr last_octet_differs{{0x02, 0x0a, 0xff, 0x00, 0x10, 0x9d}}, first_octet_differs{{0x03, 0x0a, 0xff, 0x00, 0x10, 0x9c}};
+  EXPECT_EQ(m, MacAddr::from_u64(0x020aff00109c));
+  EXPECT_NE(m, last_octet_differs);
+  EXPECT_NE(m, first_octet_differs);
+  EXPECT_LT(m, last_octet_differs);  // the order is the octets' order, as the number's
+  EXPECT_LT(last_octet_differs, first_octet_differs);
+  EXPECT_LT(last_octet_differs.as_u64(), first_octet_differs.as_u64());
+}
+
 TEST(MacAddr, RejectsMalformedText) {
   for (const char* bad : {"", "02:0a:ff:00:10", "02-0a-ff-00-10-9c", "02:0a:ff:00:10:9g", "02:0a:ff:00:10:9c:"})
     EXPECT_FALSE(MacAddr::parse(bad)) << bad;
