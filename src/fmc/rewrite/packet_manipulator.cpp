@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
 
 #include "controller/log.hpp"
 #include "net/arp.hpp"
@@ -33,13 +34,21 @@ PacketManipulator::PacketManipulator(const model::NetworkModel& model, LocationM
       pairs.emplace_back(vm->number, client->number);
       pairs.emplace_back(client->number, vm->number);
     }
-  // Grouped by endpoint number (a counting sort).
-  first_peer_.assign(locations_.size() + 1, 0);
-  for (const auto& [e, _] : pairs) ++first_peer_[e + 1];
-  for (std::size_t n = 1; n < first_peer_.size(); ++n) first_peer_[n] += first_peer_[n - 1];
-  peers_.resize(pairs.size());
-  auto next = first_peer_;
-  for (const auto& [e, peer] : pairs) peers_[next[e]++] = peer;
+  // Grouped by endpoint number; an endpoint's peers in the order of the services that name them.
+  std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (locations_.size() >= kMany) throw std::length_error("packet manipulator: too many endpoints");
+  peer_of_.assign(locations_.size(), kNoPeers);
+  for (auto it = pairs.begin(); it != pairs.end();) {
+    const auto end = std::find_if(it, pairs.end(), [&](const auto& p) { return p.first != it->first; });
+    if (end - it == 1) {
+      peer_of_[it->first] = it->second;
+    } else {
+      peer_of_[it->first] = kMany | std::uint32_t(many_peers_.size());
+      many_peers_.push_back(std::uint32_t(end - it));
+      for (; it != end; ++it) many_peers_.push_back(it->second);
+    }
+    it = end;
+  }
   bus.react([this](const FmcEvent& e) {
     if (const auto* m = std::get_if<EndpointMoved>(&e)) return on_moved(*m);
     return ctl::Effects{};

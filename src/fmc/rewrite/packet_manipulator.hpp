@@ -84,8 +84,10 @@ class PacketManipulator {
   // The endpoints `e` shares a service with, by number (none: it is in no service).
   // Endpoints added since (clients first seen by DHCP) have no declared peers.
   std::span<const std::uint32_t> peers_of(const Endpoint& e) const {
-    if (std::size_t(e.number) + 1 >= first_peer_.size()) return {};
-    return {peers_.data() + first_peer_[e.number], peers_.data() + first_peer_[e.number + 1]};
+    if (e.number >= peer_of_.size() || peer_of_[e.number] == kNoPeers) return {};
+    const std::uint32_t& p = peer_of_[e.number];
+    if ((p & kMany) == 0) return {&p, 1};
+    return {many_peers_.data() + (p & ~kMany) + 1, many_peers_[p & ~kMany]};
   }
   // Where endpoint `number` is (its home if it was never seen), from its whereabouts.
   const model::Site* site_of(std::uint32_t number) const { return locations_.whereabouts(number).site; }
@@ -113,9 +115,12 @@ class PacketManipulator {
     Clock::Steady retry_at;  // max: a retry is waiting for its barriers
   };
   std::map<std::string, Unconfirmed> unconfirmed_;  // endpoints whose flows a switch refused
-  // From the model's services, both ways: endpoint n's peers are peers_[first_peer_[n], first_peer_[n + 1]).
-  std::vector<std::uint32_t> first_peer_;
-  std::vector<std::uint32_t> peers_;  // endpoint numbers
+  // From the model's services, both ways, by endpoint number: kNoPeers, its one peer's number (one load
+  // a move, most endpoints having one), or kMany | where its list starts in many_peers_ (the count, then
+  // the numbers).
+  static constexpr std::uint32_t kMany = 1u << 31, kNoPeers = ~0u;
+  std::vector<std::uint32_t> peer_of_;
+  std::vector<std::uint32_t> many_peers_;
   std::vector<std::uint32_t> next_visitor_;  // by site position in the model: where the next search starts
   Sharing sharing_;
   struct Awaited {

@@ -3,6 +3,9 @@
 // the switches' flow tables and how it is rewritten.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "net/arp.hpp"
 #include "net/ethernet.hpp"
 #include "support/follow_me_world.hpp"
@@ -31,7 +34,7 @@ std::vector<std::uint8_t> garp(const char* m = kVm1Mac, const char* a = "10.1.0.
 
 struct World : FollowMeWorld {
   FakeSwitch &dc1 = sw(0xd1), &dc2 = sw(0xd2), &wlan1 = sw(0xa1), &wlan2 = sw(0xa2);
-  World() : FollowMeWorld(FMC_SOURCE_DIR "/config/fig1.yaml") {
+  explicit World(const std::string& config = FMC_SOURCE_DIR "/config/fig1.yaml") : FollowMeWorld(config) {
     up_all();
     lm.assign_ip("client1", ip("10.10.1.100"));
     packet_in(dc1, 2, garp());                                    // vm1 at home
@@ -236,6 +239,39 @@ TEST(VirtualTunnel, AVmsCorrespondentFlowsAreOnlyWhereItsUsersAreAndFollowThem) 
   EXPECT_EQ(tunnel_flows_of(w.dc2, kClientMac), 0u);
   EXPECT_EQ(tunnel_flows_of(w.dc1, kClientMac), 2u);
   for (const auto* s : {&w.dc1, &w.dc2, &w.wlan1, &w.wlan2}) EXPECT_EQ(tunnel_flows_of(*s, kVm1Mac), 0u);
+}
+
+// Fig. 1 with a second user of vm1's service, client2, at home in wlan2 (port 3 of each WLAN switch).
+std::string two_users_config() {
+  std::ifstream in(FMC_SOURCE_DIR "/config/fig1.yaml");
+  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto replace = [&](const std::string& from, const std::string& to) {
+    for (auto at = yaml.find(from); at != std::string::npos; at = yaml.find(from, at + to.size())) yaml.replace(at, from.size(), to);
+  };
+  replace("client1: 2}", "client1: 2, client2: 3}");
+  replace("users: [client1]", "users: [client1, client2]");
+  replace("clients:\n", "clients:\n  - {name: client2, mac: \"02:00:00:0a:00:65\", home: wlan2}\n");
+  const std::string path = testing::TempDir() + "/fig1_two_users.yaml";
+  std::ofstream(path) << yaml;
+  return path;
+}
+
+TEST(VirtualTunnel, AVmWithTwoUsersHasCorrespondentFlowsWhereEachOfThemIs) {
+  World w(two_users_config());
+  ASSERT_EQ(w.model.services.at(0).users.size(), 2u);
+  w.lm.assign_ip("client2", ip("10.10.2.100"));
+  w.packet_in(w.wlan2, 3, garp("02:00:00:0a:00:65", "10.10.2.100"));  // client2 at home
+  w.migrate_vm1();
+  // Both users' switches, and no others, carry vm1's correspondent flows.
+  EXPECT_EQ(tunnel_flows_of(w.wlan1, kVm1Mac), 2u);
+  EXPECT_EQ(tunnel_flows_of(w.wlan2, kVm1Mac), 2u);
+  EXPECT_EQ(tunnel_flows_of(w.dc1, kVm1Mac), 1u);  // its home: back to the router
+  // client1 roams to wlan2: wlan1 serves neither user now, and loses them.
+  w.port_gone(w.wlan1, 2);
+  w.packet_in(w.wlan2, 2, udp(kClientMac, "02:fe:00:00:0a:02", "10.10.1.100", "10.1.0.10"));
+  ASSERT_EQ(w.lm.by_name("client1")->current->site, "wlan2");
+  EXPECT_EQ(tunnel_flows_of(w.wlan1, kVm1Mac), 0u);
+  EXPECT_EQ(tunnel_flows_of(w.wlan2, kVm1Mac), 2u);
 }
 
 TEST(VirtualTunnel, AMoveTouchesOnlyTheSwitchesItsFlowsAreOn) {
