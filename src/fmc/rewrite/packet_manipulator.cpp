@@ -72,7 +72,6 @@ std::optional<net::Ipv4Addr> PacketManipulator::allocate_visiting_ip(const model
   return std::nullopt;
 }
 
-
 bool PacketManipulator::is_correspondent(const Endpoint& e, const model::Site& site) const {
   const auto peers = peers_of(e);
   if (peers.empty())
