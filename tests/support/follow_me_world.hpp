@@ -43,7 +43,8 @@ struct FollowMeWorld {
   std::vector<EndpointMoved> moves;
   std::vector<SecurityEvent> security;
 
-  explicit FollowMeWorld(const std::string& config) : model(*model::load_network_yaml(config)) {
+  explicit FollowMeWorld(const std::string& config) : FollowMeWorld(*model::load_network_yaml(config)) {}
+  explicit FollowMeWorld(model::NetworkModel m) : model(std::move(m)) {
     for (const auto& sw : model.switches) switches.emplace_back(sw.dpid, pipeline::check);
     bus.subscribe([this](const FmcEvent& e) {
       if (const auto* m = std::get_if<EndpointMoved>(&e)) moves.push_back(*m);

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "fmc/model/config_yaml.hpp"
 #include "net/arp.hpp"
 #include "net/ethernet.hpp"
 #include "support/follow_me_world.hpp"
@@ -34,7 +35,8 @@ std::vector<std::uint8_t> garp(const char* m = kVm1Mac, const char* a = "10.1.0.
 
 struct World : FollowMeWorld {
   FakeSwitch &dc1 = sw(0xd1), &dc2 = sw(0xd2), &wlan1 = sw(0xa1), &wlan2 = sw(0xa2);
-  explicit World(const std::string& config = FMC_SOURCE_DIR "/config/fig1.yaml") : FollowMeWorld(config) {
+  World() : World(*model::load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml")) {}
+  explicit World(model::NetworkModel m) : FollowMeWorld(std::move(m)) {
     up_all();
     lm.assign_ip("client1", ip("10.10.1.100"));
     packet_in(dc1, 2, garp());                                    // vm1 at home
@@ -242,7 +244,7 @@ TEST(VirtualTunnel, AVmsCorrespondentFlowsAreOnlyWhereItsUsersAreAndFollowThem) 
 }
 
 // Fig. 1 with a second user of vm1's service, client2, at home in wlan2 (port 3 of each WLAN switch).
-std::string two_users_config() {
+model::NetworkModel two_users_model() {
   std::ifstream in(FMC_SOURCE_DIR "/config/fig1.yaml");
   std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto replace = [&](const std::string& from, const std::string& to) {
@@ -251,13 +253,11 @@ std::string two_users_config() {
   replace("client1: 2}", "client1: 2, client2: 3}");
   replace("users: [client1]", "users: [client1, client2]");
   replace("clients:\n", "clients:\n  - {name: client2, mac: \"02:00:00:0a:00:65\", home: wlan2}\n");
-  const std::string path = testing::TempDir() + "/fig1_two_users.yaml";
-  std::ofstream(path) << yaml;
-  return path;
+  return *model::parse_network_yaml(yaml, "fig1 with two users");
 }
 
 TEST(VirtualTunnel, AVmWithTwoUsersHasCorrespondentFlowsWhereEachOfThemIs) {
-  World w(two_users_config());
+  World w(two_users_model());
   ASSERT_EQ(w.model.services.at(0).users.size(), 2u);
   w.lm.assign_ip("client2", ip("10.10.2.100"));
   w.packet_in(w.wlan2, 3, garp("02:00:00:0a:00:65", "10.10.2.100"));  // client2 at home
