@@ -126,8 +126,8 @@ int main(int argc, char** argv) {
   plan.window = window;
   plan.flows = pipeline::base();
   plan.flows.push_back(pipeline::dhcp_to_controller());
-  for (std::uint32_t v = 0; v < visitors; ++v)
-    for (auto& f : pipeline::tunnel_at_visited(visitor(v))) plan.flows.push_back(std::move(f));
+  pipeline::FlowsInto into(plan.flows);
+  for (std::uint32_t v = 0; v < visitors; ++v) pipeline::tunnel_at_visited(into, visitor(v));
   {
     std::ofstream out(sample_file);
     out << "# mac ip visiting_ip visited_gateway_mac home_gateway_mac\n";

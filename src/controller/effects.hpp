@@ -19,6 +19,9 @@ namespace fmc::ctl {
 struct Outgoing {
   template <class M>
   Outgoing(of::Dpid to, M&& m) : dpid(to), message(std::forward<M>(m)) {}
+  // A message of type M built in place (then filled in where it lies).
+  template <class M>
+  Outgoing(of::Dpid to, std::in_place_type_t<M> type) : dpid(to), message(type) {}
   of::Dpid dpid;
   of::Message message;
 };
@@ -51,6 +54,10 @@ class Effects {
   template <class M>
   void send(of::Dpid dpid, M&& message) {
     messages.emplace_back(dpid, std::forward<M>(message));
+  }
+  // A flow-mod for `dpid` built in place at the end of the list, to be filled in there.
+  of::FlowMod& flow_mod(of::Dpid dpid) {
+    return *std::get_if<of::FlowMod>(&messages.emplace_back(dpid, std::in_place_type<of::FlowMod>).message);
   }
   // Each message of a list, in order: moved out of a list given as an rvalue.
   template <class Range>

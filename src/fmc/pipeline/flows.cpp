@@ -26,16 +26,16 @@ of::Action set_ip_dst(net::Ipv4Addr a) { return of::SetField::ipv4(of::OxmField:
 of::Action set_eth_src(const net::MacAddr& m) { return of::SetField::mac(of::OxmField::kEthSrc, m); }
 of::Action set_eth_dst(const net::MacAddr& m) { return of::SetField::mac(of::OxmField::kEthDst, m); }
 
-// A flow added in place at the end of `flows` (a move builds a dozen: no copy of each).
-of::FlowMod& add(EndpointFlows& flows, std::uint8_t table, std::uint16_t priority, std::uint64_t cookie) {
-  auto& fm = flows.emplace_back();
+// A flow added in place at the end of `flows` (a move builds a few dozen: no copy of each).
+of::FlowMod& add(FlowSink& flows, std::uint8_t table, std::uint16_t priority, std::uint64_t cookie) {
+  auto& fm = flows.add();
   fm.table_id = table;
   fm.priority = priority;
   fm.cookie = cookie;
   return fm;
 }
 // The same, for IPv4 packets only.
-of::FlowMod& add_ipv4(EndpointFlows& flows, std::uint8_t table, std::uint16_t priority, std::uint64_t cookie) {
+of::FlowMod& add_ipv4(FlowSink& flows, std::uint8_t table, std::uint16_t priority, std::uint64_t cookie) {
   auto& fm = add(flows, table, priority, cookie);
   fm.match.eth_type = net::ethertype::kIpv4;
   return fm;
@@ -182,7 +182,7 @@ std::vector<of::FlowMod> packet_in_gates(std::span<const of::Port> ports, std::u
 }
 
 namespace {
-void attach_to(EndpointFlows& flows, const net::MacAddr& mac, of::PortNo port, of::PortNo uplink,
+void attach_to(FlowSink& flows, const net::MacAddr& mac, of::PortNo port, of::PortNo uplink,
                std::uint64_t cookie) {
   auto& deliver = add(flows, table::kForward, prio::kDeliverLocal, cookie);
   deliver.match.eth_dst = exact(mac);
@@ -196,7 +196,8 @@ void attach_to(EndpointFlows& flows, const net::MacAddr& mac, of::PortNo port, o
 
 EndpointFlows attach(const net::MacAddr& mac, of::PortNo port, of::PortNo uplink, std::uint64_t cookie) {
   EndpointFlows flows;
-  attach_to(flows, mac, port, uplink, cookie);
+  FlowsInto into(flows);
+  attach_to(into, mac, port, uplink, cookie);
   return flows;
 }
 
@@ -213,14 +214,14 @@ void make_first_hop_out(of::FlowMod& out, const Tunnel& t, bool source_rewritten
 }  // namespace
 
 of::FlowMod first_hop_out(const Tunnel& t, bool source_rewritten) {
-  EndpointFlows flows;
-  make_first_hop_out(add_ipv4(flows, table::kVisitor, prio::kTunnel, tunnel_cookie(t.mac)), t, source_rewritten);
-  return std::move(flows[0]);
+  of::FlowMod out = flow(table::kVisitor, prio::kTunnel, tunnel_cookie(t.mac));
+  out.match.eth_type = net::ethertype::kIpv4;
+  make_first_hop_out(out, t, source_rewritten);
+  return out;
 }
 
-EndpointFlows tunnel_at_visited(const Tunnel& t, bool source_rewritten) {
+void tunnel_at_visited(FlowSink& flows, const Tunnel& t, bool source_rewritten) {
   const auto cookie = tunnel_cookie(t.mac);
-  EndpointFlows flows;
   make_first_hop_out(add_ipv4(flows, table::kVisitor, prio::kTunnel, cookie), t, source_rewritten);
   // Last hop in: the original address, and the gateway MAC the endpoint knows.
   auto& in = add_ipv4(flows, table::kVisitor, prio::kTunnel, cookie);
@@ -228,54 +229,54 @@ EndpointFlows tunnel_at_visited(const Tunnel& t, bool source_rewritten) {
   in.instructions =
       apply_actions(table::kCorrespondent, set_ip_dst(t.ip), set_eth_dst(t.mac), set_eth_src(t.home_gateway_mac));
   attach_to(flows, t.mac, t.port, t.uplink, cookie);
-  return flows;
 }
 
-EndpointFlows tunnel_at_correspondent(const Tunnel& t) {
+void tunnel_at_correspondent(FlowSink& flows, const Tunnel& t) {
   const auto cookie = tunnel_cookie(t.mac);
-  EndpointFlows flows;
   auto& to = add_ipv4(flows, table::kCorrespondent, prio::kTunnel, cookie);
   to.match.ipv4_dst = exact(t.ip);
   to.instructions = apply_actions(table::kForward, set_ip_dst(t.visiting_ip));
   auto& from = add_ipv4(flows, table::kCorrespondent, prio::kTunnel, cookie);
   from.match.ipv4_src = exact(t.visiting_ip);
   from.instructions = apply_actions(table::kForward, set_ip_src(t.ip));
-  return flows;
 }
 
-EndpointFlows tunnel_at_home(const Tunnel& t, of::PortNo home_uplink) {
+void tunnel_at_home(FlowSink& flows, const Tunnel& t, of::PortNo home_uplink) {
   // Back to the router, addressed like a correspondent's packet would have
   // been, and otherwise untouched: the visited switch undoes the rewrites of
   // the other end (a roaming client's source, say) as for any packet.
-  EndpointFlows flows;
   auto& fwd = add_ipv4(flows, table::kCorrespondent, prio::kBackToRouter, tunnel_cookie(t.mac));
   fwd.match.in_port = home_uplink;
   fwd.match.ipv4_dst = exact(t.ip);
   fwd.instructions = apply_actions(std::nullopt, set_ip_dst(t.visiting_ip), set_eth_src(t.mac),
                                    set_eth_dst(t.home_gateway_mac), of::Output{of::port::kInPort, 0});
-  return flows;
 }
+
+namespace {
+// `fm` made a delete, in every table, of the flows with this cookie (under `mask`).
+of::FlowMod& make_removal(of::FlowMod& fm, std::uint64_t cookie, std::uint64_t mask) {
+  fm.command = of::FlowModCommand::kDelete;
+  fm.table_id = of::kTableAll;
+  fm.cookie = cookie;
+  fm.cookie_mask = mask;
+  return fm;
+}
+}  // namespace
 
 of::FlowMod remove(std::uint64_t cookie) {
   of::FlowMod by_cookie;
-  by_cookie.command = of::FlowModCommand::kDelete;
-  by_cookie.table_id = of::kTableAll;
-  by_cookie.cookie = cookie;
-  by_cookie.cookie_mask = ~std::uint64_t{0};
+  make_removal(by_cookie, cookie, ~std::uint64_t{0});
   return by_cookie;
 }
 
-EndpointFlows remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip) {
-  EndpointFlows out;
-  out.push_back(remove(tunnel_cookie(mac)));
+void remove_tunnel(FlowSink& out, const net::MacAddr& mac, net::Ipv4Addr ip) {
+  make_removal(out.add(), tunnel_cookie(mac), ~std::uint64_t{0});
   // Any tunnel flow still naming the address (whoever installed it).
   for (bool as_src : {true, false}) {
-    auto& by_ip = out.emplace_back(remove(cookie::kVirtualTunnel));
-    by_ip.cookie_mask = cookie::kOwnerMask;
+    auto& by_ip = make_removal(out.add(), cookie::kVirtualTunnel, cookie::kOwnerMask);
     by_ip.match.eth_type = net::ethertype::kIpv4;
     (as_src ? by_ip.match.ipv4_src : by_ip.match.ipv4_dst) = exact(ip);
   }
-  return out;
 }
 
 }  // namespace fmc::pipeline

@@ -43,6 +43,26 @@ of::FlowMod probe_to_controller(net::Ipv4Addr probe_address, std::uint16_t udp_p
 // builds a dozen such lists).
 using EndpointFlows = InlineVector<of::FlowMod, 4>;
 
+// Where a builder puts the flow-mods it makes: each built in place at the end of a
+// list (a move makes a few dozen, for several switches: none is built twice).
+class FlowSink {
+ public:
+  virtual of::FlowMod& add() = 0;
+
+ protected:
+  ~FlowSink() = default;
+};
+// A sink that is a list of flow-mods (an EndpointFlows, a std::vector<of::FlowMod>).
+template <class List>
+class FlowsInto final : public FlowSink {
+ public:
+  explicit FlowsInto(List& list) : list_(list) {}
+  of::FlowMod& add() override { return list_.emplace_back(); }
+
+ private:
+  List& list_;
+};
+
 // Forwarding for an endpoint attached at `port` of this switch.
 EndpointFlows attach(const net::MacAddr& mac, of::PortNo port, of::PortNo uplink, std::uint64_t cookie);
 
@@ -59,14 +79,14 @@ struct Tunnel {
 // At the visited switch: rewrites plus forwarding for the visitor. Its first hop
 // out goes to the visited site's router, with the visiting address as source once
 // every correspondent can undo that (source_rewritten); until then with its own.
-EndpointFlows tunnel_at_visited(const Tunnel& t, bool source_rewritten = true);
+void tunnel_at_visited(FlowSink& out, const Tunnel& t, bool source_rewritten = true);
 of::FlowMod first_hop_out(const Tunnel& t, bool source_rewritten);
 // At a correspondent's switch.
-EndpointFlows tunnel_at_correspondent(const Tunnel& t);
+void tunnel_at_correspondent(FlowSink& out, const Tunnel& t);
 // At the endpoint's home switch: packets that still arrive for it there (sent
 // before the correspondents' rewrites, or by anyone without them) go back to
 // the router towards the visiting address instead of being lost.
-EndpointFlows tunnel_at_home(const Tunnel& t, of::PortNo home_uplink);
+void tunnel_at_home(FlowSink& out, const Tunnel& t, of::PortNo home_uplink);
 
 // Cookies: per endpoint, so that one masked delete removes exactly its flows.
 std::uint64_t home_cookie(const net::MacAddr& mac);
@@ -75,6 +95,6 @@ std::uint64_t tunnel_cookie(const net::MacAddr& mac);
 of::FlowMod remove(std::uint64_t cookie);
 // Deletes an endpoint's tunnel flows in every table; plus, for stale state
 // from any other source, flows matching its address as source or destination.
-EndpointFlows remove_tunnel(const net::MacAddr& mac, net::Ipv4Addr ip);
+void remove_tunnel(FlowSink& out, const net::MacAddr& mac, net::Ipv4Addr ip);
 
 }  // namespace fmc::pipeline

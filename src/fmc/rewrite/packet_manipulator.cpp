@@ -12,6 +12,17 @@ namespace fmc {
 
 namespace {
 
+// Flow-mods built in place in `effects`, for one switch.
+class ToSwitch final : public pipeline::FlowSink {
+ public:
+  ToSwitch(ctl::Effects& effects, of::Dpid dpid) : effects_(effects), dpid_(dpid) {}
+  of::FlowMod& add() override { return effects_.flow_mod(dpid_); }
+
+ private:
+  ctl::Effects& effects_;
+  of::Dpid dpid_;
+};
+
 // The address block visitors borrow in a site: the top quarter of its subnet
 // (network and broadcast addresses excluded), as [first, last]; empty if the
 // subnet is too small.
@@ -92,19 +103,18 @@ std::optional<pipeline::Tunnel> PacketManipulator::tunnel_of(std::uint32_t numbe
   return locations_.whereabouts(number).away ? tunnel_for(locations_.at(number)) : std::nullopt;
 }
 
-pipeline::EndpointFlows PacketManipulator::tunnel_flows(const Endpoint& e, const model::Site& site) const {
-  const auto tunnel = tunnel_for(e);
-  return tunnel ? tunnel_flows(e, *tunnel, site) : pipeline::EndpointFlows{};
+void PacketManipulator::tunnel_flows(pipeline::FlowSink& out, const Endpoint& e, const model::Site& site) const {
+  if (const auto tunnel = tunnel_for(e)) tunnel_flows(out, e, *tunnel, site);
 }
 
-pipeline::EndpointFlows PacketManipulator::tunnel_flows(const Endpoint& e, const pipeline::Tunnel& tunnel,
-                                                        const model::Site& site) const {
-  if (e.current->site == site.name) return pipeline::tunnel_at_visited(tunnel, !awaiting_acknowledgement(e.name));
+void PacketManipulator::tunnel_flows(pipeline::FlowSink& out, const Endpoint& e, const pipeline::Tunnel& tunnel,
+                                     const model::Site& site) const {
+  if (e.current->site == site.name) return pipeline::tunnel_at_visited(out, tunnel, !awaiting_acknowledgement(e.name));
   if (e.home_site == site.name) {
-    const auto uplink = model_.uplink_port(site);
-    return uplink ? pipeline::tunnel_at_home(tunnel, *uplink) : pipeline::EndpointFlows{};
+    if (const auto uplink = model_.uplink_port(site)) pipeline::tunnel_at_home(out, tunnel, *uplink);
+    return;
   }
-  return is_correspondent(e, site) ? pipeline::tunnel_at_correspondent(tunnel) : pipeline::EndpointFlows{};
+  if (is_correspondent(e, site)) pipeline::tunnel_at_correspondent(out, tunnel);
 }
 
 namespace {
@@ -194,20 +204,20 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
   // On each switch concerned: stale flows out, new ones in, then a barrier.
   ctl::SwitchGroup group;
   // What an endpoint needs at each site, found once per endpoint, not once per site: its tunnel
-  // (if it is away), and the removal of its stale flows, copied to each switch.
+  // (if it is away). Its stale flows go first.
   struct Refresh {
     const Endpoint& x;
     std::optional<pipeline::Tunnel> tunnel;
-    pipeline::EndpointFlows removal;
   };
   auto refresh = [&](const Refresh& r, const model::Site* site) {
     const model::SwitchSpec* sw = site ? model_.switch_of(*site) : nullptr;
     if (!sw) return;
-    out.send_all(sw->dpid, r.removal);
-    if (r.tunnel) out.send_all(sw->dpid, tunnel_flows(r.x, *r.tunnel, *site));
+    ToSwitch into(out, sw->dpid);
+    pipeline::remove_tunnel(into, r.x.mac, *r.x.ip);
+    if (r.tunnel) tunnel_flows(into, r.x, *r.tunnel, *site);
     if (std::find(group.begin(), group.end(), sw->dpid) == group.end()) group.push_back(sw->dpid);
   };
-  const Refresh self{*e, tunnel_for(*e), pipeline::remove_tunnel(e->mac, *e->ip)};
+  const Refresh self{*e, tunnel_for(*e)};
   // A move this controller saw itself (the first attempt): its visitor's source waits for the
   // other controllers' correspondents (Sharing).
   if (self.tunnel && attempt == 1 && m.cause != MoveCause::kPeer && m.cause != MoveCause::kRestored)
@@ -229,8 +239,7 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
     if (from != to)
       for (const std::uint32_t p : peers)
         if (auto peer_tunnel = tunnel_of(p)) {
-          const Endpoint& x = locations_.at(p);
-          const Refresh peer{x, std::move(peer_tunnel), pipeline::remove_tunnel(x.mac, *x.ip)};
+          const Refresh peer{locations_.at(p), std::move(peer_tunnel)};
           refresh(peer, from);
           refresh(peer, to);
         }
@@ -325,8 +334,9 @@ ctl::Effects PacketManipulator::on_switch_up(of::Dpid dpid) const {
   ctl::Effects out;
   const model::Site* site = model_.site_at(dpid);
   if (!site) return out;
+  ToSwitch into(out, dpid);
   for (const Endpoint* e : locations_.all()) {
-    out.send_all(dpid, tunnel_flows(*e, *site));
+    tunnel_flows(into, *e, *site);
     if (e->at_home() && e->current && e->current->dpid == dpid) out.send_all(dpid, dhcp_client_home_rules(*e));
   }
   return out;

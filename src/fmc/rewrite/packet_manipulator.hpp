@@ -94,9 +94,10 @@ class PacketManipulator {
   // The tunnel of endpoint `number`: its whereabouts first, the endpoint itself only if it is away.
   std::optional<pipeline::Tunnel> tunnel_of(std::uint32_t number) const;
   bool is_correspondent(const Endpoint& e, const model::Site& site) const;
-  // The tunnel flows `site`'s switch needs for `e` (none if e is at home).
-  pipeline::EndpointFlows tunnel_flows(const Endpoint& e, const model::Site& site) const;
-  pipeline::EndpointFlows tunnel_flows(const Endpoint& e, const pipeline::Tunnel& tunnel, const model::Site& site) const;
+  // The tunnel flows `site`'s switch needs for `e` (none if e is at home), into `out`.
+  void tunnel_flows(pipeline::FlowSink& out, const Endpoint& e, const model::Site& site) const;
+  void tunnel_flows(pipeline::FlowSink& out, const Endpoint& e, const pipeline::Tunnel& tunnel,
+                    const model::Site& site) const;
   // The other controllers' scopes where `e` (visiting) has correspondents.
   std::vector<std::string> correspondent_scopes_elsewhere(const Endpoint& e) const;
   // The scopes of `group`'s switches that this controller serves.
