@@ -39,14 +39,14 @@ of::FlowMod dhcp_to_controller();
 // Path probes to this site's probe address go to the controller.
 of::FlowMod probe_to_controller(net::Ipv4Addr probe_address, std::uint16_t udp_port);
 
-// One endpoint's flows at one switch: at most four, held inline (a move
-// builds a dozen such lists).
+// One endpoint's flows at one switch: at most four, held inline.
 using EndpointFlows = InlineVector<of::FlowMod, 4>;
 
 // Where a builder puts the flow-mods it makes: each built in place at the end of a
 // list (a move makes a few dozen, for several switches: none is built twice).
 class FlowSink {
  public:
+  // A new, default flow-mod at the end, to be filled in before the next add() (which may move it).
   virtual of::FlowMod& add() = 0;
 
  protected:
