@@ -10,11 +10,22 @@ namespace prio = priority;
 
 namespace {
 
-of::FlowMod flow(std::uint8_t table, std::uint16_t priority, std::uint64_t cookie) {
-  of::FlowMod fm;
+// `fm` placed in `table` at `priority`, owned by `cookie`.
+of::FlowMod& place(of::FlowMod& fm, std::uint8_t table, std::uint16_t priority, std::uint64_t cookie) {
   fm.table_id = table;
   fm.priority = priority;
   fm.cookie = cookie;
+  return fm;
+}
+// `fm` made to match IPv4 packets only.
+of::FlowMod& ipv4_only(of::FlowMod& fm) {
+  fm.match.eth_type = net::ethertype::kIpv4;
+  return fm;
+}
+
+of::FlowMod flow(std::uint8_t table, std::uint16_t priority, std::uint64_t cookie) {
+  of::FlowMod fm;
+  place(fm, table, priority, cookie);
   return fm;
 }
 
@@ -28,17 +39,11 @@ of::Action set_eth_dst(const net::MacAddr& m) { return of::SetField::mac(of::Oxm
 
 // A flow added in place at the end of `flows` (a move builds a few dozen: no copy of each).
 of::FlowMod& add(FlowSink& flows, std::uint8_t table, std::uint16_t priority, std::uint64_t cookie) {
-  auto& fm = flows.add();
-  fm.table_id = table;
-  fm.priority = priority;
-  fm.cookie = cookie;
-  return fm;
+  return place(flows.add(), table, priority, cookie);
 }
 // The same, for IPv4 packets only.
 of::FlowMod& add_ipv4(FlowSink& flows, std::uint8_t table, std::uint16_t priority, std::uint64_t cookie) {
-  auto& fm = add(flows, table, priority, cookie);
-  fm.match.eth_type = net::ethertype::kIpv4;
-  return fm;
+  return ipv4_only(add(flows, table, priority, cookie));
 }
 
 }  // namespace
@@ -91,7 +96,7 @@ of::FlowMod shared_gate(std::optional<std::uint32_t> meter) {
 of::FlowMod udp_to_controller(std::uint16_t udp_dst, std::optional<net::Ipv4Addr> ip_dst, std::uint64_t owner,
                               of::InstructionList instructions) {
   auto fm = flow(table::kVisitor, prio::kToController, owner);
-  fm.match.eth_type = net::ethertype::kIpv4;
+  ipv4_only(fm);
   fm.match.ip_proto = net::ip_proto::kUdp;
   if (ip_dst) fm.match.ipv4_dst = exact(*ip_dst);
   fm.match.udp_dst = udp_dst;
@@ -215,8 +220,7 @@ void make_first_hop_out(of::FlowMod& out, const Tunnel& t, bool source_rewritten
 
 of::FlowMod first_hop_out(const Tunnel& t, bool source_rewritten) {
   of::FlowMod out = flow(table::kVisitor, prio::kTunnel, tunnel_cookie(t.mac));
-  out.match.eth_type = net::ethertype::kIpv4;
-  make_first_hop_out(out, t, source_rewritten);
+  make_first_hop_out(ipv4_only(out), t, source_rewritten);
   return out;
 }
 
@@ -273,8 +277,7 @@ void remove_tunnel(FlowSink& out, const net::MacAddr& mac, net::Ipv4Addr ip) {
   make_removal(out.add(), tunnel_cookie(mac), ~std::uint64_t{0});
   // Any tunnel flow still naming the address (whoever installed it).
   for (bool as_src : {true, false}) {
-    auto& by_ip = make_removal(out.add(), cookie::kVirtualTunnel, cookie::kOwnerMask);
-    by_ip.match.eth_type = net::ethertype::kIpv4;
+    auto& by_ip = ipv4_only(make_removal(out.add(), cookie::kVirtualTunnel, cookie::kOwnerMask));
     (as_src ? by_ip.match.ipv4_src : by_ip.match.ipv4_dst) = exact(ip);
   }
 }
