@@ -54,7 +54,7 @@ struct Controller {
   LocationManager locations{model, bus, [this](const Endpoint& e, const LocationManager::Move* m) { held.hold(e, m); },
                             clock};
   // Writes held as FollowMe holds them, built once an input has settled, and then dropped (no store).
-  HeldWrites held{bus, locations, {[](store::LocationChange) {}, [](store::EndpointRecord) {}}};
+  HeldWrites held{bus, locations, {[](store::LocationChange&&) {}, [](store::EndpointRecord&&) {}}};
   MigrationsInFlight migrations;
   MobilityDetector detector{model, locations, bus, migrations, clock};
   PacketManipulator manipulator{model, locations, bus, clock};

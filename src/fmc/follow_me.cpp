@@ -109,10 +109,10 @@ Result<std::unique_ptr<FollowMe>, std::string> FollowMe::create(model::NetworkMo
       f->clock_);
   f->held_ = std::make_unique<HeldWrites>(
       f->bus_, *f->locations_,
-      HeldWrites::Sink{[writer](store::LocationChange c) {
+      HeldWrites::Sink{[writer](store::LocationChange&& c) {
                          writer->submit([c = std::move(c)](store::Store& s) { return s.add_location_change(c); });
                        },
-                       [writer](store::EndpointRecord r) {
+                       [writer](store::EndpointRecord&& r) {
                          const auto key = "endpoint:" + r.name;  // before r moves into the write
                          writer->submit_latest(key, [r = std::move(r)](store::Store& s) { return s.put_endpoint(r); });
                        }});

@@ -10,14 +10,14 @@ HeldWrites::HeldWrites(EventBus& bus, const LocationManager& locations, Sink sin
 }
 
 void HeldWrites::hold(const Endpoint& e, const LocationManager::Move* move) {
-  if (move) changes_.push_back(LocationManager::location_change(e, *move));
+  if (move) changes_.push_back(LocationManager::history_row(e, *move));
   endpoints_.push_back(e.number);
   if (!bus_.busy()) write();
 }
 
 void HeldWrites::write() {
   if (empty()) return;
-  for (auto& c : changes_) sink_.change(std::move(c));
+  for (const auto& c : changes_) sink_.change(locations_.location_change(c));
   changes_.clear();
   std::sort(endpoints_.begin(), endpoints_.end());
   endpoints_.erase(std::unique(endpoints_.begin(), endpoints_.end()), endpoints_.end());

@@ -17,8 +17,8 @@ class HeldWrites {
  public:
   // Where what is held goes: history rows in order, then each endpoint's record once.
   struct Sink {
-    std::function<void(store::LocationChange)> change;
-    std::function<void(store::EndpointRecord)> record;
+    std::function<void(store::LocationChange&&)> change;
+    std::function<void(store::EndpointRecord&&)> record;
   };
   // Holds what `locations` persists while `bus` handles an input and writes it to `sink`
   // once the input has settled; a change made outside any input is written at once.
@@ -36,7 +36,7 @@ class HeldWrites {
   EventBus& bus_;
   const LocationManager& locations_;
   Sink sink_;
-  std::vector<store::LocationChange> changes_;
+  std::vector<LocationManager::HistoryRow> changes_;
   std::vector<std::uint32_t> endpoints_;  // by number, in any order and repeated: sorted out on write
 };
 

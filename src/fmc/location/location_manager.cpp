@@ -232,8 +232,14 @@ store::EndpointRecord LocationManager::record(const Endpoint& e) const {
   return r;
 }
 
-store::LocationChange LocationManager::location_change(const Endpoint& e, const Move& m) {
-  return {e.name, m.from ? m.from->site : "", e.current ? e.current->site : "", to_string(m.cause), m.at_ms};
+LocationManager::HistoryRow LocationManager::history_row(const Endpoint& e, const Move& m) {
+  return {e.number, m.from ? std::optional<SiteName>(m.from->site) : std::nullopt,
+          e.current ? std::optional<SiteName>(e.current->site) : std::nullopt, m.cause, m.at_ms};
+}
+
+store::LocationChange LocationManager::location_change(const HistoryRow& row) const {
+  return {at(row.endpoint).name, row.from ? row.from->str() : "", row.to ? row.to->str() : "", to_string(row.cause),
+          row.at_ms};
 }
 
 }  // namespace fmc

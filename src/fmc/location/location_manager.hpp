@@ -37,7 +37,7 @@ struct Endpoint {
 
 class LocationManager {
  public:
-  // A change of place, for the store's history (location_change() makes its row).
+  // A change of place, for the store's history (history_row(), then location_change(), make its row).
   struct Move {
     const std::optional<Location>& from;
     MoveCause cause;
@@ -98,8 +98,16 @@ class LocationManager {
 
   // What the store keeps of `e`, stamped with the time it was last given to `persist`.
   store::EndpointRecord record(const Endpoint& e) const;
-  // The history row of move `m` of `e`, made while persist is told of it (`e` is where `m` took it).
-  static store::LocationChange location_change(const Endpoint& e, const Move& m);
+  // The history row of move `m` of `e`, taken while persist is told of it (`e` is where `m` took it),
+  // and kept as names and numbers until it is written (location_change(): its text).
+  struct HistoryRow {
+    std::uint32_t endpoint;
+    std::optional<SiteName> from, to;
+    MoveCause cause;
+    std::int64_t at_ms;
+  };
+  static HistoryRow history_row(const Endpoint& e, const Move& m);
+  store::LocationChange location_change(const HistoryRow& row) const;
 
  private:
   std::uint32_t number_of(std::string_view name) const;  // FlatIndex::kNone if unknown

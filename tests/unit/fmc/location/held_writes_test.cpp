@@ -20,8 +20,8 @@ struct Fixture {
   std::vector<store::LocationChange> changes;
   std::vector<store::EndpointRecord> records;
   HeldWrites held{bus, lm,
-                  {[this](store::LocationChange c) { changes.push_back(std::move(c)); },
-                   [this](store::EndpointRecord r) { records.push_back(std::move(r)); }}};
+                  {[this](store::LocationChange&& c) { changes.push_back(std::move(c)); },
+                   [this](store::EndpointRecord&& r) { records.push_back(std::move(r)); }}};
 };
 
 }  // namespace

@@ -22,7 +22,7 @@ struct Fixture {
   LocationManager lm{model, bus,
                      [this](const Endpoint& e, const LocationManager::Move* m) {
                        saved.push_back(lm.record(e));
-                       if (m) history.push_back(LocationManager::location_change(e, *m));
+                       if (m) history.push_back(lm.location_change(LocationManager::history_row(e, *m)));
                      },
                      clock};
   Fixture() {
