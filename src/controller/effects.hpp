@@ -89,9 +89,10 @@ class Effects {
   }
   bool empty() const { return messages.empty() && after_events.empty() && barriers.empty(); }
 
-  std::vector<Outgoing> messages;
-  std::vector<Outgoing> after_events;
-  std::vector<BarrierGroup> barriers;
+  // Room inline for one of each: most handlers send one packet or start one group (no allocation).
+  InlineVector<Outgoing, 1> messages;
+  InlineVector<Outgoing, 1> after_events;
+  InlineVector<BarrierGroup, 1> barriers;
 
  private:
   of::PacketOut make_packet_out(of::PortNo in_port, of::ActionList actions, std::vector<std::uint8_t> frame) {
