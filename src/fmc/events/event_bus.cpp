@@ -22,14 +22,15 @@ void EventBus::carry_out(ctl::Effects& e) {
 
 void EventBus::drain() {
   ++depth_;  // what subscribers publish is queued behind the current event
-  while (!queue_.empty()) {
-    const FmcEvent event = std::move(queue_.front());
-    queue_.pop_front();
+  while (next_ < queue_.size()) {
+    const FmcEvent event = std::move(queue_[next_++]);  // moved out: handlers may publish (and grow the queue)
     for (const auto& h : handlers_) {
       ctl::Effects effects = h(event);
       carry_out(effects);
     }
   }
+  queue_.clear();
+  next_ = 0;
   --depth_;
   if (executor_) executor_->send_after_events(after_events_);
   after_events_ = ctl::Effects{};

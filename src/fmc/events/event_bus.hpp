@@ -15,7 +15,6 @@
 //
 // A publish from outside any handler is an input of its own: delivered at once.
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -64,7 +63,7 @@ class EventBus {
   // While an input is handled (its events included): when it arrived, if known.
   std::optional<Instant> input_arrived() const { return arrived_; }  // reset once an input has settled
 
-  std::size_t queued() const { return queue_.size(); }
+  std::size_t queued() const { return queue_.size() - next_; }
   // Inside an input's handling: what it changes can wait until it has settled.
   bool busy() const { return depth_ > 0; }
   // Runs `f` each time an input has settled (its events delivered, its messages sent).
@@ -77,7 +76,10 @@ class EventBus {
   ctl::EffectExecutor* executor_;
   std::vector<Reaction> handlers_;
   Filter filter_;
-  std::deque<FmcEvent> queue_;
+  // The events waiting are queue_[next_...]; emptied once an input's events are all delivered
+  // (its buffer kept for the next input's: no allocation per event).
+  std::vector<FmcEvent> queue_;
+  std::size_t next_ = 0;
   ctl::Effects after_events_;
   std::vector<std::function<void()>> settled_;
   int depth_ = 0;
