@@ -1,7 +1,9 @@
 #include "net/address.hpp"
 
+#include <array>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 
 namespace fmc::net {
 
@@ -48,17 +50,34 @@ std::optional<Ipv4Addr> Ipv4Addr::parse(std::string_view text) {
   return Ipv4Addr{value};
 }
 
+namespace {
+// Each octet's decimal digits, found by value: "0" to "255".
+struct OctetText {
+  char digits[3];
+  std::uint8_t length;
+};
+constexpr std::array<OctetText, 256> kOctets = [] {
+  std::array<OctetText, 256> t{};
+  for (unsigned v = 0; v < 256; ++v) {
+    auto& o = t[v];
+    if (v >= 100) o.digits[o.length++] = char('0' + v / 100);
+    if (v >= 10) o.digits[o.length++] = char('0' + v / 10 % 10);
+    o.digits[o.length++] = char('0' + v % 10);
+  }
+  return t;
+}();
+}  // namespace
+
 std::string Ipv4Addr::to_string() const {
-  char text[15];  // "255.255.255.255": within std::string's own buffer, no allocation
+  char text[16];  // "255.255.255.255": within std::string's own buffer, no allocation
   char* p = text;
   for (int shift = 24; shift >= 0; shift -= 8) {
-    const unsigned octet = value >> shift & 0xff;
-    if (octet >= 100) *p++ = char('0' + octet / 100);
-    if (octet >= 10) *p++ = char('0' + octet / 10 % 10);
-    *p++ = char('0' + octet % 10);
-    if (shift) *p++ = '.';
+    const OctetText& o = kOctets[value >> shift & 0xff];
+    std::memcpy(p, o.digits, 3);  // the unused digits are overwritten next, or left past the end
+    p += o.length;
+    *p++ = '.';
   }
-  return std::string(text, p);
+  return std::string(text, p - 1);
 }
 
 }  // namespace fmc::net
