@@ -53,7 +53,6 @@ Role role_of(const of::FlowMod& fm) {
 }  // namespace
 
 of::Xid RuleCensus::send(const of::Message& msg) {
-  const Charge to_census(Account::kCensus);
   if (std::holds_alternative<of::PacketOut>(msg)) return of::Xid{0};  // holds no rule
   const auto* fm = std::get_if<of::FlowMod>(&msg);
   if (!fm) {
@@ -62,6 +61,7 @@ of::Xid RuleCensus::send(const of::Message& msg) {
   }
   ++flow_mods;
   if (!tally) return of::Xid{0};
+  const Charge to_census(Account::kCensus);  // what the tables below take
   const bool all_tables = fm->table_id == of::kTableAll;
   if (fm->command == of::FlowModCommand::kAdd) add(*fm);
   else if (fm->command == of::FlowModCommand::kDelete && all_tables && fm->cookie_mask == ~std::uint64_t{0} &&
