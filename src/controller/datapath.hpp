@@ -16,7 +16,8 @@ class Datapath {
   virtual of::Dpid dpid() const = 0;
   virtual of::Version version() const = 0;
   virtual const std::vector<of::Port>& ports() const = 0;
-  // Queues a message (batched with others into one write); returns its xid.
+  // Queues a message (batched with others into one write); returns its xid. The message is
+  // encoded before this returns: what it views (a PACKET_OUT's frame) need not outlive the call.
   // A message the negotiated version cannot express is logged, counted and dropped.
   virtual of::Xid send(const of::Message& msg) = 0;
   // Sends a barrier; `done` runs once the switch has processed everything

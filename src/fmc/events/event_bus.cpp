@@ -17,7 +17,9 @@ void EventBus::publish(FmcEvent e) {
 
 void EventBus::carry_out(ctl::Effects& e) {
   if (executor_) executor_->execute(e);
-  after_events_.append(std::move(e));  // what is left: the after-event messages and the frames they view
+  // What is left: the after-event messages and the frames they view (the messages sent have been
+  // encoded, so their frames may go with `e`).
+  if (!e.empty()) after_events_.append(std::move(e));
 }
 
 void EventBus::drain() {
