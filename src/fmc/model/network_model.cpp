@@ -32,6 +32,10 @@ struct NetworkModel::Index {
   std::unordered_set<std::string, NameHash, std::equal_to<>> port_names;
   std::vector<std::optional<of::PortNo>> uplinks;  // by site position
   std::vector<const SwitchSpec*> site_switches;     // likewise
+  // DPIDs read here rather than in the switches' records (a move looks up several switches; at
+  // millions of endpoints their records are no longer in the cache).
+  std::vector<std::optional<of::Dpid>> site_dpids;  // by site position
+  std::vector<of::Dpid> switch_dpids;               // by switch position
 };
 
 NetworkModel::NetworkModel() = default;
@@ -56,6 +60,7 @@ void NetworkModel::index() {
   for (std::size_t i = 0; i < switches.size(); ++i) {
     ix->switch_by_name.emplace(switches[i].name, i);
     const auto dpid = switches[i].dpid;
+    ix->switch_dpids.push_back(dpid);
     ix->switch_by_dpid.set(of::tag(dpid), std::uint32_t(i), [&](std::uint32_t n) { return switches[n].dpid == dpid; });
     for (const auto& [name, port] : switches[i].ports) ix->port_names.insert(name);
   }
@@ -70,6 +75,7 @@ void NetworkModel::index() {
     const SwitchSpec* spec = sw == ix->switch_by_name.end() ? nullptr : &switches[sw->second];
     if (spec && ix->site_of_switch[sw->second] == kNoSite) ix->site_of_switch[sw->second] = std::uint32_t(i);
     ix->site_switches.push_back(spec);
+    ix->site_dpids.push_back(spec ? std::optional{spec->dpid} : std::nullopt);
     std::optional<of::PortNo> uplink;
     if (spec)
       if (auto p = spec->ports.find(site.uplink_port); p != spec->ports.end()) uplink = p->second;
@@ -92,7 +98,7 @@ const SwitchSpec* NetworkModel::switch_named(std::string_view name) const {
 
 const SwitchSpec* NetworkModel::switch_with(of::Dpid dpid) const {
   if (const Index* ix = fresh_index()) {
-    const auto n = ix->switch_by_dpid.find(of::tag(dpid), [&](std::uint32_t k) { return switches[k].dpid == dpid; });
+    const auto n = ix->switch_by_dpid.find(of::tag(dpid), [&](std::uint32_t k) { return ix->switch_dpids[k] == dpid; });
     return n == FlatIndex::kNone ? nullptr : &switches[n];
   }
   for (const auto& s : switches)
@@ -150,8 +156,7 @@ const Site* NetworkModel::site_at(of::Dpid dpid) const {
   if (!sw) return nullptr;
   if (const Index* ix = fresh_index()) {
     const std::uint32_t at = ix->site_of_switch[std::size_t(sw - switches.data())];
-    if (at == kNoSite) return nullptr;
-    if (sites[at].switch_name == sw->name) return &sites[at];
+    return at == kNoSite ? nullptr : &sites[at];  // as switch_of(): a fresh index is the lists' own
   }
   for (const auto& s : sites)
     if (s.switch_name == sw->name) return &s;
@@ -182,6 +187,14 @@ const SwitchSpec* NetworkModel::switch_of(const Site& site) const {
   std::size_t at = 0;
   if (const Index* ix = index_of(site, at)) return ix->site_switches[at];
   return switch_named(site.switch_name);
+}
+
+std::optional<of::Dpid> NetworkModel::switch_dpid(const Site& site) const {
+  std::size_t at = 0;
+  if (const Index* ix = index_of(site, at)) return ix->site_dpids[at];
+  const SwitchSpec* sw = switch_named(site.switch_name);
+  if (!sw) return std::nullopt;
+  return sw->dpid;
 }
 
 std::optional<of::PortNo> NetworkModel::uplink_port(const Site& site) const {

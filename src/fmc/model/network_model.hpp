@@ -196,6 +196,7 @@ struct NetworkModel {
   // The port number of the site's switch that leads to the router.
   std::optional<of::PortNo> uplink_port(const Site& site) const;
   const SwitchSpec* switch_of(const Site& site) const;  // the switch named by site.switch_name
+  std::optional<of::Dpid> switch_dpid(const Site& site) const;  // its DPID (indexed: its record unread)
 
   // Lookups by name and DPID scan the lists until index() is called, and are
   // hashed after it. The model is frozen from then on (entries keep their

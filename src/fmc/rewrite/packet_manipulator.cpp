@@ -210,12 +210,12 @@ ctl::Effects PacketManipulator::install(const EndpointMoved& m, std::uint32_t at
     std::optional<pipeline::Tunnel> tunnel;
   };
   auto refresh = [&](const Refresh& r, const model::Site* site) {
-    const model::SwitchSpec* sw = site ? model_.switch_of(*site) : nullptr;
-    if (!sw) return;
-    ToSwitch into(out, sw->dpid);
+    const auto dpid = site ? model_.switch_dpid(*site) : std::nullopt;
+    if (!dpid) return;
+    ToSwitch into(out, *dpid);
     pipeline::remove_tunnel(into, r.x.mac, *r.x.ip);
     if (r.tunnel) tunnel_flows(into, r.x, *r.tunnel, *site);
-    if (std::find(group.begin(), group.end(), sw->dpid) == group.end()) group.push_back(sw->dpid);
+    if (std::find(group.begin(), group.end(), *dpid) == group.end()) group.push_back(*dpid);
   };
   const Refresh self{*e, tunnel_for(*e)};
   // A move this controller saw itself (the first attempt): its visitor's source waits for the

@@ -37,3 +37,24 @@ TEST(NetworkModel, ASiteIsFoundByItsNameWhenTheSiteListChangedAfterTheIndex) {
   EXPECT_EQ(grown.site(SiteName("added-after-index")), &grown.sites.back());
   EXPECT_EQ(grown.site(second), &grown.sites[1]);
 }
+
+TEST(NetworkModel, ASitesSwitchAndItsDpidAreTheSameBeforeAndAfterTheIndex) {
+  model::NetworkModel model = *model::load_network_yaml(FMC_SOURCE_DIR "/config/fig1.yaml");
+  auto check = [&] {
+    for (const auto& site : model.sites) {
+      const model::SwitchSpec* sw = model.switch_of(site);
+      ASSERT_NE(sw, nullptr) << site.name;
+      EXPECT_EQ(model.switch_dpid(site), sw->dpid) << site.name;
+      EXPECT_EQ(model.switch_with(sw->dpid), sw) << site.name;
+      EXPECT_EQ(model.site_at(sw->dpid), &site) << site.name;
+    }
+    EXPECT_EQ(model.switch_with(of::Dpid{0xdead}), nullptr);
+    EXPECT_EQ(model.site_at(of::Dpid{0xdead}), nullptr);
+  };
+  check();  // scanning the lists
+  model.index();
+  check();  // through the index
+  model::Site orphan = model.sites[0];
+  orphan.switch_name = "no-such-switch";
+  EXPECT_EQ(model.switch_dpid(orphan), std::nullopt);  // not one of the sites, and no switch of that name
+}
