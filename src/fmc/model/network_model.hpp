@@ -43,13 +43,15 @@ struct DhcpReservation {
 enum class SiteKind { kDataCenter, kAccessNetwork };
 
 // A data center or a client access network (WLAN): one switch, one subnet.
-struct Site {
+// Aligned to a cache line, what a move reads of a site first coming first: at millions of
+// endpoints a site's record is seldom in the cache when a move reaches it (one line, not two).
+struct alignas(64) Site {
   SiteName name;  // interned: endpoints' locations name their site with the same SiteName
   SiteKind kind = SiteKind::kDataCenter;
-  std::string switch_name;
-  std::string uplink_port;  // the switch port towards the router
   net::Ipv4Prefix subnet;
   Gateway gateway;
+  std::string switch_name;
+  std::string uplink_port;  // the switch port towards the router
   double latitude = 0, longitude = 0;
   std::optional<AddressPool> dhcp_pool;     // access networks
   std::vector<DhcpReservation> dhcp_reservations;
