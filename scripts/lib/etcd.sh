@@ -42,15 +42,25 @@ etcd_start_cluster() {
 etcd_leader() {
   local i=0 ep
   for ep in ${ETCD_ENDPOINTS//,/ }; do
-    if python3 -c "
-import json, sys, urllib.request as u
-s = json.load(u.urlopen(u.Request('http://$ep/v3/maintenance/status', data=b'{}'), timeout=1))
-sys.exit(0 if s['header']['member_id'] == s['leader'] else 1)" 2>/dev/null; then
+    if _etcd_status_says "$ep" "s['header']['member_id'] == s['leader']"; then
       echo "$i"; return 0
     fi
     i=$((i + 1))
   done
   return 1
+}
+
+# _etcd_status_says HOST:PORT CONDITION: the member answers its status (s) and CONDITION holds of it.
+_etcd_status_says() {
+  python3 -c "
+import json, sys, urllib.request as u
+s = json.load(u.urlopen(u.Request('http://$1/v3/maintenance/status', data=b'{}'), timeout=1))
+sys.exit(0 if $2 else 1)" 2>/dev/null
+}
+
+# etcd_member_joined I: the I-th member answers and names a leader (it is back in the cluster and votes).
+etcd_member_joined() {
+  _etcd_status_says "$(echo "$ETCD_ENDPOINTS" | cut -d, -f$(($1 + 1)))" "int(s.get('leader', 0)) != 0"
 }
 
 # etcd_kill_member I: SIGKILL of the I-th member started here (0-based, in start order).
