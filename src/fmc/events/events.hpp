@@ -13,10 +13,14 @@
 namespace fmc {
 
 // Where an endpoint is attached: a site and the switch port it hangs off.
+// Made as Location{site, dpid, port}; held port first, so that the three fit
+// 16 bytes (an endpoint keeps one: millions of them).
 struct Location {
   SiteName site;
-  of::Dpid dpid;
   of::PortNo port;
+  of::Dpid dpid;
+  Location() = default;
+  Location(SiteName site, of::Dpid dpid, of::PortNo port) : site(site), port(port), dpid(dpid) {}
   bool operator==(const Location&) const = default;
 };
 

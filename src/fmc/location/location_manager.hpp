@@ -18,19 +18,20 @@
 
 namespace fmc {
 
-struct Endpoint {
+// 96 bytes on a 32-byte boundary, so that a record is two cache lines (a move reads all of it).
+struct alignas(32) Endpoint {
   std::string name;
-  SiteName home_site;
   std::optional<Location> current;
   std::optional<net::Ipv4Addr> ip;
   std::optional<net::Ipv4Addr> visiting_ip;  // routable address in the visited site
+  SiteName home_site;
+  // Its place among the Location Manager's endpoints (0, 1, ...: dense, never reused),
+  // for apps' side tables.
+  std::uint32_t number = 0;
   net::MacAddr mac;
   store::EndpointKind kind = store::EndpointKind::kVm;
   bool detached = false;  // its port went down or away (it may turn up anywhere)
   bool configured = false;  // it has a port in the network model (a VM; not a client known from DHCP)
-  // Its place among the Location Manager's endpoints (0, 1, ...: dense, never reused),
-  // for apps' side tables.
-  std::uint32_t number = 0;
 
   bool at_home() const { return !current || current->site == home_site; }
 };

@@ -1,6 +1,6 @@
 #include "fmc/model/site_name.hpp"
 
-#include <deque>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <stdexcept>
@@ -8,18 +8,29 @@
 
 namespace fmc {
 
+std::atomic<const std::string*> SiteName::blocks[SiteName::kMaxNames / SiteName::kBlock];
+
 namespace {
 
 struct Names {
   std::shared_mutex mu;
-  std::deque<SiteName::Interned> entries;  // an entry's address never changes
-  std::unordered_map<std::string_view, const SiteName::Interned*> by_text;  // views of the entries' texts
-  const SiteName::Interned* empty = add("");
+  std::uint32_t size = 0;
+  std::unordered_map<std::string_view, std::uint32_t> by_text;  // views of the blocks' texts
 
-  const SiteName::Interned* add(std::string_view text) {
-    const auto& e = entries.emplace_back(SiteName::Interned{std::string(text), std::uint32_t(entries.size())});
-    by_text.emplace(e.text, &e);
-    return &e;
+  Names() { add(""); }
+
+  std::uint32_t add(std::string_view text) {
+    const std::uint32_t number = size++;
+    auto& block = SiteName::blocks[number >> SiteName::kBlockBits];
+    std::string* texts = const_cast<std::string*>(block.load(std::memory_order_relaxed));
+    if (!texts) {
+      texts = std::make_unique<std::string[]>(SiteName::kBlock).release();  // never freed, as names outlive all
+      block.store(texts, std::memory_order_release);
+    }
+    std::string& slot = texts[number & (SiteName::kBlock - 1)];
+    slot = text;
+    by_text.emplace(slot, number);
+    return number;
   }
 };
 
@@ -30,25 +41,24 @@ Names& names() {
 
 }  // namespace
 
-SiteName::SiteName() : text_(names().empty) {}
+SiteName::SiteName() { names(); }
 
 SiteName::SiteName(std::string_view text) {
   Names& n = names();
   {
     std::shared_lock lock(n.mu);
     if (auto it = n.by_text.find(text); it != n.by_text.end()) {
-      text_ = it->second;
+      number_ = it->second;
       return;
     }
   }
   std::unique_lock lock(n.mu);
   if (auto it = n.by_text.find(text); it != n.by_text.end()) {
-    text_ = it->second;
+    number_ = it->second;
     return;
   }
-  if (n.entries.size() >= kMaxNames)
-    throw std::length_error("more than " + std::to_string(kMaxNames) + " distinct site names");
-  text_ = n.add(text);
+  if (n.size >= kMaxNames) throw std::length_error("more than " + std::to_string(kMaxNames) + " distinct site names");
+  number_ = n.add(text);
 }
 
 }  // namespace fmc

@@ -1,4 +1,4 @@
-// Site names are interned: equal texts are one name, a name is one pointer.
+// Site names are interned: equal texts are one name, a name is one number.
 #include "fmc/model/site_name.hpp"
 
 #include <gtest/gtest.h>
@@ -12,8 +12,8 @@
 
 using fmc::SiteName;
 
-static_assert(sizeof(SiteName) == sizeof(void*), "a site name is one pointer");
-static_assert(sizeof(fmc::Location) <= 24, "a location is a site name, a dpid and a port");
+static_assert(sizeof(SiteName) == 4, "a site name is one number");
+static_assert(sizeof(fmc::Location) <= 16, "a location is a site name, a dpid and a port");
 
 TEST(SiteName, EqualTextsAreOneNameThatReadsAsItsText) {
   const std::string text = "dc1";
