@@ -10,17 +10,15 @@ namespace fmc {
 
 std::atomic<const std::string*> SiteName::blocks[SiteName::kMaxNames / SiteName::kBlock];
 
-namespace {
-
-struct Names {
+// The table of names: by text, for interning; the texts themselves in SiteName::blocks.
+struct SiteNames {
   std::shared_mutex mu;
-  std::uint32_t size = 0;
   std::unordered_map<std::string_view, std::uint32_t> by_text;  // views of the blocks' texts
 
-  Names() { add(""); }
+  SiteNames() { add(""); }
 
   std::uint32_t add(std::string_view text) {
-    const std::uint32_t number = size++;
+    const auto number = static_cast<std::uint32_t>(by_text.size());
     auto& block = SiteName::blocks[number >> SiteName::kBlockBits];
     std::string* texts = const_cast<std::string*>(block.load(std::memory_order_relaxed));
     if (!texts) {
@@ -34,8 +32,10 @@ struct Names {
   }
 };
 
-Names& names() {
-  static Names* n = new Names();  // never destroyed: names outlive every static that holds one
+namespace {
+
+SiteNames& names() {
+  static SiteNames* n = new SiteNames();  // never destroyed: names outlive every static that holds one
   return *n;
 }
 
@@ -44,7 +44,7 @@ Names& names() {
 SiteName::SiteName() { names(); }
 
 SiteName::SiteName(std::string_view text) {
-  Names& n = names();
+  SiteNames& n = names();
   {
     std::shared_lock lock(n.mu);
     if (auto it = n.by_text.find(text); it != n.by_text.end()) {
@@ -57,7 +57,7 @@ SiteName::SiteName(std::string_view text) {
     number_ = it->second;
     return;
   }
-  if (n.size >= kMaxNames) throw std::length_error("more than " + std::to_string(kMaxNames) + " distinct site names");
+  if (n.by_text.size() >= kMaxNames) throw std::length_error("more than " + std::to_string(kMaxNames) + " distinct site names");
   number_ = n.add(text);
 }
 

@@ -7,7 +7,7 @@
 using namespace fmc;
 
 // Millions of endpoints (bench/scale): a record is its name, two site names (one
-// pointer each), its place, addresses, MAC and flags.
+// number each), its place, addresses, MAC and flags.
 static_assert(sizeof(Endpoint) <= 96, "an endpoint's record grew past two cache lines");
 
 namespace {
