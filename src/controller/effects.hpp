@@ -13,6 +13,7 @@
 #include "controller/barrier_tracker.hpp"
 #include "openflow/messages.hpp"
 #include "util/inline_vector.hpp"
+#include "util/recycling_allocator.hpp"
 
 namespace fmc::ctl {
 
@@ -90,8 +91,10 @@ class Effects {
   bool empty() const { return messages.empty() && after_events.empty() && barriers.empty(); }
 
   // Room inline for one of each: most handlers send one packet or start one group (no allocation).
-  InlineVector<Outgoing, 1> messages;
-  InlineVector<Outgoing, 1> after_events;
+  // A move's forty-odd flow-mods take a recycled buffer, not malloc's (util/recycling_allocator.hpp).
+  using Messages = InlineVector<Outgoing, 1, RecyclingAllocator<Outgoing, 64>>;
+  Messages messages;
+  Messages after_events;
   InlineVector<BarrierGroup, 1> barriers;
 
  private:

@@ -4,6 +4,8 @@
 // and a move builds dozens of flows. Longer lists (decoded from a peer) go to
 // the heap as in std::vector. Iterators are pointers; they are invalidated by
 // growth as std::vector's are, and by moving the vector while it is inline.
+// `Alloc` gives the heap buffer (a recycling one for lists made and dropped per
+// event); it must be stateless.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -16,9 +18,10 @@
 
 namespace fmc {
 
-template <class T, std::size_t N>
+template <class T, std::size_t N, class Alloc = std::allocator<T>>
 class InlineVector {
   static_assert(N > 0);
+  static_assert(std::is_empty_v<Alloc> && std::allocator_traits<Alloc>::is_always_equal::value);
 
  public:
   using value_type = T;
@@ -113,7 +116,7 @@ class InlineVector {
   void grow_to(std::size_t n) {
     static_assert(std::is_nothrow_move_constructible_v<T> && alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
     if (n > UINT32_MAX) throw std::length_error("InlineVector too long");
-    T* bigger = static_cast<T*>(::operator new(n * sizeof(T)));
+    T* bigger = Alloc().allocate(n);
     std::uninitialized_move(begin(), end(), bigger);
     std::destroy(begin(), end());
     free_heap();
@@ -121,7 +124,7 @@ class InlineVector {
     capacity_ = static_cast<std::uint32_t>(n);
   }
   void free_heap() noexcept {
-    if (!is_inline()) ::operator delete(data_);
+    if (!is_inline()) Alloc().deallocate(data_, capacity_);
   }
   // Destroys everything and goes back to the inline buffer.
   void release() noexcept {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace fmc {
 namespace {
@@ -92,6 +93,42 @@ TEST(InlineVector, BuildsFromAListAndComparesByElements) {
   b.pop_back();
   EXPECT_NE(a, b);
   EXPECT_EQ(b.size(), 2u);
+}
+
+// An allocator that records the blocks it hands out and takes back (stateless: the record is shared).
+template <class T>
+struct Recorded {
+  using value_type = T;
+  static inline std::vector<std::pair<void*, std::size_t>> given, taken;
+  T* allocate(std::size_t n) {
+    T* p = std::allocator<T>().allocate(n);
+    given.emplace_back(p, n);
+    return p;
+  }
+  void deallocate(T* p, std::size_t n) {
+    taken.emplace_back(p, n);
+    std::allocator<T>().deallocate(p, n);
+  }
+  friend bool operator==(const Recorded&, const Recorded&) { return true; }
+};
+
+TEST(InlineVector, ItsHeapBufferComesFromItsAllocatorAndGoesBackWithItsSize) {
+  using Alloc = Recorded<Counted>;
+  {
+    InlineVector<Counted, 1, Alloc> v;
+    v.emplace_back("first, inline");
+    EXPECT_TRUE(Alloc::given.empty());
+    v.reserve(5);
+    v.emplace_back("second");
+    InlineVector<Counted, 1, Alloc> moved = std::move(v);  // the buffer changes hands, not allocators
+    ASSERT_EQ(Alloc::given.size(), 1u);
+    EXPECT_EQ(Alloc::given[0].second, 5u);
+    EXPECT_TRUE(Alloc::taken.empty());
+    EXPECT_EQ(moved.size(), 2u);
+    EXPECT_EQ(moved[1].text, "second");
+  }
+  EXPECT_EQ(Alloc::taken, Alloc::given);  // the block it was given, with the length it was asked for
+  EXPECT_EQ(Counted::alive, 0);
 }
 
 }  // namespace

@@ -57,6 +57,41 @@ TEST(RecyclingAllocator, AShelfHoldsABoundedNumberOfBlocksAndTheRestGoBackToTheH
   for (Element* p : again) alloc.deallocate(p, 1);
 }
 
+TEST(RecyclingAllocator, ABlockIsMadeForItsPowerOfTwoAndServesEveryLengthUpToIt) {
+  if (!recycling::kRecycles) GTEST_SKIP() << "blocks are not recycled under AddressSanitizer";
+  RecyclingAllocator<Element, 64> alloc;
+  Element* three = alloc.allocate(3);  // a block of four
+  for (int i = 0; i < 4; ++i) three[i] = {std::uint64_t(i), 0};  // all four are usable
+  alloc.deallocate(three, 3);
+  Element* four = alloc.allocate(4);
+  EXPECT_EQ(four, three);
+  Element* five = alloc.allocate(5);  // the next class (eight)
+  EXPECT_NE(five, four);
+  alloc.deallocate(four, 4);
+  alloc.deallocate(five, 5);
+  EXPECT_EQ(alloc.allocate(7), five);
+  EXPECT_EQ(alloc.allocate(4), four);
+  alloc.deallocate(five, 7);
+  alloc.deallocate(four, 4);
+}
+
+TEST(RecyclingAllocator, AShelfOfLargeBlocksHoldsAtMostItsShareOfBytes) {
+  if (!recycling::kRecycles) GTEST_SKIP() << "blocks are not recycled under AddressSanitizer";
+  struct Kilobyte {
+    std::byte bytes[1024];
+  };
+  RecyclingAllocator<Kilobyte, 64> alloc;
+  constexpr std::size_t kKept = recycling::kShelvedBytes / (64 * sizeof(Kilobyte));  // 16 blocks of 64 KiB
+  static_assert(kKept > 0 && kKept < recycling::kShelved);
+  std::vector<Kilobyte*> burst;
+  for (std::size_t i = 0; i < kKept + 4; ++i) burst.push_back(alloc.allocate(64));
+  for (Kilobyte* p : burst) alloc.deallocate(p, 64);
+  std::vector<Kilobyte*> again;
+  for (std::size_t i = 0; i < kKept; ++i) again.push_back(alloc.allocate(64));
+  for (std::size_t i = 0; i < kKept; ++i) EXPECT_EQ(again[i], burst[kKept - 1 - i]) << i;
+  for (Kilobyte* p : again) alloc.deallocate(p, 64);
+}
+
 TEST(RecyclingAllocator, ListsOfAnyLengthWorkAsVectorsDo) {
   List list;
   for (std::uint64_t i = 0; i < 100; ++i) list.push_back({i, i * i});  // through sizes 1 and 2, then the heap
