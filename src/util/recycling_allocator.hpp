@@ -34,16 +34,15 @@ inline constexpr bool kRecycles = true;
 inline constexpr bool kRecycles = true;
 #endif
 
-// The free blocks of one size, linked through their first bytes.
+// The free blocks of one size class, linked through their first bytes.
 struct Shelf {
   struct Free {
     Free* next;
   };
   Free* top = nullptr;
   std::size_t count = 0;
-  std::size_t most = kShelved;
+  const std::size_t most;  // blocks it keeps: kShelved, fewer if they would pass kShelvedBytes
 
-  Shelf() = default;
   explicit Shelf(std::size_t block_bytes) : most(std::clamp<std::size_t>(kShelvedBytes / block_bytes, 1, kShelved)) {}
   Shelf(const Shelf&) = delete;
   Shelf& operator=(const Shelf&) = delete;
@@ -95,11 +94,9 @@ struct RecyclingAllocator {
   // The class of a block of n elements: that of the least power of two >= n.
   static std::size_t size_class(std::size_t n) noexcept { return std::bit_width(n - 1); }
   static std::array<recycling::Shelf, kClasses>& shelves() {
-    thread_local std::array<recycling::Shelf, kClasses> s = [] {
-      return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::array<recycling::Shelf, kClasses>{recycling::Shelf((std::size_t{1} << I) * sizeof(T))...};
-      }(std::make_index_sequence<kClasses>{});
-    }();
+    thread_local std::array<recycling::Shelf, kClasses> s = []<std::size_t... I>(std::index_sequence<I...>) {
+      return std::array<recycling::Shelf, kClasses>{recycling::Shelf((std::size_t{1} << I) * sizeof(T))...};
+    }(std::make_index_sequence<kClasses>{});
     return s;
   }
 };
