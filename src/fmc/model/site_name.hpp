@@ -49,10 +49,9 @@ class SiteName {
   friend std::string operator+(SiteName a, const char* b) { return a.str() + b; }
   friend std::ostream& operator<<(std::ostream& os, SiteName s) { return os << s.str(); }
 
-  static constexpr std::size_t kBlockBits = 10, kBlock = std::size_t{1} << kBlockBits;
-
  private:
   friend struct SiteNames;  // the table that interns them (site_name.cpp)
+  static constexpr std::size_t kBlockBits = 10, kBlock = std::size_t{1} << kBlockBits;
   // The texts, in blocks that never move once made (a name's text is read without a lock;
   // a block is published before any name in it is handed out).
   static std::atomic<const std::string*> blocks[kMaxNames / kBlock];
