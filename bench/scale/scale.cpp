@@ -13,6 +13,7 @@
 #include "heap_meter.hpp"
 #include "plots.hpp"
 #include "scale_run.hpp"
+#include "util/huge_pages.hpp"
 
 using namespace fmc::scale;
 
@@ -64,6 +65,7 @@ void write_files(const std::string& dir, const Workload& w, const Report& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::string heap = fmc::heap_on_huge_pages(argv);  // may start the program again
   Workload w;
   std::string out_dir;
   for (int i = 1; i < argc; ++i) {
@@ -118,11 +120,11 @@ int main(int argc, char** argv) {
               r.census_bytes / std::max<std::size_t>(1, a.total + d.total));
   const auto [slowest, fastest] = std::minmax_element(r.slice_moves_per_second.begin(), r.slice_moves_per_second.end());
   std::printf("move path: %.0f moves/s on one core, median of %zu slices (%.0f to %.0f; %llu user moves with %llu VM "
-              "migrations, %.2f s)\n",
+              "migrations, %.2f s); %s\n",
               r.moves_per_second(), r.slice_moves_per_second.size(),
               slowest == r.slice_moves_per_second.end() ? 0.0 : *slowest,
               fastest == r.slice_moves_per_second.end() ? 0.0 : *fastest, (unsigned long long)r.timed_moves,
-              (unsigned long long)r.timed_vm_moves, r.timed_seconds);
+              (unsigned long long)r.timed_vm_moves, r.timed_seconds, heap.c_str());
   const double per_record = double(r.state_bytes_end) / double(r.endpoints);
   std::printf("%-30s %11s %13s %13s %13s %13s\n", "per controller", "controllers", "records max", "records mean",
               "rules max", "rules mean");

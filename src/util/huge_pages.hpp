@@ -1,0 +1,39 @@
+#pragma once
+// Transparent huge pages for the heap. At millions of endpoints a move reads a
+// few lines scattered over hundreds of MiB of tables (its endpoint, the indexes
+// by MAC, address and name, its sites' and switches' records); with 4 KiB pages
+// most of those reads also miss the TLB. Where the kernel gives huge pages only
+// to memory that asks for them (transparent_hugepage "madvise", Debian's
+// default), glibc's malloc asks for them when its tunable glibc.malloc.hugetlb=1
+// is set, and it reads its tunables only when the program starts: so the program
+// starts itself again, once, with the tunable added (same PID, arguments and
+// environment otherwise). GLIBC_TUNABLES=glibc.malloc.hugetlb=0 opts out.
+#include <string>
+#include <string_view>
+
+namespace fmc {
+
+struct HugePagePlan {
+  enum class Step {
+    kAsked,        // the tunable is set to ask for them: the heap asks
+    kAlways,       // the kernel backs every large enough mapping with huge pages anyway
+    kUnavailable,  // the kernel's mode is "never", or it has no transparent huge pages
+    kOptedOut,     // glibc.malloc.hugetlb is set to something else
+    kRestart,      // start again with `tunables` as GLIBC_TUNABLES
+  };
+  Step step;
+  std::string tunables;  // kRestart only
+};
+
+// Pure: the step for the kernel's mode (the text of
+// /sys/kernel/mm/transparent_hugepage/enabled, e.g. "always [madvise] never";
+// empty if unreadable) and this process's GLIBC_TUNABLES (nullptr if unset).
+HugePagePlan plan_huge_pages(std::string_view thp_enabled, const char* glibc_tunables);
+
+// Call first thing in main, before any thread or file is opened: restarts the
+// program (execv of /proc/self/exe with `argv`) when the plan says so. Returns
+// what the heap uses, for the log; if the restart fails it says why and the
+// program goes on with small pages.
+std::string heap_on_huge_pages(char** argv);
+
+}  // namespace fmc
