@@ -120,11 +120,13 @@ int main(int argc, char** argv) {
               r.census_bytes / std::max<std::size_t>(1, a.total + d.total));
   const auto [slowest, fastest] = std::minmax_element(r.slice_moves_per_second.begin(), r.slice_moves_per_second.end());
   std::printf("move path: %.0f moves/s on one core, median of %zu slices (%.0f to %.0f; %llu user moves with %llu VM "
-              "migrations, %.2f s); %s\n",
+              "migrations, %.2f s)\n",
               r.moves_per_second(), r.slice_moves_per_second.size(),
               slowest == r.slice_moves_per_second.end() ? 0.0 : *slowest,
               fastest == r.slice_moves_per_second.end() ? 0.0 : *fastest, (unsigned long long)r.timed_moves,
-              (unsigned long long)r.timed_vm_moves, r.timed_seconds, heap.c_str());
+              (unsigned long long)r.timed_vm_moves, r.timed_seconds);
+  std::printf("%s: %s of %s resident in huge pages at the end of the timed moves\n", heap.c_str(),
+              mib(r.huge_page_bytes).c_str(), mib(r.resident_bytes).c_str());
   const double per_record = double(r.state_bytes_end) / double(r.endpoints);
   std::printf("%-30s %11s %13s %13s %13s %13s\n", "per controller", "controllers", "records max", "records mean",
               "rules max", "rules mean");

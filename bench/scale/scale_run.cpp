@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <random>
 
@@ -83,6 +84,17 @@ struct Controller {
     return detector.stats().moves_proven > proven ? Sighting::kMoved : Sighting::kRefused;
   }
 };
+
+// A field of /proc/self/smaps_rollup ("Rss", "AnonHugePages"), in bytes; 0 if absent.
+std::size_t resident(const std::string& field) {
+  std::ifstream rollup("/proc/self/smaps_rollup");
+  for (std::string name; rollup >> name;) {
+    std::size_t kib = 0;
+    if (name == field + ":" && rollup >> kib) return kib * 1024;
+    rollup.ignore(1 << 16, '\n');
+  }
+  return 0;
+}
 
 }  // namespace
 
@@ -271,6 +283,8 @@ Report run(const Workload& w, const Progress& progress) {
     if (moves > 0 && seconds > 0) r.slice_moves_per_second.push_back(double(moves) / seconds);
   }
   r.timed_moves = prepared.size();
+  r.resident_bytes = resident("Rss");
+  r.huge_page_bytes = resident("AnonHugePages");
   return r;
 }
 

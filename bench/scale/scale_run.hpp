@@ -56,6 +56,9 @@ struct Report {
   // tenant's load on this shared machine spoils one slice, not the figure (the median).
   static constexpr std::size_t kSlices = 5;
   std::vector<double> slice_moves_per_second;
+  // The process's resident memory at the end of the timed moves, and how much of it is in
+  // transparent huge pages (/proc/self/smaps_rollup; 0 and 0 where it cannot be read).
+  std::size_t resident_bytes = 0, huge_page_bytes = 0;
   std::vector<Design> designs;       // (a), (b), (c) at the end of the walk
   std::size_t users_misplaced = 0;
   std::size_t deliveries = 0;        // delivery flows over all switches: one where each endpoint is, ...
