@@ -28,8 +28,10 @@ std::optional<std::string_view> tunable(std::string_view list, std::string_view 
 }
 }  // namespace
 
-HugePagePlan plan_huge_pages(std::string_view thp_enabled, const char* glibc_tunables) {
+HugePagePlan plan_huge_pages(std::string_view thp_enabled, const char* glibc_tunables, const char* ld_preload) {
   using Step = HugePagePlan::Step;
+  if (ld_preload && std::string_view(ld_preload).find("vgpreload") != std::string_view::npos)
+    return {Step::kNotGlibc, {}};
   const std::string_view tunables = glibc_tunables ? glibc_tunables : "";
   if (const auto value = tunable(tunables, kTunable)) return {*value == "1" ? Step::kAsked : Step::kOptedOut, {}};
   if (thp_enabled.find("[always]") != std::string_view::npos) return {Step::kAlways, {}};
@@ -41,19 +43,21 @@ HugePagePlan plan_huge_pages(std::string_view thp_enabled, const char* glibc_tun
 }
 
 std::string heap_on_huge_pages(char** argv) {
+  using Step = HugePagePlan::Step;
   std::ostringstream mode;
   mode << std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled").rdbuf();
-  const auto plan = plan_huge_pages(mode.str(), std::getenv("GLIBC_TUNABLES"));
+  const auto plan = plan_huge_pages(mode.str(), std::getenv("GLIBC_TUNABLES"), std::getenv("LD_PRELOAD"));
   switch (plan.step) {
-    case HugePagePlan::Step::kAsked: return "heap on transparent huge pages (glibc.malloc.hugetlb=1)";
-    case HugePagePlan::Step::kAlways: return "heap on transparent huge pages (the kernel's mode is \"always\")";
-    case HugePagePlan::Step::kUnavailable: return "heap on small pages (the kernel gives no transparent huge pages)";
-    case HugePagePlan::Step::kOptedOut: return "heap on small pages (GLIBC_TUNABLES sets glibc.malloc.hugetlb otherwise)";
-    case HugePagePlan::Step::kRestart: break;
+    case Step::kAsked: return "heap on transparent huge pages (glibc.malloc.hugetlb=1)";
+    case Step::kAlways: return "heap on transparent huge pages (the kernel's mode is \"always\")";
+    case Step::kUnavailable: return "heap on small pages (the kernel gives no transparent huge pages)";
+    case Step::kOptedOut: return "heap on small pages (GLIBC_TUNABLES sets glibc.malloc.hugetlb otherwise)";
+    case Step::kNotGlibc: return "heap from valgrind's allocator";
+    case Step::kRestart: break;
   }
   if (setenv("GLIBC_TUNABLES", plan.tunables.c_str(), 1) == 0) execv("/proc/self/exe", argv);
-  return std::string("heap on small pages (starting again with glibc.malloc.hugetlb=1 failed: ") + std::strerror(errno) +
-         ")";
+  return std::string("heap on small pages (starting again with glibc.malloc.hugetlb=1 failed: ") +
+         std::strerror(errno) + ")";
 }
 
 }  // namespace fmc

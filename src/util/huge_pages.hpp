@@ -19,6 +19,7 @@ struct HugePagePlan {
     kAlways,       // the kernel backs every large enough mapping with huge pages anyway
     kUnavailable,  // the kernel's mode is "never", or it has no transparent huge pages
     kOptedOut,     // glibc.malloc.hugetlb is set to something else
+    kNotGlibc,     // the heap is valgrind's (it replaces malloc; a restart would run outside it)
     kRestart,      // start again with `tunables` as GLIBC_TUNABLES
   };
   Step step;
@@ -27,8 +28,9 @@ struct HugePagePlan {
 
 // Pure: the step for the kernel's mode (the text of
 // /sys/kernel/mm/transparent_hugepage/enabled, e.g. "always [madvise] never";
-// empty if unreadable) and this process's GLIBC_TUNABLES (nullptr if unset).
-HugePagePlan plan_huge_pages(std::string_view thp_enabled, const char* glibc_tunables);
+// empty if unreadable) and this process's GLIBC_TUNABLES and LD_PRELOAD
+// (nullptr if unset).
+HugePagePlan plan_huge_pages(std::string_view thp_enabled, const char* glibc_tunables, const char* ld_preload);
 
 // Call first thing in main, before any thread or file is opened: restarts the
 // program (execv of /proc/self/exe with `argv`) when the plan says so. Returns
