@@ -1,13 +1,14 @@
 #pragma once
 // Transparent huge pages for the heap. At millions of endpoints a move reads a
 // few lines scattered over hundreds of MiB of tables (its endpoint, the indexes
-// by MAC, address and name, its sites' and switches' records); with 4 KiB pages
-// most of those reads also miss the TLB. Where the kernel gives huge pages only
-// to memory that asks for them (transparent_hugepage "madvise", Debian's
-// default), glibc's malloc asks for them when its tunable glibc.malloc.hugetlb=1
-// is set, and it reads its tunables only when the program starts: so the program
-// starts itself again, once, with the tunable added (same PID, arguments and
-// environment otherwise). GLIBC_TUNABLES=glibc.malloc.hugetlb=0 opts out.
+// by MAC, address and name, its sites' and switches' records): far more 4 KiB
+// pages than a TLB covers, far fewer 2 MiB ones. Where the kernel gives huge
+// pages only to memory that asks for them (transparent_hugepage "madvise",
+// Debian's default), glibc's malloc asks for them when its tunable
+// glibc.malloc.hugetlb=1 is set, and it reads its tunables only when the program
+// starts: so the program starts itself again, once, with the tunable added (same
+// PID, arguments and environment otherwise). GLIBC_TUNABLES=glibc.malloc.hugetlb=0
+// opts out; under valgrind nothing changes.
 #include <string>
 #include <string_view>
 
