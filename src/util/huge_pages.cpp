@@ -44,6 +44,9 @@ HugePagePlan plan_huge_pages(std::string_view thp_enabled, const char* glibc_tun
 
 std::string heap_on_huge_pages(char** argv) {
   using Step = HugePagePlan::Step;
+#if defined(__SANITIZE_ADDRESS__)
+  return "heap from the address sanitizer's allocator";  // it replaces malloc: the tunable would change nothing
+#endif
   std::ostringstream mode;
   mode << std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled").rdbuf();
   const auto plan = plan_huge_pages(mode.str(), std::getenv("GLIBC_TUNABLES"), std::getenv("LD_PRELOAD"));
@@ -51,7 +54,7 @@ std::string heap_on_huge_pages(char** argv) {
     case Step::kAsked: return "heap on transparent huge pages (glibc.malloc.hugetlb=1)";
     case Step::kAlways: return "heap on transparent huge pages (the kernel's mode is \"always\")";
     case Step::kUnavailable: return "heap on small pages (the kernel gives no transparent huge pages)";
-    case Step::kOptedOut: return "heap on small pages (GLIBC_TUNABLES sets glibc.malloc.hugetlb otherwise)";
+    case Step::kOptedOut: return "heap pages as GLIBC_TUNABLES sets glibc.malloc.hugetlb (not 1)";
     case Step::kNotGlibc: return "heap from valgrind's allocator";
     case Step::kRestart: break;
   }

@@ -7,8 +7,9 @@
 // Debian's default), glibc's malloc asks for them when its tunable
 // glibc.malloc.hugetlb=1 is set, and it reads its tunables only when the program
 // starts: so the program starts itself again, once, with the tunable added (same
-// PID, arguments and environment otherwise). GLIBC_TUNABLES=glibc.malloc.hugetlb=0
-// opts out; under valgrind nothing changes.
+// PID, arguments and environment otherwise; the programs it starts inherit the
+// tunable). GLIBC_TUNABLES=glibc.malloc.hugetlb=0 opts out; under valgrind or
+// the address sanitizer, whose allocators replace malloc, nothing changes.
 #include <string>
 #include <string_view>
 
@@ -19,7 +20,7 @@ struct HugePagePlan {
     kAsked,        // the tunable is set to ask for them: the heap asks
     kAlways,       // the kernel backs every large enough mapping with huge pages anyway
     kUnavailable,  // the kernel's mode is "never", or it has no transparent huge pages
-    kOptedOut,     // glibc.malloc.hugetlb is set to something else
+    kOptedOut,     // glibc.malloc.hugetlb is set to something else (0: small pages, 2: hugetlbfs pages)
     kNotGlibc,     // the heap is valgrind's (it replaces malloc; a restart would run outside it)
     kRestart,      // start again with `tunables` as GLIBC_TUNABLES
   };
@@ -34,7 +35,8 @@ struct HugePagePlan {
 HugePagePlan plan_huge_pages(std::string_view thp_enabled, const char* glibc_tunables, const char* ld_preload);
 
 // Call first thing in main, before any thread or file is opened: restarts the
-// program (execv of /proc/self/exe with `argv`) when the plan says so. Returns
+// program (execv of /proc/self/exe with `argv`) when the plan says so, except in
+// a build with the address sanitizer. Returns
 // what the heap uses, for the log; if the restart fails it says why and the
 // program goes on with small pages.
 std::string heap_on_huge_pages(char** argv);
