@@ -17,11 +17,9 @@ fail() { echo "FAIL: $*"; [ -f "$dir/log" ] && tail -n 20 "$dir/log"; exit 1; }
 # start TUNABLES...: the controller with GLIBC_TUNABLES set to TUNABLES ("-" for unset), until it has logged its heap.
 start() {
   rm -f "$dir/log" "$dir/fmc.db"
-  if [ "$1" = - ]; then
-    env -u GLIBC_TUNABLES "$controller" --network "$network" --db "$dir/fmc.db" --port 0 2> "$dir/log" & pid=$!
-  else
-    env GLIBC_TUNABLES="$1" "$controller" --network "$network" --db "$dir/fmc.db" --port 0 2> "$dir/log" & pid=$!
-  fi
+  local tunables=(GLIBC_TUNABLES="$1")
+  [ "$1" = - ] && tunables=(-u GLIBC_TUNABLES)
+  env "${tunables[@]}" "$controller" --network "$network" --db "$dir/fmc.db" --port 0 2> "$dir/log" & pid=$!
   for _ in $(seq 200); do  # up to 20 s
     grep -q '"msg":"heap ' "$dir/log" 2>/dev/null && return 0
     kill -0 "$pid" 2>/dev/null || fail "the controller exited: $(cat "$dir/log")"
